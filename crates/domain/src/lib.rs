@@ -1,0 +1,10 @@
+//! The wellness domain: the model, the ports (traits) adapters implement, and the use cases.
+//!
+//! Nothing here performs IO: no runtime, no HTTP, no SQL. Adapters live in their own crates
+//! and translate between the world and these types.
+
+pub mod model;
+pub mod ports;
+pub mod usecases;
+
+pub use model::*;

@@ -1,0 +1,25 @@
+//! The model of the whole mission: people, food, wearable records, conversations and plumbing.
+
+mod conversation;
+mod credentials;
+mod food;
+mod ids;
+mod inbox;
+mod notification;
+mod oauth;
+mod quantity;
+mod time;
+mod user;
+mod wearable;
+
+pub use conversation::*;
+pub use credentials::*;
+pub use food::*;
+pub use ids::*;
+pub use inbox::*;
+pub use notification::*;
+pub use oauth::*;
+pub use quantity::*;
+pub use time::*;
+pub use user::*;
+pub use wearable::*;

@@ -1,0 +1,10 @@
+//! The ports: what the domain needs from the world. Adapter crates implement them.
+//!
+//! Every async port is an `#[async_trait]` trait usable as `dyn` object, with a mockall mock
+//! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
+
+mod repositories;
+mod services;
+
+pub use repositories::*;
+pub use services::*;

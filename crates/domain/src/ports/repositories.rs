@@ -1,0 +1,214 @@
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use thiserror::Error;
+
+use crate::model::{
+    ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, InboxDepth,
+    InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, OAuthState, Provider,
+    Recovery, Sleep, StateRejected, Stored, TelegramUserId, UpdateId, User, UserId,
+    UserSettingChange, WearableKind, WearableSnapshot, Workout,
+};
+
+/// Storage failed. Adapters map their own errors here so the domain never sees SQL types.
+#[derive(Debug, Error)]
+pub enum StorageError {
+    /// The database cannot be reached or timed out: retry later.
+    #[error("storage unavailable: {0}")]
+    Unavailable(String),
+    /// A row could not be read back into the model (a bug or a manual edit).
+    #[error("stored data is invalid: {0}")]
+    Corrupt(String),
+    /// A constraint refused the write.
+    #[error("storage refused the write: {0}")]
+    Rejected(String),
+}
+
+/// Result of registering someone who wrote to the bot.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Registration {
+    /// The user as stored.
+    pub user: User,
+    /// First time we see them.
+    pub is_new: bool,
+}
+
+/// People and their settings.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Users: Send + Sync {
+    /// Creates the user on first contact; later calls refresh the name and keep the settings.
+    async fn register(&self, new_user: &NewUser) -> Result<Registration, StorageError>;
+    /// Finds a user by their Telegram account.
+    async fn find_by_telegram_id(&self, id: TelegramUserId) -> Result<Option<User>, StorageError>;
+    /// Finds a user by our key.
+    async fn get(&self, id: UserId) -> Result<Option<User>, StorageError>;
+    /// Applies one settings change; `None` when the user does not exist.
+    async fn change(&self, id: UserId, change: &UserSettingChange) -> Result<Option<User>, StorageError>;
+    /// A page of users in key order, after `after`: for jobs that visit everyone.
+    async fn page(&self, after: Option<UserId>, limit: i64) -> Result<Vec<User>, StorageError>;
+    /// Removes the user and, by cascade, every row they own. `false` when there was none.
+    async fn delete(&self, id: UserId) -> Result<bool, StorageError>;
+}
+
+/// OAuth tokens, encrypted at rest by the adapter.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait CredentialStore: Send + Sync {
+    /// Stores (or replaces) a user's connection to a provider.
+    async fn save(&self, credentials: &Credentials) -> Result<(), StorageError>;
+    /// A user's connection to a provider.
+    async fn get(&self, user: UserId, provider: Provider) -> Result<Option<Credentials>, StorageError>;
+    /// Forgets a connection. `false` when there was none.
+    async fn delete(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
+    /// Marks a connection broken; `true` when it was working until now.
+    async fn mark_broken(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
+    /// Records that the user was told to reconnect; `true` only the first time.
+    async fn mark_user_notified(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
+    /// Working OAuth 2 connections whose access token expires before `before`.
+    async fn expiring_before(
+        &self,
+        provider: Provider,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<UserId>, StorageError>;
+}
+
+/// What logging entries did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    /// The entries as stored (the earlier ones when this was a repeat).
+    pub entries: Vec<FoodEntry>,
+    /// `false` when every entry was already there (the same update processed again).
+    pub created: bool,
+}
+
+/// The food diary we keep.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait FoodLog: Send + Sync {
+    /// Stores entries in one transaction, idempotently by (user, idempotency key).
+    async fn log(&self, entries: &[NewFoodEntry]) -> Result<Logged, StorageError>;
+    /// The sum of a user's active entries on a local day, computed by the database.
+    async fn day_totals(&self, user: UserId, day: LocalDate) -> Result<DayTotals, StorageError>;
+    /// A user's active entries on a local day, in the order they were logged.
+    async fn entries_on(&self, user: UserId, day: LocalDate) -> Result<Vec<FoodEntry>, StorageError>;
+    /// The latest active entry.
+    async fn latest(&self, user: UserId) -> Result<Option<FoodEntry>, StorageError>;
+    /// Voids a user's entries; returns those that were active until now.
+    async fn void(&self, user: UserId, ids: &[FoodEntryId]) -> Result<Vec<FoodEntry>, StorageError>;
+}
+
+/// How many records an upsert wrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Upserted {
+    /// New records.
+    pub inserted: u64,
+    /// Records that changed (re-scored, ended).
+    pub updated: u64,
+}
+
+/// WHOOP records we keep.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait WearableStore: Send + Sync {
+    /// Inserts or updates workouts by WHOOP id.
+    async fn upsert_workouts(&self, records: &[Workout]) -> Result<Upserted, StorageError>;
+    /// Inserts or updates sleeps by WHOOP id.
+    async fn upsert_sleeps(&self, records: &[Sleep]) -> Result<Upserted, StorageError>;
+    /// Inserts or updates recoveries by cycle id.
+    async fn upsert_recoveries(&self, records: &[Recovery]) -> Result<Upserted, StorageError>;
+    /// Inserts or updates cycles by WHOOP id.
+    async fn upsert_cycles(&self, records: &[Cycle]) -> Result<Upserted, StorageError>;
+    /// Removes one record (a `*.deleted` webhook). `false` when it was not there.
+    async fn delete(&self, user: UserId, kind: WearableKind, whoop_id: &str) -> Result<bool, StorageError>;
+    /// Where the next sync of a kind starts: the latest start stored, or the start of the
+    /// oldest record still open or unscored (those are fetched again).
+    async fn sync_point(&self, user: UserId, kind: WearableKind) -> Result<Option<DateTime<Utc>>, StorageError>;
+    /// The latest sleep, recovery, cycle and recent workouts, as known at `now`.
+    async fn snapshot(&self, user: UserId, now: DateTime<Utc>) -> Result<WearableSnapshot, StorageError>;
+}
+
+/// Conversation history: context for the assistant.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Conversations: Send + Sync {
+    /// Appends a message.
+    async fn append(&self, message: &ConversationMessage) -> Result<(), StorageError>;
+    /// A user's messages since `since`, oldest first, at most the latest `limit`.
+    async fn recent(
+        &self,
+        user: UserId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ConversationMessage>, StorageError>;
+    /// Deletes every message older than `before`; returns how many.
+    async fn delete_older_than(&self, before: DateTime<Utc>) -> Result<u64, StorageError>;
+}
+
+/// Inbound Telegram updates: stored first, processed after, never lost.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Inbox: Send + Sync {
+    /// Stores a raw update; a redelivered update_id is a `Duplicate`.
+    async fn store(
+        &self,
+        update_id: UpdateId,
+        chat_id: Option<ChatId>,
+        payload: &serde_json::Value,
+    ) -> Result<Stored, StorageError>;
+    /// Claims the next update to process for `lease`: the oldest of a chat with nothing in
+    /// progress, whose retry time has come, or whose previous claim's lease ran out.
+    async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<InboxUpdate>, StorageError>;
+    /// Marks an update processed.
+    async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError>;
+    /// Releases an update to be tried again at `retry_at`, keeping the error.
+    async fn retry_later(
+        &self,
+        update_id: UpdateId,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Gives up on an update after too many attempts, keeping the error.
+    async fn park(&self, update_id: UpdateId, error: &str) -> Result<(), StorageError>;
+    /// How many updates wait, by state.
+    async fn depth(&self) -> Result<InboxDepth, StorageError>;
+}
+
+/// Pending OAuth connections.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait OAuthStates: Send + Sync {
+    /// Stores a new state.
+    async fn create(&self, state: &OAuthState) -> Result<(), StorageError>;
+    /// Uses a state once: the second use, an expired or an unknown state is refused.
+    async fn consume(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OAuthState, StateRejected>, StorageError>;
+    /// Uses an OAuth 1.0a state once, found by the request token the callback carries.
+    async fn consume_request_token(
+        &self,
+        provider: Provider,
+        request_token: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OAuthState, StateRejected>, StorageError>;
+    /// Deletes states that expired before `before`; returns how many.
+    async fn purge_expired(&self, before: DateTime<Utc>) -> Result<u64, StorageError>;
+}
+
+/// What the bot sent on its own, so it is sent once per user, kind and local day.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Notifications: Send + Sync {
+    /// Claims the right to send; `false` when it was already claimed (by any process).
+    async fn claim(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    /// Gives a claim back after the send failed, so a later tick tries again.
+    async fn release(&self, user: UserId, kind: NotificationKind, day: LocalDate) -> Result<(), StorageError>;
+}

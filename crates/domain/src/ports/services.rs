@@ -1,0 +1,368 @@
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDateTime, Utc};
+use thiserror::Error;
+
+use crate::model::{
+    CalorieGoal, CatalogueRef, ChatId, ConversationMessage, Cycle, DayTotals, FoodEntry, Grams,
+    LocalDate, Locale, Meal, Nutrients, NutritionSource, Recovery, Secret, Sleep, Tokens, UserId,
+    WearableSnapshot, Workout,
+};
+
+/// A button under a message; pressing it sends `data` back (at most 64 bytes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    /// What the button says.
+    pub label: String,
+    /// What comes back when pressed.
+    pub data: String,
+}
+
+/// A message from the bot: plain text (the adapter escapes it) and rows of buttons.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct OutgoingMessage {
+    /// The text; the adapter splits it at Telegram's 4096-character limit.
+    pub text: String,
+    /// Rows of inline buttons.
+    pub buttons: Vec<Vec<Button>>,
+}
+
+impl OutgoingMessage {
+    /// A text without buttons.
+    pub fn text(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            buttons: Vec::new(),
+        }
+    }
+}
+
+/// A file to send.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// Its name ("export.json").
+    pub filename: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+    /// A caption.
+    pub caption: Option<String>,
+}
+
+/// The id Telegram gave a sent message (to edit it later).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SentMessage {
+    /// Telegram's message_id.
+    pub message_id: i64,
+}
+
+/// Sending to the messenger failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum MessengerError {
+    /// Too many messages: wait that many seconds.
+    #[error("rate limited: retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// The user blocked the bot or deleted the chat: do not retry.
+    #[error("the user cannot be reached: {0}")]
+    Unreachable(String),
+    /// The request was refused as invalid: do not retry.
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// The service failed or could not be reached: retry later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The chat the bot lives in (Telegram).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Messenger: Send + Sync {
+    /// Sends a message (split into several when too long); returns the last one sent.
+    async fn send(&self, chat: ChatId, message: &OutgoingMessage) -> Result<SentMessage, MessengerError>;
+    /// Replaces the text and buttons of a message the bot sent.
+    async fn edit(&self, chat: ChatId, message_id: i64, message: &OutgoingMessage) -> Result<(), MessengerError>;
+    /// Sends a document.
+    async fn send_document(&self, chat: ChatId, document: &Attachment) -> Result<SentMessage, MessengerError>;
+    /// Sends a photo.
+    async fn send_photo(&self, chat: ChatId, photo: &Attachment) -> Result<SentMessage, MessengerError>;
+    /// Shows "typing…" for a few seconds.
+    async fn show_typing(&self, chat: ChatId) -> Result<(), MessengerError>;
+    /// Acknowledges a button press, optionally with a short notice.
+    async fn answer_button(&self, callback_id: &str, notice: Option<String>) -> Result<(), MessengerError>;
+    /// Downloads a file a user sent (a voice note), refusing files over `max_bytes`.
+    async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError>;
+}
+
+/// What the user wants, as the assistant understood it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Intent {
+    /// Log what they ate.
+    LogFood,
+    /// A question about their data.
+    QueryData,
+    /// Remove an entry ("delete the last entry").
+    DeleteEntry,
+    /// Change the calorie goal.
+    SetGoal,
+    /// Anything else.
+    General,
+}
+
+/// How much of a food, as said.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Amount {
+    /// A weight ("200 g").
+    Grams(Grams),
+    /// A count of portions ("2 eggs", "a cup of milk", "півтора банана"), with the unit when said.
+    Portions {
+        /// How many (1.5 for "півтора").
+        count: f64,
+        /// The unit ("cup", "slice"), when said.
+        unit: Option<String>,
+    },
+}
+
+/// One food the user mentioned.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoodMention {
+    /// The user's words for it ("гречки").
+    pub said: String,
+    /// An English name to look it up by ("buckwheat").
+    pub lookup_name: String,
+    /// How much.
+    pub amount: Amount,
+    /// The meal, when said.
+    pub meal: Option<Meal>,
+}
+
+/// What the assistant made of a message.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Interpretation {
+    /// The intent.
+    pub intent: Intent,
+    /// Foods mentioned (for LogFood).
+    pub foods: Vec<FoodMention>,
+    /// The goal asked for (for SetGoal), unvalidated.
+    pub calorie_goal: Option<i64>,
+    /// A reply for General messages.
+    pub reply: Option<String>,
+}
+
+/// Everything the assistant may use to answer: numbers in answers come only from here.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AssistantContext {
+    /// The user's language.
+    pub locale: Locale,
+    /// The user's local date and time now.
+    pub local_now: NaiveDateTime,
+    /// The conversation of the last 24 hours (at most 50 messages), oldest first.
+    pub history: Vec<ConversationMessage>,
+    /// Today's active entries.
+    pub today_entries: Vec<FoodEntry>,
+    /// Today's totals.
+    pub today_totals: DayTotals,
+    /// The calorie goal.
+    pub calorie_goal: CalorieGoal,
+    /// The latest WHOOP records.
+    pub wearable: WearableSnapshot,
+}
+
+/// The assistant failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum AssistantError {
+    /// Unreachable, 5xx or rate limited after retries: try again later.
+    #[error("the assistant is unavailable: {0}")]
+    Unavailable(String),
+    /// The account has no quota left: retrying will not help.
+    #[error("the assistant's quota is exhausted")]
+    QuotaExceeded,
+    /// The model refused.
+    #[error("the assistant refused: {0}")]
+    Refused(String),
+    /// The model's answer did not parse.
+    #[error("the assistant's answer was malformed: {0}")]
+    Malformed(String),
+}
+
+/// Understands messages and answers questions (OpenAI, or the offline rules).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Assistant: Send + Sync {
+    /// Classifies a message and extracts foods, goals and replies.
+    async fn interpret(&self, text: &str, context: &AssistantContext) -> Result<Interpretation, AssistantError>;
+    /// Answers a question from the context only.
+    async fn answer(&self, question: &str, context: &AssistantContext) -> Result<String, AssistantError>;
+}
+
+/// Transcription failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum TranscriptionError {
+    /// Unreachable or failing: try again later.
+    #[error("transcription unavailable: {0}")]
+    Unavailable(String),
+    /// No quota left.
+    #[error("transcription quota exhausted")]
+    QuotaExceeded,
+    /// The audio was refused (format, length).
+    #[error("the audio was refused: {0}")]
+    Rejected(String),
+}
+
+/// Turns voice notes into text (Whisper).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Transcriber: Send + Sync {
+    /// Transcribes an OGG/Opus voice note.
+    async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError>;
+}
+
+/// A named portion size ("1 cup" = 244 g).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PortionSize {
+    /// Its name ("cup", "slice", "medium").
+    pub name: String,
+    /// Its weight.
+    pub grams: Grams,
+}
+
+/// What a catalogue knows of a food.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FoodFacts {
+    /// The catalogue's name for it.
+    pub name: String,
+    /// Nutrients per 100 g.
+    pub per_100g: Nutrients,
+    /// Known portions; the first is the typical one ("an egg").
+    pub portions: Vec<PortionSize>,
+    /// Who gave these numbers.
+    pub source: NutritionSource,
+    /// FatSecret's ids, when it came from there.
+    pub catalogue_ref: Option<CatalogueRef>,
+}
+
+/// A catalogue lookup failed (not "not found": that is `Ok(None)`).
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum CatalogError {
+    /// The catalogue cannot be reached or failed: another may serve.
+    #[error("food catalogue unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// Nutrition facts of foods (FatSecret, or the embedded catalogue).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait FoodCatalog: Send + Sync {
+    /// Looks up a food by the user's words and its English name.
+    async fn find(&self, said: &str, lookup_name: &str, locale: Locale) -> Result<Option<FoodFacts>, CatalogError>;
+}
+
+/// An entry to write to, or read from, an external diary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DiaryEntry {
+    /// The diary's id, once it exists.
+    pub food_entry_id: Option<String>,
+    /// The entry's name.
+    pub name: String,
+    /// The food and serving.
+    pub catalogue_ref: Option<CatalogueRef>,
+    /// Units of the serving.
+    pub number_of_units: f64,
+    /// Which meal.
+    pub meal: Meal,
+    /// The user's local day.
+    pub day: LocalDate,
+    /// Its nutrients as the diary computes them.
+    pub nutrients: Nutrients,
+}
+
+/// An external diary call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum DiaryError {
+    /// The request went out and no answer came back: the write may or may not have happened.
+    #[error("outcome unknown: {0}")]
+    OutcomeUnknown(String),
+    /// The user revoked access: reconnect needed.
+    #[error("access revoked")]
+    Revoked,
+    /// Refused as invalid: do not retry.
+    #[error("rejected: {0}")]
+    Rejected(String),
+    /// Failed before anything was written: retry later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// The user's external food diary (FatSecret).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait FoodDiary: Send + Sync {
+    /// Writes an entry; returns the diary's id for it.
+    async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError>;
+    /// Deletes an entry.
+    async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError>;
+    /// Reads a day of the diary.
+    async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError>;
+}
+
+/// New tokens from a provider.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenGrant {
+    /// The new tokens.
+    pub tokens: Tokens,
+}
+
+/// A wearable call failed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum WearableError {
+    /// The access token expired or was refused: refresh and retry.
+    #[error("access token refused")]
+    Unauthorized,
+    /// The refresh token was refused: the user must reconnect.
+    #[error("refresh token refused (invalid_grant)")]
+    InvalidGrant,
+    /// Too many requests: wait that many seconds.
+    #[error("rate limited: retry after {retry_after_secs} s")]
+    RateLimited {
+        /// Seconds to wait.
+        retry_after_secs: u64,
+    },
+    /// Unreachable, 5xx or an answer that did not parse: retry later.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+}
+
+/// A wearable's API (WHOOP).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Wearable: Send + Sync {
+    /// Workouts that started at or after `since`.
+    async fn workouts(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Workout>, WearableError>;
+    /// Sleeps since `since`.
+    async fn sleeps(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Sleep>, WearableError>;
+    /// Recoveries since `since`.
+    async fn recoveries(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Recovery>, WearableError>;
+    /// Cycles since `since`.
+    async fn cycles(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Cycle>, WearableError>;
+    /// Exchanges a refresh token for new tokens (the old refresh token stops working).
+    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError>;
+    /// Revokes our access (on /delete).
+    async fn revoke(&self, access_token: &Secret) -> Result<(), WearableError>;
+}
+
+/// The time, as a port so tests control it.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait Clock: Send + Sync {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}

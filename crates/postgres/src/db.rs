@@ -1,0 +1,255 @@
+//! The connection pool, migrations and readiness.
+
+use std::time::Duration;
+
+use diesel::sql_types::Text;
+use diesel::{QueryableByName, sql_query};
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::AsyncDieselConnectionManager;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::MigrationHarness;
+use thiserror::Error;
+use wellness_domain::ports::StorageError;
+
+use crate::MIGRATIONS;
+use crate::error::from_pool;
+
+/// Failures of setting up the database.
+#[derive(Debug, Error)]
+pub enum DatabaseError {
+    /// The URL is not a PostgreSQL URL.
+    #[error("DATABASE_URL must start with postgres:// or postgresql://")]
+    BadUrl,
+    /// The pool could not be built.
+    #[error("could not build the connection pool: {0}")]
+    Pool(String),
+    /// Migrations failed.
+    #[error("migrations failed: {0}")]
+    Migration(String),
+}
+
+/// How the pool behaves.
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSettings {
+    /// Most connections open at once.
+    pub max_size: usize,
+    /// How long a request waits for a free connection, and for a new one to connect: requests
+    /// fail fast when the database is down instead of piling up.
+    pub timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        Self {
+            max_size: 16,
+            timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// The application's database: a pool of async connections.
+#[derive(Clone)]
+pub struct Database {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let status = self.pool.status();
+        f.debug_struct("Database")
+            .field("size", &status.size)
+            .field("available", &status.available)
+            .finish()
+    }
+}
+
+/// What /readyz reports.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Readiness {
+    /// The database answers and every migration is applied.
+    Ready,
+    /// The database answers but migrations are missing.
+    NotMigrated {
+        /// Migrations not applied yet.
+        pending: usize,
+    },
+    /// The database does not answer.
+    Unreachable(String),
+}
+
+#[derive(QueryableByName)]
+struct Version {
+    #[diesel(sql_type = Text)]
+    version: String,
+}
+
+/// Key of the advisory lock that serialises migrations across processes.
+const MIGRATION_LOCK: i64 = 0x5745_4c4c_4e45_5353; // "WELLNESS"
+
+fn check_url(url: &str) -> Result<(), DatabaseError> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(())
+    } else {
+        Err(DatabaseError::BadUrl)
+    }
+}
+
+/// Adds a connect timeout to the URL unless it has one, so a dead server fails fast.
+fn with_connect_timeout(url: &str, timeout: Duration) -> String {
+    if url.contains("connect_timeout=") {
+        return url.to_owned();
+    }
+    let sep = if url.contains('?') { '&' } else { '?' };
+    format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
+}
+
+impl Database {
+    /// Builds the pool. No connection is made until one is needed, so this succeeds while the
+    /// database is down.
+    pub fn connect(url: &str, settings: PoolSettings) -> Result<Self, DatabaseError> {
+        check_url(url)?;
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(with_connect_timeout(
+            url,
+            settings.timeout,
+        ));
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_size)
+            .wait_timeout(Some(settings.timeout))
+            .create_timeout(Some(settings.timeout))
+            .recycle_timeout(Some(settings.timeout))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| DatabaseError::Pool(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// A pooled connection.
+    pub async fn conn(&self) -> Result<Object<AsyncPgConnection>, StorageError> {
+        self.pool.get().await.map_err(from_pool)
+    }
+
+    /// Connections open and idle, for metrics.
+    pub fn pool_status(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size, status.available)
+    }
+
+    /// Whether the database answers and has every migration applied.
+    pub async fn readiness(&self) -> Readiness {
+        let mut conn = match self.pool.get().await {
+            Ok(conn) => conn,
+            Err(e) => return Readiness::Unreachable(e.to_string()),
+        };
+        let applied = sql_query(
+            "SELECT version FROM __diesel_schema_migrations ORDER BY version",
+        )
+        .load::<Version>(&mut conn)
+        .await;
+        match applied {
+            Ok(applied) => {
+                let pending = pending_count(applied.iter().map(|v| v.version.as_str()));
+                if pending == 0 {
+                    Readiness::Ready
+                } else {
+                    Readiness::NotMigrated { pending }
+                }
+            }
+            Err(diesel::result::Error::DatabaseError(_, info))
+                if info.message().contains("does not exist") =>
+            {
+                Readiness::NotMigrated {
+                    pending: embedded_versions().len(),
+                }
+            }
+            Err(e) => Readiness::Unreachable(e.to_string()),
+        }
+    }
+}
+
+fn embedded_versions() -> Vec<String> {
+    diesel::migration::MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .map(|ms| ms.iter().map(|m| m.name().version().to_string()).collect())
+        .unwrap_or_default()
+}
+
+fn pending_count<'a>(applied: impl Iterator<Item = &'a str>) -> usize {
+    let applied: std::collections::HashSet<&str> = applied.collect();
+    embedded_versions()
+        .iter()
+        .filter(|v| !applied.contains(v.as_str()))
+        .count()
+}
+
+/// Applies pending migrations, holding an advisory lock so concurrent starts do not race.
+/// Returns the versions applied now (empty when the schema was up to date).
+pub async fn migrate(url: &str) -> Result<Vec<String>, DatabaseError> {
+    check_url(url)?;
+    let url = with_connect_timeout(url, Duration::from_secs(5));
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection as _;
+        use diesel::connection::SimpleConnection as _;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+        conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+        let result = conn
+            .run_pending_migrations(MIGRATIONS)
+            .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .map_err(|e| DatabaseError::Migration(e.to_string()));
+        let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
+        result
+    })
+    .await
+    .map_err(|e| DatabaseError::Migration(e.to_string()))?
+}
+
+/// Reverts every migration (tests of the down migrations).
+pub async fn revert_all(url: &str) -> Result<usize, DatabaseError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        use diesel::Connection as _;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
+            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+        conn.revert_all_migrations(MIGRATIONS)
+            .map(|v| v.len())
+            .map_err(|e| DatabaseError::Migration(e.to_string()))
+    })
+    .await
+    .map_err(|e| DatabaseError::Migration(e.to_string()))?
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connect_timeout_is_added_once() {
+        let d = Duration::from_secs(2);
+        assert_eq!(
+            with_connect_timeout("postgres://h/db", d),
+            "postgres://h/db?connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?sslmode=disable", d),
+            "postgres://h/db?sslmode=disable&connect_timeout=2"
+        );
+        assert_eq!(
+            with_connect_timeout("postgres://h/db?connect_timeout=9", d),
+            "postgres://h/db?connect_timeout=9"
+        );
+    }
+
+    #[test]
+    fn non_postgres_urls_are_refused() {
+        assert!(matches!(
+            Database::connect("mysql://x/y", PoolSettings::default()),
+            Err(DatabaseError::BadUrl)
+        ));
+    }
+
+    #[test]
+    fn every_migration_is_embedded() {
+        assert_eq!(embedded_versions().len(), 4);
+    }
+}

@@ -1,0 +1,26 @@
+//! PostgreSQL adapters for every repository port of `wellness-domain`.
+//!
+//! Queries are free functions over `&mut AsyncPgConnection`, so one function serves both a
+//! pooled connection and a transaction. The repository structs wrap the pool and call them.
+
+mod crypto;
+mod db;
+mod error;
+mod repo;
+pub mod schema;
+pub mod test_support;
+
+pub use crypto::{CipherError, TokenCipher};
+pub use db::{Database, DatabaseError, PoolSettings, Readiness, migrate, revert_all};
+pub use repo::conversations::PgConversations;
+pub use repo::credentials::PgCredentialStore;
+pub use repo::food::PgFoodLog;
+pub use repo::inbox::PgInbox;
+pub use repo::notifications::PgNotifications;
+pub use repo::oauth_states::PgOAuthStates;
+pub use repo::users::PgUsers;
+pub use repo::wearable::PgWearableStore;
+
+/// The embedded migrations (migrations/ at the workspace root).
+pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =
+    diesel_migrations::embed_migrations!("../../migrations");

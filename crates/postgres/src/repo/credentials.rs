@@ -1,0 +1,255 @@
+//! `CredentialStore` on PostgreSQL, tokens encrypted with AES-256-GCM before they leave the process.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel::upsert::excluded;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use wellness_domain::ports::{CredentialStore, StorageError};
+use wellness_domain::{ConnectionStatus, Credentials, Provider, Secret, Tokens, UserId};
+
+use crate::error::{corrupt, from_diesel};
+use crate::schema::credentials as cr;
+use crate::{Database, TokenCipher};
+
+/// Associated data binding a ciphertext to its row and column.
+fn context(user: UserId, provider: Provider, column: &str) -> String {
+    format!("credentials:{user}:{}:{column}", provider.code())
+}
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = cr)]
+#[diesel(check_for_backend(diesel::pg::Pg))]
+struct CredentialRow {
+    user_id: i64,
+    provider: String,
+    access_token_enc: Vec<u8>,
+    refresh_token_enc: Option<Vec<u8>>,
+    token_secret_enc: Option<Vec<u8>>,
+    expires_at: Option<DateTime<Utc>>,
+    scope: String,
+    external_user_id: Option<String>,
+    status: String,
+    user_notified: bool,
+    updated_at: DateTime<Utc>,
+}
+
+fn decode(row: CredentialRow, cipher: &TokenCipher) -> Result<Credentials, StorageError> {
+    let user = UserId::new(row.user_id).map_err(corrupt)?;
+    let provider = Provider::from_code(&row.provider).ok_or_else(|| corrupt(format!("provider {}", row.provider)))?;
+    let open = |sealed: &[u8], column: &str| {
+        cipher
+            .decrypt(sealed, &context(user, provider, column))
+            .map(Secret::new)
+            .map_err(corrupt)
+    };
+    let access = open(&row.access_token_enc, "access")?;
+    let tokens = match provider {
+        Provider::Whoop => Tokens::OAuth2 {
+            access_token: access,
+            refresh_token: row.refresh_token_enc.as_deref().map(|s| open(s, "refresh")).transpose()?,
+            expires_at: row.expires_at.ok_or_else(|| corrupt("an OAuth 2 credential without expiry"))?,
+            scope: row.scope,
+        },
+        Provider::Fatsecret => Tokens::OAuth1 {
+            token: access,
+            token_secret: open(
+                row.token_secret_enc
+                    .as_deref()
+                    .ok_or_else(|| corrupt("an OAuth 1 credential without its secret"))?,
+                "secret",
+            )?,
+        },
+    };
+    let status = match row.status.as_str() {
+        "active" => ConnectionStatus::Active,
+        "broken" => ConnectionStatus::Broken {
+            user_notified: row.user_notified,
+        },
+        other => return Err(corrupt(format!("credential status {other}"))),
+    };
+    Ok(Credentials {
+        user_id: user,
+        provider,
+        tokens,
+        external_user_id: row.external_user_id,
+        status,
+        updated_at: row.updated_at,
+    })
+}
+
+/// Stores (replaces) a connection, encrypting its tokens.
+pub async fn save(conn: &mut AsyncPgConnection, cipher: &TokenCipher, c: &Credentials) -> Result<(), StorageError> {
+    let seal = |secret: &Secret, column: &str| {
+        cipher
+            .encrypt(secret.expose(), &context(c.user_id, c.provider, column))
+            .map_err(|e| StorageError::Rejected(e.to_string()))
+    };
+    let (access, refresh, secret, expires_at, scope) = match &c.tokens {
+        Tokens::OAuth2 {
+            access_token,
+            refresh_token,
+            expires_at,
+            scope,
+        } => (
+            seal(access_token, "access")?,
+            refresh_token.as_ref().map(|r| seal(r, "refresh")).transpose()?,
+            None,
+            Some(*expires_at),
+            scope.clone(),
+        ),
+        Tokens::OAuth1 { token, token_secret } => (
+            seal(token, "access")?,
+            None,
+            Some(seal(token_secret, "secret")?),
+            None,
+            String::new(),
+        ),
+    };
+    let (status, notified) = match c.status {
+        ConnectionStatus::Active => ("active", false),
+        ConnectionStatus::Broken { user_notified } => ("broken", user_notified),
+    };
+    diesel::insert_into(cr::table)
+        .values((
+            cr::user_id.eq(c.user_id.get()),
+            cr::provider.eq(c.provider.code()),
+            cr::access_token_enc.eq(&access),
+            cr::refresh_token_enc.eq(refresh.as_ref()),
+            cr::token_secret_enc.eq(secret.as_ref()),
+            cr::expires_at.eq(expires_at),
+            cr::scope.eq(&scope),
+            cr::external_user_id.eq(c.external_user_id.as_deref()),
+            cr::status.eq(status),
+            cr::user_notified.eq(notified),
+            cr::updated_at.eq(c.updated_at),
+        ))
+        .on_conflict((cr::user_id, cr::provider))
+        .do_update()
+        .set((
+            cr::access_token_enc.eq(excluded(cr::access_token_enc)),
+            cr::refresh_token_enc.eq(excluded(cr::refresh_token_enc)),
+            cr::token_secret_enc.eq(excluded(cr::token_secret_enc)),
+            cr::expires_at.eq(excluded(cr::expires_at)),
+            cr::scope.eq(excluded(cr::scope)),
+            cr::external_user_id.eq(excluded(cr::external_user_id)),
+            cr::status.eq(excluded(cr::status)),
+            cr::user_notified.eq(excluded(cr::user_notified)),
+            cr::updated_at.eq(excluded(cr::updated_at)),
+        ))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(())
+}
+
+/// Reads a connection; `lock` takes a row lock (inside a transaction) so one process at a time
+/// refreshes a rotating token.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    user: UserId,
+    provider: Provider,
+    lock: bool,
+) -> Result<Option<Credentials>, StorageError> {
+    let query = cr::table
+        .find((user.get(), provider.code()))
+        .select(CredentialRow::as_select());
+    let row = if lock {
+        query.for_update().first(conn).await
+    } else {
+        query.first(conn).await
+    }
+    .optional()
+    .map_err(from_diesel)?;
+    row.map(|r| decode(r, cipher)).transpose()
+}
+
+/// Deletes a connection.
+pub async fn delete(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+    let n = diesel::delete(cr::table.find((user.get(), provider.code())))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(n > 0)
+}
+
+/// Marks a working connection broken.
+pub async fn mark_broken(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+    let n = diesel::update(cr::table.find((user.get(), provider.code())).filter(cr::status.eq("active")))
+        .set((cr::status.eq("broken"), cr::user_notified.eq(false), cr::updated_at.eq(diesel::dsl::now)))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(n > 0)
+}
+
+/// Records that the user was told; `true` only the first time.
+pub async fn mark_user_notified(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+    let n = diesel::update(
+        cr::table
+            .find((user.get(), provider.code()))
+            .filter(cr::status.eq("broken"))
+            .filter(cr::user_notified.eq(false)),
+    )
+    .set(cr::user_notified.eq(true))
+    .execute(conn)
+    .await
+    .map_err(from_diesel)?;
+    Ok(n > 0)
+}
+
+/// Working connections whose access token expires before `before`.
+pub async fn expiring_before(conn: &mut AsyncPgConnection, provider: Provider, before: DateTime<Utc>) -> Result<Vec<UserId>, StorageError> {
+    let ids: Vec<i64> = cr::table
+        .filter(cr::provider.eq(provider.code()))
+        .filter(cr::status.eq("active"))
+        .filter(cr::expires_at.lt(before))
+        .order(cr::expires_at)
+        .select(cr::user_id)
+        .load(conn)
+        .await
+        .map_err(from_diesel)?;
+    ids.into_iter().map(|id| UserId::new(id).map_err(corrupt)).collect()
+}
+
+/// `CredentialStore` over the pool.
+#[derive(Debug, Clone)]
+pub struct PgCredentialStore {
+    db: Database,
+    cipher: TokenCipher,
+}
+
+impl PgCredentialStore {
+    /// Over this database, encrypting with this key.
+    pub fn new(db: Database, cipher: TokenCipher) -> Self {
+        Self { db, cipher }
+    }
+}
+
+#[async_trait]
+impl CredentialStore for PgCredentialStore {
+    async fn save(&self, credentials: &Credentials) -> Result<(), StorageError> {
+        save(&mut *self.db.conn().await?, &self.cipher, credentials).await
+    }
+
+    async fn get(&self, user: UserId, provider: Provider) -> Result<Option<Credentials>, StorageError> {
+        get(&mut *self.db.conn().await?, &self.cipher, user, provider, false).await
+    }
+
+    async fn delete(&self, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+        delete(&mut *self.db.conn().await?, user, provider).await
+    }
+
+    async fn mark_broken(&self, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+        mark_broken(&mut *self.db.conn().await?, user, provider).await
+    }
+
+    async fn mark_user_notified(&self, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+        mark_user_notified(&mut *self.db.conn().await?, user, provider).await
+    }
+
+    async fn expiring_before(&self, provider: Provider, before: DateTime<Utc>) -> Result<Vec<UserId>, StorageError> {
+        expiring_before(&mut *self.db.conn().await?, provider, before).await
+    }
+}

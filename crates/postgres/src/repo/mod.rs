@@ -1,0 +1,10 @@
+//! One module per repository port.
+
+pub mod conversations;
+pub mod credentials;
+pub mod food;
+pub mod inbox;
+pub mod notifications;
+pub mod oauth_states;
+pub mod users;
+pub mod wearable;

@@ -1,0 +1,94 @@
+use wellness_domain::ports::FoodLog;
+use wellness_domain::*;
+use wellness_postgres::PgFoodLog;
+
+use crate::fixtures::{at, db, user};
+
+fn entry(user: UserId, key: &str, name: &str, kcal: f64, protein: f64, day: LocalDate) -> NewFoodEntry {
+    NewFoodEntry {
+        user_id: user,
+        name: name.into(),
+        grams: Grams::new(100.0).unwrap(),
+        nutrients: Nutrients {
+            kcal: Kcal::new(kcal).unwrap(),
+            protein: MacroGrams::new(protein).unwrap(),
+            fat: MacroGrams::new(1.0).unwrap(),
+            carbs: MacroGrams::new(2.0).unwrap(),
+        },
+        meal: Meal::Breakfast,
+        source: EntrySource::Text,
+        nutrition_source: NutritionSource::OfflineCatalogue,
+        local_date: day,
+        logged_at: at(2026, 5, 14, 6, 0),
+        idempotency_key: IdempotencyKey::new(key).unwrap(),
+        catalogue_ref: None,
+        diary_link: None,
+    }
+}
+
+fn day(d: u32) -> LocalDate {
+    LocalDate::from_calendar(chrono::NaiveDate::from_ymd_opt(2026, 5, d).unwrap())
+}
+
+#[tokio::test]
+async fn logging_is_idempotent_and_totals_are_summed_by_the_database() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let log = PgFoodLog::new(db.clone());
+    let items = vec![
+        entry(u.id, "tg:1:0", "eggs", 143.0, 12.6, day(14)),
+        entry(u.id, "tg:1:1", "toast", 80.0, 3.0, day(14)),
+    ];
+    let first = log.log(&items).await.unwrap();
+    assert!(first.created);
+    assert_eq!(first.entries.len(), 2);
+    assert_eq!(first.entries[0].name, "eggs");
+
+    let again = log.log(&items).await.unwrap();
+    assert!(!again.created, "the same update logs nothing new");
+    assert_eq!(again.entries.iter().map(|e| e.id).collect::<Vec<_>>(), first.entries.iter().map(|e| e.id).collect::<Vec<_>>());
+
+    log.log(&[entry(u.id, "tg:2:0", "late snack", 300.0, 1.0, day(15))]).await.unwrap();
+
+    let totals = log.day_totals(u.id, day(14)).await.unwrap();
+    assert_eq!(totals.entries, 2);
+    assert_eq!(totals.nutrients.kcal.rounded(), 223);
+    assert!((totals.nutrients.protein.get() - 15.6).abs() < 1e-9);
+    assert_eq!(log.entries_on(u.id, day(14)).await.unwrap().len(), 2);
+    assert_eq!(log.day_totals(u.id, day(16)).await.unwrap(), DayTotals::default());
+}
+
+#[tokio::test]
+async fn voided_entries_leave_the_totals_and_void_only_once() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let other = user(&db, 2).await;
+    let log = PgFoodLog::new(db.clone());
+    let logged = log
+        .log(&[entry(u.id, "k1", "eggs", 143.0, 12.6, day(14)), entry(u.id, "k2", "toast", 80.0, 3.0, day(14))])
+        .await
+        .unwrap();
+    let ids: Vec<FoodEntryId> = logged.entries.iter().map(|e| e.id).collect();
+
+    assert!(log.void(other.id, &ids).await.unwrap().is_empty(), "nobody voids another's entries");
+    let voided = log.void(u.id, &ids[..1]).await.unwrap();
+    assert_eq!(voided.len(), 1);
+    assert_eq!(voided[0].status, EntryStatus::Voided);
+    assert!(log.void(u.id, &ids[..1]).await.unwrap().is_empty());
+
+    let totals = log.day_totals(u.id, day(14)).await.unwrap();
+    assert_eq!((totals.entries, totals.nutrients.kcal.rounded()), (1, 80));
+    assert_eq!(log.latest(u.id).await.unwrap().map(|e| e.name), Some("toast".to_owned()));
+}
+
+#[tokio::test]
+async fn entries_of_several_users_in_one_call_are_refused() {
+    let (_guard, db) = db().await;
+    let a = user(&db, 1).await;
+    let b = user(&db, 2).await;
+    let log = PgFoodLog::new(db.clone());
+    let err = log
+        .log(&[entry(a.id, "k1", "x", 1.0, 0.0, day(1)), entry(b.id, "k1", "y", 1.0, 0.0, day(1))])
+        .await;
+    assert!(matches!(err, Err(wellness_domain::ports::StorageError::Rejected(_))));
+}

@@ -1,0 +1,8 @@
+//! The PostgreSQL adapters against the real server, each test in a database of its own.
+
+mod fixtures;
+mod food;
+mod inbox;
+mod misc;
+mod schema;
+mod wearable;

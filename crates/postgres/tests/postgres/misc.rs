@@ -1,0 +1,275 @@
+//! Users, credentials, OAuth states, notifications, conversations and the cascade on delete.
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+use wellness_domain::ports::*;
+use wellness_domain::*;
+use wellness_postgres::*;
+
+use crate::fixtures::{at, db, user};
+
+fn cipher() -> TokenCipher {
+    TokenCipher::from_bytes(&[42u8; 32]).unwrap()
+}
+
+#[tokio::test]
+async fn registering_twice_keeps_settings_and_refreshes_the_name() {
+    let (_guard, db) = db().await;
+    let users = PgUsers::new(db.clone());
+    let new = NewUser {
+        telegram_id: TelegramUserId::new(77).unwrap(),
+        first_name: "Ira".into(),
+        locale: Locale::Uk,
+    };
+    let first = users.register(&new).await.unwrap();
+    assert!(first.is_new);
+    assert_eq!(first.user.calorie_goal, CalorieGoal::DEFAULT);
+    assert_eq!(first.user.time_zone, UserTimeZone::DEFAULT);
+    assert_eq!(first.user.briefing_times, BriefingTimes::default());
+    assert!(first.user.briefings_enabled);
+
+    users
+        .change(first.user.id, &UserSettingChange::CalorieGoal(CalorieGoal::new(1800).unwrap()))
+        .await
+        .unwrap();
+    let second = users
+        .register(&NewUser {
+            first_name: "Iryna".into(),
+            locale: Locale::En,
+            ..new
+        })
+        .await
+        .unwrap();
+    assert!(!second.is_new);
+    assert_eq!(second.user.id, first.user.id);
+    assert_eq!(second.user.first_name, "Iryna");
+    assert_eq!(second.user.calorie_goal.kcal(), 1800);
+    assert_eq!(second.user.locale, Locale::Uk, "a chosen language is kept");
+}
+
+#[tokio::test]
+async fn every_setting_round_trips() {
+    let (_guard, db) = db().await;
+    let users = PgUsers::new(db.clone());
+    let u = user(&db, 5).await;
+    let zone = UserTimeZone::parse("America/New_York").unwrap();
+    let times = BriefingTimes::parse("06:45", "22:15").unwrap();
+    for change in [
+        UserSettingChange::TimeZone(zone),
+        UserSettingChange::Locale(Locale::En),
+        UserSettingChange::BriefingTimes(times),
+        UserSettingChange::BriefingsEnabled(false),
+    ] {
+        users.change(u.id, &change).await.unwrap().unwrap();
+    }
+    let back = users.find_by_telegram_id(u.telegram_id).await.unwrap().unwrap();
+    assert_eq!((back.time_zone, back.locale, back.briefing_times, back.briefings_enabled), (zone, Locale::En, times, false));
+    assert!(users.change(UserId::new(999).unwrap(), &UserSettingChange::BriefingsEnabled(true)).await.unwrap().is_none());
+    let page = users.page(None, 10).await.unwrap();
+    assert_eq!(page.len(), 1);
+    assert!(users.page(Some(u.id), 10).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn tokens_are_encrypted_at_rest_and_read_back() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    let creds = Credentials {
+        user_id: u.id,
+        provider: Provider::Whoop,
+        tokens: Tokens::OAuth2 {
+            access_token: Secret::new("ACCESS-abc123"),
+            refresh_token: Some(Secret::new("REFRESH-xyz789")),
+            expires_at: at(2026, 5, 14, 7, 0),
+            scope: "offline read:sleep".into(),
+        },
+        external_user_id: Some("10129".into()),
+        status: ConnectionStatus::Active,
+        updated_at: at(2026, 5, 14, 6, 0),
+    };
+    store.save(&creds).await.unwrap();
+    assert_eq!(store.get(u.id, Provider::Whoop).await.unwrap(), Some(creds));
+
+    use wellness_postgres::schema::credentials as cr;
+    let raw: Vec<(Vec<u8>, Option<Vec<u8>>)> = cr::table
+        .select((cr::access_token_enc, cr::refresh_token_enc))
+        .load(&mut *db.conn().await.unwrap())
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = raw.iter().flat_map(|(a, r)| a.iter().chain(r.iter().flatten())).copied().collect();
+    let text = String::from_utf8_lossy(&bytes);
+    assert!(!text.contains("ACCESS-abc123") && !text.contains("REFRESH-xyz789"));
+
+    let wrong_key = PgCredentialStore::new(db.clone(), TokenCipher::from_bytes(&[1u8; 32]).unwrap());
+    assert!(matches!(wrong_key.get(u.id, Provider::Whoop).await, Err(StorageError::Corrupt(_))));
+}
+
+#[tokio::test]
+async fn a_broken_connection_is_reported_to_the_user_once() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&Credentials {
+            user_id: u.id,
+            provider: Provider::Fatsecret,
+            tokens: Tokens::OAuth1 {
+                token: Secret::new("t"),
+                token_secret: Secret::new("s"),
+            },
+            external_user_id: None,
+            status: ConnectionStatus::Active,
+            updated_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    assert!(store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
+    assert!(!store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
+    assert!(store.mark_user_notified(u.id, Provider::Fatsecret).await.unwrap());
+    assert!(!store.mark_user_notified(u.id, Provider::Fatsecret).await.unwrap());
+    let c = store.get(u.id, Provider::Fatsecret).await.unwrap().unwrap();
+    assert_eq!(c.status, ConnectionStatus::Broken { user_notified: true });
+    assert!(store.delete(u.id, Provider::Fatsecret).await.unwrap());
+    assert!(store.get(u.id, Provider::Fatsecret).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn expiring_tokens_are_listed_for_refresh() {
+    let (_guard, db) = db().await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    let now = at(2026, 5, 14, 6, 0);
+    for (tg, minutes) in [(1, 20), (2, 90)] {
+        let u = user(&db, tg).await;
+        store
+            .save(&Credentials {
+                user_id: u.id,
+                provider: Provider::Whoop,
+                tokens: Tokens::OAuth2 {
+                    access_token: Secret::new("a"),
+                    refresh_token: Some(Secret::new("r")),
+                    expires_at: now + Duration::minutes(minutes),
+                    scope: String::new(),
+                },
+                external_user_id: None,
+                status: ConnectionStatus::Active,
+                updated_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    let due = store.expiring_before(Provider::Whoop, now + Duration::hours(1)).await.unwrap();
+    assert_eq!(due.len(), 1);
+}
+
+#[tokio::test]
+async fn an_oauth_state_works_once_and_not_after_ten_minutes() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let states = PgOAuthStates::new(db.clone(), cipher());
+    let now = Utc::now();
+    let make = |state: &str, request_token| OAuthState {
+        state: state.into(),
+        user_id: u.id,
+        provider: Provider::Whoop,
+        expires_at: now + OAUTH_STATE_TTL,
+        request_token,
+    };
+    states.create(&make("abcdef12", None)).await.unwrap();
+    assert_eq!(
+        states.consume(Provider::Fatsecret, "abcdef12", now).await.unwrap(),
+        Err(StateRejected::Unknown),
+        "a state of another provider"
+    );
+    assert_eq!(states.consume(Provider::Whoop, "abcdef12", now).await.unwrap().map(|s| s.user_id), Ok(u.id));
+    assert_eq!(states.consume(Provider::Whoop, "abcdef12", now).await.unwrap(), Err(StateRejected::AlreadyUsed));
+    assert_eq!(states.consume(Provider::Whoop, "forged!!", now).await.unwrap(), Err(StateRejected::Unknown));
+
+    states.create(&make("late5678", None)).await.unwrap();
+    assert_eq!(
+        states.consume(Provider::Whoop, "late5678", now + Duration::minutes(11)).await.unwrap(),
+        Err(StateRejected::Expired)
+    );
+
+    let mut oauth1 = make("fs-state-1", Some(("req-token".to_owned(), Secret::new("req-secret"))));
+    oauth1.provider = Provider::Fatsecret;
+    states.create(&oauth1).await.unwrap();
+    let used = states.consume_request_token(Provider::Fatsecret, "req-token", now).await.unwrap().unwrap();
+    assert_eq!(used.request_token.map(|(_, s)| s.expose().to_owned()), Some("req-secret".to_owned()));
+    assert_eq!(
+        states.consume_request_token(Provider::Fatsecret, "req-token", now).await.unwrap(),
+        Err(StateRejected::AlreadyUsed)
+    );
+    assert_eq!(states.purge_expired(now + Duration::hours(1)).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn a_notification_is_claimed_once_per_user_kind_and_day() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let n = PgNotifications::new(db.clone());
+    let day = LocalDate::from_calendar(chrono::NaiveDate::from_ymd_opt(2026, 5, 14).unwrap());
+    let now = Utc::now();
+    let (a, b) = tokio::join!(
+        n.claim(u.id, NotificationKind::MorningBriefing, day, now),
+        n.claim(u.id, NotificationKind::MorningBriefing, day, now)
+    );
+    assert!(a.unwrap() ^ b.unwrap(), "exactly one of two concurrent claims wins");
+    assert!(n.claim(u.id, NotificationKind::EveningSummary, day, now).await.unwrap());
+    assert!(n.claim(u.id, NotificationKind::MorningBriefing, day.previous(), now).await.unwrap());
+    n.release(u.id, NotificationKind::MorningBriefing, day).await.unwrap();
+    assert!(n.claim(u.id, NotificationKind::MorningBriefing, day, now).await.unwrap());
+}
+
+#[tokio::test]
+async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let c = PgConversations::new(db.clone());
+    let base = at(2026, 5, 1, 0, 0);
+    for i in 0..10 {
+        c.append(&ConversationMessage {
+            user_id: u.id,
+            role: if i % 2 == 0 { Role::User } else { Role::Assistant },
+            content: format!("m{i}"),
+            intent: None,
+            created_at: base + Duration::days(i),
+        })
+        .await
+        .unwrap();
+    }
+    let recent = c.recent(u.id, base + Duration::days(5), 3).await.unwrap();
+    assert_eq!(recent.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(), vec!["m7", "m8", "m9"]);
+    assert_eq!(c.delete_older_than(base + Duration::days(3)).await.unwrap(), 3);
+}
+
+#[tokio::test]
+async fn deleting_a_user_removes_every_row_they_own() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let keep = user(&db, 2).await;
+    for owner in [&u, &keep] {
+        PgConversations::new(db.clone())
+            .append(&ConversationMessage {
+                user_id: owner.id,
+                role: Role::User,
+                content: "hi".into(),
+                intent: None,
+                created_at: Utc::now(),
+            })
+            .await
+            .unwrap();
+        PgNotifications::new(db.clone())
+            .claim(owner.id, NotificationKind::MorningBriefing, LocalDate::of(Utc::now(), UserTimeZone::DEFAULT), Utc::now())
+            .await
+            .unwrap();
+    }
+    assert!(PgUsers::new(db.clone()).delete(u.id).await.unwrap());
+    assert!(!PgUsers::new(db.clone()).delete(u.id).await.unwrap());
+    use wellness_postgres::schema::{conversation_messages as cm, notification_sends as ns};
+    let mut conn = db.conn().await.unwrap();
+    let left: i64 = cm::table.count().get_result(&mut *conn).await.unwrap();
+    let sends: i64 = ns::table.count().get_result(&mut *conn).await.unwrap();
+    assert_eq!((left, sends), (1, 1), "only the other user's rows remain");
+}

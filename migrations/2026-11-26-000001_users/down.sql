@@ -1,0 +1,3 @@
+DROP TABLE oauth_states;
+DROP TABLE credentials;
+DROP TABLE users;

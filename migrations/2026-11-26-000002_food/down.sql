@@ -1,0 +1,2 @@
+DROP TABLE food_diary_outbox;
+DROP TABLE food_entries;
