@@ -1,1 +1,5 @@
+//! End-to-end: the real `wellness` binary, the real PostgreSQL.
 
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod foundation;

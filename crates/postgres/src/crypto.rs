@@ -39,7 +39,9 @@ impl std::fmt::Debug for TokenCipher {
 impl TokenCipher {
     /// A cipher from base64 of a 32-byte key (WELLNESS_ENCRYPTION_KEY).
     pub fn from_base64(key: &str) -> Result<Self, CipherError> {
-        let bytes = STANDARD.decode(key.trim()).map_err(|_| CipherError::BadKey)?;
+        let bytes = STANDARD
+            .decode(key.trim())
+            .map_err(|_| CipherError::BadKey)?;
         Self::from_bytes(&bytes)
     }
 
@@ -101,33 +103,54 @@ mod tests {
         let c = cipher();
         let sealed = c.encrypt("access-token-123", "1:whoop:access").unwrap();
         assert!(!sealed.windows(16).any(|w| w == b"access-token-123"));
-        assert_eq!(c.decrypt(&sealed, "1:whoop:access").unwrap(), "access-token-123");
+        assert_eq!(
+            c.decrypt(&sealed, "1:whoop:access").unwrap(),
+            "access-token-123"
+        );
     }
 
     #[test]
     fn the_same_token_encrypts_differently_each_time() {
         let c = cipher();
-        assert_ne!(c.encrypt("t", "ctx").unwrap(), c.encrypt("t", "ctx").unwrap());
+        assert_ne!(
+            c.encrypt("t", "ctx").unwrap(),
+            c.encrypt("t", "ctx").unwrap()
+        );
     }
 
     #[test]
     fn a_value_moved_to_another_row_or_tampered_with_does_not_decrypt() {
         let c = cipher();
         let mut sealed = c.encrypt("secret", "1:whoop:access").unwrap();
-        assert_eq!(c.decrypt(&sealed, "2:whoop:access"), Err(CipherError::Undecryptable));
+        assert_eq!(
+            c.decrypt(&sealed, "2:whoop:access"),
+            Err(CipherError::Undecryptable)
+        );
         if let Some(last) = sealed.last_mut() {
             *last ^= 1;
         }
-        assert_eq!(c.decrypt(&sealed, "1:whoop:access"), Err(CipherError::Undecryptable));
+        assert_eq!(
+            c.decrypt(&sealed, "1:whoop:access"),
+            Err(CipherError::Undecryptable)
+        );
         let other = TokenCipher::from_bytes(&[8u8; 32]).unwrap();
         let sealed = c.encrypt("secret", "ctx").unwrap();
-        assert_eq!(other.decrypt(&sealed, "ctx"), Err(CipherError::Undecryptable));
+        assert_eq!(
+            other.decrypt(&sealed, "ctx"),
+            Err(CipherError::Undecryptable)
+        );
     }
 
     #[test]
     fn keys_must_be_base64_of_32_bytes() {
-        assert_eq!(TokenCipher::from_base64("c2hvcnQ=").err(), Some(CipherError::BadKey));
-        assert_eq!(TokenCipher::from_base64("not base64!").err(), Some(CipherError::BadKey));
+        assert_eq!(
+            TokenCipher::from_base64("c2hvcnQ=").err(),
+            Some(CipherError::BadKey)
+        );
+        assert_eq!(
+            TokenCipher::from_base64("not base64!").err(),
+            Some(CipherError::BadKey)
+        );
         let key = STANDARD.encode([1u8; 32]);
         assert!(TokenCipher::from_base64(&key).is_ok());
     }

@@ -141,11 +141,9 @@ impl Database {
             Ok(conn) => conn,
             Err(e) => return Readiness::Unreachable(e.to_string()),
         };
-        let applied = sql_query(
-            "SELECT version FROM __diesel_schema_migrations ORDER BY version",
-        )
-        .load::<Version>(&mut conn)
-        .await;
+        let applied = sql_query("SELECT version FROM __diesel_schema_migrations ORDER BY version")
+            .load::<Version>(&mut conn)
+            .await;
         match applied {
             Ok(applied) => {
                 let pending = pending_count(applied.iter().map(|v| v.version.as_str()));

@@ -15,7 +15,9 @@ pub(crate) fn from_diesel(err: DieselError) -> StorageError {
             DatabaseErrorKind::UniqueViolation
             | DatabaseErrorKind::ForeignKeyViolation
             | DatabaseErrorKind::CheckViolation
-            | DatabaseErrorKind::NotNullViolation => StorageError::Rejected(info.message().to_owned()),
+            | DatabaseErrorKind::NotNullViolation => {
+                StorageError::Rejected(info.message().to_owned())
+            }
             DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::SerializationFailure => {
                 StorageError::Unavailable(info.message().to_owned())
             }

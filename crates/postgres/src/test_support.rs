@@ -62,13 +62,15 @@ struct Name {
 }
 
 async fn database_names(conn: &mut AsyncPgConnection, like: &str) -> Result<Vec<String>, BoxError> {
-    Ok(sql_query("SELECT datname FROM pg_database WHERE datname LIKE $1")
-        .bind::<Text, _>(like)
-        .load::<Name>(conn)
-        .await?
-        .into_iter()
-        .map(|n| n.datname)
-        .collect())
+    Ok(
+        sql_query("SELECT datname FROM pg_database WHERE datname LIKE $1")
+            .bind::<Text, _>(like)
+            .load::<Name>(conn)
+            .await?
+            .into_iter()
+            .map(|n| n.datname)
+            .collect(),
+    )
 }
 
 async fn ensure_template() -> Result<String, BoxError> {
@@ -78,9 +80,13 @@ async fn ensure_template() -> Result<String, BoxError> {
         return Ok(template);
     }
     // One process builds it; the others wait here and then find it.
-    admin.batch_execute("SELECT pg_advisory_lock(7302944)").await?;
+    admin
+        .batch_execute("SELECT pg_advisory_lock(7302944)")
+        .await?;
     let result = build_template(&mut admin, &template).await;
-    admin.batch_execute("SELECT pg_advisory_unlock(7302944)").await?;
+    admin
+        .batch_execute("SELECT pg_advisory_unlock(7302944)")
+        .await?;
     result.map(|()| template)
 }
 
@@ -99,12 +105,18 @@ async fn build_template(admin: &mut AsyncPgConnection, template: &str) -> Result
     }
     let building = format!("{template}_building");
     admin
-        .batch_execute(&format!("DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"))
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+        ))
         .await?;
-    admin.batch_execute(&format!("CREATE DATABASE \"{building}\"")).await?;
+    admin
+        .batch_execute(&format!("CREATE DATABASE \"{building}\""))
+        .await?;
     migrate(&format!("{}/{building}", server_url())).await?;
     admin
-        .batch_execute(&format!("ALTER DATABASE \"{building}\" RENAME TO \"{template}\""))
+        .batch_execute(&format!(
+            "ALTER DATABASE \"{building}\" RENAME TO \"{template}\""
+        ))
         .await?;
     admin
         .batch_execute(&format!("ALTER DATABASE \"{template}\" IS_TEMPLATE true"))
@@ -144,7 +156,9 @@ impl TestDatabase {
         loop {
             match admin.batch_execute(&sql).await {
                 Ok(()) => break,
-                Err(e) if attempt < 20 && e.to_string().contains("being accessed by other users") => {
+                Err(e)
+                    if attempt < 20 && e.to_string().contains("being accessed by other users") =>
+                {
                     attempt += 1;
                     tokio::time::sleep(std::time::Duration::from_millis(50 * attempt)).await;
                 }
@@ -176,7 +190,9 @@ impl Drop for TestDatabase {
         let sql = format!("DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)", self.name);
         // Drop runs inside the test's runtime: do the async work on a thread of its own.
         let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build();
             if let Ok(rt) = runtime {
                 rt.block_on(async {
                     if let Ok(mut admin) = AsyncPgConnection::establish(&admin_url()).await {

@@ -130,6 +130,9 @@ mod tests {
             token_secret: Secret::new("sec-456"),
         };
         let shown = format!("{tokens:?}");
-        assert!(!shown.contains("tok-123") && !shown.contains("sec-456"), "{shown}");
+        assert!(
+            !shown.contains("tok-123") && !shown.contains("sec-456"),
+            "{shown}"
+        );
     }
 }

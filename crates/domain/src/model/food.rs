@@ -113,9 +113,12 @@ impl NutritionSource {
 
     /// Parses the storage code.
     pub fn from_code(code: &str) -> Option<Self> {
-        [NutritionSource::Fatsecret, NutritionSource::OfflineCatalogue]
-            .into_iter()
-            .find(|s| s.code() == code)
+        [
+            NutritionSource::Fatsecret,
+            NutritionSource::OfflineCatalogue,
+        ]
+        .into_iter()
+        .find(|s| s.code() == code)
     }
 }
 
@@ -319,10 +322,17 @@ mod tests {
         for meal in Meal::ALL {
             assert_eq!(Meal::from_code(meal.code()), Some(meal));
         }
-        for s in [EntrySource::Text, EntrySource::Voice, EntrySource::FatsecretDiary] {
+        for s in [
+            EntrySource::Text,
+            EntrySource::Voice,
+            EntrySource::FatsecretDiary,
+        ] {
             assert_eq!(EntrySource::from_code(s.code()), Some(s));
         }
         assert_eq!(EntryStatus::from_code("voided"), Some(EntryStatus::Voided));
-        assert_eq!(NutritionSource::from_code("fatsecret"), Some(NutritionSource::Fatsecret));
+        assert_eq!(
+            NutritionSource::from_code("fatsecret"),
+            Some(NutritionSource::Fatsecret)
+        );
     }
 }

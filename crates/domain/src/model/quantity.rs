@@ -19,7 +19,12 @@ pub struct QuantityOutOfRange {
     pub max: f64,
 }
 
-fn checked(quantity: &'static str, value: f64, min: f64, max: f64) -> Result<f64, QuantityOutOfRange> {
+fn checked(
+    quantity: &'static str,
+    value: f64,
+    min: f64,
+    max: f64,
+) -> Result<f64, QuantityOutOfRange> {
     if value.is_finite() && value >= min && value <= max {
         Ok(value)
     } else {

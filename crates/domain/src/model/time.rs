@@ -262,13 +262,17 @@ mod tests {
             "00:30 in Kyiv is already the next day"
         );
         let ny = UserTimeZone::parse("America/New_York").unwrap_or_default();
-        assert_eq!(LocalDate::of(late_evening_utc, ny).to_string(), "2026-03-10");
+        assert_eq!(
+            LocalDate::of(late_evening_utc, ny).to_string(),
+            "2026-03-10"
+        );
     }
 
     #[test]
     fn a_day_spans_23_hours_when_the_clocks_go_forward() {
         // Kyiv moved to summer time on 2026-03-29.
-        let day = LocalDate::from_calendar(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap_or_default());
+        let day =
+            LocalDate::from_calendar(NaiveDate::from_ymd_opt(2026, 3, 29).unwrap_or_default());
         let (start, end) = day.bounds(UserTimeZone::DEFAULT);
         assert_eq!(start, utc("2026-03-28T22:00:00Z"));
         assert_eq!(end, utc("2026-03-29T21:00:00Z"));
@@ -303,7 +307,9 @@ mod tests {
     fn recorded_offsets_round_trip() {
         for (input, shown) in [("-05:00", "-05:00"), ("Z", "+00:00"), ("+0330", "+03:30")] {
             assert_eq!(
-                RecordedOffset::parse(input).map(|o| o.to_string()).as_deref(),
+                RecordedOffset::parse(input)
+                    .map(|o| o.to_string())
+                    .as_deref(),
                 Ok(shown)
             );
         }

@@ -20,7 +20,9 @@ impl Locale {
     /// Telegram's `language_code` "uk" (or "uk-UA") means Ukrainian; anything else English.
     pub fn from_language_code(code: Option<&str>) -> Self {
         match code {
-            Some(c) if c.eq_ignore_ascii_case("uk") || c.to_ascii_lowercase().starts_with("uk-") => {
+            Some(c)
+                if c.eq_ignore_ascii_case("uk") || c.to_ascii_lowercase().starts_with("uk-") =>
+            {
                 Locale::Uk
             }
             _ => Locale::En,

@@ -8,7 +8,11 @@ use super::{Kcal, Percent, RecordedOffset, UserId};
 /// Modelled as an enum so a "scored" record without numbers, or numbers on an unscorable
 /// record, cannot be built.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "score_state", content = "score", rename_all = "SCREAMING_SNAKE_CASE")]
+#[serde(
+    tag = "score_state",
+    content = "score",
+    rename_all = "SCREAMING_SNAKE_CASE"
+)]
 pub enum Scored<T> {
     /// WHOOP scored it.
     Scored(T),
@@ -300,7 +304,10 @@ mod tests {
         let s: Scored<WorkoutScore> = Scored::PendingScore;
         assert_eq!(s.state().code(), "PENDING_SCORE");
         assert!(s.score().is_none());
-        assert_eq!(ScoreState::from_code("UNSCORABLE"), Some(ScoreState::Unscorable));
+        assert_eq!(
+            ScoreState::from_code("UNSCORABLE"),
+            Some(ScoreState::Unscorable)
+        );
         assert_eq!(ScoreState::from_code("scored"), None);
     }
 

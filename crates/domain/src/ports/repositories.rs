@@ -43,7 +43,11 @@ pub trait Users: Send + Sync {
     /// Finds a user by our key.
     async fn get(&self, id: UserId) -> Result<Option<User>, StorageError>;
     /// Applies one settings change; `None` when the user does not exist.
-    async fn change(&self, id: UserId, change: &UserSettingChange) -> Result<Option<User>, StorageError>;
+    async fn change(
+        &self,
+        id: UserId,
+        change: &UserSettingChange,
+    ) -> Result<Option<User>, StorageError>;
     /// A page of users in key order, after `after`: for jobs that visit everyone.
     async fn page(&self, after: Option<UserId>, limit: i64) -> Result<Vec<User>, StorageError>;
     /// Removes the user and, by cascade, every row they own. `false` when there was none.
@@ -57,13 +61,21 @@ pub trait CredentialStore: Send + Sync {
     /// Stores (or replaces) a user's connection to a provider.
     async fn save(&self, credentials: &Credentials) -> Result<(), StorageError>;
     /// A user's connection to a provider.
-    async fn get(&self, user: UserId, provider: Provider) -> Result<Option<Credentials>, StorageError>;
+    async fn get(
+        &self,
+        user: UserId,
+        provider: Provider,
+    ) -> Result<Option<Credentials>, StorageError>;
     /// Forgets a connection. `false` when there was none.
     async fn delete(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
     /// Marks a connection broken; `true` when it was working until now.
     async fn mark_broken(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
     /// Records that the user was told to reconnect; `true` only the first time.
-    async fn mark_user_notified(&self, user: UserId, provider: Provider) -> Result<bool, StorageError>;
+    async fn mark_user_notified(
+        &self,
+        user: UserId,
+        provider: Provider,
+    ) -> Result<bool, StorageError>;
     /// Working OAuth 2 connections whose access token expires before `before`.
     async fn expiring_before(
         &self,
@@ -90,11 +102,16 @@ pub trait FoodLog: Send + Sync {
     /// The sum of a user's active entries on a local day, computed by the database.
     async fn day_totals(&self, user: UserId, day: LocalDate) -> Result<DayTotals, StorageError>;
     /// A user's active entries on a local day, in the order they were logged.
-    async fn entries_on(&self, user: UserId, day: LocalDate) -> Result<Vec<FoodEntry>, StorageError>;
+    async fn entries_on(
+        &self,
+        user: UserId,
+        day: LocalDate,
+    ) -> Result<Vec<FoodEntry>, StorageError>;
     /// The latest active entry.
     async fn latest(&self, user: UserId) -> Result<Option<FoodEntry>, StorageError>;
     /// Voids a user's entries; returns those that were active until now.
-    async fn void(&self, user: UserId, ids: &[FoodEntryId]) -> Result<Vec<FoodEntry>, StorageError>;
+    async fn void(&self, user: UserId, ids: &[FoodEntryId])
+    -> Result<Vec<FoodEntry>, StorageError>;
 }
 
 /// How many records an upsert wrote.
@@ -119,12 +136,25 @@ pub trait WearableStore: Send + Sync {
     /// Inserts or updates cycles by WHOOP id.
     async fn upsert_cycles(&self, records: &[Cycle]) -> Result<Upserted, StorageError>;
     /// Removes one record (a `*.deleted` webhook). `false` when it was not there.
-    async fn delete(&self, user: UserId, kind: WearableKind, whoop_id: &str) -> Result<bool, StorageError>;
+    async fn delete(
+        &self,
+        user: UserId,
+        kind: WearableKind,
+        whoop_id: &str,
+    ) -> Result<bool, StorageError>;
     /// Where the next sync of a kind starts: the latest start stored, or the start of the
     /// oldest record still open or unscored (those are fetched again).
-    async fn sync_point(&self, user: UserId, kind: WearableKind) -> Result<Option<DateTime<Utc>>, StorageError>;
+    async fn sync_point(
+        &self,
+        user: UserId,
+        kind: WearableKind,
+    ) -> Result<Option<DateTime<Utc>>, StorageError>;
     /// The latest sleep, recovery, cycle and recent workouts, as known at `now`.
-    async fn snapshot(&self, user: UserId, now: DateTime<Utc>) -> Result<WearableSnapshot, StorageError>;
+    async fn snapshot(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<WearableSnapshot, StorageError>;
 }
 
 /// Conversation history: context for the assistant.
@@ -157,7 +187,11 @@ pub trait Inbox: Send + Sync {
     ) -> Result<Stored, StorageError>;
     /// Claims the next update to process for `lease`: the oldest of a chat with nothing in
     /// progress, whose retry time has come, or whose previous claim's lease ran out.
-    async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<InboxUpdate>, StorageError>;
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Option<InboxUpdate>, StorageError>;
     /// Marks an update processed.
     async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError>;
     /// Releases an update to be tried again at `retry_at`, keeping the error.
@@ -210,5 +244,10 @@ pub trait Notifications: Send + Sync {
         at: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
     /// Gives a claim back after the send failed, so a later tick tries again.
-    async fn release(&self, user: UserId, kind: NotificationKind, day: LocalDate) -> Result<(), StorageError>;
+    async fn release(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+    ) -> Result<(), StorageError>;
 }

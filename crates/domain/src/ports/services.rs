@@ -79,17 +79,38 @@ pub enum MessengerError {
 #[async_trait]
 pub trait Messenger: Send + Sync {
     /// Sends a message (split into several when too long); returns the last one sent.
-    async fn send(&self, chat: ChatId, message: &OutgoingMessage) -> Result<SentMessage, MessengerError>;
+    async fn send(
+        &self,
+        chat: ChatId,
+        message: &OutgoingMessage,
+    ) -> Result<SentMessage, MessengerError>;
     /// Replaces the text and buttons of a message the bot sent.
-    async fn edit(&self, chat: ChatId, message_id: i64, message: &OutgoingMessage) -> Result<(), MessengerError>;
+    async fn edit(
+        &self,
+        chat: ChatId,
+        message_id: i64,
+        message: &OutgoingMessage,
+    ) -> Result<(), MessengerError>;
     /// Sends a document.
-    async fn send_document(&self, chat: ChatId, document: &Attachment) -> Result<SentMessage, MessengerError>;
+    async fn send_document(
+        &self,
+        chat: ChatId,
+        document: &Attachment,
+    ) -> Result<SentMessage, MessengerError>;
     /// Sends a photo.
-    async fn send_photo(&self, chat: ChatId, photo: &Attachment) -> Result<SentMessage, MessengerError>;
+    async fn send_photo(
+        &self,
+        chat: ChatId,
+        photo: &Attachment,
+    ) -> Result<SentMessage, MessengerError>;
     /// Shows "typing…" for a few seconds.
     async fn show_typing(&self, chat: ChatId) -> Result<(), MessengerError>;
     /// Acknowledges a button press, optionally with a short notice.
-    async fn answer_button(&self, callback_id: &str, notice: Option<String>) -> Result<(), MessengerError>;
+    async fn answer_button(
+        &self,
+        callback_id: &str,
+        notice: Option<String>,
+    ) -> Result<(), MessengerError>;
     /// Downloads a file a user sent (a voice note), refusing files over `max_bytes`.
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError>;
 }
@@ -190,9 +211,17 @@ pub enum AssistantError {
 #[async_trait]
 pub trait Assistant: Send + Sync {
     /// Classifies a message and extracts foods, goals and replies.
-    async fn interpret(&self, text: &str, context: &AssistantContext) -> Result<Interpretation, AssistantError>;
+    async fn interpret(
+        &self,
+        text: &str,
+        context: &AssistantContext,
+    ) -> Result<Interpretation, AssistantError>;
     /// Answers a question from the context only.
-    async fn answer(&self, question: &str, context: &AssistantContext) -> Result<String, AssistantError>;
+    async fn answer(
+        &self,
+        question: &str,
+        context: &AssistantContext,
+    ) -> Result<String, AssistantError>;
 }
 
 /// Transcription failed.
@@ -254,7 +283,12 @@ pub enum CatalogError {
 #[async_trait]
 pub trait FoodCatalog: Send + Sync {
     /// Looks up a food by the user's words and its English name.
-    async fn find(&self, said: &str, lookup_name: &str, locale: Locale) -> Result<Option<FoodFacts>, CatalogError>;
+    async fn find(
+        &self,
+        said: &str,
+        lookup_name: &str,
+        locale: Locale,
+    ) -> Result<Option<FoodFacts>, CatalogError>;
 }
 
 /// An entry to write to, or read from, an external diary.
@@ -337,13 +371,33 @@ pub enum WearableError {
 #[async_trait]
 pub trait Wearable: Send + Sync {
     /// Workouts that started at or after `since`.
-    async fn workouts(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Workout>, WearableError>;
+    async fn workouts(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Workout>, WearableError>;
     /// Sleeps since `since`.
-    async fn sleeps(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Sleep>, WearableError>;
+    async fn sleeps(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Sleep>, WearableError>;
     /// Recoveries since `since`.
-    async fn recoveries(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Recovery>, WearableError>;
+    async fn recoveries(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Recovery>, WearableError>;
     /// Cycles since `since`.
-    async fn cycles(&self, access_token: &Secret, user: UserId, since: DateTime<Utc>) -> Result<Vec<Cycle>, WearableError>;
+    async fn cycles(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Cycle>, WearableError>;
     /// Exchanges a refresh token for new tokens (the old refresh token stops working).
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError>;
     /// Revokes our access (on /delete).

@@ -33,7 +33,11 @@ pub enum SettingsError {
     Storage(#[from] StorageError),
 }
 
-async fn apply(users: &dyn Users, user: UserId, change: UserSettingChange) -> Result<User, SettingsError> {
+async fn apply(
+    users: &dyn Users,
+    user: UserId,
+    change: UserSettingChange,
+) -> Result<User, SettingsError> {
     users
         .change(user, &change)
         .await?
@@ -41,19 +45,31 @@ async fn apply(users: &dyn Users, user: UserId, change: UserSettingChange) -> Re
 }
 
 /// Sets the daily calorie goal from what the user typed ("1800").
-pub async fn set_calorie_goal(users: &dyn Users, user: UserId, typed: &str) -> Result<User, SettingsError> {
+pub async fn set_calorie_goal(
+    users: &dyn Users,
+    user: UserId,
+    typed: &str,
+) -> Result<User, SettingsError> {
     let goal = CalorieGoal::parse(typed)?;
     apply(users, user, UserSettingChange::CalorieGoal(goal)).await
 }
 
 /// Sets the time zone from an IANA name ("Europe/Kyiv").
-pub async fn set_time_zone(users: &dyn Users, user: UserId, typed: &str) -> Result<User, SettingsError> {
+pub async fn set_time_zone(
+    users: &dyn Users,
+    user: UserId,
+    typed: &str,
+) -> Result<User, SettingsError> {
     let zone = UserTimeZone::parse(typed)?;
     apply(users, user, UserSettingChange::TimeZone(zone)).await
 }
 
 /// Switches the bot's language.
-pub async fn set_locale(users: &dyn Users, user: UserId, locale: Locale) -> Result<User, SettingsError> {
+pub async fn set_locale(
+    users: &dyn Users,
+    user: UserId,
+    locale: Locale,
+) -> Result<User, SettingsError> {
     apply(users, user, UserSettingChange::Locale(locale)).await
 }
 
@@ -69,7 +85,11 @@ pub async fn set_briefing_times(
 }
 
 /// Turns briefings on or off.
-pub async fn set_briefings_enabled(users: &dyn Users, user: UserId, enabled: bool) -> Result<User, SettingsError> {
+pub async fn set_briefings_enabled(
+    users: &dyn Users,
+    user: UserId,
+    enabled: bool,
+) -> Result<User, SettingsError> {
     apply(users, user, UserSettingChange::BriefingsEnabled(enabled)).await
 }
 
@@ -103,7 +123,12 @@ mod tests {
         let mut users = MockUsers::new();
         users
             .expect_change()
-            .with(eq(id), eq(UserSettingChange::CalorieGoal(CalorieGoal::new(1800).unwrap())))
+            .with(
+                eq(id),
+                eq(UserSettingChange::CalorieGoal(
+                    CalorieGoal::new(1800).unwrap(),
+                )),
+            )
             .times(1)
             .returning(|_, _| Ok(Some(user(1800))));
         let updated = block_on(set_calorie_goal(&users, id, "1800")).unwrap();

@@ -12,7 +12,10 @@ use crate::error::{corrupt, from_diesel};
 use crate::schema::conversation_messages as cm;
 
 /// Appends one message.
-pub async fn append(conn: &mut AsyncPgConnection, m: &ConversationMessage) -> Result<(), StorageError> {
+pub async fn append(
+    conn: &mut AsyncPgConnection,
+    m: &ConversationMessage,
+) -> Result<(), StorageError> {
     diesel::insert_into(cm::table)
         .values((
             cm::user_id.eq(m.user_id.get()),
@@ -58,7 +61,10 @@ pub async fn recent(
 }
 
 /// Deletes messages older than `before`.
-pub async fn delete_older_than(conn: &mut AsyncPgConnection, before: DateTime<Utc>) -> Result<u64, StorageError> {
+pub async fn delete_older_than(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> Result<u64, StorageError> {
     let n = diesel::delete(cm::table.filter(cm::created_at.lt(before)))
         .execute(conn)
         .await
@@ -85,7 +91,12 @@ impl Conversations for PgConversations {
         append(&mut *self.db.conn().await?, message).await
     }
 
-    async fn recent(&self, user: UserId, since: DateTime<Utc>, limit: i64) -> Result<Vec<ConversationMessage>, StorageError> {
+    async fn recent(
+        &self,
+        user: UserId,
+        since: DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ConversationMessage>, StorageError> {
         recent(&mut *self.db.conn().await?, user, since, limit).await
     }
 

@@ -36,7 +36,8 @@ struct CredentialRow {
 
 fn decode(row: CredentialRow, cipher: &TokenCipher) -> Result<Credentials, StorageError> {
     let user = UserId::new(row.user_id).map_err(corrupt)?;
-    let provider = Provider::from_code(&row.provider).ok_or_else(|| corrupt(format!("provider {}", row.provider)))?;
+    let provider = Provider::from_code(&row.provider)
+        .ok_or_else(|| corrupt(format!("provider {}", row.provider)))?;
     let open = |sealed: &[u8], column: &str| {
         cipher
             .decrypt(sealed, &context(user, provider, column))
@@ -47,8 +48,14 @@ fn decode(row: CredentialRow, cipher: &TokenCipher) -> Result<Credentials, Stora
     let tokens = match provider {
         Provider::Whoop => Tokens::OAuth2 {
             access_token: access,
-            refresh_token: row.refresh_token_enc.as_deref().map(|s| open(s, "refresh")).transpose()?,
-            expires_at: row.expires_at.ok_or_else(|| corrupt("an OAuth 2 credential without expiry"))?,
+            refresh_token: row
+                .refresh_token_enc
+                .as_deref()
+                .map(|s| open(s, "refresh"))
+                .transpose()?,
+            expires_at: row
+                .expires_at
+                .ok_or_else(|| corrupt("an OAuth 2 credential without expiry"))?,
             scope: row.scope,
         },
         Provider::Fatsecret => Tokens::OAuth1 {
@@ -79,7 +86,11 @@ fn decode(row: CredentialRow, cipher: &TokenCipher) -> Result<Credentials, Stora
 }
 
 /// Stores (replaces) a connection, encrypting its tokens.
-pub async fn save(conn: &mut AsyncPgConnection, cipher: &TokenCipher, c: &Credentials) -> Result<(), StorageError> {
+pub async fn save(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    c: &Credentials,
+) -> Result<(), StorageError> {
     let seal = |secret: &Secret, column: &str| {
         cipher
             .encrypt(secret.expose(), &context(c.user_id, c.provider, column))
@@ -93,12 +104,18 @@ pub async fn save(conn: &mut AsyncPgConnection, cipher: &TokenCipher, c: &Creden
             scope,
         } => (
             seal(access_token, "access")?,
-            refresh_token.as_ref().map(|r| seal(r, "refresh")).transpose()?,
+            refresh_token
+                .as_ref()
+                .map(|r| seal(r, "refresh"))
+                .transpose()?,
             None,
             Some(*expires_at),
             scope.clone(),
         ),
-        Tokens::OAuth1 { token, token_secret } => (
+        Tokens::OAuth1 {
+            token,
+            token_secret,
+        } => (
             seal(token, "access")?,
             None,
             Some(seal(token_secret, "secret")?),
@@ -166,7 +183,11 @@ pub async fn get(
 }
 
 /// Deletes a connection.
-pub async fn delete(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    provider: Provider,
+) -> Result<bool, StorageError> {
     let n = diesel::delete(cr::table.find((user.get(), provider.code())))
         .execute(conn)
         .await
@@ -175,17 +196,33 @@ pub async fn delete(conn: &mut AsyncPgConnection, user: UserId, provider: Provid
 }
 
 /// Marks a working connection broken.
-pub async fn mark_broken(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
-    let n = diesel::update(cr::table.find((user.get(), provider.code())).filter(cr::status.eq("active")))
-        .set((cr::status.eq("broken"), cr::user_notified.eq(false), cr::updated_at.eq(diesel::dsl::now)))
-        .execute(conn)
-        .await
-        .map_err(from_diesel)?;
+pub async fn mark_broken(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    provider: Provider,
+) -> Result<bool, StorageError> {
+    let n = diesel::update(
+        cr::table
+            .find((user.get(), provider.code()))
+            .filter(cr::status.eq("active")),
+    )
+    .set((
+        cr::status.eq("broken"),
+        cr::user_notified.eq(false),
+        cr::updated_at.eq(diesel::dsl::now),
+    ))
+    .execute(conn)
+    .await
+    .map_err(from_diesel)?;
     Ok(n > 0)
 }
 
 /// Records that the user was told; `true` only the first time.
-pub async fn mark_user_notified(conn: &mut AsyncPgConnection, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+pub async fn mark_user_notified(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    provider: Provider,
+) -> Result<bool, StorageError> {
     let n = diesel::update(
         cr::table
             .find((user.get(), provider.code()))
@@ -200,7 +237,11 @@ pub async fn mark_user_notified(conn: &mut AsyncPgConnection, user: UserId, prov
 }
 
 /// Working connections whose access token expires before `before`.
-pub async fn expiring_before(conn: &mut AsyncPgConnection, provider: Provider, before: DateTime<Utc>) -> Result<Vec<UserId>, StorageError> {
+pub async fn expiring_before(
+    conn: &mut AsyncPgConnection,
+    provider: Provider,
+    before: DateTime<Utc>,
+) -> Result<Vec<UserId>, StorageError> {
     let ids: Vec<i64> = cr::table
         .filter(cr::provider.eq(provider.code()))
         .filter(cr::status.eq("active"))
@@ -210,7 +251,9 @@ pub async fn expiring_before(conn: &mut AsyncPgConnection, provider: Provider, b
         .load(conn)
         .await
         .map_err(from_diesel)?;
-    ids.into_iter().map(|id| UserId::new(id).map_err(corrupt)).collect()
+    ids.into_iter()
+        .map(|id| UserId::new(id).map_err(corrupt))
+        .collect()
 }
 
 /// `CredentialStore` over the pool.
@@ -233,8 +276,19 @@ impl CredentialStore for PgCredentialStore {
         save(&mut *self.db.conn().await?, &self.cipher, credentials).await
     }
 
-    async fn get(&self, user: UserId, provider: Provider) -> Result<Option<Credentials>, StorageError> {
-        get(&mut *self.db.conn().await?, &self.cipher, user, provider, false).await
+    async fn get(
+        &self,
+        user: UserId,
+        provider: Provider,
+    ) -> Result<Option<Credentials>, StorageError> {
+        get(
+            &mut *self.db.conn().await?,
+            &self.cipher,
+            user,
+            provider,
+            false,
+        )
+        .await
     }
 
     async fn delete(&self, user: UserId, provider: Provider) -> Result<bool, StorageError> {
@@ -245,11 +299,19 @@ impl CredentialStore for PgCredentialStore {
         mark_broken(&mut *self.db.conn().await?, user, provider).await
     }
 
-    async fn mark_user_notified(&self, user: UserId, provider: Provider) -> Result<bool, StorageError> {
+    async fn mark_user_notified(
+        &self,
+        user: UserId,
+        provider: Provider,
+    ) -> Result<bool, StorageError> {
         mark_user_notified(&mut *self.db.conn().await?, user, provider).await
     }
 
-    async fn expiring_before(&self, provider: Provider, before: DateTime<Utc>) -> Result<Vec<UserId>, StorageError> {
+    async fn expiring_before(
+        &self,
+        provider: Provider,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<UserId>, StorageError> {
         expiring_before(&mut *self.db.conn().await?, provider, before).await
     }
 }

@@ -44,7 +44,10 @@ impl TryFrom<FoodEntryRow> for FoodEntry {
     type Error = StorageError;
     fn try_from(r: FoodEntryRow) -> Result<Self, StorageError> {
         let catalogue_ref = match (r.fatsecret_food_id, r.fatsecret_serving_id) {
-            (Some(food_id), Some(serving_id)) => Some(CatalogueRef { food_id, serving_id }),
+            (Some(food_id), Some(serving_id)) => Some(CatalogueRef {
+                food_id,
+                serving_id,
+            }),
             _ => None,
         };
         Ok(FoodEntry {
@@ -59,15 +62,19 @@ impl TryFrom<FoodEntryRow> for FoodEntry {
                 carbs: MacroGrams::new(r.carbs_g).map_err(corrupt)?,
             },
             meal: Meal::from_code(&r.meal).ok_or_else(|| corrupt(format!("meal {}", r.meal)))?,
-            source: EntrySource::from_code(&r.source).ok_or_else(|| corrupt(format!("source {}", r.source)))?,
+            source: EntrySource::from_code(&r.source)
+                .ok_or_else(|| corrupt(format!("source {}", r.source)))?,
             nutrition_source: NutritionSource::from_code(&r.nutrition_source)
                 .ok_or_else(|| corrupt(format!("nutrition source {}", r.nutrition_source)))?,
             local_date: LocalDate::from_calendar(r.local_date),
             logged_at: r.logged_at,
-            status: EntryStatus::from_code(&r.status).ok_or_else(|| corrupt(format!("status {}", r.status)))?,
+            status: EntryStatus::from_code(&r.status)
+                .ok_or_else(|| corrupt(format!("status {}", r.status)))?,
             idempotency_key: IdempotencyKey::new(r.idempotency_key).map_err(corrupt)?,
             catalogue_ref,
-            diary_link: r.fatsecret_entry_id.map(|food_entry_id| DiaryLink { food_entry_id }),
+            diary_link: r
+                .fatsecret_entry_id
+                .map(|food_entry_id| DiaryLink { food_entry_id }),
         })
     }
 }
@@ -122,7 +129,10 @@ impl<'a> From<&'a NewFoodEntry> for NewFoodEntryRow<'a> {
 
 /// Inserts entries of one user, skipping those whose idempotency key is already stored, and
 /// returns every entry of those keys in the order given. Call inside a transaction.
-pub async fn insert_entries(conn: &mut AsyncPgConnection, entries: &[NewFoodEntry]) -> Result<Logged, StorageError> {
+pub async fn insert_entries(
+    conn: &mut AsyncPgConnection,
+    entries: &[NewFoodEntry],
+) -> Result<Logged, StorageError> {
     let Some(first) = entries.first() else {
         return Ok(Logged {
             entries: Vec::new(),
@@ -131,7 +141,9 @@ pub async fn insert_entries(conn: &mut AsyncPgConnection, entries: &[NewFoodEntr
     };
     let user = first.user_id;
     if entries.iter().any(|e| e.user_id != user) {
-        return Err(StorageError::Rejected("entries of several users in one log call".into()));
+        return Err(StorageError::Rejected(
+            "entries of several users in one log call".into(),
+        ));
     }
     let rows: Vec<NewFoodEntryRow<'_>> = entries.iter().map(NewFoodEntryRow::from).collect();
     let inserted = diesel::insert_into(food_entries::table)
@@ -158,22 +170,31 @@ pub async fn insert_entries(conn: &mut AsyncPgConnection, entries: &[NewFoodEntr
 }
 
 /// The day's totals, summed by the database.
-pub async fn day_totals(conn: &mut AsyncPgConnection, user: UserId, day: LocalDate) -> Result<DayTotals, StorageError> {
-    let (count, kcal, protein, fat, carbs): (i64, Option<f64>, Option<f64>, Option<f64>, Option<f64>) =
-        food_entries::table
-            .filter(food_entries::user_id.eq(user.get()))
-            .filter(food_entries::local_date.eq(day.date()))
-            .filter(food_entries::status.eq(EntryStatus::Active.code()))
-            .select((
-                count_star(),
-                sum(food_entries::kcal),
-                sum(food_entries::protein_g),
-                sum(food_entries::fat_g),
-                sum(food_entries::carbs_g),
-            ))
-            .first(conn)
-            .await
-            .map_err(from_diesel)?;
+pub async fn day_totals(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    day: LocalDate,
+) -> Result<DayTotals, StorageError> {
+    let (count, kcal, protein, fat, carbs): (
+        i64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    ) = food_entries::table
+        .filter(food_entries::user_id.eq(user.get()))
+        .filter(food_entries::local_date.eq(day.date()))
+        .filter(food_entries::status.eq(EntryStatus::Active.code()))
+        .select((
+            count_star(),
+            sum(food_entries::kcal),
+            sum(food_entries::protein_g),
+            sum(food_entries::fat_g),
+            sum(food_entries::carbs_g),
+        ))
+        .first(conn)
+        .await
+        .map_err(from_diesel)?;
     Ok(DayTotals {
         entries: u32::try_from(count).map_err(corrupt)?,
         nutrients: Nutrients {
@@ -186,7 +207,11 @@ pub async fn day_totals(conn: &mut AsyncPgConnection, user: UserId, day: LocalDa
 }
 
 /// Active entries of a day in logging order.
-pub async fn entries_on(conn: &mut AsyncPgConnection, user: UserId, day: LocalDate) -> Result<Vec<FoodEntry>, StorageError> {
+pub async fn entries_on(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    day: LocalDate,
+) -> Result<Vec<FoodEntry>, StorageError> {
     let rows = food_entries::table
         .filter(food_entries::user_id.eq(user.get()))
         .filter(food_entries::local_date.eq(day.date()))
@@ -200,7 +225,10 @@ pub async fn entries_on(conn: &mut AsyncPgConnection, user: UserId, day: LocalDa
 }
 
 /// The latest active entry.
-pub async fn latest(conn: &mut AsyncPgConnection, user: UserId) -> Result<Option<FoodEntry>, StorageError> {
+pub async fn latest(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+) -> Result<Option<FoodEntry>, StorageError> {
     food_entries::table
         .filter(food_entries::user_id.eq(user.get()))
         .filter(food_entries::status.eq(EntryStatus::Active.code()))
@@ -215,7 +243,11 @@ pub async fn latest(conn: &mut AsyncPgConnection, user: UserId) -> Result<Option
 }
 
 /// Voids active entries of a user; returns those voided now.
-pub async fn void(conn: &mut AsyncPgConnection, user: UserId, ids: &[FoodEntryId]) -> Result<Vec<FoodEntry>, StorageError> {
+pub async fn void(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    ids: &[FoodEntryId],
+) -> Result<Vec<FoodEntry>, StorageError> {
     let ids: Vec<i64> = ids.iter().map(|id| id.get()).collect();
     let rows = diesel::update(
         food_entries::table
@@ -260,7 +292,11 @@ impl FoodLog for PgFoodLog {
         day_totals(&mut *self.db.conn().await?, user, day).await
     }
 
-    async fn entries_on(&self, user: UserId, day: LocalDate) -> Result<Vec<FoodEntry>, StorageError> {
+    async fn entries_on(
+        &self,
+        user: UserId,
+        day: LocalDate,
+    ) -> Result<Vec<FoodEntry>, StorageError> {
         entries_on(&mut *self.db.conn().await?, user, day).await
     }
 
@@ -268,7 +304,11 @@ impl FoodLog for PgFoodLog {
         latest(&mut *self.db.conn().await?, user).await
     }
 
-    async fn void(&self, user: UserId, ids: &[FoodEntryId]) -> Result<Vec<FoodEntry>, StorageError> {
+    async fn void(
+        &self,
+        user: UserId,
+        ids: &[FoodEntryId],
+    ) -> Result<Vec<FoodEntry>, StorageError> {
         void(&mut *self.db.conn().await?, user, ids).await
     }
 }

@@ -29,7 +29,11 @@ pub async fn store(
         .execute(conn)
         .await
         .map_err(from_diesel)?;
-    Ok(if n == 1 { Stored::New } else { Stored::Duplicate })
+    Ok(if n == 1 {
+        Stored::New
+    } else {
+        Stored::Duplicate
+    })
 }
 
 #[derive(QueryableByName)]
@@ -75,7 +79,11 @@ WHERE u.update_id = candidate.update_id
 RETURNING u.update_id, u.chat_id, u.payload, u.attempts, u.received_at";
 
 /// Claims the next update for `lease`.
-pub async fn claim(conn: &mut AsyncPgConnection, worker: &str, lease: Duration) -> Result<Option<InboxUpdate>, StorageError> {
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<InboxUpdate>, StorageError> {
     let row: Option<ClaimedRow> = diesel::sql_query(CLAIM)
         .bind::<Text, _>(worker)
         .bind::<diesel::sql_types::Double, _>(lease.num_milliseconds() as f64 / 1000.0)
@@ -96,7 +104,10 @@ pub async fn claim(conn: &mut AsyncPgConnection, worker: &str, lease: Duration) 
 }
 
 /// Marks an update done.
-pub async fn complete(conn: &mut AsyncPgConnection, update_id: UpdateId) -> Result<(), StorageError> {
+pub async fn complete(
+    conn: &mut AsyncPgConnection,
+    update_id: UpdateId,
+) -> Result<(), StorageError> {
     diesel::update(iu::table.find(update_id.get()))
         .set((
             iu::state.eq("done"),
@@ -111,7 +122,12 @@ pub async fn complete(conn: &mut AsyncPgConnection, update_id: UpdateId) -> Resu
 }
 
 /// Releases an update to be retried at `retry_at`.
-pub async fn retry_later(conn: &mut AsyncPgConnection, update_id: UpdateId, error: &str, retry_at: DateTime<Utc>) -> Result<(), StorageError> {
+pub async fn retry_later(
+    conn: &mut AsyncPgConnection,
+    update_id: UpdateId,
+    error: &str,
+    retry_at: DateTime<Utc>,
+) -> Result<(), StorageError> {
     diesel::update(iu::table.find(update_id.get()))
         .set((
             iu::state.eq("pending"),
@@ -127,7 +143,11 @@ pub async fn retry_later(conn: &mut AsyncPgConnection, update_id: UpdateId, erro
 }
 
 /// Parks an update: no more attempts, the error kept.
-pub async fn park(conn: &mut AsyncPgConnection, update_id: UpdateId, error: &str) -> Result<(), StorageError> {
+pub async fn park(
+    conn: &mut AsyncPgConnection,
+    update_id: UpdateId,
+    error: &str,
+) -> Result<(), StorageError> {
     diesel::update(iu::table.find(update_id.get()))
         .set((
             iu::state.eq("parked"),
@@ -178,11 +198,20 @@ impl PgInbox {
 
 #[async_trait]
 impl Inbox for PgInbox {
-    async fn store(&self, update_id: UpdateId, chat_id: Option<ChatId>, payload: &serde_json::Value) -> Result<Stored, StorageError> {
+    async fn store(
+        &self,
+        update_id: UpdateId,
+        chat_id: Option<ChatId>,
+        payload: &serde_json::Value,
+    ) -> Result<Stored, StorageError> {
         store(&mut *self.db.conn().await?, update_id, chat_id, payload).await
     }
 
-    async fn claim(&self, worker: &str, lease: Duration) -> Result<Option<InboxUpdate>, StorageError> {
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Option<InboxUpdate>, StorageError> {
         claim(&mut *self.db.conn().await?, worker, lease).await
     }
 
@@ -190,7 +219,12 @@ impl Inbox for PgInbox {
         complete(&mut *self.db.conn().await?, update_id).await
     }
 
-    async fn retry_later(&self, update_id: UpdateId, error: &str, retry_at: DateTime<Utc>) -> Result<(), StorageError> {
+    async fn retry_later(
+        &self,
+        update_id: UpdateId,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), StorageError> {
         retry_later(&mut *self.db.conn().await?, update_id, error, retry_at).await
     }
 

@@ -35,7 +35,12 @@ pub async fn claim(
 }
 
 /// Gives a claim back.
-pub async fn release(conn: &mut AsyncPgConnection, user: UserId, kind: NotificationKind, day: LocalDate) -> Result<(), StorageError> {
+pub async fn release(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    kind: NotificationKind,
+    day: LocalDate,
+) -> Result<(), StorageError> {
     diesel::delete(ns::table.find((user.get(), kind.code(), day.date())))
         .execute(conn)
         .await
@@ -58,11 +63,22 @@ impl PgNotifications {
 
 #[async_trait]
 impl Notifications for PgNotifications {
-    async fn claim(&self, user: UserId, kind: NotificationKind, day: LocalDate, at: DateTime<Utc>) -> Result<bool, StorageError> {
+    async fn claim(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
         claim(&mut *self.db.conn().await?, user, kind, day, at).await
     }
 
-    async fn release(&self, user: UserId, kind: NotificationKind, day: LocalDate) -> Result<(), StorageError> {
+    async fn release(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+    ) -> Result<(), StorageError> {
         release(&mut *self.db.conn().await?, user, kind, day).await
     }
 }

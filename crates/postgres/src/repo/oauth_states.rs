@@ -32,13 +32,18 @@ fn decode(row: StateRow, cipher: &TokenCipher) -> Result<OAuthState, StorageErro
     let request_token = match (row.request_token, row.request_token_secret_enc) {
         (Some(token), Some(sealed)) => Some((
             token,
-            Secret::new(cipher.decrypt(&sealed, &context(&row.state)).map_err(corrupt)?),
+            Secret::new(
+                cipher
+                    .decrypt(&sealed, &context(&row.state))
+                    .map_err(corrupt)?,
+            ),
         )),
         _ => None,
     };
     Ok(OAuthState {
         user_id: UserId::new(row.user_id).map_err(corrupt)?,
-        provider: Provider::from_code(&row.provider).ok_or_else(|| corrupt(format!("provider {}", row.provider)))?,
+        provider: Provider::from_code(&row.provider)
+            .ok_or_else(|| corrupt(format!("provider {}", row.provider)))?,
         expires_at: row.expires_at,
         request_token,
         state: row.state,
@@ -46,7 +51,11 @@ fn decode(row: StateRow, cipher: &TokenCipher) -> Result<OAuthState, StorageErro
 }
 
 /// Stores a new state.
-pub async fn create(conn: &mut AsyncPgConnection, cipher: &TokenCipher, s: &OAuthState) -> Result<(), StorageError> {
+pub async fn create(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    s: &OAuthState,
+) -> Result<(), StorageError> {
     let (token, sealed) = match &s.request_token {
         Some((token, secret)) => (
             Some(token.as_str()),
@@ -148,7 +157,10 @@ async fn consume_by(
 }
 
 /// Deletes states that expired before `before`.
-pub async fn purge_expired(conn: &mut AsyncPgConnection, before: DateTime<Utc>) -> Result<u64, StorageError> {
+pub async fn purge_expired(
+    conn: &mut AsyncPgConnection,
+    before: DateTime<Utc>,
+) -> Result<u64, StorageError> {
     let n = diesel::delete(os::table.filter(os::expires_at.lt(before)))
         .execute(conn)
         .await
@@ -176,8 +188,20 @@ impl OAuthStates for PgOAuthStates {
         create(&mut *self.db.conn().await?, &self.cipher, state).await
     }
 
-    async fn consume(&self, provider: Provider, state: &str, now: DateTime<Utc>) -> Result<Result<OAuthState, StateRejected>, StorageError> {
-        consume_by(&mut *self.db.conn().await?, &self.cipher, provider, Key::State(state), now).await
+    async fn consume(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OAuthState, StateRejected>, StorageError> {
+        consume_by(
+            &mut *self.db.conn().await?,
+            &self.cipher,
+            provider,
+            Key::State(state),
+            now,
+        )
+        .await
     }
 
     async fn consume_request_token(
@@ -186,7 +210,14 @@ impl OAuthStates for PgOAuthStates {
         request_token: &str,
         now: DateTime<Utc>,
     ) -> Result<Result<OAuthState, StateRejected>, StorageError> {
-        consume_by(&mut *self.db.conn().await?, &self.cipher, provider, Key::RequestToken(request_token), now).await
+        consume_by(
+            &mut *self.db.conn().await?,
+            &self.cipher,
+            provider,
+            Key::RequestToken(request_token),
+            now,
+        )
+        .await
     }
 
     async fn purge_expired(&self, before: DateTime<Utc>) -> Result<u64, StorageError> {

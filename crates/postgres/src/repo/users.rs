@@ -39,10 +39,12 @@ impl TryFrom<UserRow> for User {
             id: UserId::new(row.id).map_err(corrupt)?,
             telegram_id: TelegramUserId::new(row.telegram_id).map_err(corrupt)?,
             first_name: row.first_name,
-            locale: Locale::from_code(&row.locale).ok_or_else(|| corrupt(format!("locale {}", row.locale)))?,
+            locale: Locale::from_code(&row.locale)
+                .ok_or_else(|| corrupt(format!("locale {}", row.locale)))?,
             time_zone: UserTimeZone::parse(&row.time_zone).map_err(corrupt)?,
             calorie_goal: CalorieGoal::try_from(row.calorie_goal).map_err(corrupt)?,
-            briefing_times: BriefingTimes::new(row.morning_time, row.evening_time).map_err(corrupt)?,
+            briefing_times: BriefingTimes::new(row.morning_time, row.evening_time)
+                .map_err(corrupt)?,
             briefings_enabled: row.briefings_enabled,
             created_at: row.created_at,
         })
@@ -50,7 +52,10 @@ impl TryFrom<UserRow> for User {
 }
 
 /// Creates the user or refreshes their name; `(user, created)`.
-pub async fn register(conn: &mut AsyncPgConnection, new_user: &NewUser) -> Result<Registration, StorageError> {
+pub async fn register(
+    conn: &mut AsyncPgConnection,
+    new_user: &NewUser,
+) -> Result<Registration, StorageError> {
     // `xmax = 0` is true only for a freshly inserted row: it tells insert from update in one trip.
     let (row, inserted): (UserRow, bool) = diesel::insert_into(users::table)
         .values((
@@ -115,37 +120,51 @@ pub async fn change(
     let target = diesel::update(users::table.find(id.get()));
     let now = users::updated_at.eq(diesel::dsl::now);
     let query = match change {
-        UserSettingChange::CalorieGoal(goal) => target
-            .set((users::calorie_goal.eq(goal.kcal()), now))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await,
-        UserSettingChange::TimeZone(zone) => target
-            .set((users::time_zone.eq(zone.name()), now))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await,
-        UserSettingChange::Locale(locale) => target
-            .set((users::locale.eq(locale.code()), now))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await,
-        UserSettingChange::BriefingTimes(times) => target
-            .set((
-                users::morning_time.eq(times.morning),
-                users::evening_time.eq(times.evening),
-                now,
-            ))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await,
-        UserSettingChange::BriefingsEnabled(on) => target
-            .set((users::briefings_enabled.eq(on), now))
-            .returning(UserRow::as_returning())
-            .get_result(conn)
-            .await,
+        UserSettingChange::CalorieGoal(goal) => {
+            target
+                .set((users::calorie_goal.eq(goal.kcal()), now))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        }
+        UserSettingChange::TimeZone(zone) => {
+            target
+                .set((users::time_zone.eq(zone.name()), now))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        }
+        UserSettingChange::Locale(locale) => {
+            target
+                .set((users::locale.eq(locale.code()), now))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        }
+        UserSettingChange::BriefingTimes(times) => {
+            target
+                .set((
+                    users::morning_time.eq(times.morning),
+                    users::evening_time.eq(times.evening),
+                    now,
+                ))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        }
+        UserSettingChange::BriefingsEnabled(on) => {
+            target
+                .set((users::briefings_enabled.eq(on), now))
+                .returning(UserRow::as_returning())
+                .get_result(conn)
+                .await
+        }
     };
-    query.optional().map_err(from_diesel)?.map(User::try_from).transpose()
+    query
+        .optional()
+        .map_err(from_diesel)?
+        .map(User::try_from)
+        .transpose()
 }
 
 /// A page of users after `after`, by key.
@@ -203,7 +222,11 @@ impl Users for PgUsers {
         get(&mut *self.db.conn().await?, id).await
     }
 
-    async fn change(&self, id: UserId, c: &UserSettingChange) -> Result<Option<User>, StorageError> {
+    async fn change(
+        &self,
+        id: UserId,
+        c: &UserSettingChange,
+    ) -> Result<Option<User>, StorageError> {
         change(&mut *self.db.conn().await?, id, c).await
     }
 

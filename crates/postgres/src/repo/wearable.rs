@@ -103,14 +103,21 @@ impl From<&Workout> for WorkoutRow {
 impl TryFrom<WorkoutRow> for Workout {
     type Error = StorageError;
     fn try_from(r: WorkoutRow) -> Result<Self, StorageError> {
-        let score = match (r.strain, r.average_heart_rate, r.max_heart_rate, r.kilojoule) {
-            (Some(strain), Some(average_heart_rate), Some(max_heart_rate), Some(kilojoule)) => Some(WorkoutScore {
-                strain,
-                average_heart_rate,
-                max_heart_rate,
-                kilojoule,
-                distance_meter: r.distance_meter,
-            }),
+        let score = match (
+            r.strain,
+            r.average_heart_rate,
+            r.max_heart_rate,
+            r.kilojoule,
+        ) {
+            (Some(strain), Some(average_heart_rate), Some(max_heart_rate), Some(kilojoule)) => {
+                Some(WorkoutScore {
+                    strain,
+                    average_heart_rate,
+                    max_heart_rate,
+                    kilojoule,
+                    distance_meter: r.distance_meter,
+                })
+            }
             _ => None,
         };
         Ok(Workout {
@@ -129,7 +136,10 @@ impl TryFrom<WorkoutRow> for Workout {
 }
 
 /// Upserts workouts: new ones inserted, changed ones (re-scored, later updated_at) updated.
-pub async fn upsert_workouts(conn: &mut AsyncPgConnection, records: &[Workout]) -> Result<Upserted, StorageError> {
+pub async fn upsert_workouts(
+    conn: &mut AsyncPgConnection,
+    records: &[Workout],
+) -> Result<Upserted, StorageError> {
     if records.is_empty() {
         return Ok(Upserted::default());
     }
@@ -155,16 +165,16 @@ pub async fn upsert_workouts(conn: &mut AsyncPgConnection, records: &[Workout]) 
         ));
     let flags: Vec<bool> = diesel::query_dsl::methods::FilterDsl::filter(
         upsert,
-            t::user_id.eq(excluded(t::user_id)).and(
-                t::whoop_updated_at
-                    .lt(excluded(t::whoop_updated_at))
-                    .or(t::score_state.ne(excluded(t::score_state))),
-            ),
-        )
-        .returning(xmax_is_zero())
-        .get_results(conn)
-        .await
-        .map_err(from_diesel)?;
+        t::user_id.eq(excluded(t::user_id)).and(
+            t::whoop_updated_at
+                .lt(excluded(t::whoop_updated_at))
+                .or(t::score_state.ne(excluded(t::score_state))),
+        ),
+    )
+    .returning(xmax_is_zero())
+    .get_results(conn)
+    .await
+    .map_err(from_diesel)?;
     Ok(tally(&flags))
 }
 
@@ -236,21 +246,27 @@ impl TryFrom<SleepRow> for Sleep {
             r.cycle_count,
             r.disturbance_count,
         ) {
-            (Some(in_bed_milli), Some(awake_milli), Some(light_milli), Some(slow_wave_milli), Some(rem_milli), Some(cycle_count), Some(disturbance_count)) => {
-                Some(SleepScore {
-                    in_bed_milli,
-                    awake_milli,
-                    light_milli,
-                    slow_wave_milli,
-                    rem_milli,
-                    cycle_count,
-                    disturbance_count,
-                    performance: percent(r.performance_pct)?,
-                    efficiency: percent(r.efficiency_pct)?,
-                    consistency: percent(r.consistency_pct)?,
-                    respiratory_rate: r.respiratory_rate,
-                })
-            }
+            (
+                Some(in_bed_milli),
+                Some(awake_milli),
+                Some(light_milli),
+                Some(slow_wave_milli),
+                Some(rem_milli),
+                Some(cycle_count),
+                Some(disturbance_count),
+            ) => Some(SleepScore {
+                in_bed_milli,
+                awake_milli,
+                light_milli,
+                slow_wave_milli,
+                rem_milli,
+                cycle_count,
+                disturbance_count,
+                performance: percent(r.performance_pct)?,
+                efficiency: percent(r.efficiency_pct)?,
+                consistency: percent(r.consistency_pct)?,
+                respiratory_rate: r.respiratory_rate,
+            }),
             _ => None,
         };
         Ok(Sleep {
@@ -270,7 +286,10 @@ impl TryFrom<SleepRow> for Sleep {
 }
 
 /// Upserts sleeps by WHOOP id.
-pub async fn upsert_sleeps(conn: &mut AsyncPgConnection, records: &[Sleep]) -> Result<Upserted, StorageError> {
+pub async fn upsert_sleeps(
+    conn: &mut AsyncPgConnection,
+    records: &[Sleep],
+) -> Result<Upserted, StorageError> {
     if records.is_empty() {
         return Ok(Upserted::default());
     }
@@ -307,16 +326,16 @@ pub async fn upsert_sleeps(conn: &mut AsyncPgConnection, records: &[Sleep]) -> R
         ));
     let flags: Vec<bool> = diesel::query_dsl::methods::FilterDsl::filter(
         upsert,
-            t::user_id.eq(excluded(t::user_id)).and(
-                t::whoop_updated_at
-                    .lt(excluded(t::whoop_updated_at))
-                    .or(t::score_state.ne(excluded(t::score_state))),
-            ),
-        )
-        .returning(xmax_is_zero())
-        .get_results(conn)
-        .await
-        .map_err(from_diesel)?;
+        t::user_id.eq(excluded(t::user_id)).and(
+            t::whoop_updated_at
+                .lt(excluded(t::whoop_updated_at))
+                .or(t::score_state.ne(excluded(t::score_state))),
+        ),
+    )
+    .returning(xmax_is_zero())
+    .get_results(conn)
+    .await
+    .map_err(from_diesel)?;
     Ok(tally(&flags))
 }
 
@@ -363,8 +382,18 @@ impl From<&Recovery> for RecoveryRow {
 impl TryFrom<RecoveryRow> for Recovery {
     type Error = StorageError;
     fn try_from(r: RecoveryRow) -> Result<Self, StorageError> {
-        let score = match (r.recovery_score, r.resting_heart_rate, r.hrv_rmssd_milli, r.user_calibrating) {
-            (Some(rec), Some(resting_heart_rate), Some(hrv_rmssd_milli), Some(user_calibrating)) => Some(RecoveryScore {
+        let score = match (
+            r.recovery_score,
+            r.resting_heart_rate,
+            r.hrv_rmssd_milli,
+            r.user_calibrating,
+        ) {
+            (
+                Some(rec),
+                Some(resting_heart_rate),
+                Some(hrv_rmssd_milli),
+                Some(user_calibrating),
+            ) => Some(RecoveryScore {
                 recovery: Percent::new(rec).map_err(corrupt)?,
                 resting_heart_rate,
                 hrv_rmssd_milli,
@@ -386,7 +415,10 @@ impl TryFrom<RecoveryRow> for Recovery {
 }
 
 /// Upserts recoveries by cycle id.
-pub async fn upsert_recoveries(conn: &mut AsyncPgConnection, records: &[Recovery]) -> Result<Upserted, StorageError> {
+pub async fn upsert_recoveries(
+    conn: &mut AsyncPgConnection,
+    records: &[Recovery],
+) -> Result<Upserted, StorageError> {
     if records.is_empty() {
         return Ok(Upserted::default());
     }
@@ -411,16 +443,16 @@ pub async fn upsert_recoveries(conn: &mut AsyncPgConnection, records: &[Recovery
         ));
     let flags: Vec<bool> = diesel::query_dsl::methods::FilterDsl::filter(
         upsert,
-            t::user_id.eq(excluded(t::user_id)).and(
-                t::whoop_updated_at
-                    .lt(excluded(t::whoop_updated_at))
-                    .or(t::score_state.ne(excluded(t::score_state))),
-            ),
-        )
-        .returning(xmax_is_zero())
-        .get_results(conn)
-        .await
-        .map_err(from_diesel)?;
+        t::user_id.eq(excluded(t::user_id)).and(
+            t::whoop_updated_at
+                .lt(excluded(t::whoop_updated_at))
+                .or(t::score_state.ne(excluded(t::score_state))),
+        ),
+    )
+    .returning(xmax_is_zero())
+    .get_results(conn)
+    .await
+    .map_err(from_diesel)?;
     Ok(tally(&flags))
 }
 
@@ -465,13 +497,20 @@ impl From<&Cycle> for CycleRow {
 impl TryFrom<CycleRow> for Cycle {
     type Error = StorageError;
     fn try_from(r: CycleRow) -> Result<Self, StorageError> {
-        let score = match (r.strain, r.kilojoule, r.average_heart_rate, r.max_heart_rate) {
-            (Some(strain), Some(kilojoule), Some(average_heart_rate), Some(max_heart_rate)) => Some(CycleScore {
-                strain,
-                kilojoule,
-                average_heart_rate,
-                max_heart_rate,
-            }),
+        let score = match (
+            r.strain,
+            r.kilojoule,
+            r.average_heart_rate,
+            r.max_heart_rate,
+        ) {
+            (Some(strain), Some(kilojoule), Some(average_heart_rate), Some(max_heart_rate)) => {
+                Some(CycleScore {
+                    strain,
+                    kilojoule,
+                    average_heart_rate,
+                    max_heart_rate,
+                })
+            }
             _ => None,
         };
         Ok(Cycle {
@@ -489,7 +528,10 @@ impl TryFrom<CycleRow> for Cycle {
 }
 
 /// Upserts cycles by WHOOP id; an open cycle that ended, or was re-scored, is updated.
-pub async fn upsert_cycles(conn: &mut AsyncPgConnection, records: &[Cycle]) -> Result<Upserted, StorageError> {
+pub async fn upsert_cycles(
+    conn: &mut AsyncPgConnection,
+    records: &[Cycle],
+) -> Result<Upserted, StorageError> {
     if records.is_empty() {
         return Ok(Upserted::default());
     }
@@ -513,17 +555,17 @@ pub async fn upsert_cycles(conn: &mut AsyncPgConnection, records: &[Cycle]) -> R
         ));
     let flags: Vec<bool> = diesel::query_dsl::methods::FilterDsl::filter(
         upsert,
-            t::user_id.eq(excluded(t::user_id)).and(
-                t::whoop_updated_at
-                    .lt(excluded(t::whoop_updated_at))
-                    .or(t::score_state.ne(excluded(t::score_state)))
-                    .or(t::end_at.is_distinct_from(excluded(t::end_at))),
-            ),
-        )
-        .returning(xmax_is_zero())
-        .get_results(conn)
-        .await
-        .map_err(from_diesel)?;
+        t::user_id.eq(excluded(t::user_id)).and(
+            t::whoop_updated_at
+                .lt(excluded(t::whoop_updated_at))
+                .or(t::score_state.ne(excluded(t::score_state)))
+                .or(t::end_at.is_distinct_from(excluded(t::end_at))),
+        ),
+    )
+    .returning(xmax_is_zero())
+    .get_results(conn)
+    .await
+    .map_err(from_diesel)?;
     Ok(tally(&flags))
 }
 
@@ -570,7 +612,11 @@ pub async fn sync_point(
 }
 
 /// The latest records as known at `now`.
-pub async fn snapshot(conn: &mut AsyncPgConnection, user: UserId, now: DateTime<Utc>) -> Result<WearableSnapshot, StorageError> {
+pub async fn snapshot(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    now: DateTime<Utc>,
+) -> Result<WearableSnapshot, StorageError> {
     let uid = user.get();
     let last_sleep = whoop_sleep::table
         .filter(whoop_sleep::user_id.eq(uid))
@@ -629,7 +675,12 @@ pub async fn snapshot(conn: &mut AsyncPgConnection, user: UserId, now: DateTime<
 
 /// Removes one record of a user. For recoveries the id may be the cycle id or the sleep UUID
 /// (WHOOP's v2 webhooks are ambiguous about which).
-pub async fn delete(conn: &mut AsyncPgConnection, user: UserId, kind: WearableKind, whoop_id: &str) -> Result<bool, StorageError> {
+pub async fn delete(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    kind: WearableKind,
+    whoop_id: &str,
+) -> Result<bool, StorageError> {
     let uid = user.get();
     let n = match kind {
         WearableKind::Workout => {
@@ -718,15 +769,28 @@ impl WearableStore for PgWearableStore {
         upsert_cycles(&mut *self.db.conn().await?, records).await
     }
 
-    async fn delete(&self, user: UserId, kind: WearableKind, whoop_id: &str) -> Result<bool, StorageError> {
+    async fn delete(
+        &self,
+        user: UserId,
+        kind: WearableKind,
+        whoop_id: &str,
+    ) -> Result<bool, StorageError> {
         delete(&mut *self.db.conn().await?, user, kind, whoop_id).await
     }
 
-    async fn sync_point(&self, user: UserId, kind: WearableKind) -> Result<Option<DateTime<Utc>>, StorageError> {
+    async fn sync_point(
+        &self,
+        user: UserId,
+        kind: WearableKind,
+    ) -> Result<Option<DateTime<Utc>>, StorageError> {
         sync_point(&mut *self.db.conn().await?, user, kind).await
     }
 
-    async fn snapshot(&self, user: UserId, now: DateTime<Utc>) -> Result<WearableSnapshot, StorageError> {
+    async fn snapshot(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<WearableSnapshot, StorageError> {
         snapshot(&mut *self.db.conn().await?, user, now).await
     }
 }

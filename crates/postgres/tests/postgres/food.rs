@@ -4,7 +4,14 @@ use wellness_postgres::PgFoodLog;
 
 use crate::fixtures::{at, db, user};
 
-fn entry(user: UserId, key: &str, name: &str, kcal: f64, protein: f64, day: LocalDate) -> NewFoodEntry {
+fn entry(
+    user: UserId,
+    key: &str,
+    name: &str,
+    kcal: f64,
+    protein: f64,
+    day: LocalDate,
+) -> NewFoodEntry {
     NewFoodEntry {
         user_id: user,
         name: name.into(),
@@ -46,16 +53,24 @@ async fn logging_is_idempotent_and_totals_are_summed_by_the_database() {
 
     let again = log.log(&items).await.unwrap();
     assert!(!again.created, "the same update logs nothing new");
-    assert_eq!(again.entries.iter().map(|e| e.id).collect::<Vec<_>>(), first.entries.iter().map(|e| e.id).collect::<Vec<_>>());
+    assert_eq!(
+        again.entries.iter().map(|e| e.id).collect::<Vec<_>>(),
+        first.entries.iter().map(|e| e.id).collect::<Vec<_>>()
+    );
 
-    log.log(&[entry(u.id, "tg:2:0", "late snack", 300.0, 1.0, day(15))]).await.unwrap();
+    log.log(&[entry(u.id, "tg:2:0", "late snack", 300.0, 1.0, day(15))])
+        .await
+        .unwrap();
 
     let totals = log.day_totals(u.id, day(14)).await.unwrap();
     assert_eq!(totals.entries, 2);
     assert_eq!(totals.nutrients.kcal.rounded(), 223);
     assert!((totals.nutrients.protein.get() - 15.6).abs() < 1e-9);
     assert_eq!(log.entries_on(u.id, day(14)).await.unwrap().len(), 2);
-    assert_eq!(log.day_totals(u.id, day(16)).await.unwrap(), DayTotals::default());
+    assert_eq!(
+        log.day_totals(u.id, day(16)).await.unwrap(),
+        DayTotals::default()
+    );
 }
 
 #[tokio::test]
@@ -65,12 +80,18 @@ async fn voided_entries_leave_the_totals_and_void_only_once() {
     let other = user(&db, 2).await;
     let log = PgFoodLog::new(db.clone());
     let logged = log
-        .log(&[entry(u.id, "k1", "eggs", 143.0, 12.6, day(14)), entry(u.id, "k2", "toast", 80.0, 3.0, day(14))])
+        .log(&[
+            entry(u.id, "k1", "eggs", 143.0, 12.6, day(14)),
+            entry(u.id, "k2", "toast", 80.0, 3.0, day(14)),
+        ])
         .await
         .unwrap();
     let ids: Vec<FoodEntryId> = logged.entries.iter().map(|e| e.id).collect();
 
-    assert!(log.void(other.id, &ids).await.unwrap().is_empty(), "nobody voids another's entries");
+    assert!(
+        log.void(other.id, &ids).await.unwrap().is_empty(),
+        "nobody voids another's entries"
+    );
     let voided = log.void(u.id, &ids[..1]).await.unwrap();
     assert_eq!(voided.len(), 1);
     assert_eq!(voided[0].status, EntryStatus::Voided);
@@ -78,7 +99,10 @@ async fn voided_entries_leave_the_totals_and_void_only_once() {
 
     let totals = log.day_totals(u.id, day(14)).await.unwrap();
     assert_eq!((totals.entries, totals.nutrients.kcal.rounded()), (1, 80));
-    assert_eq!(log.latest(u.id).await.unwrap().map(|e| e.name), Some("toast".to_owned()));
+    assert_eq!(
+        log.latest(u.id).await.unwrap().map(|e| e.name),
+        Some("toast".to_owned())
+    );
 }
 
 #[tokio::test]
@@ -88,7 +112,13 @@ async fn entries_of_several_users_in_one_call_are_refused() {
     let b = user(&db, 2).await;
     let log = PgFoodLog::new(db.clone());
     let err = log
-        .log(&[entry(a.id, "k1", "x", 1.0, 0.0, day(1)), entry(b.id, "k1", "y", 1.0, 0.0, day(1))])
+        .log(&[
+            entry(a.id, "k1", "x", 1.0, 0.0, day(1)),
+            entry(b.id, "k1", "y", 1.0, 0.0, day(1)),
+        ])
         .await;
-    assert!(matches!(err, Err(wellness_domain::ports::StorageError::Rejected(_))));
+    assert!(matches!(
+        err,
+        Err(wellness_domain::ports::StorageError::Rejected(_))
+    ));
 }

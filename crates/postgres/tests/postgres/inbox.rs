@@ -17,9 +17,28 @@ async fn a_redelivered_update_is_a_duplicate() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);
     let payload = json!({"update_id": 10, "message": {"text": "hi"}});
-    assert_eq!(inbox.store(uid(10), Some(ChatId(5)), &payload).await.unwrap(), Stored::New);
-    assert_eq!(inbox.store(uid(10), Some(ChatId(5)), &payload).await.unwrap(), Stored::Duplicate);
-    assert_eq!(inbox.depth().await.unwrap(), InboxDepth { pending: 1, in_progress: 0, parked: 0 });
+    assert_eq!(
+        inbox
+            .store(uid(10), Some(ChatId(5)), &payload)
+            .await
+            .unwrap(),
+        Stored::New
+    );
+    assert_eq!(
+        inbox
+            .store(uid(10), Some(ChatId(5)), &payload)
+            .await
+            .unwrap(),
+        Stored::Duplicate
+    );
+    assert_eq!(
+        inbox.depth().await.unwrap(),
+        InboxDepth {
+            pending: 1,
+            in_progress: 0,
+            parked: 0
+        }
+    );
 }
 
 #[tokio::test]
@@ -27,13 +46,19 @@ async fn one_chat_is_processed_one_update_at_a_time_in_order() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);
     for (id, chat) in [(1, 100), (2, 200), (3, 100), (4, 100)] {
-        inbox.store(uid(id), Some(ChatId(chat)), &json!({})).await.unwrap();
+        inbox
+            .store(uid(id), Some(ChatId(chat)), &json!({}))
+            .await
+            .unwrap();
     }
     let lease = Duration::seconds(30);
     let a = inbox.claim("w1", lease).await.unwrap().unwrap();
     let b = inbox.claim("w2", lease).await.unwrap().unwrap();
     assert_eq!((a.update_id.get(), b.update_id.get()), (1, 2));
-    assert!(inbox.claim("w3", lease).await.unwrap().is_none(), "chat 100 is busy, chat 200 has nothing more");
+    assert!(
+        inbox.claim("w3", lease).await.unwrap().is_none(),
+        "chat 100 is busy, chat 200 has nothing more"
+    );
     inbox.complete(a.update_id).await.unwrap();
     let c = inbox.claim("w3", lease).await.unwrap().unwrap();
     assert_eq!(c.update_id.get(), 3);
@@ -44,20 +69,45 @@ async fn one_chat_is_processed_one_update_at_a_time_in_order() {
 async fn a_failed_update_blocks_its_chat_until_retried_and_parking_unblocks_it() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);
-    inbox.store(uid(1), Some(ChatId(7)), &json!({})).await.unwrap();
-    inbox.store(uid(2), Some(ChatId(7)), &json!({})).await.unwrap();
+    inbox
+        .store(uid(1), Some(ChatId(7)), &json!({}))
+        .await
+        .unwrap();
+    inbox
+        .store(uid(2), Some(ChatId(7)), &json!({}))
+        .await
+        .unwrap();
     let lease = Duration::seconds(30);
     let first = inbox.claim("w", lease).await.unwrap().unwrap();
     inbox
-        .retry_later(first.update_id, "assistant down", Utc::now() + Duration::hours(1))
+        .retry_later(
+            first.update_id,
+            "assistant down",
+            Utc::now() + Duration::hours(1),
+        )
         .await
         .unwrap();
-    assert!(inbox.claim("w", lease).await.unwrap().is_none(), "order holds while 1 waits to retry");
-    inbox.retry_later(first.update_id, "again", Utc::now() - Duration::seconds(1)).await.unwrap();
+    assert!(
+        inbox.claim("w", lease).await.unwrap().is_none(),
+        "order holds while 1 waits to retry"
+    );
+    inbox
+        .retry_later(first.update_id, "again", Utc::now() - Duration::seconds(1))
+        .await
+        .unwrap();
     let retried = inbox.claim("w", lease).await.unwrap().unwrap();
     assert_eq!((retried.update_id.get(), retried.attempts), (1, 2));
     inbox.park(retried.update_id, "gave up").await.unwrap();
-    assert_eq!(inbox.claim("w", lease).await.unwrap().unwrap().update_id.get(), 2);
+    assert_eq!(
+        inbox
+            .claim("w", lease)
+            .await
+            .unwrap()
+            .unwrap()
+            .update_id
+            .get(),
+        2
+    );
     assert_eq!(inbox.depth().await.unwrap().parked, 1);
 }
 
@@ -65,11 +115,28 @@ async fn a_failed_update_blocks_its_chat_until_retried_and_parking_unblocks_it()
 async fn an_update_whose_worker_died_is_taken_again_after_the_lease() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);
-    inbox.store(uid(1), Some(ChatId(7)), &json!({})).await.unwrap();
-    let claimed = inbox.claim("dead", Duration::milliseconds(200)).await.unwrap().unwrap();
-    assert!(inbox.claim("alive", Duration::seconds(30)).await.unwrap().is_none());
+    inbox
+        .store(uid(1), Some(ChatId(7)), &json!({}))
+        .await
+        .unwrap();
+    let claimed = inbox
+        .claim("dead", Duration::milliseconds(200))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        inbox
+            .claim("alive", Duration::seconds(30))
+            .await
+            .unwrap()
+            .is_none()
+    );
     tokio::time::sleep(std::time::Duration::from_millis(400)).await;
-    let again = inbox.claim("alive", Duration::seconds(30)).await.unwrap().unwrap();
+    let again = inbox
+        .claim("alive", Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(again.update_id, claimed.update_id);
     assert_eq!(again.attempts, 2);
 }
@@ -79,7 +146,10 @@ async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);
     for id in 0..60 {
-        inbox.store(uid(id), Some(ChatId(id % 6)), &json!({})).await.unwrap();
+        inbox
+            .store(uid(id), Some(ChatId(id % 6)), &json!({}))
+            .await
+            .unwrap();
     }
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let busy = std::sync::Arc::new(std::sync::Mutex::new(HashSet::new()));
@@ -91,11 +161,18 @@ async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
         workers.push(tokio::spawn(async move {
             let mut idle = 0;
             while idle < 5 {
-                match inbox.claim(&format!("w{w}"), Duration::seconds(30)).await.unwrap() {
+                match inbox
+                    .claim(&format!("w{w}"), Duration::seconds(30))
+                    .await
+                    .unwrap()
+                {
                     Some(u) => {
                         idle = 0;
                         let chat = u.chat_id.unwrap().0;
-                        assert!(busy.lock().unwrap().insert(chat), "chat {chat} claimed twice at once");
+                        assert!(
+                            busy.lock().unwrap().insert(chat),
+                            "chat {chat} claimed twice at once"
+                        );
                         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
                         busy.lock().unwrap().remove(&chat);
                         tx.send((chat, u.update_id.get())).unwrap();
@@ -119,7 +196,11 @@ async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
     }
     assert_eq!(seen.len(), 60, "each update exactly once");
     for chat in 0..6 {
-        let order: Vec<i64> = seen.iter().filter(|(c, _)| *c == chat).map(|(_, u)| *u).collect();
+        let order: Vec<i64> = seen
+            .iter()
+            .filter(|(c, _)| *c == chat)
+            .map(|(_, u)| *u)
+            .collect();
         let mut sorted = order.clone();
         sorted.sort();
         assert_eq!(order, sorted, "chat {chat} in update order");

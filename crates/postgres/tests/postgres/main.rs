@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! The PostgreSQL adapters against the real server, each test in a database of its own.
 
 mod fixtures;

@@ -30,7 +30,10 @@ async fn registering_twice_keeps_settings_and_refreshes_the_name() {
     assert!(first.user.briefings_enabled);
 
     users
-        .change(first.user.id, &UserSettingChange::CalorieGoal(CalorieGoal::new(1800).unwrap()))
+        .change(
+            first.user.id,
+            &UserSettingChange::CalorieGoal(CalorieGoal::new(1800).unwrap()),
+        )
         .await
         .unwrap();
     let second = users
@@ -63,9 +66,30 @@ async fn every_setting_round_trips() {
     ] {
         users.change(u.id, &change).await.unwrap().unwrap();
     }
-    let back = users.find_by_telegram_id(u.telegram_id).await.unwrap().unwrap();
-    assert_eq!((back.time_zone, back.locale, back.briefing_times, back.briefings_enabled), (zone, Locale::En, times, false));
-    assert!(users.change(UserId::new(999).unwrap(), &UserSettingChange::BriefingsEnabled(true)).await.unwrap().is_none());
+    let back = users
+        .find_by_telegram_id(u.telegram_id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (
+            back.time_zone,
+            back.locale,
+            back.briefing_times,
+            back.briefings_enabled
+        ),
+        (zone, Locale::En, times, false)
+    );
+    assert!(
+        users
+            .change(
+                UserId::new(999).unwrap(),
+                &UserSettingChange::BriefingsEnabled(true)
+            )
+            .await
+            .unwrap()
+            .is_none()
+    );
     let page = users.page(None, 10).await.unwrap();
     assert_eq!(page.len(), 1);
     assert!(users.page(Some(u.id), 10).await.unwrap().is_empty());
@@ -98,12 +122,20 @@ async fn tokens_are_encrypted_at_rest_and_read_back() {
         .load(&mut *db.conn().await.unwrap())
         .await
         .unwrap();
-    let bytes: Vec<u8> = raw.iter().flat_map(|(a, r)| a.iter().chain(r.iter().flatten())).copied().collect();
+    let bytes: Vec<u8> = raw
+        .iter()
+        .flat_map(|(a, r)| a.iter().chain(r.iter().flatten()))
+        .copied()
+        .collect();
     let text = String::from_utf8_lossy(&bytes);
     assert!(!text.contains("ACCESS-abc123") && !text.contains("REFRESH-xyz789"));
 
-    let wrong_key = PgCredentialStore::new(db.clone(), TokenCipher::from_bytes(&[1u8; 32]).unwrap());
-    assert!(matches!(wrong_key.get(u.id, Provider::Whoop).await, Err(StorageError::Corrupt(_))));
+    let wrong_key =
+        PgCredentialStore::new(db.clone(), TokenCipher::from_bytes(&[1u8; 32]).unwrap());
+    assert!(matches!(
+        wrong_key.get(u.id, Provider::Whoop).await,
+        Err(StorageError::Corrupt(_))
+    ));
 }
 
 #[tokio::test]
@@ -127,12 +159,33 @@ async fn a_broken_connection_is_reported_to_the_user_once() {
         .unwrap();
     assert!(store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
     assert!(!store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
-    assert!(store.mark_user_notified(u.id, Provider::Fatsecret).await.unwrap());
-    assert!(!store.mark_user_notified(u.id, Provider::Fatsecret).await.unwrap());
+    assert!(
+        store
+            .mark_user_notified(u.id, Provider::Fatsecret)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .mark_user_notified(u.id, Provider::Fatsecret)
+            .await
+            .unwrap()
+    );
     let c = store.get(u.id, Provider::Fatsecret).await.unwrap().unwrap();
-    assert_eq!(c.status, ConnectionStatus::Broken { user_notified: true });
+    assert_eq!(
+        c.status,
+        ConnectionStatus::Broken {
+            user_notified: true
+        }
+    );
     assert!(store.delete(u.id, Provider::Fatsecret).await.unwrap());
-    assert!(store.get(u.id, Provider::Fatsecret).await.unwrap().is_none());
+    assert!(
+        store
+            .get(u.id, Provider::Fatsecret)
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 #[tokio::test]
@@ -159,7 +212,10 @@ async fn expiring_tokens_are_listed_for_refresh() {
             .await
             .unwrap();
     }
-    let due = store.expiring_before(Provider::Whoop, now + Duration::hours(1)).await.unwrap();
+    let due = store
+        .expiring_before(Provider::Whoop, now + Duration::hours(1))
+        .await
+        .unwrap();
     assert_eq!(due.len(), 1);
 }
 
@@ -178,30 +234,74 @@ async fn an_oauth_state_works_once_and_not_after_ten_minutes() {
     };
     states.create(&make("abcdef12", None)).await.unwrap();
     assert_eq!(
-        states.consume(Provider::Fatsecret, "abcdef12", now).await.unwrap(),
+        states
+            .consume(Provider::Fatsecret, "abcdef12", now)
+            .await
+            .unwrap(),
         Err(StateRejected::Unknown),
         "a state of another provider"
     );
-    assert_eq!(states.consume(Provider::Whoop, "abcdef12", now).await.unwrap().map(|s| s.user_id), Ok(u.id));
-    assert_eq!(states.consume(Provider::Whoop, "abcdef12", now).await.unwrap(), Err(StateRejected::AlreadyUsed));
-    assert_eq!(states.consume(Provider::Whoop, "forged!!", now).await.unwrap(), Err(StateRejected::Unknown));
+    assert_eq!(
+        states
+            .consume(Provider::Whoop, "abcdef12", now)
+            .await
+            .unwrap()
+            .map(|s| s.user_id),
+        Ok(u.id)
+    );
+    assert_eq!(
+        states
+            .consume(Provider::Whoop, "abcdef12", now)
+            .await
+            .unwrap(),
+        Err(StateRejected::AlreadyUsed)
+    );
+    assert_eq!(
+        states
+            .consume(Provider::Whoop, "forged!!", now)
+            .await
+            .unwrap(),
+        Err(StateRejected::Unknown)
+    );
 
     states.create(&make("late5678", None)).await.unwrap();
     assert_eq!(
-        states.consume(Provider::Whoop, "late5678", now + Duration::minutes(11)).await.unwrap(),
+        states
+            .consume(Provider::Whoop, "late5678", now + Duration::minutes(11))
+            .await
+            .unwrap(),
         Err(StateRejected::Expired)
     );
 
-    let mut oauth1 = make("fs-state-1", Some(("req-token".to_owned(), Secret::new("req-secret"))));
+    let mut oauth1 = make(
+        "fs-state-1",
+        Some(("req-token".to_owned(), Secret::new("req-secret"))),
+    );
     oauth1.provider = Provider::Fatsecret;
     states.create(&oauth1).await.unwrap();
-    let used = states.consume_request_token(Provider::Fatsecret, "req-token", now).await.unwrap().unwrap();
-    assert_eq!(used.request_token.map(|(_, s)| s.expose().to_owned()), Some("req-secret".to_owned()));
+    let used = states
+        .consume_request_token(Provider::Fatsecret, "req-token", now)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
-        states.consume_request_token(Provider::Fatsecret, "req-token", now).await.unwrap(),
+        used.request_token.map(|(_, s)| s.expose().to_owned()),
+        Some("req-secret".to_owned())
+    );
+    assert_eq!(
+        states
+            .consume_request_token(Provider::Fatsecret, "req-token", now)
+            .await
+            .unwrap(),
         Err(StateRejected::AlreadyUsed)
     );
-    assert_eq!(states.purge_expired(now + Duration::hours(1)).await.unwrap(), 3);
+    assert_eq!(
+        states
+            .purge_expired(now + Duration::hours(1))
+            .await
+            .unwrap(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -215,11 +315,28 @@ async fn a_notification_is_claimed_once_per_user_kind_and_day() {
         n.claim(u.id, NotificationKind::MorningBriefing, day, now),
         n.claim(u.id, NotificationKind::MorningBriefing, day, now)
     );
-    assert!(a.unwrap() ^ b.unwrap(), "exactly one of two concurrent claims wins");
-    assert!(n.claim(u.id, NotificationKind::EveningSummary, day, now).await.unwrap());
-    assert!(n.claim(u.id, NotificationKind::MorningBriefing, day.previous(), now).await.unwrap());
-    n.release(u.id, NotificationKind::MorningBriefing, day).await.unwrap();
-    assert!(n.claim(u.id, NotificationKind::MorningBriefing, day, now).await.unwrap());
+    assert!(
+        a.unwrap() ^ b.unwrap(),
+        "exactly one of two concurrent claims wins"
+    );
+    assert!(
+        n.claim(u.id, NotificationKind::EveningSummary, day, now)
+            .await
+            .unwrap()
+    );
+    assert!(
+        n.claim(u.id, NotificationKind::MorningBriefing, day.previous(), now)
+            .await
+            .unwrap()
+    );
+    n.release(u.id, NotificationKind::MorningBriefing, day)
+        .await
+        .unwrap();
+    assert!(
+        n.claim(u.id, NotificationKind::MorningBriefing, day, now)
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -231,7 +348,11 @@ async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
     for i in 0..10 {
         c.append(&ConversationMessage {
             user_id: u.id,
-            role: if i % 2 == 0 { Role::User } else { Role::Assistant },
+            role: if i % 2 == 0 {
+                Role::User
+            } else {
+                Role::Assistant
+            },
             content: format!("m{i}"),
             intent: None,
             created_at: base + Duration::days(i),
@@ -240,8 +361,17 @@ async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
         .unwrap();
     }
     let recent = c.recent(u.id, base + Duration::days(5), 3).await.unwrap();
-    assert_eq!(recent.iter().map(|m| m.content.as_str()).collect::<Vec<_>>(), vec!["m7", "m8", "m9"]);
-    assert_eq!(c.delete_older_than(base + Duration::days(3)).await.unwrap(), 3);
+    assert_eq!(
+        recent
+            .iter()
+            .map(|m| m.content.as_str())
+            .collect::<Vec<_>>(),
+        vec!["m7", "m8", "m9"]
+    );
+    assert_eq!(
+        c.delete_older_than(base + Duration::days(3)).await.unwrap(),
+        3
+    );
 }
 
 #[tokio::test]
@@ -261,7 +391,12 @@ async fn deleting_a_user_removes_every_row_they_own() {
             .await
             .unwrap();
         PgNotifications::new(db.clone())
-            .claim(owner.id, NotificationKind::MorningBriefing, LocalDate::of(Utc::now(), UserTimeZone::DEFAULT), Utc::now())
+            .claim(
+                owner.id,
+                NotificationKind::MorningBriefing,
+                LocalDate::of(Utc::now(), UserTimeZone::DEFAULT),
+                Utc::now(),
+            )
             .await
             .unwrap();
     }

@@ -41,12 +41,18 @@ async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
     let applied = migrate(db.url()).await.unwrap();
     assert_eq!(applied.len(), 4);
     let first = describe(db.url()).await;
-    assert!(first.iter().any(|l| l.starts_with("column food_entries.kcal")));
+    assert!(
+        first
+            .iter()
+            .any(|l| l.starts_with("column food_entries.kcal"))
+    );
 
     assert_eq!(revert_all(db.url()).await.unwrap(), 4);
     let emptied = describe(db.url()).await;
     assert!(
-        emptied.iter().all(|l| l.contains("__diesel_schema_migrations")),
+        emptied
+            .iter()
+            .all(|l| l.contains("__diesel_schema_migrations")),
         "down migrations left {emptied:#?}"
     );
 
@@ -58,7 +64,10 @@ async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
 async fn migrating_twice_is_a_no_op_and_readiness_follows() {
     let db = TestDatabase::empty().await.unwrap();
     let pool = db.pool().unwrap();
-    assert!(matches!(pool.readiness().await, Readiness::NotMigrated { pending: 4 }));
+    assert!(matches!(
+        pool.readiness().await,
+        Readiness::NotMigrated { pending: 4 }
+    ));
     assert_eq!(migrate(db.url()).await.unwrap().len(), 4);
     assert!(migrate(db.url()).await.unwrap().is_empty());
     assert_eq!(pool.readiness().await, Readiness::Ready);
@@ -83,7 +92,10 @@ async fn a_database_that_does_not_answer_is_unreachable() {
     .unwrap();
     let started = std::time::Instant::now();
     assert!(matches!(pool.readiness().await, Readiness::Unreachable(_)));
-    assert!(started.elapsed() < std::time::Duration::from_secs(3), "fails fast");
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(3),
+        "fails fast"
+    );
 }
 
 macro_rules! diesel_columns {

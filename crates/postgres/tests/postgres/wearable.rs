@@ -14,7 +14,13 @@ fn times(start: DateTime<Utc>, hours: i64, updated: DateTime<Utc>) -> RecordTime
     }
 }
 
-fn sleep(id: &str, user: UserId, start: DateTime<Utc>, score: Scored<SleepScore>, updated: DateTime<Utc>) -> Sleep {
+fn sleep(
+    id: &str,
+    user: UserId,
+    start: DateTime<Utc>,
+    score: Scored<SleepScore>,
+    updated: DateTime<Utc>,
+) -> Sleep {
     Sleep {
         whoop_id: id.into(),
         cycle_id: 1,
@@ -50,11 +56,33 @@ async fn upserts_insert_once_update_on_rescore_and_ignore_unchanged_records() {
     let t0 = at(2026, 5, 14, 6, 0);
     let pending = sleep("s-1", u.id, night, Scored::PendingScore, t0);
 
-    assert_eq!(store.upsert_sleeps(&[pending.clone()]).await.unwrap(), Upserted { inserted: 1, updated: 0 });
-    assert_eq!(store.upsert_sleeps(&[pending.clone()]).await.unwrap(), Upserted::default(), "same record, no write");
+    assert_eq!(
+        store.upsert_sleeps(&[pending.clone()]).await.unwrap(),
+        Upserted {
+            inserted: 1,
+            updated: 0
+        }
+    );
+    assert_eq!(
+        store.upsert_sleeps(&[pending.clone()]).await.unwrap(),
+        Upserted::default(),
+        "same record, no write"
+    );
 
-    let scored = sleep("s-1", u.id, night, Scored::Scored(sleep_score(91.0)), t0 + Duration::minutes(5));
-    assert_eq!(store.upsert_sleeps(&[scored.clone()]).await.unwrap(), Upserted { inserted: 0, updated: 1 });
+    let scored = sleep(
+        "s-1",
+        u.id,
+        night,
+        Scored::Scored(sleep_score(91.0)),
+        t0 + Duration::minutes(5),
+    );
+    assert_eq!(
+        store.upsert_sleeps(&[scored.clone()]).await.unwrap(),
+        Upserted {
+            inserted: 0,
+            updated: 1
+        }
+    );
 
     let snap = store.snapshot(u.id, at(2026, 5, 14, 9, 0)).await.unwrap();
     assert_eq!(snap.last_sleep, Some(scored));
@@ -97,8 +125,19 @@ async fn pending_and_unscorable_states_are_kept_as_such() {
     ];
     assert_eq!(store.upsert_workouts(&workouts).await.unwrap().inserted, 3);
     let snap = store.snapshot(u.id, now).await.unwrap();
-    let states: Vec<ScoreState> = snap.recent_workouts.iter().map(|w| w.score.state()).collect();
-    assert_eq!(states, vec![ScoreState::Scored, ScoreState::Unscorable, ScoreState::PendingScore]);
+    let states: Vec<ScoreState> = snap
+        .recent_workouts
+        .iter()
+        .map(|w| w.score.state())
+        .collect();
+    assert_eq!(
+        states,
+        vec![
+            ScoreState::Scored,
+            ScoreState::Unscorable,
+            ScoreState::PendingScore
+        ]
+    );
     assert_eq!(snap.recent_workouts[0].kcal().map(Kcal::rounded), Some(500));
     // The next sync starts at the oldest record still waiting for a score.
     assert_eq!(
@@ -140,11 +179,26 @@ async fn an_open_cycle_is_refetched_and_updated_when_it_ends() {
         ..cycle.clone()
     };
     store.upsert_cycles(&[older, cycle.clone()]).await.unwrap();
-    assert_eq!(store.sync_point(u.id, WearableKind::Cycle).await.unwrap(), Some(start));
+    assert_eq!(
+        store.sync_point(u.id, WearableKind::Cycle).await.unwrap(),
+        Some(start)
+    );
     cycle.times.end = Some(start + Duration::hours(24));
-    assert_eq!(store.upsert_cycles(&[cycle.clone()]).await.unwrap(), Upserted { inserted: 0, updated: 1 });
+    assert_eq!(
+        store.upsert_cycles(&[cycle.clone()]).await.unwrap(),
+        Upserted {
+            inserted: 0,
+            updated: 1
+        }
+    );
     let snap = store.snapshot(u.id, at(2026, 5, 15, 6, 0)).await.unwrap();
-    assert_eq!(snap.latest_cycle.as_ref().and_then(Cycle::kcal).map(Kcal::rounded), Some(2000));
+    assert_eq!(
+        snap.latest_cycle
+            .as_ref()
+            .and_then(Cycle::kcal)
+            .map(Kcal::rounded),
+        Some(2000)
+    );
     assert!(!snap.latest_cycle.unwrap().is_open());
 }
 
@@ -168,10 +222,28 @@ async fn recoveries_upsert_by_cycle_and_delete_by_cycle_or_sleep_id() {
             user_calibrating: false,
         }),
     };
-    store.upsert_recoveries(&[rec(1, "a"), rec(2, "b")]).await.unwrap();
-    assert!(store.delete(u.id, WearableKind::Recovery, "1").await.unwrap());
-    assert!(store.delete(u.id, WearableKind::Recovery, "b").await.unwrap());
-    assert!(!store.delete(u.id, WearableKind::Recovery, "b").await.unwrap());
+    store
+        .upsert_recoveries(&[rec(1, "a"), rec(2, "b")])
+        .await
+        .unwrap();
+    assert!(
+        store
+            .delete(u.id, WearableKind::Recovery, "1")
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .delete(u.id, WearableKind::Recovery, "b")
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .delete(u.id, WearableKind::Recovery, "b")
+            .await
+            .unwrap()
+    );
 }
 
 #[tokio::test]
@@ -181,8 +253,21 @@ async fn a_record_is_never_moved_to_another_user() {
     let b = user(&db, 2).await;
     let store = PgWearableStore::new(db.clone());
     let t = at(2026, 5, 14, 6, 0);
-    store.upsert_sleeps(&[sleep("s", a.id, t, Scored::PendingScore, t)]).await.unwrap();
+    store
+        .upsert_sleeps(&[sleep("s", a.id, t, Scored::PendingScore, t)])
+        .await
+        .unwrap();
     let hijack = sleep("s", b.id, t, Scored::Unscorable, t + Duration::hours(1));
-    assert_eq!(store.upsert_sleeps(&[hijack]).await.unwrap(), Upserted::default());
-    assert!(store.snapshot(b.id, t + Duration::days(1)).await.unwrap().last_sleep.is_none());
+    assert_eq!(
+        store.upsert_sleeps(&[hijack]).await.unwrap(),
+        Upserted::default()
+    );
+    assert!(
+        store
+            .snapshot(b.id, t + Duration::days(1))
+            .await
+            .unwrap()
+            .last_sleep
+            .is_none()
+    );
 }

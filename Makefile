@@ -1,0 +1,68 @@
+# wellness — `make run` serves on 127.0.0.1:8080; `make test` is what CI runs.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+# Builds are cached outside the clone so fresh clones (and CI) do not rebuild the world.
+export CARGO_TARGET_DIR ?= $(HOME)/.cache/wellness-target
+PG_SERVER ?= postgres://postgres@127.0.0.1:5432
+export DATABASE_URL ?= $(PG_SERVER)/wellness
+export WELLNESS_TEST_DATABASE_URL ?= $(PG_SERVER)
+PSQL := psql "$(PG_SERVER)/postgres" -v ON_ERROR_STOP=1 -qtA
+# Crates the domain must never depend on.
+IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
+
+.PHONY: help run test lint fmt bench db db-up tools domain-purity test-long clean-test-dbs
+
+help: ## list targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
+
+run: db ## create the database if missing, migrate, serve on 127.0.0.1:8080
+	cargo build -p wellness
+	$(CARGO_TARGET_DIR)/debug/wellness migrate
+	$(CARGO_TARGET_DIR)/debug/wellness serve
+
+test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (nextest) on the real PostgreSQL
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	$(MAKE) --no-print-directory domain-purity
+	cargo build -p wellness
+	cargo nextest run --workspace --no-fail-fast
+
+test-long: test ## the long drills (none beyond `test` yet)
+
+lint: ## rustfmt check and clippy
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+fmt: ## format the code
+	cargo fmt --all
+
+bench: db-up ## storage benchmark: WHOOP upserts through the adapter vs a raw multi-row INSERT
+	cargo bench -p wellness-postgres --bench whoop_upserts
+
+domain-purity: ## fail if wellness-domain depends on an IO crate
+	@if cargo tree -p wellness-domain -e normal --prefix none | grep -Ei '^($(IO_CRATES))[ -]'; then \
+		echo "wellness-domain must not depend on IO crates"; exit 1; \
+	else echo "wellness-domain: no IO crates"; fi
+
+tools: ## install what the tests need when missing
+	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+	@command -v pg_isready >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql postgresql-client; }
+
+db-up: tools ## start the local PostgreSQL cluster if it is installed but down
+	@if ! pg_isready -h 127.0.0.1 -p 5432 -q; then \
+		echo "starting PostgreSQL"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start; \
+		for i in $$(seq 1 30); do pg_isready -h 127.0.0.1 -p 5432 -q && break; sleep 1; done; \
+	fi
+	@pg_isready -h 127.0.0.1 -p 5432
+
+db: db-up ## create the `wellness` database if missing
+	@db=$${DATABASE_URL##*/}; db=$${db%%\?*}; \
+	if [ -z "$$($(PSQL) -c "SELECT 1 FROM pg_database WHERE datname = '$$db'")" ]; then \
+		$(PSQL) -c "CREATE DATABASE \"$$db\"" && echo "created database $$db"; fi
+
+clean-test-dbs: db-up ## drop databases left by killed test processes
+	@for d in $$($(PSQL) -c "SELECT datname FROM pg_database WHERE datname LIKE 'wellness\_test\_%'"); do \
+		$(PSQL) -c "DROP DATABASE IF EXISTS \"$$d\" WITH (FORCE)"; done

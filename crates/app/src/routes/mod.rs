@@ -1,0 +1,10 @@
+//! HTTP routes, one module per area, attached with `configure`.
+
+pub mod health;
+
+use actix_web::web;
+
+/// Every route of the app.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.configure(health::configure);
+}

@@ -1,0 +1,540 @@
+//! Configuration: config/default.toml (built in) < config/$WELLNESS_ENV.toml < environment.
+//!
+//! Every value is read as text and parsed here, so a bad value fails at start with one line
+//! naming the key as the operator wrote it (`PORT`, not `server.port`).
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use config::{Config, Environment, File, FileFormat};
+use reqwest::Url;
+use thiserror::Error;
+use wellness_domain::Secret;
+
+const DEFAULTS: &str = include_str!("../../../config/default.toml");
+
+/// The conventional environment names and the keys they set.
+pub const ENV_NAMES: &[(&str, &str)] = &[
+    ("DATABASE_URL", "database.url"),
+    ("HOST", "server.host"),
+    ("PORT", "server.port"),
+    ("PUBLIC_BASE_URL", "server.public_base_url"),
+    ("TELEGRAM_BOT_TOKEN", "telegram.bot_token"),
+    ("TELEGRAM_WEBHOOK_SECRET", "telegram.webhook_secret"),
+    ("TELEGRAM_MODE", "telegram.mode"),
+    ("TELEGRAM_API_URL", "telegram.api_url"),
+    ("OPENAI_API_KEY", "openai.api_key"),
+    ("OPENAI_BASE_URL", "openai.base_url"),
+    ("WHOOP_CLIENT_ID", "whoop.client_id"),
+    ("WHOOP_CLIENT_SECRET", "whoop.client_secret"),
+    ("WHOOP_API_URL", "whoop.api_url"),
+    ("FATSECRET_CONSUMER_KEY", "fatsecret.consumer_key"),
+    ("FATSECRET_CONSUMER_SECRET", "fatsecret.consumer_secret"),
+    ("FATSECRET_API_URL", "fatsecret.api_url"),
+    ("FATSECRET_AUTH_URL", "fatsecret.auth_url"),
+    ("WELLNESS_ENCRYPTION_KEY", "security.encryption_key"),
+    ("WELLNESS_LOG_FORMAT", "log.format"),
+    ("IP_ECHO_URL", "ip.echo_url"),
+];
+
+/// A setting was missing or wrong: one line naming the key.
+#[derive(Debug, Error)]
+pub enum SettingsError {
+    /// A value did not parse.
+    #[error("invalid configuration: {key}: {reason}")]
+    Invalid {
+        /// The key as the operator knows it.
+        key: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A file could not be read.
+    #[error("invalid configuration: {0}")]
+    Source(String),
+}
+
+/// How Telegram updates reach us.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TelegramMode {
+    /// Telegram POSTs to /telegram/webhook.
+    Webhook,
+    /// We long-poll getUpdates.
+    Polling,
+}
+
+/// Log output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// For terminals.
+    Pretty,
+    /// One JSON object a line.
+    Json,
+}
+
+/// Database settings.
+#[derive(Debug, Clone)]
+pub struct DatabaseSettings {
+    /// postgres:// URL (may hold a password: never logged).
+    pub url: Secret,
+    /// Pool size.
+    pub pool_size: usize,
+    /// Wait for a connection at most this long.
+    pub timeout: Duration,
+}
+
+/// HTTP server settings.
+#[derive(Debug, Clone)]
+pub struct ServerSettings {
+    /// Address to bind.
+    pub host: String,
+    /// Port to bind (0 = any free port).
+    pub port: u16,
+    /// Public https base URL, without a trailing slash.
+    pub public_base_url: Option<Url>,
+    /// Worker threads (0 = one per core).
+    pub workers: usize,
+}
+
+/// Telegram settings.
+#[derive(Debug, Clone)]
+pub struct TelegramSettings {
+    /// Bot token; none means sandbox mode.
+    pub bot_token: Option<Secret>,
+    /// Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token.
+    pub webhook_secret: Option<Secret>,
+    /// Webhook or polling.
+    pub mode: TelegramMode,
+    /// Bot API base URL.
+    pub api_url: Url,
+}
+
+/// OpenAI settings.
+#[derive(Debug, Clone)]
+pub struct OpenAiSettings {
+    /// API key; none means the offline assistant.
+    pub api_key: Option<Secret>,
+    /// API base URL (…/v1).
+    pub base_url: Url,
+}
+
+/// WHOOP settings.
+#[derive(Debug, Clone)]
+pub struct WhoopSettings {
+    /// OAuth client id.
+    pub client_id: Option<String>,
+    /// OAuth client secret (also signs webhooks).
+    pub client_secret: Option<Secret>,
+    /// API base URL.
+    pub api_url: Url,
+}
+
+/// FatSecret settings.
+#[derive(Debug, Clone)]
+pub struct FatSecretSettings {
+    /// OAuth 1.0a consumer key.
+    pub consumer_key: Option<String>,
+    /// OAuth 1.0a consumer secret.
+    pub consumer_secret: Option<Secret>,
+    /// REST API base URL.
+    pub api_url: Url,
+    /// OAuth base URL.
+    pub auth_url: Url,
+}
+
+/// All settings.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Database.
+    pub database: DatabaseSettings,
+    /// HTTP server.
+    pub server: ServerSettings,
+    /// Telegram.
+    pub telegram: TelegramSettings,
+    /// OpenAI.
+    pub openai: OpenAiSettings,
+    /// WHOOP.
+    pub whoop: WhoopSettings,
+    /// FatSecret.
+    pub fatsecret: FatSecretSettings,
+    /// Base64 of the 32-byte key tokens are encrypted with.
+    pub encryption_key: Option<Secret>,
+    /// Where /ip asks for our outside address.
+    pub ip_echo_url: Url,
+    /// Log format.
+    pub log_format: LogFormat,
+    /// tracing filter (RUST_LOG overrides).
+    pub log_filter: String,
+}
+
+/// The name an operator knows a key by: the conventional variable when there is one.
+fn shown(key: &str) -> String {
+    ENV_NAMES
+        .iter()
+        .find(|(_, k)| *k == key)
+        .map(|(env, _)| (*env).to_owned())
+        .unwrap_or_else(|| format!("WELLNESS__{}", key.replace('.', "__").to_uppercase()))
+}
+
+fn invalid(key: &str, reason: impl Into<String>) -> SettingsError {
+    SettingsError::Invalid {
+        key: shown(key),
+        reason: reason.into(),
+    }
+}
+
+struct Source {
+    config: Config,
+}
+
+impl Source {
+    /// The value as text; empty counts as unset.
+    fn text(&self, key: &str) -> Result<Option<String>, SettingsError> {
+        match self.config.get_string(key) {
+            Ok(v) if v.trim().is_empty() => Ok(None),
+            Ok(v) => Ok(Some(v.trim().to_owned())),
+            Err(config::ConfigError::NotFound(_)) => Ok(None),
+            Err(e) => Err(invalid(key, e.to_string())),
+        }
+    }
+
+    fn required(&self, key: &str) -> Result<String, SettingsError> {
+        self.text(key)?.ok_or_else(|| invalid(key, "is required"))
+    }
+
+    fn secret(&self, key: &str) -> Result<Option<Secret>, SettingsError> {
+        Ok(self.text(key)?.map(Secret::new))
+    }
+
+    fn number<T: std::str::FromStr>(&self, key: &str, what: &str) -> Result<T, SettingsError> {
+        let raw = self.required(key)?;
+        raw.parse()
+            .map_err(|_| invalid(key, format!("{raw:?} is not {what}")))
+    }
+
+    fn url(&self, key: &str) -> Result<Url, SettingsError> {
+        let raw = self.required(key)?;
+        parse_http_url(key, &raw)
+    }
+
+    fn optional_url(&self, key: &str) -> Result<Option<Url>, SettingsError> {
+        self.text(key)?
+            .map(|raw| parse_http_url(key, &raw))
+            .transpose()
+    }
+}
+
+fn parse_http_url(key: &str, raw: &str) -> Result<Url, SettingsError> {
+    let url = Url::parse(raw.trim_end_matches('/'))
+        .map_err(|e| invalid(key, format!("{raw:?} is not a URL ({e})")))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(invalid(key, format!("{raw:?} must be an http(s) URL")));
+    }
+    Ok(url)
+}
+
+impl Settings {
+    /// Loads settings from the built-in defaults, config/$WELLNESS_ENV.toml and the process
+    /// environment.
+    pub fn load() -> Result<Self, SettingsError> {
+        Self::load_from(std::env::vars())
+    }
+
+    /// Loads settings with the given environment (tests pass their own).
+    pub fn load_from(
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, SettingsError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let var = |name: &str| env.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+        let mut builder = Config::builder().add_source(File::from_str(DEFAULTS, FileFormat::Toml));
+        if let Some(profile) = var("WELLNESS_ENV").filter(|p| !p.trim().is_empty()) {
+            let dir =
+                var("WELLNESS_CONFIG_DIR").map_or_else(|| PathBuf::from("config"), PathBuf::from);
+            let path = dir.join(format!("{}.toml", profile.trim()));
+            if !path.exists() {
+                return Err(SettingsError::Invalid {
+                    key: "WELLNESS_ENV".into(),
+                    reason: format!("{} does not exist", path.display()),
+                });
+            }
+            builder = builder.add_source(File::from(path).format(FileFormat::Toml));
+        }
+        let nested: std::collections::HashMap<String, String> = env
+            .iter()
+            .filter(|(k, _)| k.starts_with("WELLNESS__"))
+            .cloned()
+            .collect();
+        builder = builder.add_source(
+            Environment::with_prefix("WELLNESS")
+                .prefix_separator("__")
+                .separator("__")
+                .source(Some(nested)),
+        );
+        for (name, key) in ENV_NAMES {
+            if let Some(value) = var(name) {
+                builder = builder
+                    .set_override(*key, value)
+                    .map_err(|e| SettingsError::Source(e.to_string()))?;
+            }
+        }
+        let config = builder
+            .build()
+            .map_err(|e| SettingsError::Source(e.to_string()))?;
+        let log_filter = var("RUST_LOG").filter(|f| !f.trim().is_empty());
+        Self::parse(&Source { config }, log_filter)
+    }
+
+    fn parse(s: &Source, rust_log: Option<String>) -> Result<Self, SettingsError> {
+        let db_url = s.required("database.url")?;
+        if !(db_url.starts_with("postgres://") || db_url.starts_with("postgresql://")) {
+            return Err(invalid(
+                "database.url",
+                "must start with postgres:// or postgresql://",
+            ));
+        }
+        let host = s.required("server.host")?;
+        if host.parse::<IpAddr>().is_err()
+            && !host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            return Err(invalid(
+                "server.host",
+                format!("{host:?} is not an address or host name"),
+            ));
+        }
+        let pool_size: usize = s.number("database.pool_size", "a number of connections")?;
+        if pool_size == 0 {
+            return Err(invalid("database.pool_size", "must be at least 1"));
+        }
+        let mode = match s.required("telegram.mode")?.to_ascii_lowercase().as_str() {
+            "webhook" => TelegramMode::Webhook,
+            "polling" => TelegramMode::Polling,
+            other => {
+                return Err(invalid(
+                    "telegram.mode",
+                    format!("{other:?} is not webhook or polling"),
+                ));
+            }
+        };
+        let webhook_secret = s.secret("telegram.webhook_secret")?;
+        if let Some(secret) = &webhook_secret {
+            let ok = (1..=256).contains(&secret.expose().len())
+                && secret
+                    .expose()
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+            if !ok {
+                return Err(invalid(
+                    "telegram.webhook_secret",
+                    "must be 1-256 characters of A-Z a-z 0-9 _ - (Telegram's rule)",
+                ));
+            }
+        }
+        let encryption_key = s.secret("security.encryption_key")?;
+        if let Some(key) = &encryption_key {
+            wellness_postgres::TokenCipher::from_base64(key.expose()).map_err(|_| {
+                invalid(
+                    "security.encryption_key",
+                    "must be base64 of exactly 32 bytes",
+                )
+            })?;
+        }
+        let log_format = match s.required("log.format")?.to_ascii_lowercase().as_str() {
+            "pretty" | "text" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(invalid(
+                    "log.format",
+                    format!("{other:?} is not pretty or json"),
+                ));
+            }
+        };
+        Ok(Settings {
+            database: DatabaseSettings {
+                url: Secret::new(db_url),
+                pool_size,
+                timeout: Duration::from_millis(
+                    s.number("database.timeout_ms", "a number of milliseconds")?,
+                ),
+            },
+            server: ServerSettings {
+                host,
+                port: s.number("server.port", "a port number (0-65535)")?,
+                public_base_url: s.optional_url("server.public_base_url")?,
+                workers: s.number("server.workers", "a number of threads")?,
+            },
+            telegram: TelegramSettings {
+                bot_token: s.secret("telegram.bot_token")?,
+                webhook_secret,
+                mode,
+                api_url: s.url("telegram.api_url")?,
+            },
+            openai: OpenAiSettings {
+                api_key: s.secret("openai.api_key")?,
+                base_url: s.url("openai.base_url")?,
+            },
+            whoop: WhoopSettings {
+                client_id: s.text("whoop.client_id")?,
+                client_secret: s.secret("whoop.client_secret")?,
+                api_url: s.url("whoop.api_url")?,
+            },
+            fatsecret: FatSecretSettings {
+                consumer_key: s.text("fatsecret.consumer_key")?,
+                consumer_secret: s.secret("fatsecret.consumer_secret")?,
+                api_url: s.url("fatsecret.api_url")?,
+                auth_url: s.url("fatsecret.auth_url")?,
+            },
+            encryption_key,
+            ip_echo_url: s.url("ip.echo_url")?,
+            log_format,
+            log_filter: rust_log.unwrap_or(s.required("log.filter")?),
+        })
+    }
+}
+
+impl Settings {
+    /// Logs what is configured, never a secret: the operator sees at a glance what will run.
+    pub fn log_summary(&self) {
+        let host = |u: &Url| {
+            format!(
+                "{}{}",
+                u.host_str().unwrap_or("?"),
+                u.port().map(|p| format!(":{p}")).unwrap_or_default()
+            )
+        };
+        tracing::info!(
+            public_base_url = self
+                .server
+                .public_base_url
+                .as_ref()
+                .map_or("(unset)", Url::as_str),
+            encryption_key = if self.encryption_key.is_some() {
+                "set"
+            } else {
+                "unset"
+            },
+            "configuration"
+        );
+        tracing::info!(
+            configured = self.telegram.bot_token.is_some(),
+            webhook_secret = self.telegram.webhook_secret.is_some(),
+            mode = ?self.telegram.mode,
+            api = %host(&self.telegram.api_url),
+            "telegram"
+        );
+        tracing::info!(configured = self.openai.api_key.is_some(), api = %host(&self.openai.base_url), "openai");
+        tracing::info!(
+            configured = self.whoop.client_id.is_some() && self.whoop.client_secret.is_some(),
+            api = %host(&self.whoop.api_url),
+            "whoop"
+        );
+        tracing::info!(
+            configured = self.fatsecret.consumer_key.is_some() && self.fatsecret.consumer_secret.is_some(),
+            api = %host(&self.fatsecret.api_url),
+            auth = %host(&self.fatsecret.auth_url),
+            "fatsecret"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn load(vars: &[(&str, &str)]) -> Result<Settings, SettingsError> {
+        Settings::load_from(vars.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())))
+    }
+
+    #[test]
+    fn defaults_need_no_environment() {
+        let s = load(&[]).unwrap();
+        assert_eq!(
+            s.database.url.expose(),
+            "postgres://postgres@127.0.0.1:5432/wellness"
+        );
+        assert_eq!((s.server.host.as_str(), s.server.port), ("127.0.0.1", 8080));
+        assert_eq!(s.telegram.api_url.as_str(), "https://api.telegram.org/");
+        assert_eq!(s.openai.base_url.as_str(), "https://api.openai.com/v1");
+        assert_eq!(s.whoop.api_url.as_str(), "https://api.prod.whoop.com/");
+        assert_eq!(s.telegram.mode, TelegramMode::Webhook);
+        assert!(s.telegram.bot_token.is_none() && s.openai.api_key.is_none());
+        assert_eq!(s.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn conventional_names_override_nested_ones_and_files() {
+        let s = load(&[
+            ("WELLNESS__SERVER__PORT", "9000"),
+            ("PORT", "9100"),
+            ("WELLNESS__SERVER__HOST", "0.0.0.0"),
+            ("TELEGRAM_MODE", "polling"),
+            ("OPENAI_BASE_URL", "http://127.0.0.1:5000/v1/"),
+            ("WELLNESS_LOG_FORMAT", "json"),
+        ])
+        .unwrap();
+        assert_eq!(s.server.port, 9100);
+        assert_eq!(s.server.host, "0.0.0.0");
+        assert_eq!(s.telegram.mode, TelegramMode::Polling);
+        assert_eq!(s.openai.base_url.as_str(), "http://127.0.0.1:5000/v1");
+        assert_eq!(s.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn a_bad_value_names_its_key_in_one_line() {
+        let cases = [
+            (("PORT", "eighty"), "PORT"),
+            (("DATABASE_URL", "mysql://x"), "DATABASE_URL"),
+            (("TELEGRAM_MODE", "carrier-pigeon"), "TELEGRAM_MODE"),
+            (("WHOOP_API_URL", "ftp://whoop"), "WHOOP_API_URL"),
+            (
+                ("WELLNESS_ENCRYPTION_KEY", "c2hvcnQ="),
+                "WELLNESS_ENCRYPTION_KEY",
+            ),
+            (
+                ("TELEGRAM_WEBHOOK_SECRET", "has spaces"),
+                "TELEGRAM_WEBHOOK_SECRET",
+            ),
+            (
+                ("WELLNESS__DATABASE__POOL_SIZE", "0"),
+                "WELLNESS__DATABASE__POOL_SIZE",
+            ),
+        ];
+        for ((name, value), shown) in cases {
+            let err = load(&[(name, value)]).unwrap_err().to_string();
+            assert!(
+                err.starts_with(&format!("invalid configuration: {shown}:")),
+                "{err}"
+            );
+            assert!(!err.contains('\n'), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_do_not_show_in_debug_output() {
+        let s = load(&[
+            ("TELEGRAM_BOT_TOKEN", "123:SECRET-BOT"),
+            ("OPENAI_API_KEY", "sk-SECRET"),
+            ("DATABASE_URL", "postgres://u:PASSWORD@h/db"),
+        ])
+        .unwrap();
+        let shown = format!("{s:?}");
+        for secret in ["SECRET-BOT", "sk-SECRET", "PASSWORD"] {
+            assert!(!shown.contains(secret), "{secret} leaked");
+        }
+    }
+
+    #[test]
+    fn empty_values_count_as_unset() {
+        let s = load(&[("OPENAI_API_KEY", ""), ("PUBLIC_BASE_URL", " ")]).unwrap();
+        assert!(s.openai.api_key.is_none() && s.server.public_base_url.is_none());
+    }
+
+    #[test]
+    fn a_missing_profile_file_is_an_error() {
+        let err = load(&[("WELLNESS_ENV", "nonexistent")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("WELLNESS_ENV"), "{err}");
+    }
+}

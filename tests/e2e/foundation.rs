@@ -1,0 +1,207 @@
+//! `wellness migrate` and `wellness serve`: schema, health, readiness, configuration, shutdown.
+
+use std::time::Duration;
+
+use serde_json::Value;
+use wellness_e2e::proxy::Proxy;
+use wellness_e2e::{Server, command};
+use wellness_postgres::test_support::{TestDatabase, server_url};
+
+fn db_env(url: &str) -> Vec<(&'static str, String)> {
+    vec![("DATABASE_URL", url.to_owned())]
+}
+
+#[tokio::test]
+async fn migrate_creates_the_schema_on_an_empty_database_and_is_idempotent() {
+    let db = TestDatabase::empty().await.unwrap();
+    let first = command(&["migrate"], &db_env(db.url())).output().unwrap();
+    assert!(
+        first.status.success(),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 4 migration(s)"));
+    let second = command(&["migrate"], &db_env(db.url())).output().unwrap();
+    assert!(second.status.success());
+    assert!(String::from_utf8_lossy(&second.stdout).contains("up to date"));
+    let pool = db.pool().unwrap();
+    assert_eq!(pool.readiness().await, wellness_postgres::Readiness::Ready);
+}
+
+#[tokio::test]
+async fn serve_answers_healthz_within_a_second_and_becomes_ready() {
+    let db = TestDatabase::empty().await.unwrap();
+    let server = Server::start(&db_env(db.url()));
+    server
+        .wait_for("/healthz", 200, Duration::from_secs(1))
+        .await;
+    let alive_after = server.started().elapsed();
+    assert!(
+        alive_after < Duration::from_secs(1),
+        "healthz after {alive_after:?}"
+    );
+    let ready: Value = server
+        .wait_for("/readyz", 200, Duration::from_secs(5))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(ready["status"], "ready");
+    // serve migrated the empty database at start.
+    assert_eq!(
+        db.pool().unwrap().readiness().await,
+        wellness_postgres::Readiness::Ready
+    );
+}
+
+#[tokio::test]
+async fn readyz_follows_the_database_down_and_back_without_a_restart() {
+    let db = TestDatabase::empty().await.unwrap();
+    let target = server_url()
+        .trim_start_matches("postgres://")
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .to_owned();
+    let proxy = Proxy::start(&target).await;
+    proxy.take_down();
+    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, db.name());
+    let server = Server::start(&db_env(&via_proxy));
+
+    // Starts while PostgreSQL is unreachable: alive, not ready, and it says why.
+    server
+        .wait_for("/healthz", 200, Duration::from_secs(2))
+        .await;
+    let body: Value = server
+        .wait_for("/readyz", 503, Duration::from_secs(3))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(body["database"], "unreachable", "{body}");
+
+    // The database comes back: migrated in the background, then ready.
+    proxy.bring_back();
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(20))
+        .await;
+
+    // It goes away again: readiness drops, and answers fast.
+    proxy.take_down();
+    let started = std::time::Instant::now();
+    server
+        .wait_for("/readyz", 503, Duration::from_secs(5))
+        .await;
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "readyz answered slowly: {:?}",
+        started.elapsed()
+    );
+
+    // And back once more, with no restart.
+    proxy.bring_back();
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+}
+
+#[tokio::test]
+async fn a_bad_setting_fails_at_start_with_one_line_naming_the_key() {
+    for (key, value) in [
+        ("PORT", "eighty"),
+        ("DATABASE_URL", "sqlite://x"),
+        ("WELLNESS_ENCRYPTION_KEY", "short"),
+    ] {
+        let out = command(&["serve"], &[(key, value.to_owned())])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{key}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+        assert!(stderr.contains(key), "{stderr}");
+    }
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let db = TestDatabase::migrated().await.unwrap();
+    let server = Server::start(&db_env(db.url()));
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(5))
+        .await;
+    let status = server.terminate(Duration::from_secs(12)).expect("exited");
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn json_logs_are_one_object_a_line_and_hold_no_secrets() {
+    let db = TestDatabase::migrated().await.unwrap();
+    let mut env = db_env(db.url());
+    env.push(("WELLNESS_LOG_FORMAT", "json".into()));
+    env.push(("TELEGRAM_BOT_TOKEN", "123456:TOKEN-SHOULD-NOT-LEAK".into()));
+    env.push(("OPENAI_API_KEY", "sk-SHOULD-NOT-LEAK".into()));
+    env.push(("WHOOP_CLIENT_SECRET", "WHOOP-SECRET-SHOULD-NOT-LEAK".into()));
+    let server = Server::start(&env);
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(5))
+        .await;
+    reqwest::get(format!("{}/ip", server.url)).await.unwrap();
+    let logs = server.logs();
+    assert!(logs.len() >= 3, "{logs:?}");
+    for line in &logs {
+        let parsed: Value =
+            serde_json::from_str(line).unwrap_or_else(|_| panic!("not JSON: {line}"));
+        assert!(parsed.get("level").is_some(), "{line}");
+        assert!(!line.contains("SHOULD-NOT-LEAK"), "a secret leaked: {line}");
+    }
+}
+
+#[tokio::test]
+async fn ip_reports_the_outside_address_or_says_why_not() {
+    let db = TestDatabase::migrated().await.unwrap();
+    // A stand-in for the public echo service.
+    let echo = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let echo_port = echo.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        loop {
+            let Ok((mut socket, _)) = echo.accept().await else {
+                return;
+            };
+            let mut buf = [0u8; 1024];
+            let _ = socket.read(&mut buf).await;
+            let body = r#"{"ip":"203.0.113.9"}"#;
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                body.len()
+            );
+            let _ = socket.write_all(reply.as_bytes()).await;
+        }
+    });
+    let mut env = db_env(db.url());
+    env.push(("IP_ECHO_URL", format!("http://127.0.0.1:{echo_port}/")));
+    let server = Server::start(&env);
+    let known: Value = server
+        .wait_for("/ip", 200, Duration::from_secs(3))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(known["ip"], "203.0.113.9", "{known}");
+
+    let unreachable = Server::start(&db_env(db.url()));
+    let unknown: Value = unreachable
+        .wait_for("/ip", 200, Duration::from_secs(5))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(unknown["ip"].is_null(), "{unknown}");
+    assert!(
+        unknown["reason"]
+            .as_str()
+            .unwrap()
+            .contains("could not be learned"),
+        "{unknown}"
+    );
+}

@@ -1,0 +1,153 @@
+//! Helpers for end-to-end tests: run the real `wellness` binary as a process, against a database
+//! of its own, and talk to it over HTTP.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod proxy;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The `wellness` binary: `WELLNESS_BIN`, or the one next to this test's build (`make test`
+/// builds it first).
+pub fn binary() -> PathBuf {
+    if let Ok(path) = std::env::var("WELLNESS_BIN") {
+        return PathBuf::from(path);
+    }
+    let exe = std::env::current_exe().expect("current exe");
+    let dir = exe.parent().and_then(|d| d.parent()).expect("target dir");
+    let bin = dir.join("wellness");
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first with `cargo build -p wellness` (make test does)",
+        bin.display()
+    );
+    bin
+}
+
+/// A free local port (bound and released: good enough for tests).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("free port")
+}
+
+/// A `wellness` command with a clean environment: only what the test passes.
+pub fn command(args: &[&str], env: &[(&str, String)]) -> Command {
+    let mut cmd = Command::new(binary());
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .env(
+            "WELLNESS_CONFIG_DIR",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/../config"),
+        )
+        .env("WELLNESS_ENV", "test")
+        .env("IP_ECHO_URL", "http://127.0.0.1:9/unreachable");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd
+}
+
+/// A running `wellness serve`; killed when dropped.
+pub struct Server {
+    child: Child,
+    /// Its base URL.
+    pub url: String,
+    logs: Arc<Mutex<Vec<String>>>,
+    started: Instant,
+}
+
+impl Server {
+    /// Starts `wellness serve` on a free port with these variables.
+    pub fn start(env: &[(&str, String)]) -> Server {
+        let port = free_port();
+        let mut all: Vec<(&str, String)> = vec![("PORT", port.to_string())];
+        all.extend(env.iter().cloned());
+        let mut child = command(&["serve"], &all)
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn wellness");
+        let logs = Arc::new(Mutex::new(Vec::new()));
+        let stderr = child.stderr.take().expect("stderr");
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        Server {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            logs,
+            started: Instant::now(),
+        }
+    }
+
+    /// When the process was started.
+    pub fn started(&self) -> Instant {
+        self.started
+    }
+
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// What it logged so far.
+    pub fn logs(&self) -> Vec<String> {
+        self.logs.lock().unwrap().clone()
+    }
+
+    /// Waits until GET `path` answers `status`, or panics after `timeout` with the logs.
+    pub async fn wait_for(&self, path: &str, status: u16, timeout: Duration) -> reqwest::Response {
+        let client = reqwest::Client::new();
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Ok(r) = client
+                .get(format!("{}{path}", self.url))
+                .timeout(Duration::from_secs(2))
+                .send()
+                .await
+                && r.status().as_u16() == status
+            {
+                return r;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{path} did not answer {status} within {timeout:?}; logs:\n{}",
+                    self.logs().join("\n")
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Sends SIGTERM and waits for the exit status.
+    pub fn terminate(mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
