@@ -55,6 +55,7 @@ pub fn command(args: &[&str], env: &[(&str, String)]) -> Command {
 }
 
 /// A running `wellness serve`; killed when dropped.
+#[derive(Debug)]
 pub struct Server {
     child: Child,
     /// Its base URL.

@@ -8,6 +8,7 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 
 /// Forwards 127.0.0.1:`port` to `target` while up.
+#[derive(Debug)]
 pub struct Proxy {
     /// The port it listens on.
     pub port: u16,

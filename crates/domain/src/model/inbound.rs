@@ -1,0 +1,63 @@
+use chrono::{DateTime, Utc};
+
+use super::{ChatId, TelegramUserId, UpdateId};
+
+/// Who wrote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sender {
+    /// Their Telegram account.
+    pub telegram_id: TelegramUserId,
+    /// Their first name.
+    pub first_name: String,
+    /// Telegram's language_code of their app ("uk", "en-GB"), when sent.
+    pub language_code: Option<String>,
+}
+
+/// What a person did in the chat, as the domain sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inbound {
+    /// A /command with its arguments ("/goal 1800" -> name "goal", args "1800").
+    Command {
+        /// The command name, lowercase, without "/" or "@botname".
+        name: String,
+        /// Everything after the command, trimmed.
+        args: String,
+    },
+    /// Plain text.
+    Text(String),
+    /// A voice note.
+    Voice {
+        /// Telegram's file_id, for getFile.
+        file_id: String,
+        /// Its length in seconds.
+        duration_secs: u32,
+        /// Its size in bytes, when Telegram says.
+        file_size: Option<u64>,
+    },
+    /// An inline button was pressed.
+    Button {
+        /// Telegram's callback_query id (must be answered).
+        callback_id: String,
+        /// The button's data.
+        data: String,
+        /// The message the button is on, when Telegram still has it.
+        message_id: Option<i64>,
+    },
+    /// Something we do not handle (a sticker, a photo, an edit): answered with a short help.
+    Unsupported,
+}
+
+/// One inbound update, mapped from the messenger's format.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboundMessage {
+    /// The update it came in.
+    pub update_id: UpdateId,
+    /// The chat to answer in.
+    pub chat: ChatId,
+    /// Who.
+    pub sender: Sender,
+    /// What.
+    pub event: Inbound,
+    /// When Telegram says it was sent.
+    pub sent_at: DateTime<Utc>,
+}
