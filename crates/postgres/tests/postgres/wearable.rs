@@ -57,14 +57,20 @@ async fn upserts_insert_once_update_on_rescore_and_ignore_unchanged_records() {
     let pending = sleep("s-1", u.id, night, Scored::PendingScore, t0);
 
     assert_eq!(
-        store.upsert_sleeps(std::slice::from_ref(&pending)).await.unwrap(),
+        store
+            .upsert_sleeps(std::slice::from_ref(&pending))
+            .await
+            .unwrap(),
         Upserted {
             inserted: 1,
             updated: 0
         }
     );
     assert_eq!(
-        store.upsert_sleeps(std::slice::from_ref(&pending)).await.unwrap(),
+        store
+            .upsert_sleeps(std::slice::from_ref(&pending))
+            .await
+            .unwrap(),
         Upserted::default(),
         "same record, no write"
     );
@@ -77,7 +83,10 @@ async fn upserts_insert_once_update_on_rescore_and_ignore_unchanged_records() {
         t0 + Duration::minutes(5),
     );
     assert_eq!(
-        store.upsert_sleeps(std::slice::from_ref(&scored)).await.unwrap(),
+        store
+            .upsert_sleeps(std::slice::from_ref(&scored))
+            .await
+            .unwrap(),
         Upserted {
             inserted: 0,
             updated: 1
@@ -185,7 +194,10 @@ async fn an_open_cycle_is_refetched_and_updated_when_it_ends() {
     );
     cycle.times.end = Some(start + Duration::hours(24));
     assert_eq!(
-        store.upsert_cycles(std::slice::from_ref(&cycle)).await.unwrap(),
+        store
+            .upsert_cycles(std::slice::from_ref(&cycle))
+            .await
+            .unwrap(),
         Upserted {
             inserted: 0,
             updated: 1
