@@ -139,6 +139,13 @@ async fn json_logs_are_one_object_a_line_and_hold_no_secrets() {
     let mut env = db_env(db.url());
     env.push(("WELLNESS_LOG_FORMAT", "json".into()));
     env.push(("TELEGRAM_BOT_TOKEN", "123456:TOKEN-SHOULD-NOT-LEAK".into()));
+    env.push((
+        "TELEGRAM_WEBHOOK_SECRET",
+        "WEBHOOK-SECRET-SHOULD-NOT-LEAK".into(),
+    ));
+    env.push(("PUBLIC_BASE_URL", "https://bot.example.org".into()));
+    // Nothing listens there: the bot's calls fail and are logged, without the token in the URL.
+    env.push(("TELEGRAM_API_URL", "http://127.0.0.1:9".into()));
     env.push(("OPENAI_API_KEY", "sk-SHOULD-NOT-LEAK".into()));
     env.push(("WHOOP_CLIENT_SECRET", "WHOOP-SECRET-SHOULD-NOT-LEAK".into()));
     let server = Server::start(&env);
@@ -146,6 +153,15 @@ async fn json_logs_are_one_object_a_line_and_hold_no_secrets() {
         .wait_for("/readyz", 200, Duration::from_secs(5))
         .await;
     reqwest::get(format!("{}/ip", server.url)).await.unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while !server
+        .logs()
+        .iter()
+        .any(|l| l.contains("cannot set the webhook yet"))
+    {
+        assert!(std::time::Instant::now() < deadline, "{:?}", server.logs());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let logs = server.logs();
     assert!(logs.len() >= 3, "{logs:?}");
     for line in &logs {

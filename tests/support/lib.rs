@@ -67,7 +67,11 @@ pub struct Server {
 impl Server {
     /// Starts `wellness serve` on a free port with these variables.
     pub fn start(env: &[(&str, String)]) -> Server {
-        let port = free_port();
+        Self::start_on(free_port(), env)
+    }
+
+    /// Starts `wellness serve` on `port` with these variables.
+    pub fn start_on(port: u16, env: &[(&str, String)]) -> Server {
         let mut all: Vec<(&str, String)> = vec![("PORT", port.to_string())];
         all.extend(env.iter().cloned());
         let mut child = command(&["serve"], &all)
@@ -128,6 +132,12 @@ impl Server {
             }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// SIGKILL: no chance to finish anything.
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 
     /// Sends SIGTERM and waits for the exit status.

@@ -1,6 +1,9 @@
 //! The `wellness` binary: `wellness serve`, `wellness migrate`.
 
+mod bot;
+mod connect;
 mod routes;
+mod security;
 mod server;
 mod settings;
 mod state;

@@ -9,14 +9,21 @@ use anyhow::Context as _;
 use tracing::{info, warn};
 use wellness_postgres::{Database, PoolSettings, migrate};
 
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use wellness_postgres::PgInbox;
+
+use crate::bot::{self, BotTasks};
 use crate::routes;
-use crate::settings::Settings;
-use crate::state::AppState;
+use crate::settings::{Settings, TelegramMode};
+use crate::state::{AppState, WebhookIngest};
 
 /// A built, bound, not yet running application.
 pub struct Application {
     bound: SocketAddr,
     server: Server,
+    bot: Option<BotTasks>,
 }
 
 impl Application {
@@ -48,12 +55,40 @@ impl Application {
         settings.log_summary();
         tokio::spawn(keep_migrating(settings.database.url.expose().to_owned()));
 
+        let inbox = Arc::new(PgInbox::new(db.clone()));
+        let wake = Arc::new(Notify::new());
+        let bot = match bot::build_client(&settings)? {
+            Some(client) => Some(bot::start(
+                &settings,
+                &db,
+                client,
+                inbox.clone(),
+                wake.clone(),
+            )),
+            None => {
+                info!("TELEGRAM_BOT_TOKEN is not set: the bot is off");
+                None
+            }
+        };
+        let ingest = match (
+            &bot,
+            settings.telegram.mode,
+            &settings.telegram.webhook_secret,
+        ) {
+            (Some(_), TelegramMode::Webhook, Some(secret)) => Some(WebhookIngest {
+                webhook_secret: secret.clone(),
+                inbox,
+                wake,
+            }),
+            _ => None,
+        };
         let workers = settings.server.workers;
         let state = web::Data::new(AppState {
             settings,
             db,
             http,
             bound,
+            bot: ingest,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -66,13 +101,16 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { bound, server })
+        Ok(Self { bound, server, bot })
     }
 
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to 10 s).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         info!(address = %self.bound, "serving");
         self.server.await?;
+        if let Some(bot) = self.bot {
+            bot.shutdown(Duration::from_secs(10)).await;
+        }
         info!("stopped");
         Ok(())
     }

@@ -107,6 +107,18 @@ pub struct TelegramSettings {
     pub mode: TelegramMode,
     /// Bot API base URL.
     pub api_url: Url,
+    /// Inbox workers.
+    pub workers: usize,
+    /// Attempts before an update is parked.
+    pub max_attempts: i32,
+    /// How long a claim lasts.
+    pub lease: Duration,
+    /// Outbound messages per second overall.
+    pub global_per_second: u32,
+    /// Minimum spacing of messages in one chat.
+    pub per_chat_interval: Duration,
+    /// getUpdates timeout.
+    pub poll_timeout: Duration,
 }
 
 /// OpenAI settings.
@@ -331,6 +343,21 @@ impl Settings {
                 ));
             }
         }
+        let bot_token = s.secret("telegram.bot_token")?;
+        if bot_token.is_some() && mode == TelegramMode::Webhook {
+            if webhook_secret.is_none() {
+                return Err(invalid(
+                    "telegram.webhook_secret",
+                    "is required in webhook mode (TELEGRAM_MODE=webhook)",
+                ));
+            }
+            if s.text("server.public_base_url")?.is_none() {
+                return Err(invalid(
+                    "server.public_base_url",
+                    "is required in webhook mode (TELEGRAM_MODE=webhook)",
+                ));
+            }
+        }
         let encryption_key = s.secret("security.encryption_key")?;
         if let Some(key) = &encryption_key {
             wellness_postgres::TokenCipher::from_base64(key.expose()).map_err(|_| {
@@ -365,10 +392,21 @@ impl Settings {
                 workers: s.number("server.workers", "a number of threads")?,
             },
             telegram: TelegramSettings {
-                bot_token: s.secret("telegram.bot_token")?,
+                bot_token,
                 webhook_secret,
                 mode,
                 api_url: s.url("telegram.api_url")?,
+                workers: s.number("telegram.workers", "a number of workers")?,
+                max_attempts: s.number("telegram.max_attempts", "a number of attempts")?,
+                lease: Duration::from_secs(s.number("telegram.lease_secs", "a number of seconds")?),
+                global_per_second: s
+                    .number("telegram.global_per_second", "a number of messages")?,
+                per_chat_interval: Duration::from_millis(
+                    s.number("telegram.per_chat_interval_ms", "a number of milliseconds")?,
+                ),
+                poll_timeout: Duration::from_secs(
+                    s.number("telegram.poll_timeout_secs", "a number of seconds")?,
+                ),
             },
             openai: OpenAiSettings {
                 api_key: s.secret("openai.api_key")?,
@@ -514,6 +552,7 @@ mod tests {
     fn secrets_do_not_show_in_debug_output() {
         let s = load(&[
             ("TELEGRAM_BOT_TOKEN", "123:SECRET-BOT"),
+            ("TELEGRAM_MODE", "polling"),
             ("OPENAI_API_KEY", "sk-SECRET"),
             ("DATABASE_URL", "postgres://u:PASSWORD@h/db"),
         ])
@@ -522,6 +561,22 @@ mod tests {
         for secret in ["SECRET-BOT", "sk-SECRET", "PASSWORD"] {
             assert!(!shown.contains(secret), "{secret} leaked");
         }
+    }
+
+    #[test]
+    fn webhook_mode_needs_a_secret_and_a_public_url() {
+        let err = load(&[("TELEGRAM_BOT_TOKEN", "1:x")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("TELEGRAM_WEBHOOK_SECRET"), "{err}");
+        let err = load(&[
+            ("TELEGRAM_BOT_TOKEN", "1:x"),
+            ("TELEGRAM_WEBHOOK_SECRET", "s"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("PUBLIC_BASE_URL"), "{err}");
+        assert!(load(&[("TELEGRAM_BOT_TOKEN", "1:x"), ("TELEGRAM_MODE", "polling")]).is_ok());
     }
 
     #[test]

@@ -2,7 +2,11 @@
 
 use std::net::SocketAddr;
 
-use wellness_postgres::Database;
+use std::sync::Arc;
+
+use tokio::sync::Notify;
+use wellness_domain::Secret;
+use wellness_postgres::{Database, PgInbox};
 
 use crate::settings::Settings;
 
@@ -17,4 +21,17 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The address the server is bound to.
     pub bound: SocketAddr,
+    /// The webhook's side of the bot, when Telegram is configured in webhook mode.
+    pub bot: Option<WebhookIngest>,
+}
+
+/// What the webhook route needs.
+#[derive(Debug, Clone)]
+pub struct WebhookIngest {
+    /// The secret Telegram must send.
+    pub webhook_secret: Secret,
+    /// Where updates are stored.
+    pub inbox: Arc<PgInbox>,
+    /// Wakes an idle worker when an update arrives.
+    pub wake: Arc<Notify>,
 }

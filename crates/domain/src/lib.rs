@@ -3,6 +3,7 @@
 //! Nothing here performs IO: no runtime, no HTTP, no SQL. Adapters live in their own crates
 //! and translate between the world and these types.
 
+pub mod i18n;
 pub mod model;
 pub mod ports;
 pub mod usecases;

@@ -1,10 +1,12 @@
 //! HTTP routes, one module per area, attached with `configure`.
 
 pub mod health;
+pub mod telegram;
 
 use actix_web::web;
 
 /// Every route of the app.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.configure(health::configure);
+    cfg.configure(health::configure)
+        .configure(telegram::configure);
 }

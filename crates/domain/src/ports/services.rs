@@ -420,3 +420,26 @@ impl Clock for SystemClock {
         Utc::now()
     }
 }
+
+/// What /connect_* can offer a user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ConnectOffer {
+    /// A single-use link to open.
+    Link(String),
+    /// This deployment has no credentials for the provider.
+    NotConfigured,
+}
+
+/// Makes connect links (a random single-use state bound to the user, stored for 10 minutes).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait ConnectLinks: Send + Sync {
+    /// Whether this deployment can connect the provider at all.
+    fn is_configured(&self, provider: crate::model::Provider) -> bool;
+    /// A link for this user, or why there is none.
+    async fn offer(
+        &self,
+        user: UserId,
+        provider: crate::model::Provider,
+    ) -> Result<ConnectOffer, crate::ports::StorageError>;
+}

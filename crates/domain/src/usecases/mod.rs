@@ -1,4 +1,5 @@
 //! Use cases: business rules written against the ports.
 
+pub mod chat;
 pub mod profile;
 pub mod today;

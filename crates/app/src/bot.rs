@@ -1,0 +1,306 @@
+//! The bot at run time: the Telegram client, the inbox workers, and the webhook or polling
+//! set-up. Updates are stored in the inbox first (by the webhook route or the poller), then
+//! workers claim them, one chat at a time, and hand them to the domain.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::Utc;
+use tokio::sync::{Notify, watch};
+use tokio::task::JoinHandle;
+use tracing::{debug, info, warn};
+use wellness_domain::i18n::command_menu;
+use wellness_domain::ports::SystemClock;
+use wellness_domain::ports::{CredentialStore, Inbox, Messenger};
+use wellness_domain::usecases::chat::{ChatError, ChatService};
+use wellness_domain::{ChatId, InboxUpdate, Locale};
+use wellness_postgres::{
+    Database, PgCredentialStore, PgFoodLog, PgInbox, PgUsers, PgWearableStore, TokenCipher,
+};
+use wellness_telegram::{
+    OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
+};
+
+use crate::connect::{NoConnectLinks, NoCredentials};
+use crate::settings::{Settings, TelegramMode};
+
+/// Show "typing…" when handling takes longer than this.
+const TYPING_AFTER: Duration = Duration::from_millis(700);
+
+/// The running bot's background tasks.
+pub struct BotTasks {
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl BotTasks {
+    /// Asks every task to stop after its current update and waits (bounded).
+    pub async fn shutdown(self, timeout: Duration) {
+        let _ = self.stop.send(true);
+        let all = futures_util::future::join_all(self.tasks);
+        if tokio::time::timeout(timeout, all).await.is_err() {
+            warn!("bot tasks did not stop in time");
+        }
+    }
+}
+
+/// Retry pause after `attempts` failed attempts: 2 s, 4 s, 8 s ... at most 5 minutes.
+fn backoff(attempts: i32) -> chrono::Duration {
+    let secs = 2i64.saturating_pow(attempts.clamp(1, 20) as u32).min(300);
+    chrono::Duration::seconds(secs)
+}
+
+/// Builds the bot when a token is configured; `None` otherwise.
+pub fn build_client(settings: &Settings) -> anyhow::Result<Option<TelegramClient>> {
+    let Some(token) = settings.telegram.bot_token.clone() else {
+        return Ok(None);
+    };
+    let limiter = Arc::new(OutboundLimiter::new(
+        settings.telegram.global_per_second,
+        settings.telegram.per_chat_interval,
+    ));
+    let client = TelegramClient::new(settings.telegram.api_url.as_str(), token, limiter)
+        .map_err(|e| anyhow::anyhow!("TELEGRAM_BOT_TOKEN or TELEGRAM_API_URL: {e}"))?;
+    Ok(Some(client))
+}
+
+/// Starts the workers and the webhook set-up or the poller.
+pub fn start(
+    settings: &Settings,
+    db: &Database,
+    client: TelegramClient,
+    inbox: Arc<PgInbox>,
+    wake: Arc<Notify>,
+) -> BotTasks {
+    let (stop, stop_rx) = watch::channel(false);
+    let messenger: Arc<dyn Messenger> = Arc::new(client.clone());
+    // Without an encryption key no token can be stored, so no connection exists.
+    let credentials: Arc<dyn CredentialStore> = match settings
+        .encryption_key
+        .as_ref()
+        .and_then(|k| TokenCipher::from_base64(k.expose()).ok())
+    {
+        Some(cipher) => Arc::new(PgCredentialStore::new(db.clone(), cipher)),
+        None => Arc::new(NoCredentials),
+    };
+    let chat = ChatService {
+        users: Arc::new(PgUsers::new(db.clone())),
+        food: Arc::new(PgFoodLog::new(db.clone())),
+        wearables: Arc::new(PgWearableStore::new(db.clone())),
+        credentials,
+        links: Arc::new(NoConnectLinks),
+        messenger: messenger.clone(),
+        clock: Arc::new(SystemClock),
+    };
+    let mut tasks = Vec::new();
+    let instance = format!("{}-{}", hostname(), std::process::id());
+    for n in 0..settings.telegram.workers.max(1) {
+        let worker = Worker {
+            name: format!("{instance}-w{n}"),
+            inbox: inbox.clone(),
+            chat: chat.clone(),
+            messenger: messenger.clone(),
+            max_attempts: settings.telegram.max_attempts.max(1),
+            lease: chrono::Duration::from_std(settings.telegram.lease)
+                .unwrap_or(chrono::Duration::seconds(60)),
+        };
+        tasks.push(tokio::spawn(worker.run(wake.clone(), stop_rx.clone())));
+    }
+    match settings.telegram.mode {
+        TelegramMode::Webhook => {
+            let url = settings
+                .server
+                .public_base_url
+                .as_ref()
+                .map(|u| format!("{}/telegram/webhook", u.as_str().trim_end_matches('/')))
+                .unwrap_or_default();
+            let secret = settings.telegram.webhook_secret.clone();
+            let client = client.clone();
+            let mut stop_rx = stop_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                let setup = async {
+                    let mut delay = Duration::from_secs(1);
+                    loop {
+                        match register(&client, Some(&url), secret.as_ref()).await {
+                            Ok(()) => return,
+                            Err(e) => {
+                                warn!(error = %e, retry_in_s = delay.as_secs(), "cannot set the webhook yet");
+                                tokio::time::sleep(delay).await;
+                                delay = (delay * 2).min(Duration::from_secs(60));
+                            }
+                        }
+                    }
+                };
+                tokio::select! {
+                    () = setup => {}
+                    _ = stop_rx.changed() => {}
+                }
+            }));
+        }
+        TelegramMode::Polling => {
+            let options = PollOptions {
+                timeout: settings.telegram.poll_timeout,
+                ..PollOptions::default()
+            };
+            let client = client.clone();
+            let inbox = inbox.clone();
+            let stop_rx = stop_rx.clone();
+            tasks.push(tokio::spawn(async move {
+                if let Err(e) = register(&client, None, None).await {
+                    warn!(error = %e, "cannot set the command menu yet");
+                }
+                poll_into_inbox(&client, inbox.as_ref(), options, stop_rx).await;
+            }));
+        }
+    }
+    info!(workers = settings.telegram.workers, mode = ?settings.telegram.mode, "bot started");
+    BotTasks { stop, tasks }
+}
+
+/// Sets the webhook (when given) and the command menus in Ukrainian and English.
+async fn register(
+    client: &TelegramClient,
+    webhook: Option<&str>,
+    secret: Option<&wellness_domain::Secret>,
+) -> Result<(), wellness_domain::ports::MessengerError> {
+    if let Some(url) = webhook {
+        client
+            .set_webhook(url, secret, &["message", "callback_query"])
+            .await?;
+        info!("webhook set");
+    }
+    client
+        .set_my_commands(&command_menu(Locale::En), None)
+        .await?;
+    client
+        .set_my_commands(&command_menu(Locale::En), Some("en"))
+        .await?;
+    client
+        .set_my_commands(&command_menu(Locale::Uk), Some("uk"))
+        .await?;
+    Ok(())
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "wellness".to_owned())
+}
+
+/// One inbox worker.
+struct Worker {
+    name: String,
+    inbox: Arc<PgInbox>,
+    chat: ChatService,
+    messenger: Arc<dyn Messenger>,
+    max_attempts: i32,
+    /// How long a claimed update is ours before another worker may take it (a worker that died).
+    lease: chrono::Duration,
+}
+
+impl Worker {
+    async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        loop {
+            if *stop.borrow() {
+                return;
+            }
+            match self.inbox.claim(&self.name, self.lease).await {
+                Ok(Some(update)) => self.process(update).await,
+                Ok(None) => {
+                    tokio::select! {
+                        () = wake.notified() => {}
+                        () = tokio::time::sleep(Duration::from_millis(500)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+                Err(e) => {
+                    warn!(worker = %self.name, error = %e, "cannot claim updates");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
+                        _ = stop.changed() => {}
+                    }
+                }
+            }
+        }
+    }
+
+    async fn process(&self, update: InboxUpdate) {
+        let id = update.update_id;
+        let message = match parse_update(&update.payload) {
+            Ok(Some(message)) => message,
+            Ok(None) => {
+                debug!(update_id = %id, "nothing to do");
+                return self.settle(id, self.inbox.complete(id).await);
+            }
+            Err(e) => {
+                warn!(update_id = %id, error = %e, "unreadable update parked");
+                return self.settle(id, self.inbox.park(id, &e.to_string()).await);
+            }
+        };
+        let outcome = with_typing(
+            self.messenger.as_ref(),
+            message.chat,
+            self.chat.handle(&message),
+        )
+        .await;
+        let stored = match outcome {
+            Ok(()) => self.inbox.complete(id).await,
+            Err(ChatError::Temporary(reason)) if update.attempts < self.max_attempts => {
+                let retry_at = Utc::now() + backoff(update.attempts);
+                warn!(update_id = %id, attempts = update.attempts, error = %reason, "will retry");
+                self.inbox.retry_later(id, &reason, retry_at).await
+            }
+            Err(e) => {
+                warn!(update_id = %id, attempts = update.attempts, error = %e, "parked");
+                self.inbox.park(id, &e.to_string()).await
+            }
+        };
+        self.settle(id, stored);
+    }
+
+    fn settle(
+        &self,
+        id: wellness_domain::UpdateId,
+        result: Result<(), wellness_domain::ports::StorageError>,
+    ) {
+        // The lease runs out and another worker takes it again: nothing is lost.
+        if let Err(e) = result {
+            warn!(update_id = %id, error = %e, "could not record the outcome");
+        }
+    }
+}
+
+/// Runs `work`; if it takes longer than a moment, shows "typing…" until it is done.
+async fn with_typing<T>(
+    messenger: &dyn Messenger,
+    chat: ChatId,
+    work: impl Future<Output = T>,
+) -> T {
+    tokio::pin!(work);
+    tokio::select! {
+        out = &mut work => return out,
+        () = tokio::time::sleep(TYPING_AFTER) => {}
+    }
+    loop {
+        let _ = messenger.show_typing(chat).await;
+        tokio::select! {
+            out = &mut work => return out,
+            // Telegram shows the action for about 5 seconds.
+            () = tokio::time::sleep(Duration::from_millis(4500)) => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_back_off_exponentially_up_to_five_minutes() {
+        assert_eq!(backoff(1).num_seconds(), 2);
+        assert_eq!(backoff(3).num_seconds(), 8);
+        assert_eq!(backoff(12).num_seconds(), 300);
+    }
+}

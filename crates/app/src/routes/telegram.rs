@@ -1,0 +1,70 @@
+//! POST /telegram/webhook: check the secret, store the raw update, answer 200 at once.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use futures_util::StreamExt as _;
+use serde_json::json;
+use wellness_domain::Stored;
+use wellness_domain::ports::Inbox;
+
+use crate::security::constant_time_eq;
+use crate::state::AppState;
+
+/// Telegram never sends more; anything bigger is refused unread.
+const MAX_BODY: usize = 1 << 20;
+
+/// Attaches the route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/telegram/webhook", web::post().to(webhook));
+}
+
+fn bad_request(reason: &str) -> HttpResponse {
+    HttpResponse::BadRequest().json(json!({"ok": false, "error": reason}))
+}
+
+async fn webhook(
+    req: HttpRequest,
+    mut body: web::Payload,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Some(bot) = state.bot.as_ref() else {
+        return HttpResponse::NotFound().finish();
+    };
+    let given = req
+        .headers()
+        .get("X-Telegram-Bot-Api-Secret-Token")
+        .map(|v| v.as_bytes())
+        .unwrap_or_default();
+    if !constant_time_eq(given, bot.webhook_secret.expose().as_bytes()) {
+        return HttpResponse::Unauthorized()
+            .json(json!({"ok": false, "error": "wrong secret token"}));
+    }
+    let mut bytes = web::BytesMut::new();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else {
+            return bad_request("the body could not be read");
+        };
+        if bytes.len() + chunk.len() > MAX_BODY {
+            return bad_request("the body is over 1 MiB");
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    let Ok((update_id, chat)) = wellness_telegram::routing_key(&bytes) else {
+        return bad_request("not a Telegram update");
+    };
+    let Ok(payload) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
+        return bad_request("not JSON");
+    };
+    match bot.inbox.store(update_id, chat, &payload).await {
+        Ok(Stored::New) => {
+            bot.wake.notify_one();
+            HttpResponse::Ok().finish()
+        }
+        // A redelivery: acknowledged, ignored.
+        Ok(Stored::Duplicate) => HttpResponse::Ok().finish(),
+        // Not stored: Telegram must deliver it again.
+        Err(e) => {
+            tracing::warn!(error = %e, update_id = %update_id, "update not stored");
+            HttpResponse::ServiceUnavailable().finish()
+        }
+    }
+}

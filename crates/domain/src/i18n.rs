@@ -1,0 +1,502 @@
+//! Everything the bot says, in Ukrainian and English. Numbers are always passed in from data.
+
+use chrono::{Datelike, Duration};
+
+use crate::model::{CalorieGoal, Locale, Provider, UserTimeZone};
+use crate::usecases::today::DayOverview;
+
+/// Ukrainian plural: 1 запис, 2 записи, 5 записів (one, few, many).
+pub fn uk_plural<'a>(n: u64, one: &'a str, few: &'a str, many: &'a str) -> &'a str {
+    let (d10, d100) = (n % 10, n % 100);
+    if d10 == 1 && d100 != 11 {
+        one
+    } else if (2..=4).contains(&d10) && !(12..=14).contains(&d100) {
+        few
+    } else {
+        many
+    }
+}
+
+fn month(locale: Locale, m: u32) -> &'static str {
+    const EN: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    const UK: [&str; 12] = [
+        "січня",
+        "лютого",
+        "березня",
+        "квітня",
+        "травня",
+        "червня",
+        "липня",
+        "серпня",
+        "вересня",
+        "жовтня",
+        "листопада",
+        "грудня",
+    ];
+    let i = (m.clamp(1, 12) - 1) as usize;
+    match locale {
+        Locale::En => EN[i],
+        Locale::Uk => UK[i],
+    }
+}
+
+/// "14 May" / "14 травня".
+pub fn day_and_month(locale: Locale, date: chrono::NaiveDate) -> String {
+    format!("{} {}", date.day(), month(locale, date.month()))
+}
+
+/// "7 h 36 min" / "7 год 36 хв".
+pub fn duration(locale: Locale, d: Duration) -> String {
+    let minutes = d.num_minutes().max(0);
+    let (h, m) = (minutes / 60, minutes % 60);
+    match locale {
+        Locale::En => format!("{h} h {m:02} min"),
+        Locale::Uk => format!("{h} год {m:02} хв"),
+    }
+}
+
+/// The commands shown in Telegram's menu, per language.
+pub fn command_menu(locale: Locale) -> Vec<(&'static str, &'static str)> {
+    match locale {
+        Locale::En => vec![
+            ("today", "Today's food, sleep and recovery"),
+            ("goal", "Set the daily calorie goal: /goal 1800"),
+            ("timezone", "Set your time zone: /timezone Europe/Kyiv"),
+            ("language", "Українська / English"),
+            ("sync", "Status of WHOOP and FatSecret"),
+            ("connect_whoop", "Connect WHOOP"),
+            ("connect_fatsecret", "Connect FatSecret"),
+            ("export", "Download all your data"),
+            ("delete", "Delete all your data"),
+            ("help", "What I can do"),
+        ],
+        Locale::Uk => vec![
+            ("today", "Їжа, сон і відновлення за сьогодні"),
+            ("goal", "Денна ціль калорій: /goal 1800"),
+            ("timezone", "Часовий пояс: /timezone Europe/Kyiv"),
+            ("language", "Українська / English"),
+            ("sync", "Стан WHOOP і FatSecret"),
+            ("connect_whoop", "Під'єднати WHOOP"),
+            ("connect_fatsecret", "Під'єднати FatSecret"),
+            ("export", "Завантажити всі свої дані"),
+            ("delete", "Видалити всі свої дані"),
+            ("help", "Що я вмію"),
+        ],
+    }
+}
+
+/// The greeting on /start.
+pub fn welcome(locale: Locale, name: &str, is_new: bool) -> String {
+    let name = name.trim();
+    match locale {
+        Locale::En => {
+            let hello = if name.is_empty() {
+                "Hi!".to_owned()
+            } else {
+                format!("Hi, {name}!")
+            };
+            let back = if is_new {
+                ""
+            } else {
+                " Good to see you again."
+            };
+            format!(
+                "{hello}{back} I'm your wellness tracker.\n\
+                 • /today — what you've eaten today against your goal, plus sleep and recovery\n\
+                 • /goal 1800 — set your daily calorie goal\n\
+                 • /connect_whoop, /connect_fatsecret — link your WHOOP and FatSecret\n\
+                 /help lists everything."
+            )
+        }
+        Locale::Uk => {
+            let hello = if name.is_empty() {
+                "Привіт!".to_owned()
+            } else {
+                format!("Привіт, {name}!")
+            };
+            let back = if is_new {
+                ""
+            } else {
+                " Радий знову тебе бачити."
+            };
+            format!(
+                "{hello}{back} Я твій трекер здоров'я.\n\
+                 • /today — що ти з'їв сьогодні порівняно з ціллю, а також сон і відновлення\n\
+                 • /goal 1800 — денна ціль калорій\n\
+                 • /connect_whoop, /connect_fatsecret — під'єднати WHOOP і FatSecret\n\
+                 Усі команди — /help."
+            )
+        }
+    }
+}
+
+/// /help, and the answer to unknown commands.
+pub fn help(locale: Locale) -> String {
+    let intro = match locale {
+        Locale::En => "Here's what I can do:",
+        Locale::Uk => "Ось що я вмію:",
+    };
+    let mut lines = vec![intro.to_owned()];
+    for (command, description) in command_menu(locale) {
+        if command != "help" {
+            lines.push(format!("/{command} — {description}"));
+        }
+    }
+    lines.join("\n")
+}
+
+/// An unknown command.
+pub fn unknown_command(locale: Locale, command: &str) -> String {
+    match locale {
+        Locale::En => format!("I don't know /{command}.\n\n{}", help(locale)),
+        Locale::Uk => format!("Я не знаю команди /{command}.\n\n{}", help(locale)),
+    }
+}
+
+/// Something we cannot read (a sticker, a photo).
+pub fn unsupported(locale: Locale) -> String {
+    match locale {
+        Locale::En => "I can only read text and voice notes. Try /today or /help.".into(),
+        Locale::Uk => {
+            "Я розумію лише текст і голосові повідомлення. Спробуй /today або /help.".into()
+        }
+    }
+}
+
+/// Plain text and voice, until the assistant is wired.
+pub fn assistant_not_available(locale: Locale) -> String {
+    match locale {
+        Locale::En => {
+            "I can't understand free text or voice yet: food logging is still being built. \
+                       Meanwhile /today shows your day and /goal sets your goal."
+                .into()
+        }
+        Locale::Uk => "Я ще не розумію вільний текст і голосові: запис їжі ще в розробці. \
+                       Поки що /today покаже твій день, а /goal задасть ціль."
+            .into(),
+    }
+}
+
+/// /goal without a number.
+pub fn goal_current(locale: Locale, goal: CalorieGoal) -> String {
+    match locale {
+        Locale::En => format!("Your daily goal is {goal} kcal. To change it: /goal 1800"),
+        Locale::Uk => format!("Твоя денна ціль — {goal} ккал. Щоб змінити: /goal 1800"),
+    }
+}
+
+/// /goal N accepted.
+pub fn goal_set(locale: Locale, goal: CalorieGoal) -> String {
+    match locale {
+        Locale::En => format!("Done: your daily goal is now {goal} kcal."),
+        Locale::Uk => format!("Готово: твоя денна ціль тепер {goal} ккал."),
+    }
+}
+
+/// /goal with a bad number.
+pub fn goal_invalid(locale: Locale) -> String {
+    let (min, max) = (CalorieGoal::MIN, CalorieGoal::MAX);
+    match locale {
+        Locale::En => {
+            format!("The goal must be a number from {min} to {max} kcal, e.g. /goal 1800")
+        }
+        Locale::Uk => format!("Ціль має бути числом від {min} до {max} ккал, наприклад /goal 1800"),
+    }
+}
+
+/// /timezone without a name.
+pub fn timezone_current(locale: Locale, zone: UserTimeZone) -> String {
+    match locale {
+        Locale::En => format!("Your time zone is {zone}. To change it: /timezone Europe/Kyiv"),
+        Locale::Uk => format!("Твій часовий пояс — {zone}. Щоб змінити: /timezone Europe/Kyiv"),
+    }
+}
+
+/// /timezone accepted.
+pub fn timezone_set(locale: Locale, zone: UserTimeZone) -> String {
+    match locale {
+        Locale::En => format!("Done: your time zone is now {zone}."),
+        Locale::Uk => format!("Готово: твій часовий пояс тепер {zone}."),
+    }
+}
+
+/// /timezone with a bad name.
+pub fn timezone_invalid(locale: Locale, typed: &str) -> String {
+    match locale {
+        Locale::En => format!(
+            "I don't know the time zone \"{typed}\". Use a name like Europe/Kyiv, Europe/London or America/New_York."
+        ),
+        Locale::Uk => format!(
+            "Я не знаю часового поясу «{typed}». Вкажи назву на кшталт Europe/Kyiv, Europe/London або America/New_York."
+        ),
+    }
+}
+
+/// /language switched.
+pub fn language_set(locale: Locale) -> String {
+    match locale {
+        Locale::En => "Done: I'll speak English.".into(),
+        Locale::Uk => "Готово: говоритиму українською.".into(),
+    }
+}
+
+/// A provider's state for /sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// This deployment has no credentials for the provider.
+    NotConfigured,
+    /// The user has not connected it.
+    NotConnected,
+    /// Connected and working.
+    Connected,
+    /// The provider refused our tokens: reconnect.
+    Broken,
+}
+
+/// /sync.
+pub fn sync_status(locale: Locale, states: &[(Provider, ConnectionState)]) -> String {
+    let mut lines = vec![match locale {
+        Locale::En => "Connections:".to_owned(),
+        Locale::Uk => "Під'єднання:".to_owned(),
+    }];
+    for (provider, state) in states {
+        let command = match provider {
+            Provider::Whoop => "/connect_whoop",
+            Provider::Fatsecret => "/connect_fatsecret",
+        };
+        let text = match (locale, state) {
+            (Locale::En, ConnectionState::NotConfigured) => {
+                "not available on this server yet".to_owned()
+            }
+            (Locale::En, ConnectionState::NotConnected) => format!("not connected — {command}"),
+            (Locale::En, ConnectionState::Connected) => "connected".to_owned(),
+            (Locale::En, ConnectionState::Broken) => {
+                format!("access was revoked — reconnect with {command}")
+            }
+            (Locale::Uk, ConnectionState::NotConfigured) => {
+                "на цьому сервері ще недоступно".to_owned()
+            }
+            (Locale::Uk, ConnectionState::NotConnected) => format!("не під'єднано — {command}"),
+            (Locale::Uk, ConnectionState::Connected) => "під'єднано".to_owned(),
+            (Locale::Uk, ConnectionState::Broken) => {
+                format!("доступ відкликано — під'єднай знову: {command}")
+            }
+        };
+        lines.push(format!("• {provider}: {text}"));
+    }
+    lines.join("\n")
+}
+
+/// /connect_* when this deployment cannot connect the provider.
+pub fn connect_not_configured(locale: Locale, provider: Provider) -> String {
+    match locale {
+        Locale::En => format!("Connecting {provider} isn't available on this server yet."),
+        Locale::Uk => format!("Під'єднати {provider} на цьому сервері поки не можна."),
+    }
+}
+
+/// /connect_* with a link.
+pub fn connect_link(locale: Locale, provider: Provider, url: &str) -> String {
+    match locale {
+        Locale::En => {
+            format!("Open this link to connect {provider} (valid for 10 minutes, once):\n{url}")
+        }
+        Locale::Uk => format!(
+            "Відкрий посилання, щоб під'єднати {provider} (діє 10 хвилин, один раз):\n{url}"
+        ),
+    }
+}
+
+/// /export and /delete before their issue lands.
+pub fn not_available_yet(locale: Locale, command: &str) -> String {
+    match locale {
+        Locale::En => format!("/{command} isn't available yet."),
+        Locale::Uk => format!("/{command} поки що недоступна."),
+    }
+}
+
+/// /today.
+pub fn today(locale: Locale, o: &DayOverview, whoop_connected: bool) -> String {
+    let n = &o.totals.nutrients;
+    let eaten = n.kcal.rounded();
+    let goal = o.goal.kcal();
+    let left = o.remaining_kcal();
+    let date = day_and_month(locale, o.day.date());
+    let mut lines = Vec::new();
+    match locale {
+        Locale::En => {
+            let balance = if left >= 0 {
+                format!("{left} left")
+            } else {
+                format!("{} over", -left)
+            };
+            lines.push(format!(
+                "Today, {date}: {eaten} of {goal} kcal — {balance}."
+            ));
+            if o.totals.entries == 0 {
+                lines.push("Nothing logged yet.".to_owned());
+            } else {
+                let entries = if o.totals.entries == 1 {
+                    "entry"
+                } else {
+                    "entries"
+                };
+                lines.push(format!(
+                    "Protein {} g · fat {} g · carbs {} g ({} {entries})",
+                    n.protein, n.fat, n.carbs, o.totals.entries
+                ));
+            }
+        }
+        Locale::Uk => {
+            let balance = if left >= 0 {
+                format!("залишилось {left}")
+            } else {
+                format!("перевищено на {}", -left)
+            };
+            lines.push(format!(
+                "Сьогодні, {date}: {eaten} з {goal} ккал — {balance}."
+            ));
+            if o.totals.entries == 0 {
+                lines.push("Ще нічого не записано.".to_owned());
+            } else {
+                let count = u64::from(o.totals.entries);
+                let entries = uk_plural(count, "запис", "записи", "записів");
+                lines.push(format!(
+                    "Білки {} г · жири {} г · вуглеводи {} г ({count} {entries})",
+                    n.protein, n.fat, n.carbs
+                ));
+            }
+        }
+    }
+    lines.extend(wearable_lines(locale, o, whoop_connected));
+    lines.join("\n")
+}
+
+fn wearable_lines(locale: Locale, o: &DayOverview, whoop_connected: bool) -> Vec<String> {
+    let w = &o.wearable;
+    let mut lines = Vec::new();
+    if let Some(sleep) = &w.last_sleep {
+        lines.push(match (sleep.score.score(), locale) {
+            (Some(s), Locale::En) => {
+                let perf = s
+                    .performance
+                    .map(|p| format!(", performance {p}%"))
+                    .unwrap_or_default();
+                format!("Sleep last night: {}{perf}.", duration(locale, s.asleep()))
+            }
+            (Some(s), Locale::Uk) => {
+                let perf = s
+                    .performance
+                    .map(|p| format!(", ефективність {p}%"))
+                    .unwrap_or_default();
+                format!("Сон минулої ночі: {}{perf}.", duration(locale, s.asleep()))
+            }
+            (None, Locale::En) => "Sleep last night: WHOOP hasn't scored it yet.".to_owned(),
+            (None, Locale::Uk) => "Сон минулої ночі: WHOOP ще не оцінив його.".to_owned(),
+        });
+    }
+    if let Some(recovery) = &w.latest_recovery {
+        lines.push(match (recovery.score.score(), locale) {
+            (Some(r), Locale::En) => format!(
+                "Recovery: {}% · HRV {} ms · resting HR {}.",
+                r.recovery,
+                r.hrv_rmssd_milli.round(),
+                r.resting_heart_rate.round()
+            ),
+            (Some(r), Locale::Uk) => format!(
+                "Відновлення: {}% · HRV {} мс · пульс спокою {}.",
+                r.recovery,
+                r.hrv_rmssd_milli.round(),
+                r.resting_heart_rate.round()
+            ),
+            (None, Locale::En) => "Recovery: not scored yet.".to_owned(),
+            (None, Locale::Uk) => "Відновлення: ще не оцінено.".to_owned(),
+        });
+    }
+    if w.last_sleep.is_none() && w.latest_recovery.is_none() {
+        lines.push(match (locale, whoop_connected) {
+            (Locale::En, true) => "No sleep or recovery from WHOOP yet.".to_owned(),
+            (Locale::Uk, true) => "Даних про сон і відновлення з WHOOP ще немає.".to_owned(),
+            (Locale::En, false) => {
+                "Sleep and recovery appear here once WHOOP is connected: /connect_whoop".to_owned()
+            }
+            (Locale::Uk, false) => {
+                "Сон і відновлення з'являться тут, коли під'єднаєш WHOOP: /connect_whoop".to_owned()
+            }
+        });
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ukrainian_plurals_follow_the_grammar() {
+        let f = |n| uk_plural(n, "запис", "записи", "записів");
+        assert_eq!(
+            [
+                f(1),
+                f(2),
+                f(4),
+                f(5),
+                f(11),
+                f(12),
+                f(21),
+                f(22),
+                f(25),
+                f(101),
+                f(111)
+            ],
+            [
+                "запис",
+                "записи",
+                "записи",
+                "записів",
+                "записів",
+                "записів",
+                "запис",
+                "записи",
+                "записів",
+                "запис",
+                "записів"
+            ]
+        );
+    }
+
+    #[test]
+    fn dates_and_durations_read_naturally() {
+        let d = chrono::NaiveDate::from_ymd_opt(2026, 5, 14).unwrap();
+        assert_eq!(day_and_month(Locale::En, d), "14 May");
+        assert_eq!(day_and_month(Locale::Uk, d), "14 травня");
+        assert_eq!(duration(Locale::En, Duration::minutes(456)), "7 h 36 min");
+        assert_eq!(duration(Locale::Uk, Duration::minutes(425)), "7 год 05 хв");
+    }
+
+    #[test]
+    fn telegram_command_menus_are_valid() {
+        for locale in [Locale::En, Locale::Uk] {
+            for (command, description) in command_menu(locale) {
+                assert!(
+                    command.len() <= 32
+                        && command.chars().all(|c| c.is_ascii_lowercase() || c == '_')
+                );
+                assert!(!description.is_empty() && description.chars().count() <= 256);
+            }
+        }
+    }
+}

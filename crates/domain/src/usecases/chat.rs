@@ -1,0 +1,430 @@
+//! The conversation: what the bot does with each inbound message.
+
+use std::sync::Arc;
+
+use thiserror::Error;
+
+use crate::i18n::{self, ConnectionState};
+use crate::model::{
+    ChatId, ConnectionStatus, Inbound, InboundMessage, Locale, NewUser, Provider, User,
+};
+use crate::ports::{
+    Clock, ConnectLinks, ConnectOffer, CredentialStore, FoodLog, Messenger, MessengerError,
+    OutgoingMessage, StorageError, Users, WearableStore,
+};
+use crate::usecases::profile::{self, SettingsError};
+use crate::usecases::today;
+
+/// Handling a message failed.
+#[derive(Debug, Error)]
+pub enum ChatError {
+    /// Worth retrying later (the database or Telegram were unavailable, or rate limited).
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// Will fail the same way again.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+impl From<StorageError> for ChatError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Unavailable(m) => ChatError::Temporary(m),
+            other => ChatError::Permanent(other.to_string()),
+        }
+    }
+}
+
+impl From<SettingsError> for ChatError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Storage(s) => s.into(),
+            other => ChatError::Permanent(other.to_string()),
+        }
+    }
+}
+
+/// The ports a conversation needs.
+#[derive(Clone)]
+pub struct ChatService {
+    /// People.
+    pub users: Arc<dyn Users>,
+    /// Their food.
+    pub food: Arc<dyn FoodLog>,
+    /// Their WHOOP records.
+    pub wearables: Arc<dyn WearableStore>,
+    /// Their connections.
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Connect links.
+    pub links: Arc<dyn ConnectLinks>,
+    /// Telegram.
+    pub messenger: Arc<dyn Messenger>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for ChatService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatService")
+    }
+}
+
+impl ChatService {
+    /// Handles one inbound message: registers the sender, acts, replies.
+    pub async fn handle(&self, message: &InboundMessage) -> Result<(), ChatError> {
+        let registration = self
+            .users
+            .register(&NewUser {
+                telegram_id: message.sender.telegram_id,
+                first_name: message.sender.first_name.clone(),
+                locale: Locale::from_language_code(message.sender.language_code.as_deref()),
+            })
+            .await?;
+        let user = registration.user;
+        let chat = message.chat;
+        match &message.event {
+            Inbound::Command { name, args } => {
+                self.command(&user, chat, name, args, registration.is_new)
+                    .await
+            }
+            Inbound::Text(_) | Inbound::Voice { .. } => {
+                self.say(chat, i18n::assistant_not_available(user.locale))
+                    .await
+            }
+            Inbound::Button { callback_id, .. } => {
+                // Nothing carries buttons yet: acknowledge so the spinner stops.
+                self.deliver(self.messenger.answer_button(callback_id, None).await)
+            }
+            Inbound::Unsupported => self.say(chat, i18n::unsupported(user.locale)).await,
+        }
+    }
+
+    async fn command(
+        &self,
+        user: &User,
+        chat: ChatId,
+        name: &str,
+        args: &str,
+        is_new: bool,
+    ) -> Result<(), ChatError> {
+        let locale = user.locale;
+        let reply = match name {
+            "start" => i18n::welcome(locale, &user.first_name, is_new),
+            "help" => i18n::help(locale),
+            "today" => self.today(user).await?,
+            "goal" if args.is_empty() => i18n::goal_current(locale, user.calorie_goal),
+            "goal" => match profile::set_calorie_goal(self.users.as_ref(), user.id, args).await {
+                Ok(updated) => i18n::goal_set(locale, updated.calorie_goal),
+                Err(SettingsError::Goal(_)) => i18n::goal_invalid(locale),
+                Err(e) => return Err(e.into()),
+            },
+            "timezone" if args.is_empty() => i18n::timezone_current(locale, user.time_zone),
+            "timezone" => match profile::set_time_zone(self.users.as_ref(), user.id, args).await {
+                Ok(updated) => i18n::timezone_set(locale, updated.time_zone),
+                Err(SettingsError::TimeZone(_)) => i18n::timezone_invalid(locale, args),
+                Err(e) => return Err(e.into()),
+            },
+            "language" => {
+                let wanted = match args.trim().to_lowercase().as_str() {
+                    "uk" | "ua" | "українська" => Locale::Uk,
+                    "en" | "english" => Locale::En,
+                    _ => locale.other(),
+                };
+                let updated = profile::set_locale(self.users.as_ref(), user.id, wanted).await?;
+                i18n::language_set(updated.locale)
+            }
+            "sync" => {
+                let mut states = Vec::new();
+                for provider in [Provider::Whoop, Provider::Fatsecret] {
+                    states.push((provider, self.connection_state(user, provider).await?));
+                }
+                i18n::sync_status(locale, &states)
+            }
+            "connect_whoop" | "connect_fatsecret" => {
+                let provider = if name == "connect_whoop" {
+                    Provider::Whoop
+                } else {
+                    Provider::Fatsecret
+                };
+                match self.links.offer(user.id, provider).await? {
+                    ConnectOffer::Link(url) => i18n::connect_link(locale, provider, &url),
+                    ConnectOffer::NotConfigured => i18n::connect_not_configured(locale, provider),
+                }
+            }
+            "export" | "delete" => i18n::not_available_yet(locale, name),
+            other => i18n::unknown_command(locale, other),
+        };
+        self.say(chat, reply).await
+    }
+
+    async fn today(&self, user: &User) -> Result<String, ChatError> {
+        let overview = today::day_overview(
+            user,
+            self.food.as_ref(),
+            self.wearables.as_ref(),
+            self.clock.as_ref(),
+        )
+        .await?;
+        let whoop =
+            self.connection_state(user, Provider::Whoop).await? == ConnectionState::Connected;
+        Ok(i18n::today(user.locale, &overview, whoop))
+    }
+
+    async fn connection_state(
+        &self,
+        user: &User,
+        provider: Provider,
+    ) -> Result<ConnectionState, ChatError> {
+        if !self.links.is_configured(provider) {
+            return Ok(ConnectionState::NotConfigured);
+        }
+        Ok(match self.credentials.get(user.id, provider).await? {
+            None => ConnectionState::NotConnected,
+            Some(c) => match c.status {
+                ConnectionStatus::Active => ConnectionState::Connected,
+                ConnectionStatus::Broken { .. } => ConnectionState::Broken,
+            },
+        })
+    }
+
+    async fn say(&self, chat: ChatId, text: String) -> Result<(), ChatError> {
+        let sent = self
+            .messenger
+            .send(chat, &OutgoingMessage::text(text))
+            .await;
+        self.deliver(sent.map(|_| ()))
+    }
+
+    /// A user who blocked the bot cannot be answered: that is not a failure to retry.
+    fn deliver(&self, result: Result<(), MessengerError>) -> Result<(), ChatError> {
+        match result {
+            Ok(()) | Err(MessengerError::Unreachable(_)) => Ok(()),
+            Err(MessengerError::RateLimited { retry_after_secs }) => Err(ChatError::Temporary(
+                format!("rate limited for {retry_after_secs} s"),
+            )),
+            Err(MessengerError::Unavailable(m)) => Err(ChatError::Temporary(m)),
+            Err(MessengerError::Rejected(m)) => Err(ChatError::Permanent(m)),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use chrono::{TimeZone, Utc};
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::model::*;
+    use crate::ports::*;
+
+    fn user(locale: Locale) -> User {
+        User {
+            id: UserId::new(1).unwrap(),
+            telegram_id: TelegramUserId::new(500).unwrap(),
+            first_name: "Оля".into(),
+            locale,
+            time_zone: UserTimeZone::DEFAULT,
+            calorie_goal: CalorieGoal::DEFAULT,
+            briefing_times: BriefingTimes::default(),
+            briefings_enabled: true,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn message(event: Inbound, language: &str) -> InboundMessage {
+        InboundMessage {
+            update_id: UpdateId::new(1).unwrap(),
+            chat: ChatId(500),
+            sender: Sender {
+                telegram_id: TelegramUserId::new(500).unwrap(),
+                first_name: "Оля".into(),
+                language_code: Some(language.into()),
+            },
+            event,
+            sent_at: Utc::now(),
+        }
+    }
+
+    fn command(name: &str, args: &str) -> Inbound {
+        Inbound::Command {
+            name: name.into(),
+            args: args.into(),
+        }
+    }
+
+    struct Harness {
+        users: MockUsers,
+        food: MockFoodLog,
+        wearables: MockWearableStore,
+        credentials: MockCredentialStore,
+        links: MockConnectLinks,
+        messenger_result: Result<(), MessengerError>,
+    }
+
+    impl Harness {
+        fn new(locale: Locale) -> Self {
+            let mut users = MockUsers::new();
+            users.expect_register().returning(move |n| {
+                Ok(Registration {
+                    user: User {
+                        locale: n.locale,
+                        ..user(locale)
+                    },
+                    is_new: true,
+                })
+            });
+            let mut links = MockConnectLinks::new();
+            links.expect_is_configured().return_const(false);
+            links
+                .expect_offer()
+                .returning(|_, _| Ok(ConnectOffer::NotConfigured));
+            Self {
+                users,
+                food: MockFoodLog::new(),
+                wearables: MockWearableStore::new(),
+                credentials: MockCredentialStore::new(),
+                links,
+                messenger_result: Ok(()),
+            }
+        }
+
+        /// Runs the message; returns what was sent, or the error.
+        fn run(self, message: InboundMessage) -> (Result<(), ChatError>, Vec<String>) {
+            let sent = Arc::new(Mutex::new(Vec::new()));
+            let mut messenger = MockMessenger::new();
+            let sink = sent.clone();
+            let result = self.messenger_result.clone();
+            messenger.expect_send().returning(move |_, m| {
+                sink.lock().unwrap().push(m.text.clone());
+                result.clone().map(|()| SentMessage { message_id: 1 })
+            });
+            messenger.expect_answer_button().returning(|_, _| Ok(()));
+            let mut clock = MockClock::new();
+            clock
+                .expect_now()
+                .return_const(Utc.with_ymd_and_hms(2026, 5, 14, 9, 0, 0).unwrap());
+            let service = ChatService {
+                users: Arc::new(self.users),
+                food: Arc::new(self.food),
+                wearables: Arc::new(self.wearables),
+                credentials: Arc::new(self.credentials),
+                links: Arc::new(self.links),
+                messenger: Arc::new(messenger),
+                clock: Arc::new(clock),
+            };
+            let outcome = block_on(service.handle(&message));
+            let texts = sent.lock().unwrap().clone();
+            (outcome, texts)
+        }
+    }
+
+    #[test]
+    fn start_greets_in_the_language_of_the_telegram_app() {
+        let (r, sent) = Harness::new(Locale::Uk).run(message(command("start", ""), "uk"));
+        assert!(r.is_ok());
+        assert!(sent[0].starts_with("Привіт, Оля!"), "{}", sent[0]);
+        let (_, sent) = Harness::new(Locale::En).run(message(command("start", ""), "en"));
+        assert!(sent[0].starts_with("Hi, Оля!"), "{}", sent[0]);
+    }
+
+    #[test]
+    fn goal_is_set_and_confirmed() {
+        let mut h = Harness::new(Locale::En);
+        h.users.expect_change().times(1).returning(|_, c| {
+            let UserSettingChange::CalorieGoal(goal) = c else {
+                panic!("{c:?}")
+            };
+            Ok(Some(User {
+                calorie_goal: *goal,
+                ..user(Locale::En)
+            }))
+        });
+        let (r, sent) = h.run(message(command("goal", "1800"), "en"));
+        assert!(r.is_ok());
+        assert_eq!(sent, vec!["Done: your daily goal is now 1800 kcal."]);
+    }
+
+    #[test]
+    fn an_out_of_range_goal_gets_a_clear_error_and_changes_nothing() {
+        let h = Harness::new(Locale::Uk); // no expect_change: a call would fail the test
+        let (r, sent) = h.run(message(command("goal", "12000"), "uk"));
+        assert!(r.is_ok());
+        assert_eq!(
+            sent,
+            vec!["Ціль має бути числом від 500 до 10000 ккал, наприклад /goal 1800"]
+        );
+    }
+
+    #[test]
+    fn today_reports_the_local_days_totals_against_the_goal() {
+        let mut h = Harness::new(Locale::En);
+        h.food.expect_day_totals().returning(|_, day| {
+            assert_eq!(day.to_string(), "2026-05-14");
+            Ok(DayTotals {
+                entries: 2,
+                nutrients: Nutrients {
+                    kcal: Kcal::new(650.0).unwrap(),
+                    protein: MacroGrams::new(30.0).unwrap(),
+                    fat: MacroGrams::new(20.5).unwrap(),
+                    carbs: MacroGrams::new(80.0).unwrap(),
+                },
+            })
+        });
+        h.wearables
+            .expect_snapshot()
+            .returning(|_, _| Ok(WearableSnapshot::default()));
+        let (r, sent) = h.run(message(command("today", ""), "en"));
+        assert!(r.is_ok());
+        assert_eq!(
+            sent[0],
+            "Today, 14 May: 650 of 2000 kcal — 1350 left.\n\
+             Protein 30 g · fat 20.5 g · carbs 80 g (2 entries)\n\
+             Sleep and recovery appear here once WHOOP is connected: /connect_whoop"
+        );
+    }
+
+    #[test]
+    fn connect_commands_say_honestly_when_not_configured() {
+        let (_, sent) = Harness::new(Locale::En).run(message(command("connect_whoop", ""), "en"));
+        assert_eq!(
+            sent,
+            vec!["Connecting WHOOP isn't available on this server yet."]
+        );
+    }
+
+    #[test]
+    fn unknown_commands_get_a_short_help() {
+        let (_, sent) = Harness::new(Locale::En).run(message(command("dance", ""), "en"));
+        assert!(sent[0].starts_with("I don't know /dance."), "{}", sent[0]);
+        assert!(sent[0].contains("/today"));
+    }
+
+    #[test]
+    fn a_user_who_blocked_the_bot_is_not_retried_but_an_outage_is() {
+        let mut h = Harness::new(Locale::En);
+        h.messenger_result = Err(MessengerError::Unreachable("blocked".into()));
+        assert!(h.run(message(command("help", ""), "en")).0.is_ok());
+        let mut h = Harness::new(Locale::En);
+        h.messenger_result = Err(MessengerError::Unavailable("502".into()));
+        assert!(matches!(
+            h.run(message(command("help", ""), "en")).0,
+            Err(ChatError::Temporary(_))
+        ));
+    }
+
+    #[test]
+    fn a_storage_outage_is_temporary() {
+        let mut users = MockUsers::new();
+        users
+            .expect_register()
+            .returning(|_| Err(StorageError::Unavailable("down".into())));
+        let mut h = Harness::new(Locale::En);
+        h.users = users;
+        assert!(matches!(
+            h.run(message(command("help", ""), "en")).0,
+            Err(ChatError::Temporary(_))
+        ));
+    }
+}

@@ -1,0 +1,30 @@
+//! The Telegram adapter of the wellness bot.
+//!
+//! - [`TelegramClient`]: the Bot API for one bot, implementing the domain's
+//!   [`Messenger`](wellness_domain::ports::Messenger) port (HTML-escaped text split at 4096
+//!   UTF-16 units, inline buttons, files, typing, button answers, downloads), plus bot setup
+//!   ([`TelegramClient::set_webhook`], [`TelegramClient::set_my_commands`], ...).
+//! - [`OutboundLimiter`]: keeps every sender of the process under Telegram's flood limits.
+//! - [`parse_update`] and [`routing_key`]: Telegram updates as the domain sees them, and the
+//!   fast id/chat extraction for the webhook.
+//! - [`poll_into_inbox`]: long polling into the domain's inbox.
+//!
+//! JSON methods go through frankenstein's client with its parameter types; uploads from
+//! memory, `getUpdates` (raw JSON is stored) and file downloads use the same reqwest client
+//! directly. How failures map to [`MessengerError`](wellness_domain::ports::MessengerError) is
+//! in [`error`].
+
+mod client;
+pub mod error;
+mod limiter;
+mod messenger;
+mod polling;
+pub mod text;
+mod update;
+
+pub use client::{BotIdentity, ClientOptions, RetryPolicy, TelegramClient};
+pub use error::ClientError;
+pub use limiter::{OutboundLimiter, SendPermit};
+pub use messenger::MAX_CALLBACK_DATA_BYTES;
+pub use polling::{PollOptions, poll_into_inbox};
+pub use update::{UpdateError, parse_update, routing_key};
