@@ -11,17 +11,23 @@ use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 use wellness_domain::i18n::command_menu;
 use wellness_domain::ports::SystemClock;
-use wellness_domain::ports::{CredentialStore, Inbox, Messenger};
+use wellness_domain::ports::{Assistant, CredentialStore, Inbox, Messenger, Transcriber};
 use wellness_domain::usecases::chat::{ChatError, ChatService};
+use wellness_domain::usecases::food::VoiceLimits;
 use wellness_domain::{ChatId, InboxUpdate, Locale};
+use wellness_offline::{OfflineCatalog, RuleAssistant};
+use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
-    Database, PgCredentialStore, PgFoodLog, PgInbox, PgUsers, PgWearableStore, TokenCipher,
+    Database, PgConversations, PgCredentialStore, PgFoodLog, PgInbox, PgUsers, PgWearableStore,
+    TokenCipher,
 };
 use wellness_telegram::{
     OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
 };
 
 use crate::connect::{NoConnectLinks, NoCredentials};
+use crate::metered::{MeteredAssistant, MeteredMessenger, MeteredTranscriber};
+use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
 
 /// Show "typing…" when handling takes longer than this.
@@ -71,27 +77,14 @@ pub fn start(
     client: TelegramClient,
     inbox: Arc<PgInbox>,
     wake: Arc<Notify>,
-) -> BotTasks {
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<BotTasks> {
     let (stop, stop_rx) = watch::channel(false);
-    let messenger: Arc<dyn Messenger> = Arc::new(client.clone());
-    // Without an encryption key no token can be stored, so no connection exists.
-    let credentials: Arc<dyn CredentialStore> = match settings
-        .encryption_key
-        .as_ref()
-        .and_then(|k| TokenCipher::from_base64(k.expose()).ok())
-    {
-        Some(cipher) => Arc::new(PgCredentialStore::new(db.clone(), cipher)),
-        None => Arc::new(NoCredentials),
-    };
-    let chat = ChatService {
-        users: Arc::new(PgUsers::new(db.clone())),
-        food: Arc::new(PgFoodLog::new(db.clone())),
-        wearables: Arc::new(PgWearableStore::new(db.clone())),
-        credentials,
-        links: Arc::new(NoConnectLinks),
-        messenger: messenger.clone(),
-        clock: Arc::new(SystemClock),
-    };
+    let messenger: Arc<dyn Messenger> = Arc::new(MeteredMessenger {
+        inner: Arc::new(client.clone()),
+        metrics: metrics.clone(),
+    });
+    let chat = chat_service(settings, db, messenger.clone(), &metrics)?;
     let mut tasks = Vec::new();
     let instance = format!("{}-{}", hostname(), std::process::id());
     for n in 0..settings.telegram.workers.max(1) {
@@ -101,6 +94,7 @@ pub fn start(
             chat: chat.clone(),
             messenger: messenger.clone(),
             max_attempts: settings.telegram.max_attempts.max(1),
+            metrics: metrics.clone(),
             lease: chrono::Duration::from_std(settings.telegram.lease)
                 .unwrap_or(chrono::Duration::seconds(60)),
         };
@@ -154,7 +148,81 @@ pub fn start(
         }
     }
     info!(workers = settings.telegram.workers, mode = ?settings.telegram.mode, "bot started");
-    BotTasks { stop, tasks }
+    Ok(BotTasks { stop, tasks })
+}
+
+/// The assistant, its stand-in, and the transcriber.
+type AssistantWiring = (
+    Arc<dyn Assistant>,
+    Option<Arc<dyn Assistant>>,
+    Option<Arc<dyn Transcriber>>,
+);
+
+/// The conversation with every port wired: OpenAI when a key is configured (with the offline
+/// rules standing in when it fails), the offline rules otherwise; the embedded catalogue.
+fn chat_service(
+    settings: &Settings,
+    db: &Database,
+    messenger: Arc<dyn Messenger>,
+    metrics: &Arc<Metrics>,
+) -> anyhow::Result<ChatService> {
+    // Without an encryption key no token can be stored, so no connection exists.
+    let credentials: Arc<dyn CredentialStore> = match settings
+        .encryption_key
+        .as_ref()
+        .and_then(|k| TokenCipher::from_base64(k.expose()).ok())
+    {
+        Some(cipher) => Arc::new(PgCredentialStore::new(db.clone(), cipher)),
+        None => Arc::new(NoCredentials),
+    };
+    let offline: Arc<dyn Assistant> = Arc::new(MeteredAssistant {
+        inner: Arc::new(RuleAssistant::new()),
+        provider: "offline",
+        metrics: metrics.clone(),
+    });
+    let (assistant, fallback_assistant, transcriber): AssistantWiring =
+        match &settings.openai.api_key {
+            Some(key) => {
+                let client = OpenAiClient::new(OpenAiConfig::new(
+                    settings.openai.base_url.as_str(),
+                    key.clone(),
+                ))
+                .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
+                let openai = OpenAiAssistant::new(client.clone());
+                let whisper = OpenAiTranscriber::new(client);
+                (
+                    Arc::new(MeteredAssistant {
+                        inner: Arc::new(openai),
+                        provider: "openai",
+                        metrics: metrics.clone(),
+                    }),
+                    Some(offline),
+                    Some(Arc::new(MeteredTranscriber {
+                        inner: Arc::new(whisper),
+                        metrics: metrics.clone(),
+                    })),
+                )
+            }
+            None => (offline, None, None),
+        };
+    Ok(ChatService {
+        users: Arc::new(PgUsers::new(db.clone())),
+        food: Arc::new(PgFoodLog::new(db.clone())),
+        wearables: Arc::new(PgWearableStore::new(db.clone())),
+        credentials,
+        links: Arc::new(NoConnectLinks),
+        messenger,
+        clock: Arc::new(SystemClock),
+        conversations: Arc::new(PgConversations::new(db.clone())),
+        assistant,
+        fallback_assistant,
+        catalog: Arc::new(OfflineCatalog::new()),
+        transcriber,
+        voice: VoiceLimits {
+            max_secs: settings.telegram.voice_max_secs,
+            ..VoiceLimits::default()
+        },
+    })
 }
 
 /// Sets the webhook (when given) and the command menus in Ukrainian and English.
@@ -198,6 +266,7 @@ struct Worker {
     max_attempts: i32,
     /// How long a claimed update is ours before another worker may take it (a worker that died).
     lease: chrono::Duration,
+    metrics: Arc<Metrics>,
 }
 
 impl Worker {
@@ -232,31 +301,46 @@ impl Worker {
             Ok(Some(message)) => message,
             Ok(None) => {
                 debug!(update_id = %id, "nothing to do");
+                self.metrics.inc(
+                    "wellness_updates_processed_total",
+                    &[("outcome", "ignored")],
+                );
                 return self.settle(id, self.inbox.complete(id).await);
             }
             Err(e) => {
                 warn!(update_id = %id, error = %e, "unreadable update parked");
+                self.metrics.inc(
+                    "wellness_updates_processed_total",
+                    &[("outcome", "unreadable")],
+                );
                 return self.settle(id, self.inbox.park(id, &e.to_string()).await);
             }
         };
+        let started = std::time::Instant::now();
         let outcome = with_typing(
             self.messenger.as_ref(),
             message.chat,
             self.chat.handle(&message),
         )
         .await;
-        let stored = match outcome {
-            Ok(()) => self.inbox.complete(id).await,
+        self.metrics.observe_processing(started.elapsed());
+        let (label, stored) = match outcome {
+            Ok(()) => ("ok", self.inbox.complete(id).await),
             Err(ChatError::Temporary(reason)) if update.attempts < self.max_attempts => {
                 let retry_at = Utc::now() + backoff(update.attempts);
                 warn!(update_id = %id, attempts = update.attempts, error = %reason, "will retry");
-                self.inbox.retry_later(id, &reason, retry_at).await
+                (
+                    "retried",
+                    self.inbox.retry_later(id, &reason, retry_at).await,
+                )
             }
             Err(e) => {
                 warn!(update_id = %id, attempts = update.attempts, error = %e, "parked");
-                self.inbox.park(id, &e.to_string()).await
+                ("parked", self.inbox.park(id, &e.to_string()).await)
             }
         };
+        self.metrics
+            .inc("wellness_updates_processed_total", &[("outcome", label)]);
         self.settle(id, stored);
     }
 

@@ -2,6 +2,8 @@
 
 mod bot;
 mod connect;
+mod metered;
+mod metrics;
 mod routes;
 mod security;
 mod server;

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 use wellness_postgres::PgInbox;
 
 use crate::bot::{self, BotTasks};
+use crate::metrics::Metrics;
 use crate::routes;
 use crate::settings::{Settings, TelegramMode};
 use crate::state::{AppState, WebhookIngest};
@@ -57,6 +58,7 @@ impl Application {
 
         let inbox = Arc::new(PgInbox::new(db.clone()));
         let wake = Arc::new(Notify::new());
+        let metrics = Arc::new(Metrics::default());
         let bot = match bot::build_client(&settings)? {
             Some(client) => Some(bot::start(
                 &settings,
@@ -64,7 +66,8 @@ impl Application {
                 client,
                 inbox.clone(),
                 wake.clone(),
-            )),
+                metrics.clone(),
+            )?),
             None => {
                 info!("TELEGRAM_BOT_TOKEN is not set: the bot is off");
                 None
@@ -77,7 +80,6 @@ impl Application {
         ) {
             (Some(_), TelegramMode::Webhook, Some(secret)) => Some(WebhookIngest {
                 webhook_secret: secret.clone(),
-                inbox,
                 wake,
             }),
             _ => None,
@@ -88,6 +90,8 @@ impl Application {
             db,
             http,
             bound,
+            inbox,
+            metrics,
             bot: ingest,
         });
         let mut server = HttpServer::new(move || {

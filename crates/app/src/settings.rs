@@ -119,6 +119,8 @@ pub struct TelegramSettings {
     pub per_chat_interval: Duration,
     /// getUpdates timeout.
     pub poll_timeout: Duration,
+    /// Longest voice note accepted, seconds.
+    pub voice_max_secs: u32,
 }
 
 /// OpenAI settings.
@@ -407,6 +409,7 @@ impl Settings {
                 poll_timeout: Duration::from_secs(
                     s.number("telegram.poll_timeout_secs", "a number of seconds")?,
                 ),
+                voice_max_secs: s.number("telegram.voice_max_secs", "a number of seconds")?,
             },
             openai: OpenAiSettings {
                 api_key: s.secret("openai.api_key")?,

@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use wellness_domain::Secret;
 use wellness_postgres::{Database, PgInbox};
 
+use crate::metrics::Metrics;
 use crate::settings::Settings;
 
 /// The application context, in `web::Data`.
@@ -21,6 +22,10 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The address the server is bound to.
     pub bound: SocketAddr,
+    /// The inbox of Telegram updates.
+    pub inbox: Arc<PgInbox>,
+    /// Counters and histograms for /metrics.
+    pub metrics: Arc<Metrics>,
     /// The webhook's side of the bot, when Telegram is configured in webhook mode.
     pub bot: Option<WebhookIngest>,
 }
@@ -30,8 +35,6 @@ pub struct AppState {
 pub struct WebhookIngest {
     /// The secret Telegram must send.
     pub webhook_secret: Secret,
-    /// Where updates are stored.
-    pub inbox: Arc<PgInbox>,
     /// Wakes an idle worker when an update arrives.
     pub wake: Arc<Notify>,
 }

@@ -176,20 +176,6 @@ pub fn unsupported(locale: Locale) -> String {
     }
 }
 
-/// Plain text and voice, until the assistant is wired.
-pub fn assistant_not_available(locale: Locale) -> String {
-    match locale {
-        Locale::En => {
-            "I can't understand free text or voice yet: food logging is still being built. \
-                       Meanwhile /today shows your day and /goal sets your goal."
-                .into()
-        }
-        Locale::Uk => "Я ще не розумію вільний текст і голосові: запис їжі ще в розробці. \
-                       Поки що /today покаже твій день, а /goal задасть ціль."
-            .into(),
-    }
-}
-
 /// /goal without a number.
 pub fn goal_current(locale: Locale, goal: CalorieGoal) -> String {
     match locale {
@@ -496,6 +482,321 @@ mod tests {
                         && command.chars().all(|c| c.is_ascii_lowercase() || c == '_')
                 );
                 assert!(!description.is_empty() && description.chars().count() <= 256);
+            }
+        }
+    }
+}
+
+/// Food-logging texts.
+pub mod food {
+    use crate::model::{FoodEntry, Locale, NutritionSource};
+    use crate::usecases::today::DayOverview;
+
+    /// One logged item: "• eggs — 100 g: 143 kcal (P 12.6 · F 9.5 · C 0.7 g)".
+    pub fn item(locale: Locale, e: &FoodEntry) -> String {
+        let n = &e.nutrients;
+        match locale {
+            Locale::En => format!(
+                "• {} — {} g: {} kcal (P {} · F {} · C {} g)",
+                e.name, e.grams, n.kcal, n.protein, n.fat, n.carbs
+            ),
+            Locale::Uk => format!(
+                "• {} — {} г: {} ккал (Б {} · Ж {} · В {} г)",
+                e.name, e.grams, n.kcal, n.protein, n.fat, n.carbs
+            ),
+        }
+    }
+
+    /// The day's total after a change.
+    pub fn day_total(locale: Locale, o: &DayOverview) -> String {
+        let eaten = o.totals.nutrients.kcal.rounded();
+        let goal = o.goal.kcal();
+        let left = o.remaining_kcal();
+        match locale {
+            Locale::En => {
+                let balance = if left >= 0 {
+                    format!("{left} left")
+                } else {
+                    format!("{} over", -left)
+                };
+                format!("Today: {eaten} of {goal} kcal — {balance}.")
+            }
+            Locale::Uk => {
+                let balance = if left >= 0 {
+                    format!("залишилось {left}")
+                } else {
+                    format!("перевищено на {}", -left)
+                };
+                format!("Сьогодні: {eaten} з {goal} ккал — {balance}.")
+            }
+        }
+    }
+
+    /// Heading of a logging reply.
+    pub fn logged(locale: Locale, count: usize) -> String {
+        match locale {
+            Locale::En => {
+                if count == 1 {
+                    "Logged:".into()
+                } else {
+                    format!("Logged {count} items:")
+                }
+            }
+            Locale::Uk => {
+                let word = super::uk_plural(count as u64, "продукт", "продукти", "продуктів");
+                if count == 1 {
+                    "Записав:".into()
+                } else {
+                    format!("Записав {count} {word}:")
+                }
+            }
+        }
+    }
+
+    /// An item the catalogue does not know.
+    pub fn not_found(locale: Locale, said: &str) -> String {
+        match locale {
+            Locale::En => format!(
+                "• \"{said}\": I couldn't find it, so I didn't log it. Try another name or add the grams."
+            ),
+            Locale::Uk => format!(
+                "• «{said}»: не знайшов такого продукту, тож не записав. Спробуй іншу назву або вкажи грами."
+            ),
+        }
+    }
+
+    /// A portion we cannot weigh.
+    pub fn unknown_portion(locale: Locale, said: &str) -> String {
+        match locale {
+            Locale::En => format!(
+                "• \"{said}\": I don't know how much a portion weighs — tell me the grams, e.g. \"150 g {said}\"."
+            ),
+            Locale::Uk => format!(
+                "• «{said}»: не знаю, скільки важить порція — вкажи грами, наприклад «150 г {said}»."
+            ),
+        }
+    }
+
+    /// Where the numbers came from.
+    pub fn source(locale: Locale, sources: &[NutritionSource]) -> String {
+        let names: Vec<&str> = sources
+            .iter()
+            .map(|s| match (s, locale) {
+                (NutritionSource::Fatsecret, _) => "FatSecret",
+                (NutritionSource::OfflineCatalogue, Locale::En) => {
+                    "built-in catalogue (USDA FoodData Central)"
+                }
+                (NutritionSource::OfflineCatalogue, Locale::Uk) => {
+                    "вбудований довідник (USDA FoodData Central)"
+                }
+            })
+            .collect();
+        match locale {
+            Locale::En => format!("Numbers from: {}.", names.join(", ")),
+            Locale::Uk => format!("Дані: {}.", names.join(", ")),
+        }
+    }
+
+    /// Nothing in the message could be logged.
+    pub fn nothing_logged(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Nothing was logged.".into(),
+            Locale::Uk => "Нічого не записано.".into(),
+        }
+    }
+
+    /// The Undo button.
+    pub fn undo_button(locale: Locale) -> String {
+        match locale {
+            Locale::En => "↩ Undo".into(),
+            Locale::Uk => "↩ Скасувати".into(),
+        }
+    }
+
+    /// The Change grams button (one entry) or "✎ name" (several).
+    pub fn change_button(locale: Locale, name: Option<&str>) -> String {
+        match (locale, name) {
+            (_, Some(name)) => format!("✎ {name}"),
+            (Locale::En, None) => "✎ Change grams".into(),
+            (Locale::Uk, None) => "✎ Змінити грами".into(),
+        }
+    }
+
+    /// After Undo.
+    pub fn undone(locale: Locale, names: &[String]) -> String {
+        match locale {
+            Locale::En => format!("Undone: {}.", names.join(", ")),
+            Locale::Uk => format!("Скасовано: {}.", names.join(", ")),
+        }
+    }
+
+    /// Undo of something already undone.
+    pub fn nothing_to_undo(locale: Locale) -> String {
+        match locale {
+            Locale::En => "That was already undone.".into(),
+            Locale::Uk => "Це вже скасовано.".into(),
+        }
+    }
+
+    /// "delete the last entry".
+    pub fn deleted(locale: Locale, e: &FoodEntry) -> String {
+        match locale {
+            Locale::En => format!(
+                "Deleted: {} ({} g, {} kcal).",
+                e.name, e.grams, e.nutrients.kcal
+            ),
+            Locale::Uk => format!(
+                "Видалено: {} ({} г, {} ккал).",
+                e.name, e.grams, e.nutrients.kcal
+            ),
+        }
+    }
+
+    /// Nothing to delete.
+    pub fn nothing_to_delete(locale: Locale) -> String {
+        match locale {
+            Locale::En => "There's nothing to delete.".into(),
+            Locale::Uk => "Немає що видаляти.".into(),
+        }
+    }
+
+    /// Asking for new grams.
+    pub fn ask_grams(locale: Locale, e: &FoodEntry) -> String {
+        match locale {
+            Locale::En => format!(
+                "How many grams of {} (now {} g)? Send a number, e.g. 150.",
+                e.name, e.grams
+            ),
+            Locale::Uk => format!(
+                "Скільки грамів {} (зараз {} г)? Надішли число, наприклад 150.",
+                e.name, e.grams
+            ),
+        }
+    }
+
+    /// After a portion change.
+    pub fn portion_changed(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Changed:".into(),
+            Locale::Uk => "Змінено:".into(),
+        }
+    }
+
+    /// The entry to change is gone.
+    pub fn entry_gone(locale: Locale) -> String {
+        match locale {
+            Locale::En => "That entry is no longer there.".into(),
+            Locale::Uk => "Цього запису вже немає.".into(),
+        }
+    }
+}
+
+/// Texts about the assistant and voice notes.
+pub mod assistant {
+    use crate::model::Locale;
+    use crate::ports::{AssistantError, TranscriptionError};
+
+    /// Why the assistant could not help, said plainly; the message itself was kept.
+    pub fn failed(locale: Locale, e: &AssistantError) -> String {
+        match (locale, e) {
+            (Locale::En, AssistantError::QuotaExceeded) => {
+                "The AI assistant is out of quota right now, so I couldn't understand that. Your message is saved; try again later or use /today.".into()
+            }
+            (Locale::Uk, AssistantError::QuotaExceeded) => {
+                "У ШІ-помічника зараз вичерпано ліміт, тож я не зрозумів повідомлення. Воно збережене; спробуй пізніше або скористайся /today.".into()
+            }
+            (Locale::En, AssistantError::Refused(_)) => "The AI assistant declined to answer that. Try rephrasing.".into(),
+            (Locale::Uk, AssistantError::Refused(_)) => "ШІ-помічник відмовився відповідати. Спробуй сформулювати інакше.".into(),
+            (Locale::En, AssistantError::Malformed(_)) => {
+                "The AI assistant gave an answer I couldn't read. Please send it again.".into()
+            }
+            (Locale::Uk, AssistantError::Malformed(_)) => {
+                "ШІ-помічник дав відповідь, яку я не зміг прочитати. Надішли, будь ласка, ще раз.".into()
+            }
+            (Locale::En, AssistantError::Unavailable(_)) => {
+                "I can't reach the AI assistant right now. Your message is saved; try again in a minute.".into()
+            }
+            (Locale::Uk, AssistantError::Unavailable(_)) => {
+                "Зараз не можу зв'язатися з ШІ-помічником. Повідомлення збережене; спробуй за хвилину.".into()
+            }
+        }
+    }
+
+    /// A note when the built-in parser stood in for the AI assistant.
+    pub fn used_fallback(locale: Locale) -> String {
+        match locale {
+            Locale::En => {
+                "(The AI assistant is unavailable: I used the built-in food list.)".into()
+            }
+            Locale::Uk => {
+                "(ШІ-помічник недоступний: я скористався вбудованим списком продуктів.)".into()
+            }
+        }
+    }
+
+    /// What was heard in a voice note.
+    pub fn heard(locale: Locale, text: &str) -> String {
+        match locale {
+            Locale::En => format!("🎙 I heard: “{text}”"),
+            Locale::Uk => format!("🎙 Почув: «{text}»"),
+        }
+    }
+
+    /// A voice note over the limit.
+    pub fn voice_too_long(locale: Locale, secs: u32, max: u32) -> String {
+        match locale {
+            Locale::En => format!(
+                "That voice note is {secs} s long; I can take up to {max} s. Please send a shorter one."
+            ),
+            Locale::Uk => format!(
+                "Голосове триває {secs} с, а я приймаю до {max} с. Надішли, будь ласка, коротше."
+            ),
+        }
+    }
+
+    /// Voice when no transcriber is configured.
+    pub fn voice_unavailable(locale: Locale) -> String {
+        match locale {
+            Locale::En => "I can't listen to voice notes on this server (no OpenAI key). Please type it instead.".into(),
+            Locale::Uk => "На цьому сервері я не можу слухати голосові (немає ключа OpenAI). Напиши, будь ласка, текстом.".into(),
+        }
+    }
+
+    /// Transcription failed.
+    pub fn transcription_failed(locale: Locale, e: &TranscriptionError) -> String {
+        match (locale, e) {
+            (Locale::En, TranscriptionError::QuotaExceeded) => {
+                "Voice recognition is out of quota right now. Please type it instead.".into()
+            }
+            (Locale::Uk, TranscriptionError::QuotaExceeded) => {
+                "Розпізнавання голосу зараз вичерпало ліміт. Напиши, будь ласка, текстом.".into()
+            }
+            (Locale::En, _) => {
+                "I couldn't make out that voice note. Please try again or type it.".into()
+            }
+            (Locale::Uk, _) => {
+                "Не вдалося розібрати голосове. Спробуй ще раз або напиши текстом.".into()
+            }
+        }
+    }
+
+    /// Nothing was said in the voice note.
+    pub fn heard_nothing(locale: Locale) -> String {
+        match locale {
+            Locale::En => "I couldn't hear any words in that voice note.".into(),
+            Locale::Uk => "Я не почув жодного слова в цьому голосовому.".into(),
+        }
+    }
+
+    /// The voice note could not be downloaded.
+    pub fn voice_download_failed(locale: Locale) -> String {
+        match locale {
+            Locale::En => {
+                "I couldn't download that voice note (it may be too large). Please try again."
+                    .into()
+            }
+            Locale::Uk => {
+                "Не вдалося завантажити голосове (можливо, воно завелике). Спробуй ще раз.".into()
             }
         }
     }

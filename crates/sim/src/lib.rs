@@ -4,4 +4,7 @@
 //! Each service is a module with its own server type; today there is [`telegram`]. Siblings
 //! (WHOOP, FatSecret, OpenAI) belong here as modules of the same shape.
 
+pub mod fatsecret;
+pub mod openai;
 pub mod telegram;
+pub mod whoop;

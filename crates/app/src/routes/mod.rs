@@ -1,6 +1,7 @@
 //! HTTP routes, one module per area, attached with `configure`.
 
 pub mod health;
+pub mod metrics;
 pub mod telegram;
 
 use actix_web::web;
@@ -8,5 +9,6 @@ use actix_web::web;
 /// Every route of the app.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
-        .configure(telegram::configure);
+        .configure(telegram::configure)
+        .configure(metrics::configure);
 }

@@ -17,7 +17,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/telegram/webhook", web::post().to(webhook));
 }
 
-fn bad_request(reason: &str) -> HttpResponse {
+fn bad_request(state: &AppState, reason: &str) -> HttpResponse {
+    state.metrics.inc(
+        "wellness_webhook_requests_total",
+        &[("outcome", "bad_request")],
+    );
     HttpResponse::BadRequest().json(json!({"ok": false, "error": reason}))
 }
 
@@ -35,36 +39,44 @@ async fn webhook(
         .map(|v| v.as_bytes())
         .unwrap_or_default();
     if !constant_time_eq(given, bot.webhook_secret.expose().as_bytes()) {
+        state.metrics.inc(
+            "wellness_webhook_requests_total",
+            &[("outcome", "unauthorized")],
+        );
         return HttpResponse::Unauthorized()
             .json(json!({"ok": false, "error": "wrong secret token"}));
     }
     let mut bytes = web::BytesMut::new();
     while let Some(chunk) = body.next().await {
         let Ok(chunk) = chunk else {
-            return bad_request("the body could not be read");
+            return bad_request(&state, "the body could not be read");
         };
         if bytes.len() + chunk.len() > MAX_BODY {
-            return bad_request("the body is over 1 MiB");
+            return bad_request(&state, "the body is over 1 MiB");
         }
         bytes.extend_from_slice(&chunk);
     }
     let Ok((update_id, chat)) = wellness_telegram::routing_key(&bytes) else {
-        return bad_request("not a Telegram update");
+        return bad_request(&state, "not a Telegram update");
     };
     let Ok(payload) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bad_request("not JSON");
+        return bad_request(&state, "not JSON");
     };
-    match bot.inbox.store(update_id, chat, &payload).await {
+    let (outcome, response) = match state.inbox.store(update_id, chat, &payload).await {
         Ok(Stored::New) => {
             bot.wake.notify_one();
-            HttpResponse::Ok().finish()
+            ("stored", HttpResponse::Ok().finish())
         }
         // A redelivery: acknowledged, ignored.
-        Ok(Stored::Duplicate) => HttpResponse::Ok().finish(),
+        Ok(Stored::Duplicate) => ("duplicate", HttpResponse::Ok().finish()),
         // Not stored: Telegram must deliver it again.
         Err(e) => {
             tracing::warn!(error = %e, update_id = %update_id, "update not stored");
-            HttpResponse::ServiceUnavailable().finish()
+            ("not_stored", HttpResponse::ServiceUnavailable().finish())
         }
-    }
+    };
+    state
+        .metrics
+        .inc("wellness_webhook_requests_total", &[("outcome", outcome)]);
+    response
 }

@@ -3,10 +3,10 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::model::{
-    ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, InboxDepth,
-    InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, OAuthState, Provider,
-    Recovery, Sleep, StateRejected, Stored, TelegramUserId, UpdateId, User, UserId,
-    UserSettingChange, WearableKind, WearableSnapshot, Workout,
+    ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, Grams,
+    InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, Nutrients,
+    OAuthState, Provider, Recovery, Sleep, StateRejected, Stored, TelegramUserId, UpdateId, User,
+    UserId, UserSettingChange, WearableKind, WearableSnapshot, Workout,
 };
 
 /// Storage failed. Adapters map their own errors here so the domain never sees SQL types.
@@ -112,6 +112,23 @@ pub trait FoodLog: Send + Sync {
     /// Voids a user's entries; returns those that were active until now.
     async fn void(&self, user: UserId, ids: &[FoodEntryId])
     -> Result<Vec<FoodEntry>, StorageError>;
+    /// Voids a user's active entries whose idempotency key starts with `prefix` (everything
+    /// logged from one message); returns those voided now.
+    async fn void_by_key_prefix(
+        &self,
+        user: UserId,
+        prefix: &str,
+    ) -> Result<Vec<FoodEntry>, StorageError>;
+    /// Changes the portion of an active entry; `None` when there is no such active entry.
+    async fn change_portion(
+        &self,
+        user: UserId,
+        id: FoodEntryId,
+        grams: Grams,
+        nutrients: Nutrients,
+    ) -> Result<Option<FoodEntry>, StorageError>;
+    /// One entry of a user (active or voided).
+    async fn get(&self, user: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError>;
 }
 
 /// How many records an upsert wrote.

@@ -6,12 +6,14 @@ use thiserror::Error;
 
 use crate::i18n::{self, ConnectionState};
 use crate::model::{
-    ChatId, ConnectionStatus, Inbound, InboundMessage, Locale, NewUser, Provider, User,
+    ChatId, ConnectionStatus, EntrySource, Inbound, InboundMessage, Locale, NewUser, Provider, User,
 };
 use crate::ports::{
-    Clock, ConnectLinks, ConnectOffer, CredentialStore, FoodLog, Messenger, MessengerError,
-    OutgoingMessage, StorageError, Users, WearableStore,
+    Assistant, Clock, ConnectLinks, ConnectOffer, Conversations, CredentialStore, FoodCatalog,
+    FoodLog, Messenger, MessengerError, OutgoingMessage, StorageError, Transcriber, Users,
+    WearableStore,
 };
+use crate::usecases::food::VoiceLimits;
 use crate::usecases::profile::{self, SettingsError};
 use crate::usecases::today;
 
@@ -61,6 +63,18 @@ pub struct ChatService {
     pub messenger: Arc<dyn Messenger>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// Conversation history.
+    pub conversations: Arc<dyn Conversations>,
+    /// Understands free text (OpenAI, or the offline rules).
+    pub assistant: Arc<dyn Assistant>,
+    /// Stands in when the assistant fails (the offline rules behind OpenAI).
+    pub fallback_assistant: Option<Arc<dyn Assistant>>,
+    /// Nutrition of foods.
+    pub catalog: Arc<dyn FoodCatalog>,
+    /// Voice to text; `None` when no service is configured.
+    pub transcriber: Option<Arc<dyn Transcriber>>,
+    /// Limits on voice notes.
+    pub voice: VoiceLimits,
 }
 
 impl std::fmt::Debug for ChatService {
@@ -87,14 +101,18 @@ impl ChatService {
                 self.command(&user, chat, name, args, registration.is_new)
                     .await
             }
-            Inbound::Text(_) | Inbound::Voice { .. } => {
-                self.say(chat, i18n::assistant_not_available(user.locale))
+            Inbound::Text(text) => {
+                self.text(&user, message, text, EntrySource::Text, Vec::new())
                     .await
             }
-            Inbound::Button { callback_id, .. } => {
-                // Nothing carries buttons yet: acknowledge so the spinner stops.
-                self.deliver(self.messenger.answer_button(callback_id, None).await)
-            }
+            Inbound::Voice {
+                file_id,
+                duration_secs,
+                ..
+            } => self.voice(&user, message, file_id, *duration_secs).await,
+            Inbound::Button {
+                callback_id, data, ..
+            } => self.button(&user, message, callback_id, data).await,
             Inbound::Unsupported => self.say(chat, i18n::unsupported(user.locale)).await,
         }
     }
@@ -187,7 +205,7 @@ impl ChatService {
         })
     }
 
-    async fn say(&self, chat: ChatId, text: String) -> Result<(), ChatError> {
+    pub(crate) async fn say(&self, chat: ChatId, text: String) -> Result<(), ChatError> {
         let sent = self
             .messenger
             .send(chat, &OutgoingMessage::text(text))
@@ -196,7 +214,7 @@ impl ChatService {
     }
 
     /// A user who blocked the bot cannot be answered: that is not a failure to retry.
-    fn deliver(&self, result: Result<(), MessengerError>) -> Result<(), ChatError> {
+    pub(crate) fn deliver(&self, result: Result<(), MessengerError>) -> Result<(), ChatError> {
         match result {
             Ok(()) | Err(MessengerError::Unreachable(_)) => Ok(()),
             Err(MessengerError::RateLimited { retry_after_secs }) => Err(ChatError::Temporary(
@@ -313,6 +331,12 @@ mod tests {
                 links: Arc::new(self.links),
                 messenger: Arc::new(messenger),
                 clock: Arc::new(clock),
+                conversations: Arc::new(MockConversations::new()),
+                assistant: Arc::new(MockAssistant::new()),
+                fallback_assistant: None,
+                catalog: Arc::new(MockFoodCatalog::new()),
+                transcriber: None,
+                voice: VoiceLimits::default(),
             };
             let outcome = block_on(service.handle(&message));
             let texts = sent.lock().unwrap().clone();

@@ -1,5 +1,6 @@
 //! Use cases: business rules written against the ports.
 
 pub mod chat;
+pub mod food;
 pub mod profile;
 pub mod today;

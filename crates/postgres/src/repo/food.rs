@@ -266,6 +266,87 @@ pub async fn void(
     rows_to_entries(rows)
 }
 
+/// Voids the active entries whose key starts with `prefix`.
+pub async fn void_by_key_prefix(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    prefix: &str,
+) -> Result<Vec<FoodEntry>, StorageError> {
+    // LIKE metacharacters in the prefix are escaped: it is matched literally.
+    let pattern = format!(
+        "{}%",
+        prefix
+            .replace('\\', "\\\\")
+            .replace('%', "\\%")
+            .replace('_', "\\_")
+    );
+    let rows = diesel::update(
+        food_entries::table
+            .filter(food_entries::user_id.eq(user.get()))
+            .filter(food_entries::idempotency_key.like(pattern))
+            .filter(food_entries::status.eq(EntryStatus::Active.code())),
+    )
+    .set((
+        food_entries::status.eq(EntryStatus::Voided.code()),
+        food_entries::voided_at.eq(diesel::dsl::now),
+    ))
+    .returning(FoodEntryRow::as_returning())
+    .get_results(conn)
+    .await
+    .map_err(from_diesel)?;
+    let mut entries = rows_to_entries(rows)?;
+    entries.sort_by_key(|e| e.id);
+    Ok(entries)
+}
+
+/// Changes the portion of an active entry.
+pub async fn change_portion(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    id: FoodEntryId,
+    grams: Grams,
+    nutrients: Nutrients,
+) -> Result<Option<FoodEntry>, StorageError> {
+    diesel::update(
+        food_entries::table
+            .filter(food_entries::user_id.eq(user.get()))
+            .filter(food_entries::id.eq(id.get()))
+            .filter(food_entries::status.eq(EntryStatus::Active.code())),
+    )
+    .set((
+        food_entries::grams.eq(grams.get()),
+        food_entries::kcal.eq(nutrients.kcal.get()),
+        food_entries::protein_g.eq(nutrients.protein.get()),
+        food_entries::fat_g.eq(nutrients.fat.get()),
+        food_entries::carbs_g.eq(nutrients.carbs.get()),
+    ))
+    .returning(FoodEntryRow::as_returning())
+    .get_result(conn)
+    .await
+    .optional()
+    .map_err(from_diesel)?
+    .map(FoodEntry::try_from)
+    .transpose()
+}
+
+/// One entry of a user.
+pub async fn get(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    id: FoodEntryId,
+) -> Result<Option<FoodEntry>, StorageError> {
+    food_entries::table
+        .filter(food_entries::user_id.eq(user.get()))
+        .filter(food_entries::id.eq(id.get()))
+        .select(FoodEntryRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map_err(from_diesel)?
+        .map(FoodEntry::try_from)
+        .transpose()
+}
+
 /// `FoodLog` over the pool.
 #[derive(Debug, Clone)]
 pub struct PgFoodLog {
@@ -310,5 +391,27 @@ impl FoodLog for PgFoodLog {
         ids: &[FoodEntryId],
     ) -> Result<Vec<FoodEntry>, StorageError> {
         void(&mut *self.db.conn().await?, user, ids).await
+    }
+
+    async fn void_by_key_prefix(
+        &self,
+        user: UserId,
+        prefix: &str,
+    ) -> Result<Vec<FoodEntry>, StorageError> {
+        void_by_key_prefix(&mut *self.db.conn().await?, user, prefix).await
+    }
+
+    async fn change_portion(
+        &self,
+        user: UserId,
+        id: FoodEntryId,
+        grams: Grams,
+        nutrients: Nutrients,
+    ) -> Result<Option<FoodEntry>, StorageError> {
+        change_portion(&mut *self.db.conn().await?, user, id, grams, nutrients).await
+    }
+
+    async fn get(&self, user: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError> {
+        get(&mut *self.db.conn().await?, user, id).await
     }
 }

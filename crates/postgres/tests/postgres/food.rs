@@ -122,3 +122,77 @@ async fn entries_of_several_users_in_one_call_are_refused() {
         Err(wellness_domain::ports::StorageError::Rejected(_))
     ));
 }
+
+#[tokio::test]
+async fn undo_voids_exactly_the_entries_of_one_message_and_portions_can_change() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let log = PgFoodLog::new(db.clone());
+    log.log(&[
+        entry(u.id, "tg:1:0", "eggs", 143.0, 12.6, day(14)),
+        entry(u.id, "tg:1:1", "toast", 80.0, 3.0, day(14)),
+    ])
+    .await
+    .unwrap();
+    let later = log
+        .log(&[entry(u.id, "tg:10:0", "banana", 105.0, 1.3, day(14))])
+        .await
+        .unwrap();
+    // An underscore or percent in a prefix is literal, not a wildcard.
+    assert!(
+        log.void_by_key_prefix(u.id, "tg:_:")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let undone = log.void_by_key_prefix(u.id, "tg:1:").await.unwrap();
+    assert_eq!(
+        undone.iter().map(|e| e.name.as_str()).collect::<Vec<_>>(),
+        vec!["eggs", "toast"]
+    );
+    assert_eq!(
+        log.day_totals(u.id, day(14))
+            .await
+            .unwrap()
+            .nutrients
+            .kcal
+            .rounded(),
+        105
+    );
+
+    let banana = later.entries[0].id;
+    let changed = log
+        .change_portion(
+            u.id,
+            banana,
+            Grams::new(59.0).unwrap(),
+            Nutrients {
+                kcal: Kcal::new(52.5).unwrap(),
+                ..Nutrients::default()
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.grams.get(), changed.nutrients.kcal.get()),
+        (59.0, 52.5)
+    );
+    assert_eq!(
+        log.get(u.id, banana).await.unwrap().map(|e| e.grams.get()),
+        Some(59.0)
+    );
+    let voided = undone[0].id;
+    assert!(
+        log.change_portion(
+            u.id,
+            voided,
+            Grams::new(10.0).unwrap(),
+            Nutrients::default()
+        )
+        .await
+        .unwrap()
+        .is_none(),
+        "a voided entry keeps its portion"
+    );
+}

@@ -1,0 +1,199 @@
+//! Decorators that count every outbound call by provider, call and outcome.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use wellness_domain::ChatId;
+use wellness_domain::Locale;
+use wellness_domain::ports::{
+    Assistant, AssistantContext, AssistantError, Attachment, Interpretation, Messenger,
+    MessengerError, OutgoingMessage, SentMessage, Transcriber, TranscriptionError,
+};
+
+use crate::metrics::Metrics;
+
+const CALLS: &str = "wellness_outbound_calls_total";
+
+fn messenger_status<T>(r: &Result<T, MessengerError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(MessengerError::RateLimited { .. }) => "rate_limited",
+        Err(MessengerError::Unreachable(_)) => "unreachable",
+        Err(MessengerError::Rejected(_)) => "rejected",
+        Err(MessengerError::Unavailable(_)) => "unavailable",
+    }
+}
+
+fn assistant_status<T>(r: &Result<T, AssistantError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(AssistantError::Unavailable(_)) => "unavailable",
+        Err(AssistantError::QuotaExceeded) => "quota_exceeded",
+        Err(AssistantError::Refused(_)) => "refused",
+        Err(AssistantError::Malformed(_)) => "malformed",
+    }
+}
+
+/// A `Messenger` that counts its calls.
+pub struct MeteredMessenger {
+    /// The real one.
+    pub inner: Arc<dyn Messenger>,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+impl MeteredMessenger {
+    fn count<T>(&self, call: &str, r: &Result<T, MessengerError>) {
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", "telegram"),
+                ("call", call),
+                ("status", messenger_status(r)),
+            ],
+        );
+    }
+}
+
+#[async_trait]
+impl Messenger for MeteredMessenger {
+    async fn send(
+        &self,
+        chat: ChatId,
+        message: &OutgoingMessage,
+    ) -> Result<SentMessage, MessengerError> {
+        let r = self.inner.send(chat, message).await;
+        self.count("send", &r);
+        r
+    }
+
+    async fn edit(
+        &self,
+        chat: ChatId,
+        message_id: i64,
+        message: &OutgoingMessage,
+    ) -> Result<(), MessengerError> {
+        let r = self.inner.edit(chat, message_id, message).await;
+        self.count("edit", &r);
+        r
+    }
+
+    async fn send_document(
+        &self,
+        chat: ChatId,
+        document: &Attachment,
+    ) -> Result<SentMessage, MessengerError> {
+        let r = self.inner.send_document(chat, document).await;
+        self.count("send_document", &r);
+        r
+    }
+
+    async fn send_photo(
+        &self,
+        chat: ChatId,
+        photo: &Attachment,
+    ) -> Result<SentMessage, MessengerError> {
+        let r = self.inner.send_photo(chat, photo).await;
+        self.count("send_photo", &r);
+        r
+    }
+
+    async fn show_typing(&self, chat: ChatId) -> Result<(), MessengerError> {
+        let r = self.inner.show_typing(chat).await;
+        self.count("chat_action", &r);
+        r
+    }
+
+    async fn answer_button(
+        &self,
+        callback_id: &str,
+        notice: Option<String>,
+    ) -> Result<(), MessengerError> {
+        let r = self.inner.answer_button(callback_id, notice).await;
+        self.count("answer_callback", &r);
+        r
+    }
+
+    async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError> {
+        let r = self.inner.download(file_id, max_bytes).await;
+        self.count("download", &r);
+        r
+    }
+}
+
+/// An `Assistant` that counts its calls.
+pub struct MeteredAssistant {
+    /// The real one.
+    pub inner: Arc<dyn Assistant>,
+    /// "openai" or "offline".
+    pub provider: &'static str,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl Assistant for MeteredAssistant {
+    async fn interpret(
+        &self,
+        text: &str,
+        context: &AssistantContext,
+    ) -> Result<Interpretation, AssistantError> {
+        let r = self.inner.interpret(text, context).await;
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", self.provider),
+                ("call", "interpret"),
+                ("status", assistant_status(&r)),
+            ],
+        );
+        r
+    }
+
+    async fn answer(
+        &self,
+        question: &str,
+        context: &AssistantContext,
+    ) -> Result<String, AssistantError> {
+        let r = self.inner.answer(question, context).await;
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", self.provider),
+                ("call", "answer"),
+                ("status", assistant_status(&r)),
+            ],
+        );
+        r
+    }
+}
+
+/// A `Transcriber` that counts its calls.
+pub struct MeteredTranscriber {
+    /// The real one.
+    pub inner: Arc<dyn Transcriber>,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl Transcriber for MeteredTranscriber {
+    async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError> {
+        let r = self.inner.transcribe(audio, locale).await;
+        let status = match &r {
+            Ok(_) => "ok",
+            Err(TranscriptionError::Unavailable(_)) => "unavailable",
+            Err(TranscriptionError::QuotaExceeded) => "quota_exceeded",
+            Err(TranscriptionError::Rejected(_)) => "rejected",
+        };
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", "openai"),
+                ("call", "transcribe"),
+                ("status", status),
+            ],
+        );
+        r
+    }
+}

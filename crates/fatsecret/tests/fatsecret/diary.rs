@@ -1,0 +1,307 @@
+use chrono::{DateTime, Utc};
+use wellness_domain::model::{
+    CatalogueRef, Kcal, LocalDate, MacroGrams, Meal, Nutrients, Secret, Tokens, UserTimeZone,
+};
+use wellness_domain::ports::{DiaryEntry, DiaryError, FoodDiary};
+use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
+use wellness_sim::fatsecret::{
+    FatSecretSim, FatSecretSimConfig, Fault, FaultRule, JsonQuirks, NewSimEntry, SimMeal,
+};
+
+use crate::{OPTIONS, client, closed_port_url, day, hundred_grams, start_sim, start_with, tokens};
+
+/// 150 g of chicken breast on `day`, as a snack.
+fn chicken(sim: &FatSecretSim, day: LocalDate) -> DiaryEntry {
+    DiaryEntry {
+        food_entry_id: None,
+        name: "курка".to_owned(),
+        catalogue_ref: Some(CatalogueRef {
+            food_id: "33691".to_owned(),
+            serving_id: hundred_grams(sim, "33691"),
+        }),
+        number_of_units: 150.0,
+        meal: Meal::Snack,
+        day,
+        nutrients: Nutrients {
+            kcal: Kcal::new(247.5).unwrap(),
+            protein: MacroGrams::new(46.53).unwrap(),
+            fat: MacroGrams::new(5.36).unwrap(),
+            carbs: MacroGrams::new(0.0).unwrap(),
+        },
+    }
+}
+
+fn from_outside(sim: &FatSecretSim, user: &str, food_id: &str, meal: SimMeal, date_int: i64) {
+    let food = sim.food(food_id).unwrap();
+    sim.add_entry_from_outside(
+        user,
+        &NewSimEntry {
+            food_id: food_id.to_owned(),
+            serving_id: food.servings[0].serving_id.clone(),
+            number_of_units: 1.0,
+            meal,
+            date_int,
+            food_entry_name: None,
+        },
+    )
+    .unwrap();
+}
+
+#[tokio::test]
+async fn creates_exactly_one_entry_on_the_users_local_day() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    // 00:30 on 1 January in Kyiv is still 31 December in UTC: the entry belongs to 1 January.
+    let instant: DateTime<Utc> = "2025-12-31T22:30:00Z".parse().unwrap();
+    let local = LocalDate::of(instant, UserTimeZone::DEFAULT);
+    let id = client(&sim)
+        .create(&ann, &chicken(&sim, local))
+        .await
+        .unwrap();
+
+    let diary = sim.diary("ann");
+    assert_eq!(diary.len(), 1);
+    let stored = &diary[0];
+    assert_eq!(stored.food_entry_id, id);
+    assert_eq!(stored.date_int, 20454);
+    assert_eq!(stored.meal, SimMeal::Other);
+    assert_eq!(stored.food_entry_name, "курка");
+    assert_eq!(stored.number_of_units, 150.0);
+    assert_eq!(stored.nutrients.calories, 248.0);
+
+    let call = &sim.api_calls("food_entry.create")[0];
+    assert_eq!(call.http_method, "POST");
+    assert_eq!(call.params["date"], "20454");
+    assert_eq!(call.params["meal"], "other");
+    assert_eq!(call.params["number_of_units"], "150");
+    assert_eq!(call.user.as_deref(), Some("ann"));
+    assert_eq!(call.params["oauth_version"], "1.0");
+}
+
+#[tokio::test]
+async fn stored_then_timed_out_is_outcome_unknown_and_a_day_read_finds_the_entry() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    sim.inject_fault(FaultRule::next(Fault::StoreThenTimeout).for_method("food_entry.create"));
+    let result = fatsecret
+        .create(&ann, &chicken(&sim, day(2026, 1, 1)))
+        .await;
+    assert!(
+        matches!(result, Err(DiaryError::OutcomeUnknown(_))),
+        "{result:?}"
+    );
+    // Sent once: never retried blindly.
+    assert_eq!(sim.api_calls("food_entry.create").len(), 1);
+    assert_eq!(sim.diary("ann").len(), 1);
+
+    // How the app reconciles: read the day back.
+    let entries = fatsecret.day(&ann, day(2026, 1, 1)).await.unwrap();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(
+        entries[0].food_entry_id.as_deref(),
+        Some(sim.diary("ann")[0].food_entry_id.as_str())
+    );
+    assert_eq!(entries[0].name, "курка");
+    assert_eq!(entries[0].number_of_units, 150.0);
+}
+
+#[tokio::test]
+async fn a_5xx_after_sending_is_outcome_unknown_and_a_refused_connection_is_unavailable() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let entry = chicken(&sim, day(2026, 1, 1));
+    sim.inject_fault(FaultRule::next(Fault::StoreThenStatus { status: 500 }));
+    let stored_then_500 = client(&sim).create(&ann, &entry).await;
+    assert!(matches!(
+        stored_then_500,
+        Err(DiaryError::OutcomeUnknown(_))
+    ));
+    sim.inject_fault(FaultRule::next(Fault::HttpStatus { status: 503 }));
+    let plain_503 = client(&sim).create(&ann, &entry).await;
+    assert!(matches!(plain_503, Err(DiaryError::OutcomeUnknown(_))));
+    assert_eq!(sim.diary("ann").len(), 1);
+
+    // A read that fails is merely unavailable.
+    sim.inject_fault(FaultRule::next(Fault::Timeout));
+    let read = client(&sim).day(&ann, day(2026, 1, 1)).await;
+    assert!(matches!(read, Err(DiaryError::Unavailable(_))), "{read:?}");
+
+    let url = closed_port_url();
+    let nowhere = FatSecretClient::new(
+        FatSecretConfig::new(&url, &url, "key", Secret::new("secret")).with_options(OPTIONS),
+    )
+    .unwrap();
+    let refused = nowhere.create(&ann, &entry).await;
+    assert!(
+        matches!(refused, Err(DiaryError::Unavailable(_))),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_token_is_revoked() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    sim.revoke_user("ann");
+    let fatsecret = client(&sim);
+    assert_eq!(
+        fatsecret
+            .create(&ann, &chicken(&sim, day(2026, 1, 1)))
+            .await,
+        Err(DiaryError::Revoked)
+    );
+    assert_eq!(
+        fatsecret.day(&ann, day(2026, 1, 1)).await,
+        Err(DiaryError::Revoked)
+    );
+    assert_eq!(fatsecret.delete(&ann, "1").await, Err(DiaryError::Revoked));
+    assert!(sim.diary("ann").is_empty());
+}
+
+#[tokio::test]
+async fn a_stale_timestamp_or_used_nonce_is_re_signed_once() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    let entry = chicken(&sim, day(2026, 1, 1));
+    sim.inject_fault(FaultRule::next(Fault::Error {
+        code: 7,
+        message: None,
+    }));
+    assert!(fatsecret.create(&ann, &entry).await.is_ok());
+    let calls = sim.api_calls("food_entry.create");
+    assert_eq!(calls.len(), 2);
+    assert_ne!(
+        calls[0].params["oauth_nonce"],
+        calls[1].params["oauth_nonce"]
+    );
+    assert_eq!(sim.diary("ann").len(), 1);
+
+    sim.inject_fault(
+        FaultRule::next(Fault::Error {
+            code: 6,
+            message: None,
+        })
+        .times(2),
+    );
+    let twice = fatsecret.create(&ann, &entry).await;
+    assert!(
+        matches!(twice, Err(DiaryError::Unavailable(_))),
+        "{twice:?}"
+    );
+    assert_eq!(sim.api_calls("food_entry.create").len(), 4);
+    assert_eq!(sim.diary("ann").len(), 1);
+}
+
+#[tokio::test]
+async fn invalid_entries_and_other_error_codes_are_rejected() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    let mut unknown_serving = chicken(&sim, day(2026, 1, 1));
+    unknown_serving.catalogue_ref = Some(CatalogueRef {
+        food_id: "33691".into(),
+        serving_id: "1".into(),
+    });
+    let result = fatsecret.create(&ann, &unknown_serving).await;
+    match result {
+        Err(DiaryError::Rejected(message)) => assert!(message.contains("106"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+    let mut no_food = chicken(&sim, day(2026, 1, 1));
+    no_food.catalogue_ref = None;
+    assert!(matches!(
+        fatsecret.create(&ann, &no_food).await,
+        Err(DiaryError::Rejected(_))
+    ));
+    let whoop_tokens = Tokens::OAuth2 {
+        access_token: Secret::new("a"),
+        refresh_token: None,
+        expires_at: Utc::now(),
+        scope: String::new(),
+    };
+    assert!(matches!(
+        fatsecret
+            .create(&whoop_tokens, &chicken(&sim, day(2026, 1, 1)))
+            .await,
+        Err(DiaryError::Rejected(_))
+    ));
+    // Nothing was sent for the last two.
+    assert_eq!(sim.api_calls("food_entry.create").len(), 1);
+}
+
+#[tokio::test]
+async fn a_client_signing_the_wrong_url_or_with_the_wrong_secret_is_refused() {
+    let sim = start_with(
+        FatSecretSimConfig::default().with_signing_api_root("https://platform.fatsecret.com"),
+    )
+    .await;
+    let ann = tokens(&sim, "ann");
+    let result = client(&sim)
+        .create(&ann, &chicken(&sim, day(2026, 1, 1)))
+        .await;
+    match result {
+        Err(DiaryError::Rejected(message)) => assert!(message.contains("error 8"), "{message}"),
+        other => panic!("{other:?}"),
+    }
+
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let tampered = crate::client_with_secret(&sim, "not-the-consumer-secret");
+    let result = tampered.day(&ann, day(2026, 1, 1)).await;
+    assert!(
+        matches!(result, Err(DiaryError::Rejected(ref m)) if m.contains("error 8")),
+        "{result:?}"
+    );
+    assert!(sim.diary("ann").is_empty());
+}
+
+#[tokio::test]
+async fn a_day_may_be_null_a_single_object_or_a_list_of_string_numbers() {
+    let sim = start_with(FatSecretSimConfig::default().with_quirks(JsonQuirks {
+        single_objects_everywhere: true,
+    }))
+    .await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    assert_eq!(fatsecret.day(&ann, day(2026, 1, 1)).await, Ok(Vec::new()));
+
+    from_outside(&sim, "ann", "3092", SimMeal::Breakfast, 20454);
+    let one = fatsecret.day(&ann, day(2026, 1, 1)).await.unwrap();
+    assert_eq!(one.len(), 1);
+    let egg = &one[0];
+    assert_eq!(egg.name, "Egg");
+    assert_eq!(egg.meal, Meal::Breakfast);
+    assert_eq!(egg.day, day(2026, 1, 1));
+    assert_eq!(egg.number_of_units, 1.0);
+    assert_eq!(egg.nutrients.kcal.get(), 72.0);
+    assert_eq!(egg.nutrients.carbs.get(), 0.36);
+    assert_eq!(egg.catalogue_ref.as_ref().unwrap().food_id, "3092");
+
+    from_outside(&sim, "ann", "5388", SimMeal::Other, 20454);
+    from_outside(&sim, "ann", "5388", SimMeal::Lunch, 20455);
+    let two = fatsecret.day(&ann, day(2026, 1, 1)).await.unwrap();
+    assert_eq!(two.len(), 2);
+    assert_eq!(two[1].name, "Banana");
+    assert_eq!(two[1].meal, Meal::Snack);
+    assert!(
+        sim.api_calls("food_entries.get.v2")
+            .iter()
+            .all(|r| r.http_method == "POST")
+    );
+}
+
+#[tokio::test]
+async fn delete_removes_the_entry_and_deleting_again_succeeds() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    let id = fatsecret
+        .create(&ann, &chicken(&sim, day(2026, 1, 1)))
+        .await
+        .unwrap();
+    fatsecret.delete(&ann, &id).await.unwrap();
+    assert!(sim.diary("ann").is_empty());
+    assert_eq!(fatsecret.delete(&ann, &id).await, Ok(()));
+}

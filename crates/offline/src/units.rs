@@ -1,0 +1,283 @@
+//! Portion units: the catalogue's portion names, the words people use for them, and how a said
+//! amount becomes grams.
+
+use wellness_domain::Grams;
+use wellness_domain::ports::{Amount, FoodFacts};
+
+/// A portion unit. Its key ("cup") names a catalogue portion (`PortionSize::name`) and the
+/// unit of `Amount::Portions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// One item: an egg, a banana, a patty.
+    Piece,
+    /// A slice (скибка).
+    Slice,
+    /// A cup or glass (склянка, чашка).
+    Cup,
+    /// A tablespoon (столова ложка).
+    Tbsp,
+    /// A teaspoon (чайна ложка).
+    Tsp,
+    /// A bowl or plate (тарілка, миска).
+    Bowl,
+    /// A handful (жменя).
+    Handful,
+    /// A serving (порція).
+    Serving,
+    /// A pack (пачка).
+    Pack,
+    /// A bar of chocolate (плитка).
+    Bar,
+    /// A scoop (кулька).
+    Scoop,
+    /// A can (банка).
+    Can,
+    /// A bottle (пляшка).
+    Bottle,
+    /// A shot of spirits (чарка).
+    Shot,
+    /// A pint.
+    Pint,
+    /// A small one.
+    Small,
+    /// A large one.
+    Large,
+}
+
+impl Unit {
+    /// Every unit.
+    pub const ALL: [Unit; 17] = [
+        Unit::Piece,
+        Unit::Slice,
+        Unit::Cup,
+        Unit::Tbsp,
+        Unit::Tsp,
+        Unit::Bowl,
+        Unit::Handful,
+        Unit::Serving,
+        Unit::Pack,
+        Unit::Bar,
+        Unit::Scoop,
+        Unit::Can,
+        Unit::Bottle,
+        Unit::Shot,
+        Unit::Pint,
+        Unit::Small,
+        Unit::Large,
+    ];
+
+    /// The key used in the data file, in `PortionSize::name` and in `Amount::Portions`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Unit::Piece => "piece",
+            Unit::Slice => "slice",
+            Unit::Cup => "cup",
+            Unit::Tbsp => "tbsp",
+            Unit::Tsp => "tsp",
+            Unit::Bowl => "bowl",
+            Unit::Handful => "handful",
+            Unit::Serving => "serving",
+            Unit::Pack => "pack",
+            Unit::Bar => "bar",
+            Unit::Scoop => "scoop",
+            Unit::Can => "can",
+            Unit::Bottle => "bottle",
+            Unit::Shot => "shot",
+            Unit::Pint => "pint",
+            Unit::Small => "small",
+            Unit::Large => "large",
+        }
+    }
+
+    /// Parses a key.
+    pub fn from_key(key: &str) -> Option<Unit> {
+        Unit::ALL.into_iter().find(|u| u.key() == key)
+    }
+
+    /// A sensible weight for measures when a food has no portion of that name: a cup of
+    /// anything is about 240 g. Counted units (piece, slice, ...) have none: the food's typical
+    /// portion stands in.
+    pub(crate) fn generic_grams(self) -> Option<f64> {
+        match self {
+            Unit::Cup => Some(240.0),
+            Unit::Tbsp => Some(15.0),
+            Unit::Tsp => Some(5.0),
+            Unit::Bowl => Some(250.0),
+            Unit::Handful => Some(30.0),
+            Unit::Scoop => Some(30.0),
+            Unit::Can => Some(330.0),
+            Unit::Bottle => Some(500.0),
+            Unit::Shot => Some(50.0),
+            Unit::Pint => Some(568.0),
+            _ => None,
+        }
+    }
+}
+
+/// A weight unit: amounts in these are grams straight away (a millilitre of a drink ≈ a gram).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Mass {
+    pub(crate) grams_per_unit: f64,
+}
+
+/// Words for weights and volumes that convert to grams.
+pub(crate) fn mass_unit(word: &str) -> Option<Mass> {
+    let grams_per_unit = match word {
+        "g" | "gr" | "gram" | "grams" | "gramme" | "grammes" | "г" | "гр" | "грам" | "грама"
+        | "грами" | "грамів" | "грм" => 1.0,
+        "kg"
+        | "kgs"
+        | "kilo"
+        | "kilos"
+        | "kilogram"
+        | "kilograms"
+        | "кг"
+        | "кіло"
+        | "кілограм"
+        | "кілограма"
+        | "кілограми"
+        | "кілограмів" => 1000.0,
+        "ml"
+        | "milliliter"
+        | "milliliters"
+        | "millilitre"
+        | "millilitres"
+        | "мл"
+        | "мілілітр"
+        | "мілілітра"
+        | "мілілітри"
+        | "мілілітрів" => 1.0,
+        "l" | "liter" | "liters" | "litre" | "litres" | "л" | "літр" | "літра" | "літри"
+        | "літрів" => 1000.0,
+        "oz" | "ounce" | "ounces" | "унція" | "унції" | "унцій" => 28.35,
+        _ => return None,
+    };
+    Some(Mass { grams_per_unit })
+}
+
+/// Words for portion units (one word; "столова ложка" is read by the parser).
+pub(crate) fn portion_unit(word: &str) -> Option<Unit> {
+    Some(match word {
+        "piece" | "pieces" | "pc" | "pcs" | "item" | "items" | "шт" | "штука" | "штуки"
+        | "штук" | "штуку" | "шматок" | "шматка" | "шматки" | "шматків" | "шматочок"
+        | "шматочка" | "шматочки" | "шматочків" | "кусок" | "куска" | "куски" | "кусочок" => {
+            Unit::Piece
+        }
+        "slice" | "slices" | "скибка" | "скибки" | "скибку" | "скибок" | "скибочка"
+        | "скибочки" | "скибочку" | "скибочок" | "скиба" | "скибу" => {
+            Unit::Slice
+        }
+        "cup" | "cups" | "glass" | "glasses" | "mug" | "mugs" | "склянка" | "склянки"
+        | "склянку" | "склянок" | "склянкою" | "чашка" | "чашки" | "чашку" | "чашок" | "чашкою"
+        | "горнятко" | "горнятка" | "кухоль" | "кухля" | "келих" | "келиха" | "келихи"
+        | "келихів" => Unit::Cup,
+        "tbsp" | "tbs" | "tablespoon" | "tablespoons" | "стл" | "ложка" | "ложки" | "ложку"
+        | "ложок" => Unit::Tbsp,
+        "tsp" | "teaspoon" | "teaspoons" | "чл" | "ложечка" | "ложечки" | "ложечку" | "ложечок" => {
+            Unit::Tsp
+        }
+        "bowl" | "bowls" | "plate" | "plates" | "тарілка" | "тарілки" | "тарілку" | "тарілок"
+        | "тарілочка" | "тарілочку" | "миска" | "миски" | "миску" | "мисок" | "мисочка"
+        | "мисочку" => Unit::Bowl,
+        "handful" | "handfuls" | "жменя" | "жмені" | "жменю" | "жменька" | "жменьку"
+        | "жменьки" => Unit::Handful,
+        "serving" | "servings" | "portion" | "portions" | "порція" | "порції" | "порцію"
+        | "порцій" => Unit::Serving,
+        "pack" | "packs" | "packet" | "packets" | "package" | "bag" | "bags" | "пачка"
+        | "пачки" | "пачку" | "пачок" | "упаковка" | "упаковки" | "упаковку" | "пакет"
+        | "пакетик" | "пакетики" => Unit::Pack,
+        "bar" | "bars" | "плитка" | "плитки" | "плитку" | "плиток" => {
+            Unit::Bar
+        }
+        "scoop" | "scoops" | "кулька" | "кульки" | "кульку" | "кульок" => {
+            Unit::Scoop
+        }
+        "can" | "cans" | "tin" | "tins" | "банка" | "банки" | "банку" | "банок" | "баночка"
+        | "баночку" | "баночки" => Unit::Can,
+        "bottle" | "bottles" | "пляшка" | "пляшки" | "пляшку" | "пляшок" | "пляшечка"
+        | "пляшечку" => Unit::Bottle,
+        "shot" | "shots" | "чарка" | "чарки" | "чарку" | "чарок" | "чарочка" | "чарочку"
+        | "стопка" | "стопки" | "стопку" | "рюмка" | "рюмки" | "рюмку" => {
+            Unit::Shot
+        }
+        "pint" | "pints" | "пінта" | "пінти" | "пінту" => Unit::Pint,
+        _ => return None,
+    })
+}
+
+/// Size words: "a large banana" uses the food's "large" portion when it has one.
+pub(crate) fn size_word(word: &str) -> Option<Option<Unit>> {
+    Some(match word {
+        "small"
+        | "little"
+        | "маленький"
+        | "маленька"
+        | "маленьке"
+        | "маленьку"
+        | "маленького"
+        | "маленької"
+        | "невеликий"
+        | "невелика"
+        | "невелике"
+        | "невелику"
+        | "невеликого"
+        | "невеликої" => Some(Unit::Small),
+        "large" | "big" | "великий" | "велика" | "велике" | "велику" | "великого" | "великої"
+        | "великі" | "великих" => Some(Unit::Large),
+        "medium" | "середній" | "середня" | "середнє" | "середню" | "середнього" | "середньої" => {
+            None
+        }
+        _ => return None,
+    })
+}
+
+/// The grams of a said amount of a food: a weight as is; a count of portions times the
+/// portion of that name, else a measure's usual weight (a cup ≈ 240 g), else the typical
+/// (first) portion. None when the result is not a valid weight (0.1 g to 10 kg).
+pub fn portion_grams(facts: &FoodFacts, amount: &Amount) -> Option<Grams> {
+    match amount {
+        Amount::Grams(grams) => Some(*grams),
+        Amount::Portions { count, unit } => {
+            if !count.is_finite() || *count <= 0.0 {
+                return None;
+            }
+            let named = unit
+                .as_deref()
+                .and_then(|name| facts.portions.iter().find(|p| p.name == name))
+                .map(|p| p.grams.get());
+            let generic = unit
+                .as_deref()
+                .and_then(Unit::from_key)
+                .and_then(Unit::generic_grams);
+            let typical = facts.portions.first().map(|p| p.grams.get());
+            let each = named.or(generic).or(typical)?;
+            Grams::new(count * each).ok()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unit_keys_round_trip() {
+        for unit in Unit::ALL {
+            assert_eq!(Unit::from_key(unit.key()), Some(unit));
+        }
+        assert_eq!(Unit::from_key("spoonful"), None);
+    }
+
+    #[test]
+    fn unit_words_in_both_languages_map_to_units() {
+        assert_eq!(portion_unit("склянка"), Some(Unit::Cup));
+        assert_eq!(portion_unit("cups"), Some(Unit::Cup));
+        assert_eq!(portion_unit("скибки"), Some(Unit::Slice));
+        assert_eq!(portion_unit("жменя"), Some(Unit::Handful));
+        assert_eq!(portion_unit("тарілка"), Some(Unit::Bowl));
+        assert_eq!(portion_unit("шт"), Some(Unit::Piece));
+        assert_eq!(mass_unit("кг").map(|m| m.grams_per_unit), Some(1000.0));
+        assert_eq!(mass_unit("гр").map(|m| m.grams_per_unit), Some(1.0));
+        assert_eq!(mass_unit("eggs"), None);
+    }
+}
