@@ -221,3 +221,42 @@ async fn ip_reports_the_outside_address_or_says_why_not() {
         "{unknown}"
     );
 }
+
+#[tokio::test]
+async fn the_briefing_command_prints_a_users_summary_for_operators() {
+    use wellness_domain::ports::Users;
+    let db = TestDatabase::migrated().await.unwrap();
+    wellness_postgres::PgUsers::new(db.pool().unwrap())
+        .register(&wellness_domain::NewUser {
+            telegram_id: wellness_domain::TelegramUserId::new(4242).unwrap(),
+            first_name: "Op".into(),
+            locale: wellness_domain::Locale::En,
+        })
+        .await
+        .unwrap();
+    let out = command(
+        &["briefing", "--telegram-id", "4242", "--kind", "evening"],
+        &db_env(db.url()),
+    )
+    .output()
+    .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.starts_with("Your day, "), "{text}");
+    assert!(
+        text.contains("nothing logged today (goal 2000 kcal)"),
+        "{text}"
+    );
+    let missing = command(
+        &["briefing", "--telegram-id", "1", "--kind", "morning"],
+        &db_env(db.url()),
+    )
+    .output()
+    .unwrap();
+    assert!(!missing.status.success());
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("no user with Telegram id 1"));
+}

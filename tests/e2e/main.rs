@@ -5,3 +5,4 @@
 mod food;
 mod foundation;
 mod telegram;
+mod whoop;

@@ -11,22 +11,20 @@ use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
 use wellness_domain::i18n::command_menu;
 use wellness_domain::ports::SystemClock;
-use wellness_domain::ports::{Assistant, CredentialStore, Inbox, Messenger, Transcriber};
+use wellness_domain::ports::{
+    Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
+};
 use wellness_domain::usecases::chat::{ChatError, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_domain::{ChatId, InboxUpdate, Locale};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
-use wellness_postgres::{
-    Database, PgConversations, PgCredentialStore, PgFoodLog, PgInbox, PgUsers, PgWearableStore,
-    TokenCipher,
-};
+use wellness_postgres::{Database, PgConversations, PgFoodLog, PgInbox, PgUsers, PgWearableStore};
 use wellness_telegram::{
     OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
 };
 
-use crate::connect::{NoConnectLinks, NoCredentials};
-use crate::metered::{MeteredAssistant, MeteredMessenger, MeteredTranscriber};
+use crate::metered::{MeteredAssistant, MeteredTranscriber};
 use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
 
@@ -70,21 +68,32 @@ pub fn build_client(settings: &Settings) -> anyhow::Result<Option<TelegramClient
     Ok(Some(client))
 }
 
+/// What the bot shares with the HTTP routes.
+#[derive(Clone)]
+pub struct Shared {
+    /// Tokens (a stand-in that stores nothing without an encryption key).
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Connect links.
+    pub links: Arc<dyn ConnectLinks>,
+    /// WHOOP's API, when configured.
+    pub whoop: Option<Arc<dyn Wearable>>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+}
+
 /// Starts the workers and the webhook set-up or the poller.
 pub fn start(
     settings: &Settings,
     db: &Database,
     client: TelegramClient,
+    messenger: Arc<dyn Messenger>,
     inbox: Arc<PgInbox>,
     wake: Arc<Notify>,
-    metrics: Arc<Metrics>,
+    shared: Shared,
 ) -> anyhow::Result<BotTasks> {
     let (stop, stop_rx) = watch::channel(false);
-    let messenger: Arc<dyn Messenger> = Arc::new(MeteredMessenger {
-        inner: Arc::new(client.clone()),
-        metrics: metrics.clone(),
-    });
-    let chat = chat_service(settings, db, messenger.clone(), &metrics)?;
+    let metrics = shared.metrics.clone();
+    let chat = chat_service(settings, db, messenger.clone(), &shared)?;
     let mut tasks = Vec::new();
     let instance = format!("{}-{}", hostname(), std::process::id());
     for n in 0..settings.telegram.workers.max(1) {
@@ -164,17 +173,9 @@ fn chat_service(
     settings: &Settings,
     db: &Database,
     messenger: Arc<dyn Messenger>,
-    metrics: &Arc<Metrics>,
+    shared: &Shared,
 ) -> anyhow::Result<ChatService> {
-    // Without an encryption key no token can be stored, so no connection exists.
-    let credentials: Arc<dyn CredentialStore> = match settings
-        .encryption_key
-        .as_ref()
-        .and_then(|k| TokenCipher::from_base64(k.expose()).ok())
-    {
-        Some(cipher) => Arc::new(PgCredentialStore::new(db.clone(), cipher)),
-        None => Arc::new(NoCredentials),
-    };
+    let metrics = &shared.metrics;
     let offline: Arc<dyn Assistant> = Arc::new(MeteredAssistant {
         inner: Arc::new(RuleAssistant::new()),
         provider: "offline",
@@ -209,8 +210,8 @@ fn chat_service(
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
         wearables: Arc::new(PgWearableStore::new(db.clone())),
-        credentials,
-        links: Arc::new(NoConnectLinks),
+        credentials: shared.credentials.clone(),
+        links: shared.links.clone(),
         messenger,
         clock: Arc::new(SystemClock),
         conversations: Arc::new(PgConversations::new(db.clone())),
@@ -222,6 +223,7 @@ fn chat_service(
             max_secs: settings.telegram.voice_max_secs,
             ..VoiceLimits::default()
         },
+        whoop: shared.whoop.clone(),
     })
 }
 

@@ -1,29 +1,66 @@
-//! Connect links for /connect_whoop and /connect_fatsecret.
-//!
-//! The OAuth flows arrive with the WHOOP and FatSecret issues; until then every provider is
-//! honestly reported as not configured, whatever credentials are present.
+//! Connect links for /connect_whoop and /connect_fatsecret: a random single-use state bound to
+//! the user for 10 minutes, and a link to this server's /whoop/connect page.
 
 use async_trait::async_trait;
+use std::sync::Arc;
 use wellness_domain::Provider;
 use wellness_domain::UserId;
-use wellness_domain::ports::{ConnectLinks, ConnectOffer, StorageError};
 
-/// Offers no links yet.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoConnectLinks;
+use wellness_domain::ports::{
+    Clock, ConnectLinks, ConnectOffer, OAuthStates, Refreshed, StorageError, TokenRefresher,
+};
+use wellness_domain::{OAUTH_STATE_TTL, OAuthState};
+
+/// Links for the providers this deployment can connect.
+pub struct OAuthConnect {
+    /// Where states are kept; `None` without an encryption key (nothing could be stored).
+    pub states: Option<Arc<dyn OAuthStates>>,
+    /// PUBLIC_BASE_URL without a trailing slash.
+    pub public_base_url: Option<String>,
+    /// WHOOP credentials are configured.
+    pub whoop: bool,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for OAuthConnect {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OAuthConnect")
+            .field("whoop", &self.whoop)
+            .finish_non_exhaustive()
+    }
+}
 
 #[async_trait]
-impl ConnectLinks for NoConnectLinks {
-    fn is_configured(&self, _provider: Provider) -> bool {
-        false
+impl ConnectLinks for OAuthConnect {
+    fn is_configured(&self, provider: Provider) -> bool {
+        // FatSecret's connect pages arrive with its issue.
+        self.states.is_some()
+            && self.public_base_url.is_some()
+            && provider == Provider::Whoop
+            && self.whoop
     }
 
-    async fn offer(
-        &self,
-        _user: UserId,
-        _provider: Provider,
-    ) -> Result<ConnectOffer, StorageError> {
-        Ok(ConnectOffer::NotConfigured)
+    async fn offer(&self, user: UserId, provider: Provider) -> Result<ConnectOffer, StorageError> {
+        let (Some(states), Some(base)) = (&self.states, &self.public_base_url) else {
+            return Ok(ConnectOffer::NotConfigured);
+        };
+        if !self.is_configured(provider) {
+            return Ok(ConnectOffer::NotConfigured);
+        }
+        let state = wellness_whoop::new_state();
+        states
+            .create(&OAuthState {
+                state: state.clone(),
+                user_id: user,
+                provider,
+                expires_at: self.clock.now() + OAUTH_STATE_TTL,
+                request_token: None,
+            })
+            .await?;
+        Ok(ConnectOffer::Link(format!(
+            "{base}/whoop/connect?state={state}"
+        )))
     }
 }
 
@@ -58,6 +95,23 @@ impl wellness_domain::ports::CredentialStore for NoCredentials {
 
     async fn mark_user_notified(&self, _u: UserId, _p: Provider) -> Result<bool, StorageError> {
         Ok(false)
+    }
+
+    async fn user_by_external_id(
+        &self,
+        _p: Provider,
+        _id: &str,
+    ) -> Result<Option<UserId>, StorageError> {
+        Ok(None)
+    }
+
+    async fn refresh_locked(
+        &self,
+        _u: UserId,
+        _p: Provider,
+        _r: Arc<dyn TokenRefresher>,
+    ) -> Result<Refreshed, StorageError> {
+        Ok(Refreshed::NotConnected)
     }
 
     async fn expiring_before(

@@ -2,9 +2,12 @@
 
 mod bot;
 mod connect;
+mod integrations;
 mod metered;
 mod metrics;
+mod pages;
 mod routes;
+mod schedule;
 mod security;
 mod server;
 mod settings;
@@ -32,6 +35,24 @@ enum Command {
     Serve,
     /// Apply pending database migrations and exit.
     Migrate,
+    /// Print (or send) one user's morning briefing or evening summary now, for operators.
+    Briefing {
+        /// The user's Telegram id.
+        #[arg(long)]
+        telegram_id: i64,
+        /// Which one.
+        #[arg(long, value_enum)]
+        kind: BriefingKind,
+        /// Send it to the user too (and record it, so the scheduled one is not sent again today).
+        #[arg(long)]
+        send: bool,
+    },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum BriefingKind {
+    Morning,
+    Evening,
 }
 
 #[tokio::main]
@@ -48,6 +69,11 @@ async fn main() -> ExitCode {
     let result = match cli.command {
         Command::Serve => serve(settings).await,
         Command::Migrate => migrate(settings).await,
+        Command::Briefing {
+            telegram_id,
+            kind,
+            send,
+        } => briefing(settings, telegram_id, kind, send).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -76,6 +102,64 @@ async fn migrate(settings: Settings) -> anyhow::Result<()> {
             applied.len(),
             applied.join(", ")
         );
+    }
+    Ok(())
+}
+
+async fn briefing(
+    settings: Settings,
+    telegram_id: i64,
+    kind: BriefingKind,
+    send: bool,
+) -> anyhow::Result<()> {
+    use wellness_domain::ports::{
+        Clock, Messenger, Notifications, OutgoingMessage, SystemClock, Users,
+    };
+    use wellness_domain::{ChatId, LocalDate, NotificationKind, TelegramUserId};
+    use wellness_postgres::{
+        Database, PgFoodLog, PgNotifications, PgUsers, PgWearableStore, PoolSettings,
+    };
+
+    let db = Database::connect(settings.database.url.expose(), PoolSettings::default())?;
+    let id = TelegramUserId::new(telegram_id).map_err(|e| anyhow::anyhow!("--telegram-id: {e}"))?;
+    let user = PgUsers::new(db.clone())
+        .find_by_telegram_id(id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no user with Telegram id {telegram_id}"))?;
+    let kind = match kind {
+        BriefingKind::Morning => NotificationKind::MorningBriefing,
+        BriefingKind::Evening => NotificationKind::EveningSummary,
+    };
+    let now = SystemClock.now();
+    let day = LocalDate::of(now, user.time_zone);
+    let text = wellness_domain::usecases::briefing::compose_briefing(
+        &user,
+        kind,
+        day,
+        now,
+        &PgFoodLog::new(db.clone()),
+        &PgWearableStore::new(db.clone()),
+    )
+    .await?
+    .text(user.locale);
+    println!("{text}");
+    if send {
+        let client = bot::build_client(&settings)?
+            .ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
+        let claimed = PgNotifications::new(db.clone())
+            .claim(user.id, kind, day, now)
+            .await?;
+        if !claimed {
+            println!("(already sent today: sending again on request)");
+        }
+        client
+            .send(
+                ChatId::private(user.telegram_id),
+                &OutgoingMessage::text(text),
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("Telegram: {e}"))?;
+        println!("sent to {telegram_id}");
     }
     Ok(())
 }

@@ -12,11 +12,24 @@ use wellness_postgres::{Database, PoolSettings, migrate};
 use std::sync::Arc;
 
 use tokio::sync::Notify;
-use wellness_postgres::PgInbox;
+use wellness_domain::ports::{
+    Clock, CredentialStore, Messenger, OAuthStates, SystemClock, Wearable,
+};
+use wellness_jobs::RunningScheduler;
+use wellness_postgres::{
+    PgConversations, PgCredentialStore, PgFoodLog, PgInbox, PgNotifications, PgOAuthStates,
+    PgUsers, PgWearableStore, TokenCipher,
+};
+use wellness_whoop::{InProcessBudget, WhoopClient, WhoopConfig};
+
+use crate::connect::{NoCredentials, OAuthConnect};
+use crate::integrations::WhoopIntegration;
+use crate::metered::MeteredMessenger;
 
 use crate::bot::{self, BotTasks};
 use crate::metrics::Metrics;
 use crate::routes;
+use crate::schedule;
 use crate::settings::{Settings, TelegramMode};
 use crate::state::{AppState, WebhookIngest};
 
@@ -25,6 +38,7 @@ pub struct Application {
     bound: SocketAddr,
     server: Server,
     bot: Option<BotTasks>,
+    jobs: RunningScheduler,
 }
 
 impl Application {
@@ -59,16 +73,90 @@ impl Application {
         let inbox = Arc::new(PgInbox::new(db.clone()));
         let wake = Arc::new(Notify::new());
         let metrics = Arc::new(Metrics::default());
-        let bot = match bot::build_client(&settings)? {
-            Some(client) => Some(bot::start(
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        // Tokens need the encryption key: without it nothing can be connected.
+        let cipher = settings
+            .encryption_key
+            .as_ref()
+            .and_then(|k| TokenCipher::from_base64(k.expose()).ok());
+        let credentials: Arc<dyn CredentialStore> = match &cipher {
+            Some(c) => Arc::new(PgCredentialStore::new(db.clone(), c.clone())),
+            None => Arc::new(NoCredentials),
+        };
+        let states: Option<Arc<dyn OAuthStates>> =
+            cipher.map(|c| Arc::new(PgOAuthStates::new(db.clone(), c)) as Arc<dyn OAuthStates>);
+        let public_base_url = settings
+            .server
+            .public_base_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned());
+        let whoop_client = whoop_client(&settings, public_base_url.as_deref(), states.is_some())?;
+        let client = bot::build_client(&settings)?;
+        let messenger: Option<Arc<dyn Messenger>> = client.as_ref().map(|c| {
+            Arc::new(MeteredMessenger {
+                inner: Arc::new(c.clone()),
+                metrics: metrics.clone(),
+            }) as Arc<dyn Messenger>
+        });
+        let whoop_wearable = whoop_client
+            .clone()
+            .map(|c| Arc::new(c) as Arc<dyn Wearable>);
+        let shared = bot::Shared {
+            credentials: credentials.clone(),
+            links: Arc::new(OAuthConnect {
+                states: states.clone(),
+                public_base_url: public_base_url.clone(),
+                whoop: whoop_client.is_some(),
+                clock: clock.clone(),
+            }),
+            whoop: whoop_wearable.clone(),
+            metrics: metrics.clone(),
+        };
+        let whoop = match (
+            whoop_client,
+            whoop_wearable.clone(),
+            &states,
+            &settings.whoop.client_secret,
+        ) {
+            (Some(client), Some(wearable), Some(states), Some(secret)) => Some(WhoopIntegration {
+                client,
+                wearable,
+                states: states.clone(),
+                credentials: credentials.clone(),
+                users: Arc::new(PgUsers::new(db.clone())),
+                store: Arc::new(PgWearableStore::new(db.clone())),
+                messenger: messenger.clone(),
+                clock: clock.clone(),
+                client_secret: secret.clone(),
+            }),
+            _ => None,
+        };
+        let jobs = schedule::start(
+            &db,
+            schedule::JobPorts {
+                users: Arc::new(PgUsers::new(db.clone())),
+                food: Arc::new(PgFoodLog::new(db.clone())),
+                wearables: Arc::new(PgWearableStore::new(db.clone())),
+                notifications: Arc::new(PgNotifications::new(db.clone())),
+                conversations: Arc::new(PgConversations::new(db.clone())),
+                credentials: credentials.clone(),
+                messenger: messenger.clone(),
+                whoop: whoop_wearable.clone(),
+                clock: clock.clone(),
+            },
+            metrics.clone(),
+        )?;
+        let bot = match (client, messenger) {
+            (Some(client), Some(messenger)) => Some(bot::start(
                 &settings,
                 &db,
                 client,
+                messenger,
                 inbox.clone(),
                 wake.clone(),
-                metrics.clone(),
+                shared,
             )?),
-            None => {
+            _ => {
                 info!("TELEGRAM_BOT_TOKEN is not set: the bot is off");
                 None
             }
@@ -93,6 +181,7 @@ impl Application {
             inbox,
             metrics,
             bot: ingest,
+            whoop,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -105,19 +194,63 @@ impl Application {
             server = server.workers(workers);
         }
         let server = server.listen(listener)?.run();
-        Ok(Self { bound, server, bot })
+        Ok(Self {
+            bound,
+            server,
+            bot,
+            jobs,
+        })
     }
 
     /// Serves until SIGTERM/SIGINT, then finishes in-flight requests (up to 10 s).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         info!(address = %self.bound, "serving");
         self.server.await?;
+        if let Err(e) = self.jobs.stop().await {
+            warn!(error = %e, "the scheduler did not stop cleanly");
+        }
         if let Some(bot) = self.bot {
             bot.shutdown(Duration::from_secs(10)).await;
         }
         info!("stopped");
         Ok(())
     }
+}
+
+/// The WHOOP client when the app is registered (client id and secret), tokens can be stored
+/// (encryption key) and WHOOP can redirect back (PUBLIC_BASE_URL).
+fn whoop_client(
+    settings: &Settings,
+    public_base_url: Option<&str>,
+    can_store: bool,
+) -> anyhow::Result<Option<WhoopClient>> {
+    let (Some(id), Some(secret), Some(base)) = (
+        &settings.whoop.client_id,
+        &settings.whoop.client_secret,
+        public_base_url,
+    ) else {
+        return Ok(None);
+    };
+    if !can_store {
+        warn!("WHOOP is configured but WELLNESS_ENCRYPTION_KEY is not: WHOOP stays off");
+        return Ok(None);
+    }
+    let client = WhoopClient::new(
+        WhoopConfig {
+            api_root: settings
+                .whoop
+                .api_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            client_id: id.clone(),
+            client_secret: secret.clone(),
+            redirect_uri: format!("{base}/whoop/callback"),
+        },
+        Arc::new(InProcessBudget::default()),
+    )
+    .map_err(|e| anyhow::anyhow!("WHOOP_API_URL or WHOOP_CLIENT_ID: {e}"))?;
+    Ok(Some(client))
 }
 
 /// Applies migrations, retrying with backoff while the database is unreachable.

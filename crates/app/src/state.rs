@@ -8,6 +8,7 @@ use tokio::sync::Notify;
 use wellness_domain::Secret;
 use wellness_postgres::{Database, PgInbox};
 
+use crate::integrations::WhoopIntegration;
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
@@ -28,6 +29,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// The webhook's side of the bot, when Telegram is configured in webhook mode.
     pub bot: Option<WebhookIngest>,
+    /// WHOOP, when configured.
+    pub whoop: Option<WhoopIntegration>,
 }
 
 /// What the webhook route needs.

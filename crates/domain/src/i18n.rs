@@ -801,3 +801,54 @@ pub mod assistant {
         }
     }
 }
+
+/// WHOOP texts.
+pub mod whoop {
+    use crate::model::Locale;
+    use crate::usecases::whoop::SyncReport;
+
+    /// WHOOP refused our tokens.
+    pub fn reconnect(locale: Locale) -> String {
+        match locale {
+            Locale::En => "WHOOP access was revoked, so I can't sync your sleep and recovery. Reconnect with /connect_whoop.".into(),
+            Locale::Uk => "Доступ до WHOOP відкликано, тож я не можу синхронізувати сон і відновлення. Під'єднай знову: /connect_whoop.".into(),
+        }
+    }
+
+    /// Connected, in the chat.
+    pub fn connected(locale: Locale) -> String {
+        match locale {
+            Locale::En => "WHOOP is connected ✓ I'm fetching your last 30 days of sleep, recovery and workouts.".into(),
+            Locale::Uk => "WHOOP під'єднано ✓ Завантажую сон, відновлення й тренування за останні 30 днів.".into(),
+        }
+    }
+
+    /// After a sync.
+    pub fn synced(locale: Locale, r: &SyncReport) -> String {
+        let n = |u: crate::ports::Upserted| u.inserted + u.updated;
+        match locale {
+            Locale::En => format!(
+                "WHOOP synced: {} sleeps, {} recoveries, {} workouts, {} days updated.",
+                n(r.sleeps),
+                n(r.recoveries),
+                n(r.workouts),
+                n(r.cycles)
+            ),
+            Locale::Uk => format!(
+                "WHOOP синхронізовано: снів — {}, відновлень — {}, тренувань — {}, днів — {}.",
+                n(r.sleeps),
+                n(r.recoveries),
+                n(r.workouts),
+                n(r.cycles)
+            ),
+        }
+    }
+
+    /// A sync that failed for now.
+    pub fn sync_failed(locale: Locale) -> String {
+        match locale {
+            Locale::En => "I couldn't reach WHOOP just now; I'll try again on the next hourly sync.".into(),
+            Locale::Uk => "Зараз не вдалося зв'язатися з WHOOP; спробую знову під час щогодинної синхронізації.".into(),
+        }
+    }
+}

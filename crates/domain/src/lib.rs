@@ -4,6 +4,7 @@
 //! and translate between the world and these types.
 
 pub mod i18n;
+pub mod i18n_briefing;
 pub mod model;
 pub mod ports;
 pub mod usecases;

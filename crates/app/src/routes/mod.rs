@@ -3,6 +3,7 @@
 pub mod health;
 pub mod metrics;
 pub mod telegram;
+pub mod whoop;
 
 use actix_web::web;
 
@@ -10,5 +11,6 @@ use actix_web::web;
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(telegram::configure)
-        .configure(metrics::configure);
+        .configure(metrics::configure)
+        .configure(whoop::configure);
 }

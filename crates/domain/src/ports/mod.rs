@@ -3,8 +3,10 @@
 //! Every async port is an `#[async_trait]` trait usable as `dyn` object, with a mockall mock
 //! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
 
+mod jobs;
 mod repositories;
 mod services;
 
+pub use jobs::*;
 pub use repositories::*;
 pub use services::*;

@@ -8,6 +8,7 @@ use crate::model::{
     OAuthState, Provider, Recovery, Sleep, StateRejected, Stored, TelegramUserId, UpdateId, User,
     UserId, UserSettingChange, WearableKind, WearableSnapshot, Workout,
 };
+use crate::ports::WearableError;
 
 /// Storage failed. Adapters map their own errors here so the domain never sees SQL types.
 #[derive(Debug, Error)]
@@ -82,6 +83,39 @@ pub trait CredentialStore: Send + Sync {
         provider: Provider,
         before: DateTime<Utc>,
     ) -> Result<Vec<UserId>, StorageError>;
+    /// The user a provider's account id belongs to (a webhook names the provider's user).
+    async fn user_by_external_id(
+        &self,
+        provider: Provider,
+        external_user_id: &str,
+    ) -> Result<Option<UserId>, StorageError>;
+    /// Refreshes tokens under a lock held across processes: `refresher` sees the credentials as
+    /// they are now (another process may have just refreshed them) and its new credentials are
+    /// stored in the same transaction, so a rotated refresh token is never used twice.
+    async fn refresh_locked(
+        &self,
+        user: UserId,
+        provider: Provider,
+        refresher: std::sync::Arc<dyn TokenRefresher>,
+    ) -> Result<Refreshed, StorageError>;
+}
+
+/// Produces new tokens from the current ones (called under the refresh lock).
+#[async_trait]
+pub trait TokenRefresher: Send + Sync {
+    /// New credentials, or `None` when the current ones are fine as they are.
+    async fn refresh(&self, current: &Credentials) -> Result<Option<Credentials>, WearableError>;
+}
+
+/// What a locked refresh did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refreshed {
+    /// The credentials to use now (new, or the current ones when still fresh).
+    Fresh(Credentials),
+    /// The provider refused; nothing was stored.
+    Failed(WearableError),
+    /// The user has no such connection.
+    NotConnected,
 }
 
 /// What logging entries did.
@@ -246,6 +280,13 @@ pub trait OAuthStates: Send + Sync {
     ) -> Result<Result<OAuthState, StateRejected>, StorageError>;
     /// Deletes states that expired before `before`; returns how many.
     async fn purge_expired(&self, before: DateTime<Utc>) -> Result<u64, StorageError>;
+    /// Looks a state up without using it (to refuse an expired link before leaving for the provider).
+    async fn check(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OAuthState, StateRejected>, StorageError>;
 }
 
 /// What the bot sent on its own, so it is sent once per user, kind and local day.

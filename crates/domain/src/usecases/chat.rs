@@ -11,11 +11,12 @@ use crate::model::{
 use crate::ports::{
     Assistant, Clock, ConnectLinks, ConnectOffer, Conversations, CredentialStore, FoodCatalog,
     FoodLog, Messenger, MessengerError, OutgoingMessage, StorageError, Transcriber, Users,
-    WearableStore,
+    Wearable, WearableStore,
 };
 use crate::usecases::food::VoiceLimits;
 use crate::usecases::profile::{self, SettingsError};
 use crate::usecases::today;
+use crate::usecases::whoop::{SyncError, WhoopPorts};
 
 /// Handling a message failed.
 #[derive(Debug, Error)]
@@ -75,6 +76,8 @@ pub struct ChatService {
     pub transcriber: Option<Arc<dyn Transcriber>>,
     /// Limits on voice notes.
     pub voice: VoiceLimits,
+    /// WHOOP's API, when configured (for /sync).
+    pub whoop: Option<Arc<dyn Wearable>>,
 }
 
 impl std::fmt::Debug for ChatService {
@@ -156,7 +159,27 @@ impl ChatService {
                 for provider in [Provider::Whoop, Provider::Fatsecret] {
                     states.push((provider, self.connection_state(user, provider).await?));
                 }
-                i18n::sync_status(locale, &states)
+                let mut text = i18n::sync_status(locale, &states);
+                if let (Some(wearable), Some((_, ConnectionState::Connected))) = (
+                    &self.whoop,
+                    states.iter().find(|(p, _)| *p == Provider::Whoop),
+                ) {
+                    let ports = WhoopPorts {
+                        credentials: self.credentials.as_ref(),
+                        wearable: wearable.clone(),
+                        store: self.wearables.as_ref(),
+                        messenger: self.messenger.as_ref(),
+                        clock: self.clock.as_ref(),
+                    };
+                    text.push('\n');
+                    text.push_str(&match ports.sync(user).await {
+                        Ok(report) => i18n::whoop::synced(locale, &report),
+                        Err(SyncError::Temporary(_)) => i18n::whoop::sync_failed(locale),
+                        Err(SyncError::Revoked) => i18n::whoop::reconnect(locale),
+                        Err(SyncError::NotConnected) => String::new(),
+                    });
+                }
+                text
             }
             "connect_whoop" | "connect_fatsecret" => {
                 let provider = if name == "connect_whoop" {
@@ -337,6 +360,7 @@ mod tests {
                 catalog: Arc::new(MockFoodCatalog::new()),
                 transcriber: None,
                 voice: VoiceLimits::default(),
+                whoop: None,
             };
             let outcome = block_on(service.handle(&message));
             let texts = sent.lock().unwrap().clone();

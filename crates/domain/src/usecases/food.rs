@@ -912,6 +912,7 @@ mod flow_tests {
                 catalog: Arc::new(catalog),
                 transcriber: None,
                 voice: VoiceLimits::default(),
+                whoop: None,
             },
             sent,
             log,

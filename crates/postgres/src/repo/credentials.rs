@@ -4,11 +4,11 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel::upsert::excluded;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use wellness_domain::ports::{CredentialStore, StorageError};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use wellness_domain::ports::{CredentialStore, Refreshed, StorageError, TokenRefresher};
 use wellness_domain::{ConnectionStatus, Credentials, Provider, Secret, Tokens, UserId};
 
-use crate::error::{corrupt, from_diesel};
+use crate::error::{TxError, corrupt, from_diesel};
 use crate::schema::credentials as cr;
 use crate::{Database, TokenCipher};
 
@@ -256,6 +256,24 @@ pub async fn expiring_before(
         .collect()
 }
 
+/// The user a provider account belongs to.
+pub async fn user_by_external_id(
+    conn: &mut AsyncPgConnection,
+    provider: Provider,
+    external_user_id: &str,
+) -> Result<Option<UserId>, StorageError> {
+    cr::table
+        .filter(cr::provider.eq(provider.code()))
+        .filter(cr::external_user_id.eq(external_user_id))
+        .select(cr::user_id)
+        .first::<i64>(conn)
+        .await
+        .optional()
+        .map_err(from_diesel)?
+        .map(|id| UserId::new(id).map_err(corrupt))
+        .transpose()
+}
+
 /// `CredentialStore` over the pool.
 #[derive(Debug, Clone)]
 pub struct PgCredentialStore {
@@ -305,6 +323,41 @@ impl CredentialStore for PgCredentialStore {
         provider: Provider,
     ) -> Result<bool, StorageError> {
         mark_user_notified(&mut *self.db.conn().await?, user, provider).await
+    }
+
+    async fn user_by_external_id(
+        &self,
+        provider: Provider,
+        external_user_id: &str,
+    ) -> Result<Option<UserId>, StorageError> {
+        user_by_external_id(&mut *self.db.conn().await?, provider, external_user_id).await
+    }
+
+    async fn refresh_locked(
+        &self,
+        user: UserId,
+        provider: Provider,
+        refresher: std::sync::Arc<dyn TokenRefresher>,
+    ) -> Result<Refreshed, StorageError> {
+        let cipher = &self.cipher;
+        let mut conn = self.db.conn().await?;
+        // SELECT ... FOR UPDATE holds the row until commit: a second process asking to refresh
+        // the same user waits here, then sees the tokens the first one stored.
+        conn.transaction::<_, TxError, _>(async |tx| {
+            let Some(current) = get(tx, cipher, user, provider, true).await? else {
+                return Ok(Refreshed::NotConnected);
+            };
+            match refresher.refresh(&current).await {
+                Ok(Some(new)) => {
+                    save(tx, cipher, &new).await?;
+                    Ok(Refreshed::Fresh(new))
+                }
+                Ok(None) => Ok(Refreshed::Fresh(current)),
+                Err(e) => Ok(Refreshed::Failed(e)),
+            }
+        })
+        .await
+        .map_err(StorageError::from)
     }
 
     async fn expiring_before(

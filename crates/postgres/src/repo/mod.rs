@@ -4,6 +4,7 @@ pub mod conversations;
 pub mod credentials;
 pub mod food;
 pub mod inbox;
+pub mod job_runs;
 pub mod notifications;
 pub mod oauth_states;
 pub mod users;

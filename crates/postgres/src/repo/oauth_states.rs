@@ -156,6 +156,30 @@ async fn consume_by(
     }))
 }
 
+/// Looks a state up without using it.
+pub async fn check(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    provider: Provider,
+    state: &str,
+    now: DateTime<Utc>,
+) -> Result<Result<OAuthState, StateRejected>, StorageError> {
+    let row = os::table
+        .filter(os::state.eq(state))
+        .filter(os::provider.eq(provider.code()))
+        .select(StateRow::as_select())
+        .first(conn)
+        .await
+        .optional()
+        .map_err(from_diesel)?;
+    Ok(match row {
+        None => Err(StateRejected::Unknown),
+        Some(row) if row.used_at.is_some() => Err(StateRejected::AlreadyUsed),
+        Some(row) if row.expires_at <= now => Err(StateRejected::Expired),
+        Some(row) => Ok(decode(row, cipher)?),
+    })
+}
+
 /// Deletes states that expired before `before`.
 pub async fn purge_expired(
     conn: &mut AsyncPgConnection,
@@ -215,6 +239,22 @@ impl OAuthStates for PgOAuthStates {
             &self.cipher,
             provider,
             Key::RequestToken(request_token),
+            now,
+        )
+        .await
+    }
+
+    async fn check(
+        &self,
+        provider: Provider,
+        state: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Result<OAuthState, StateRejected>, StorageError> {
+        check(
+            &mut *self.db.conn().await?,
+            &self.cipher,
+            provider,
+            state,
             now,
         )
         .await

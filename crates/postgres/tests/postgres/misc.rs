@@ -408,3 +408,123 @@ async fn deleting_a_user_removes_every_row_they_own() {
     let sends: i64 = ns::table.count().get_result(&mut *conn).await.unwrap();
     assert_eq!((left, sends), (1, 1), "only the other user's rows remain");
 }
+
+/// A provider that rotates refresh tokens and refuses a used one, like WHOOP.
+struct Rotating {
+    valid: std::sync::Mutex<String>,
+    calls: std::sync::atomic::AtomicU32,
+    reused: std::sync::atomic::AtomicU32,
+}
+
+#[async_trait::async_trait]
+impl TokenRefresher for Rotating {
+    async fn refresh(&self, current: &Credentials) -> Result<Option<Credentials>, WearableError> {
+        let Tokens::OAuth2 {
+            refresh_token,
+            expires_at,
+            ..
+        } = &current.tokens
+        else {
+            return Ok(None);
+        };
+        if *expires_at > Utc::now() + Duration::minutes(5) {
+            return Ok(None); // another process refreshed while we waited for the lock
+        }
+        self.calls.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        // Hold the lock a while, so the other refresh really waits.
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        let presented = refresh_token
+            .as_ref()
+            .map(|r| r.expose().to_owned())
+            .unwrap_or_default();
+        let mut valid = self.valid.lock().unwrap();
+        if presented != *valid {
+            self.reused
+                .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            return Err(WearableError::InvalidGrant);
+        }
+        let next = format!("{presented}+");
+        *valid = next.clone();
+        Ok(Some(Credentials {
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new(format!("access-{next}")),
+                refresh_token: Some(Secret::new(next)),
+                expires_at: Utc::now() + Duration::hours(1),
+                scope: "offline".into(),
+            },
+            ..current.clone()
+        }))
+    }
+}
+
+#[tokio::test]
+async fn two_concurrent_refreshes_for_one_user_never_reuse_a_rotated_token() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&Credentials {
+            user_id: u.id,
+            provider: Provider::Whoop,
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new("access-r0"),
+                refresh_token: Some(Secret::new("r0")),
+                expires_at: Utc::now() - Duration::minutes(1),
+                scope: "offline".into(),
+            },
+            external_user_id: Some("10129".into()),
+            status: ConnectionStatus::Active,
+            updated_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let provider = std::sync::Arc::new(Rotating {
+        valid: std::sync::Mutex::new("r0".into()),
+        calls: Default::default(),
+        reused: Default::default(),
+    });
+    let other = PgCredentialStore::new(db.clone(), cipher());
+    let (a, b) = tokio::join!(
+        store.refresh_locked(u.id, Provider::Whoop, provider.clone()),
+        other.refresh_locked(u.id, Provider::Whoop, provider.clone())
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    let access = |r: &Refreshed| match r {
+        Refreshed::Fresh(Credentials {
+            tokens: Tokens::OAuth2 { access_token, .. },
+            ..
+        }) => access_token.expose().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(access(&a), "access-r0+");
+    assert_eq!(
+        access(&b),
+        "access-r0+",
+        "the second caller uses the first one's new token"
+    );
+    assert_eq!(
+        std::sync::atomic::AtomicU32::load(&provider.calls, std::sync::atomic::Ordering::SeqCst),
+        1,
+        "one refresh, not two"
+    );
+    assert_eq!(
+        std::sync::atomic::AtomicU32::load(&provider.reused, std::sync::atomic::Ordering::SeqCst),
+        0
+    );
+    let stored = store.get(u.id, Provider::Whoop).await.unwrap().unwrap();
+    let Tokens::OAuth2 { refresh_token, .. } = stored.tokens else {
+        panic!()
+    };
+    assert_eq!(
+        refresh_token.unwrap().expose(),
+        "r0+",
+        "the rotated token is what is stored"
+    );
+    assert_eq!(
+        store
+            .user_by_external_id(Provider::Whoop, "10129")
+            .await
+            .unwrap(),
+        Some(u.id)
+    );
+}

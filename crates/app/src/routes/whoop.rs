@@ -1,0 +1,297 @@
+//! WHOOP: /whoop/connect (to WHOOP's consent page), /whoop/callback (tokens), /whoop/webhook.
+
+use std::time::Duration;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use tracing::{info, warn};
+use wellness_domain::ports::OutgoingMessage;
+use wellness_domain::usecases::whoop::WhoopPorts;
+use wellness_domain::{ChatId, ConnectionStatus, Credentials, Locale, Provider, StateRejected};
+
+use crate::integrations::WhoopIntegration;
+use crate::pages::page;
+use crate::state::AppState;
+
+/// Attaches the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/whoop/connect", web::get().to(connect))
+        .route("/whoop/callback", web::get().to(callback))
+        .route("/whoop/webhook", web::post().to(webhook));
+}
+
+#[derive(Deserialize)]
+struct ConnectQuery {
+    state: Option<String>,
+}
+
+fn rejected(locale: Locale, why: StateRejected) -> HttpResponse {
+    let body = match (locale, why) {
+        (Locale::En, StateRejected::Expired) => {
+            "This link has expired. Send /connect_whoop in the bot for a new one."
+        }
+        (Locale::En, StateRejected::AlreadyUsed) => {
+            "This link was already used. Send /connect_whoop in the bot for a new one."
+        }
+        (Locale::En, StateRejected::Unknown) => {
+            "This link is not valid. Send /connect_whoop in the bot for a new one."
+        }
+        (Locale::Uk, StateRejected::Expired) => {
+            "Термін дії посилання минув. Надішли /connect_whoop у боті, щоб отримати нове."
+        }
+        (Locale::Uk, StateRejected::AlreadyUsed) => {
+            "Це посилання вже використано. Надішли /connect_whoop у боті, щоб отримати нове."
+        }
+        (Locale::Uk, StateRejected::Unknown) => {
+            "Посилання недійсне. Надішли /connect_whoop у боті, щоб отримати нове."
+        }
+    };
+    let heading = match locale {
+        Locale::En => "WHOOP was not connected",
+        Locale::Uk => "WHOOP не під'єднано",
+    };
+    page(StatusCode::BAD_REQUEST, locale, heading, body)
+}
+
+fn not_configured() -> HttpResponse {
+    page(
+        StatusCode::NOT_FOUND,
+        Locale::En,
+        "WHOOP is not available",
+        "This server has no WHOOP app configured.",
+    )
+}
+
+async fn locale_of(whoop: &WhoopIntegration, user: wellness_domain::UserId) -> Locale {
+    match whoop.users.get(user).await {
+        Ok(Some(u)) => u.locale,
+        _ => Locale::En,
+    }
+}
+
+async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
+    let Some(whoop) = state.whoop.as_ref() else {
+        return not_configured();
+    };
+    let Some(s) = query.state.as_deref() else {
+        return rejected(Locale::En, StateRejected::Unknown);
+    };
+    match whoop
+        .states
+        .check(Provider::Whoop, s, whoop.clock.now())
+        .await
+    {
+        Ok(Ok(_)) => HttpResponse::Found()
+            .insert_header(("Location", whoop.client.authorize_url(s)))
+            .finish(),
+        Ok(Err(why)) => rejected(Locale::En, why),
+        Err(e) => {
+            warn!(error = %e, "cannot check a WHOOP state");
+            page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Locale::En,
+                "Please try again",
+                "The server is busy; try the link again in a minute.",
+            )
+        }
+    }
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    code: Option<String>,
+    state: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
+    let Some(whoop) = state.whoop.as_ref() else {
+        return not_configured();
+    };
+    let Some(s) = query.state.as_deref() else {
+        return rejected(Locale::En, StateRejected::Unknown);
+    };
+    // Single use, whatever the outcome: a declined or failed attempt needs a new link.
+    let pending = match whoop
+        .states
+        .consume(Provider::Whoop, s, whoop.clock.now())
+        .await
+    {
+        Ok(Ok(pending)) => pending,
+        Ok(Err(why)) => return rejected(Locale::En, why),
+        Err(e) => {
+            warn!(error = %e, "cannot use a WHOOP state");
+            return page(
+                StatusCode::SERVICE_UNAVAILABLE,
+                Locale::En,
+                "Please try again",
+                "The server is busy; send /connect_whoop again in a minute.",
+            );
+        }
+    };
+    let locale = locale_of(whoop, pending.user_id).await;
+    let failed_heading = match locale {
+        Locale::En => "WHOOP was not connected",
+        Locale::Uk => "WHOOP не під'єднано",
+    };
+    if query.error.is_some() {
+        let body = match locale {
+            Locale::En => {
+                "You declined access, so nothing was connected. Send /connect_whoop in the bot to try again."
+            }
+            Locale::Uk => {
+                "Доступ не надано, тож нічого не під'єднано. Надішли /connect_whoop у боті, щоб спробувати знову."
+            }
+        };
+        return page(StatusCode::BAD_REQUEST, locale, failed_heading, body);
+    }
+    let Some(code) = query.code.as_deref() else {
+        return rejected(locale, StateRejected::Unknown);
+    };
+    let tokens = match whoop.client.exchange_code(code).await {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            warn!(error = %e, "WHOOP code exchange failed");
+            let body = match locale {
+                Locale::En => {
+                    "WHOOP did not accept the connection. Send /connect_whoop in the bot to try again."
+                }
+                Locale::Uk => {
+                    "WHOOP не прийняв під'єднання. Надішли /connect_whoop у боті, щоб спробувати знову."
+                }
+            };
+            return page(StatusCode::BAD_GATEWAY, locale, failed_heading, body);
+        }
+    };
+    let access = match &tokens {
+        wellness_domain::Tokens::OAuth2 { access_token, .. } => Some(access_token.clone()),
+        wellness_domain::Tokens::OAuth1 { .. } => None,
+    };
+    let external_user_id = match access {
+        Some(a) => whoop.client.profile(&a).await.ok().map(|id| id.to_string()),
+        None => None,
+    };
+    let credentials = Credentials {
+        user_id: pending.user_id,
+        provider: Provider::Whoop,
+        tokens,
+        external_user_id,
+        status: ConnectionStatus::Active,
+        updated_at: whoop.clock.now(),
+    };
+    if let Err(e) = whoop.credentials.save(&credentials).await {
+        warn!(error = %e, "cannot store WHOOP tokens");
+        return page(
+            StatusCode::SERVICE_UNAVAILABLE,
+            locale,
+            failed_heading,
+            "The server could not save the connection; please try again.",
+        );
+    }
+    info!(user = %pending.user_id, "WHOOP connected");
+    // Tell the chat, and fetch the first 30 days in the background.
+    let whoop = whoop.clone();
+    tokio::spawn(async move {
+        let Ok(Some(user)) = whoop.users.get(pending.user_id).await else {
+            return;
+        };
+        if let Some(messenger) = &whoop.messenger {
+            let text = wellness_domain::i18n::whoop::connected(user.locale);
+            let _ = messenger
+                .send(
+                    ChatId::private(user.telegram_id),
+                    &OutgoingMessage::text(text),
+                )
+                .await;
+        }
+        if let Some(messenger) = &whoop.messenger {
+            let ports = WhoopPorts {
+                credentials: whoop.credentials.as_ref(),
+                wearable: whoop.wearable.clone(),
+                store: whoop.store.as_ref(),
+                messenger: messenger.as_ref(),
+                clock: whoop.clock.as_ref(),
+            };
+            match ports.sync(&user).await {
+                Ok(report) => info!(user = %user.id, records = report.total(), "first WHOOP sync"),
+                Err(e) => warn!(user = %user.id, error = %e, "first WHOOP sync failed"),
+            }
+        }
+    });
+    let (heading, body) = match locale {
+        Locale::En => (
+            "WHOOP is connected",
+            "Your sleep, recovery and workouts will appear in /today.",
+        ),
+        Locale::Uk => (
+            "WHOOP під'єднано",
+            "Сон, відновлення й тренування з'являться в /today.",
+        ),
+    };
+    page(StatusCode::OK, locale, heading, body)
+}
+
+async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>) -> HttpResponse {
+    let Some(whoop) = state.whoop.as_ref() else {
+        return HttpResponse::NotFound().finish();
+    };
+    let header = |name: &str| {
+        req.headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+    };
+    let verified = wellness_whoop::verify_webhook(
+        &whoop.client_secret,
+        header(wellness_whoop::TIMESTAMP_HEADER),
+        &body,
+        header(wellness_whoop::SIGNATURE_HEADER),
+        whoop.clock.now(),
+        chrono::Duration::minutes(5),
+    );
+    if let Err(e) = verified {
+        state
+            .metrics
+            .inc("wellness_whoop_webhooks_total", &[("outcome", "rejected")]);
+        warn!(error = %e, "WHOOP webhook refused");
+        return HttpResponse::Unauthorized().finish();
+    }
+    let Ok(event) = wellness_whoop::parse_webhook(&body) else {
+        return HttpResponse::BadRequest().finish();
+    };
+    state
+        .metrics
+        .inc("wellness_whoop_webhooks_total", &[("outcome", "accepted")]);
+    // Answer at once; the record is fetched (or deleted) after.
+    let whoop = whoop.clone();
+    tokio::spawn(async move {
+        let Ok(Some(user_id)) = whoop
+            .credentials
+            .user_by_external_id(Provider::Whoop, &event.user_id.to_string())
+            .await
+        else {
+            return;
+        };
+        if event.deleted {
+            let _ = whoop.store.delete(user_id, event.kind, &event.id).await;
+            return;
+        }
+        let (Ok(Some(user)), Some(messenger)) =
+            (whoop.users.get(user_id).await, whoop.messenger.clone())
+        else {
+            return;
+        };
+        let ports = WhoopPorts {
+            credentials: whoop.credentials.as_ref(),
+            wearable: whoop.wearable.clone(),
+            store: whoop.store.as_ref(),
+            messenger: messenger.as_ref(),
+            clock: whoop.clock.as_ref(),
+        };
+        if let Err(e) = tokio::time::timeout(Duration::from_secs(60), ports.sync(&user)).await {
+            warn!(error = %e, "WHOOP webhook sync timed out");
+        }
+    });
+    HttpResponse::NoContent().finish()
+}

@@ -1,0 +1,203 @@
+//! The scheduled jobs of `wellness serve`: each tick claimed once across instances (see
+//! crates/jobs/README.md), every job a domain use case.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tracing::warn;
+use wellness_domain::ports::{
+    Clock, Conversations, CredentialStore, FoodLog, JobError, JobOutcome, Messenger, Notifications,
+    Users, Wearable, WearableStore,
+};
+use wellness_domain::usecases::whoop::{SyncError, WhoopPorts};
+use wellness_domain::{Provider, User, UserId};
+use wellness_jobs::{
+    JobObserver, JobRunner, RunOutcome, RunningScheduler, Scheduler, StandardJob, instance_id,
+    job_fn, tasks,
+};
+use wellness_postgres::PgJobRuns;
+
+use crate::metrics::Metrics;
+
+impl JobObserver for Metrics {
+    fn finished(&self, job: &str, outcome: RunOutcome, duration: Duration) {
+        self.inc(
+            "wellness_job_runs_total",
+            &[("job", job), ("outcome", outcome.code())],
+        );
+        tracing::info!(
+            job,
+            outcome = outcome.code(),
+            took_ms = duration.as_millis() as u64,
+            "job finished"
+        );
+    }
+
+    fn claimed_elsewhere(&self, job: &str) {
+        self.inc(
+            "wellness_job_runs_total",
+            &[("job", job), ("outcome", "claimed_elsewhere")],
+        );
+    }
+
+    fn retrying(&self, job: &str, _failed_attempt: u32) {
+        self.inc("wellness_job_retries_total", &[("job", job)]);
+    }
+}
+
+/// What the jobs work with.
+pub struct JobPorts {
+    /// People.
+    pub users: Arc<dyn Users>,
+    /// Food.
+    pub food: Arc<dyn FoodLog>,
+    /// WHOOP records.
+    pub wearables: Arc<dyn WearableStore>,
+    /// Once-per-day claims.
+    pub notifications: Arc<dyn Notifications>,
+    /// Conversation history.
+    pub conversations: Arc<dyn Conversations>,
+    /// Tokens.
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Telegram, when configured.
+    pub messenger: Option<Arc<dyn Messenger>>,
+    /// WHOOP, when configured.
+    pub whoop: Option<Arc<dyn Wearable>>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Every user, page by page.
+async fn all_users(users: &dyn Users) -> Result<Vec<User>, JobError> {
+    let mut out = Vec::new();
+    let mut after: Option<UserId> = None;
+    loop {
+        let page = users.page(after, 500).await?;
+        let Some(last) = page.last() else { break };
+        after = Some(last.id);
+        out.extend(page);
+    }
+    Ok(out)
+}
+
+/// Starts the scheduler.
+pub fn start(
+    db: &wellness_postgres::Database,
+    ports: JobPorts,
+    metrics: Arc<Metrics>,
+) -> anyhow::Result<RunningScheduler> {
+    let runs = Arc::new(PgJobRuns::new(db.clone()));
+    let runner =
+        JobRunner::new(instance_id(), runs.clone(), ports.clock.clone()).with_observer(metrics);
+    let mut scheduler = Scheduler::new(runner)
+        .standard(
+            StandardJob::ConversationCleanup,
+            tasks::conversation_cleanup(ports.conversations.clone(), tasks::CONVERSATION_RETENTION),
+        )?
+        .standard(
+            StandardJob::JobHistoryCleanup,
+            tasks::job_history_cleanup(runs, tasks::JOB_HISTORY_RETENTION),
+        )?;
+    if let Some(messenger) = &ports.messenger {
+        scheduler = scheduler.standard(
+            StandardJob::Briefings,
+            tasks::briefings(tasks::BriefingJobPorts {
+                users: ports.users.clone(),
+                food: ports.food.clone(),
+                wearables: ports.wearables.clone(),
+                notifications: ports.notifications.clone(),
+                messenger: messenger.clone(),
+                page_size: 200,
+            }),
+        )?;
+    }
+    if let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) {
+        let (users, credentials, store, clock) = (
+            ports.users.clone(),
+            ports.credentials.clone(),
+            ports.wearables.clone(),
+            ports.clock.clone(),
+        );
+        let sync = {
+            let (wearable, messenger) = (wearable.clone(), messenger.clone());
+            let (users, credentials, store, clock) = (
+                users.clone(),
+                credentials.clone(),
+                store.clone(),
+                clock.clone(),
+            );
+            job_fn(move |_tick| {
+                let (wearable, messenger) = (wearable.clone(), messenger.clone());
+                let (users, credentials, store, clock) = (
+                    users.clone(),
+                    credentials.clone(),
+                    store.clone(),
+                    clock.clone(),
+                );
+                async move {
+                    let ports = WhoopPorts {
+                        credentials: credentials.as_ref(),
+                        wearable,
+                        store: store.as_ref(),
+                        messenger: messenger.as_ref(),
+                        clock: clock.as_ref(),
+                    };
+                    let (mut synced, mut records, mut failed) = (0, 0, 0);
+                    for user in all_users(users.as_ref()).await? {
+                        match credentials.get(user.id, Provider::Whoop).await? {
+                            Some(c) if c.status == wellness_domain::ConnectionStatus::Active => {}
+                            _ => continue,
+                        }
+                        match ports.sync(&user).await {
+                            Ok(report) => {
+                                synced += 1;
+                                records += report.total();
+                            }
+                            Err(SyncError::NotConnected | SyncError::Revoked) => {}
+                            Err(e) => {
+                                failed += 1;
+                                warn!(user = %user.id, error = %e, "WHOOP sync failed");
+                            }
+                        }
+                    }
+                    let summary =
+                        format!("{synced} users synced, {records} records, {failed} failed");
+                    if failed > 0 && synced == 0 {
+                        return Err(JobError::Transient(summary));
+                    }
+                    Ok(JobOutcome { summary })
+                }
+            })
+        };
+        let refresh = job_fn(move |_tick| {
+            let (wearable, messenger) = (wearable.clone(), messenger.clone());
+            let (users, credentials, store, clock) = (
+                users.clone(),
+                credentials.clone(),
+                store.clone(),
+                clock.clone(),
+            );
+            async move {
+                let ports = WhoopPorts {
+                    credentials: credentials.as_ref(),
+                    wearable,
+                    store: store.as_ref(),
+                    messenger: messenger.as_ref(),
+                    clock: clock.as_ref(),
+                };
+                let users = all_users(users.as_ref()).await?;
+                let refreshed = ports
+                    .refresh_expiring(&users, chrono::Duration::hours(1))
+                    .await
+                    .map_err(|e| JobError::Transient(e.to_string()))?;
+                Ok(JobOutcome {
+                    summary: format!("{refreshed} tokens refreshed"),
+                })
+            }
+        });
+        scheduler = scheduler
+            .standard(StandardJob::WhoopSync, sync)?
+            .standard(StandardJob::WhoopTokenRefresh, refresh)?;
+    }
+    Ok(scheduler.start())
+}

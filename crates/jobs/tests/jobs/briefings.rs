@@ -1,0 +1,145 @@
+//! The briefings job: due briefings go out through the runner, retried within the tick when
+//! Telegram fails for a moment.
+
+use std::collections::HashSet;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use wellness_domain::ports::{
+    ManualClock, MessengerError, MockFoodLog, MockMessenger, MockUsers, MockWearableStore,
+    Notifications, RunOutcome, SentMessage, StorageError,
+};
+use wellness_domain::{
+    BriefingTimes, CalorieGoal, DayTotals, LocalDate, Locale, NotificationKind, TelegramUserId,
+    User, UserId, UserTimeZone, WearableSnapshot,
+};
+use wellness_jobs::tasks::{self, BriefingJobPorts};
+use wellness_jobs::{JobRunner, RetryPolicy, StandardJob, TickReport};
+
+use crate::fakes::{MemoryJobRuns, at};
+
+#[derive(Default)]
+struct MemoryNotifications {
+    claimed: Mutex<HashSet<(UserId, NotificationKind, LocalDate)>>,
+}
+
+#[async_trait]
+impl Notifications for MemoryNotifications {
+    async fn claim(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+        _at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        Ok(self.claimed.lock().unwrap().insert((user, kind, day)))
+    }
+
+    async fn release(
+        &self,
+        user: UserId,
+        kind: NotificationKind,
+        day: LocalDate,
+    ) -> Result<(), StorageError> {
+        self.claimed.lock().unwrap().remove(&(user, kind, day));
+        Ok(())
+    }
+}
+
+fn user() -> User {
+    User {
+        id: UserId::new(1).unwrap(),
+        telegram_id: TelegramUserId::new(100).unwrap(),
+        first_name: "Olena".into(),
+        locale: Locale::Uk,
+        time_zone: UserTimeZone::DEFAULT,
+        calorie_goal: CalorieGoal::DEFAULT,
+        briefing_times: BriefingTimes::default(),
+        briefings_enabled: true,
+        created_at: at(2026, 1, 1, 0, 0),
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_briefing_that_failed_to_send_is_retried_within_the_tick_and_sent_once() {
+    let mut users = MockUsers::new();
+    users.expect_page().returning(|after, _| {
+        Ok(if after.is_none() {
+            vec![user()]
+        } else {
+            vec![]
+        })
+    });
+    let mut food = MockFoodLog::new();
+    food.expect_day_totals()
+        .returning(|_, _| Ok(DayTotals::default()));
+    let mut wearables = MockWearableStore::new();
+    wearables
+        .expect_snapshot()
+        .returning(|_, _| Ok(WearableSnapshot::default()));
+    let attempts = Arc::new(AtomicU32::new(0));
+    let texts = Arc::new(Mutex::new(Vec::new()));
+    let mut messenger = MockMessenger::new();
+    let (counter, log) = (attempts.clone(), texts.clone());
+    messenger.expect_send().returning(move |_, message| {
+        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            Err(MessengerError::Unavailable("502 Bad Gateway".into()))
+        } else {
+            log.lock().unwrap().push(message.text.clone());
+            Ok(SentMessage { message_id: 7 })
+        }
+    });
+    let job = StandardJob::Briefings
+        .job(tasks::briefings(BriefingJobPorts {
+            users: Arc::new(users),
+            food: Arc::new(food),
+            wearables: Arc::new(wearables),
+            notifications: Arc::new(MemoryNotifications::default()),
+            messenger: Arc::new(messenger),
+            page_size: 100,
+        }))
+        .unwrap()
+        .with_retry(RetryPolicy {
+            first_backoff: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        });
+    // 08:00 in Kyiv in May.
+    let tick = at(2026, 5, 15, 5, 0);
+    let runner = JobRunner::new(
+        "a",
+        Arc::new(MemoryJobRuns::default()),
+        Arc::new(ManualClock::new(tick)),
+    );
+
+    let report = runner.run_tick(&job, tick).await;
+    let TickReport::Ran {
+        outcome,
+        attempts: tries,
+        detail,
+        ..
+    } = report
+    else {
+        panic!("{report:?}");
+    };
+    assert_eq!((outcome, tries), (RunOutcome::Ok, 2), "{detail}");
+    assert_eq!(attempts.load(Ordering::SeqCst), 2);
+    let texts = texts.lock().unwrap().clone();
+    assert_eq!(texts.len(), 1);
+    assert!(
+        texts[0].starts_with("Доброго ранку, Olena!"),
+        "{}",
+        texts[0]
+    );
+
+    // The next tick finds it sent.
+    let report = runner
+        .run_tick(&job, tick + chrono::Duration::minutes(5))
+        .await;
+    assert!(
+        matches!(&report, TickReport::Ran { outcome: RunOutcome::Ok, detail, .. } if detail.contains("0 sent, 1 already claimed")),
+        "{report:?}"
+    );
+}
