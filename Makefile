@@ -65,6 +65,8 @@ db: db-up ## create the `wellness` database if missing
 	if [ -z "$$($(PSQL) -c "SELECT 1 FROM pg_database WHERE datname = '$$db'")" ]; then \
 		$(PSQL) -c "CREATE DATABASE \"$$db\"" && echo "created database $$db"; fi
 
-clean-test-dbs: db-up ## drop databases left by killed test processes
+clean-test-dbs: db-up ## drop databases left by killed test processes, and old test templates
 	@for d in $$($(PSQL) -c "SELECT datname FROM pg_database WHERE datname LIKE 'wellness\_test\_%'"); do \
 		$(PSQL) -c "DROP DATABASE IF EXISTS \"$$d\" WITH (FORCE)"; done
+	@for d in $$($(PSQL) -c "SELECT datname FROM pg_database WHERE datname LIKE 'wellness\_template\_%'"); do \
+		$(PSQL) -c "ALTER DATABASE \"$$d\" IS_TEMPLATE false" -c "DROP DATABASE IF EXISTS \"$$d\" WITH (FORCE)"; done

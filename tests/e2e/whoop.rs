@@ -172,3 +172,35 @@ async fn a_forged_webhook_signature_gets_401_and_a_forged_state_a_400_page() {
     assert_eq!(callback.status(), 400);
     assert!(callback.text().await.unwrap().contains("not valid"));
 }
+
+#[tokio::test]
+async fn an_expired_access_token_is_refreshed_and_the_sync_retried() {
+    let w = world().await;
+    let ann = SimUser::new(8201, "Ann").with_language("en");
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    let page = reqwest::get(&link_in(&offer)).await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        reply(&w.tg, &ann, 1)
+            .await
+            .starts_with("WHOOP is connected")
+    );
+    // Let the first sync finish, then WHOOP expires the access token.
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while !say(&w.tg, &ann, "/today")
+        .await
+        .contains("Sleep last night")
+    {
+        assert!(std::time::Instant::now() < deadline);
+    }
+    let user_id = w.whoop.users()[0].user_id;
+    w.whoop.expire_access_tokens(user_id);
+    let before = w.whoop.stats();
+    let synced = say(&w.tg, &ann, "/sync").await;
+    assert!(synced.contains("WHOOP synced:"), "{synced}");
+    let after = w.whoop.stats();
+    assert!(
+        after.unauthorized > before.unauthorized,
+        "the old token was refused: {after:?}"
+    );
+}

@@ -77,6 +77,12 @@ pub fn command_menu(locale: Locale) -> Vec<(&'static str, &'static str)> {
             ("timezone", "Set your time zone: /timezone Europe/Kyiv"),
             ("language", "Українська / English"),
             ("sync", "Status of WHOOP and FatSecret"),
+            (
+                "briefing_time",
+                "Briefing times: /briefing_time 08:00 21:00",
+            ),
+            ("briefing_off", "Stop the morning and evening briefings"),
+            ("briefing_on", "Resume the briefings"),
             ("connect_whoop", "Connect WHOOP"),
             ("connect_fatsecret", "Connect FatSecret"),
             ("export", "Download all your data"),
@@ -89,6 +95,9 @@ pub fn command_menu(locale: Locale) -> Vec<(&'static str, &'static str)> {
             ("timezone", "Часовий пояс: /timezone Europe/Kyiv"),
             ("language", "Українська / English"),
             ("sync", "Стан WHOOP і FatSecret"),
+            ("briefing_time", "Час брифінгів: /briefing_time 08:00 21:00"),
+            ("briefing_off", "Вимкнути ранкові й вечірні брифінги"),
+            ("briefing_on", "Увімкнути брифінги"),
             ("connect_whoop", "Під'єднати WHOOP"),
             ("connect_fatsecret", "Під'єднати FatSecret"),
             ("export", "Завантажити всі свої дані"),
@@ -303,6 +312,38 @@ pub fn connect_link(locale: Locale, provider: Provider, url: &str) -> String {
         Locale::Uk => format!(
             "Відкрий посилання, щоб під'єднати {provider} (діє 10 хвилин, один раз):\n{url}"
         ),
+    }
+}
+
+/// /briefing_time accepted.
+pub fn briefing_times_set(locale: Locale, t: crate::model::BriefingTimes) -> String {
+    let (m, e) = (t.morning.format("%H:%M"), t.evening.format("%H:%M"));
+    match locale {
+        Locale::En => format!(
+            "Done: the morning briefing comes at {m} and the evening summary at {e}, your time."
+        ),
+        Locale::Uk => {
+            format!("Готово: ранковий брифінг о {m}, вечірній підсумок о {e} за твоїм часом.")
+        }
+    }
+}
+
+/// /briefing_time with bad arguments.
+pub fn briefing_times_usage(locale: Locale) -> String {
+    match locale {
+        Locale::En => "Send two times, morning first: /briefing_time 07:30 21:30".into(),
+        Locale::Uk => "Надішли два часи, спершу ранковий: /briefing_time 07:30 21:30".into(),
+    }
+}
+
+/// /briefing_on and /briefing_off.
+pub fn briefings_switched(locale: Locale, on: bool, t: crate::model::BriefingTimes) -> String {
+    let (m, e) = (t.morning.format("%H:%M"), t.evening.format("%H:%M"));
+    match (locale, on) {
+        (Locale::En, true) => format!("Briefings are on: {m} and {e}, your time."),
+        (Locale::En, false) => "Briefings are off. /briefing_on turns them back on.".into(),
+        (Locale::Uk, true) => format!("Брифінги ввімкнено: о {m} і {e} за твоїм часом."),
+        (Locale::Uk, false) => "Брифінги вимкнено. /briefing_on увімкне їх знову.".into(),
     }
 }
 

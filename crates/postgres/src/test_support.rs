@@ -94,15 +94,8 @@ async fn build_template(admin: &mut AsyncPgConnection, template: &str) -> Result
     if !database_names(admin, template).await?.is_empty() {
         return Ok(());
     }
-    // Older schema versions' templates are of no use any more.
-    for stale in database_names(admin, "wellness_template_%").await? {
-        admin
-            .batch_execute(&format!("ALTER DATABASE \"{stale}\" IS_TEMPLATE false"))
-            .await?;
-        admin
-            .batch_execute(&format!("DROP DATABASE IF EXISTS \"{stale}\" WITH (FORCE)"))
-            .await?;
-    }
+    // Templates of other schema versions are left alone: another checkout may be using one
+    // right now (`make clean-test-dbs` drops them before a run).
     let building = format!("{template}_building");
     admin
         .batch_execute(&format!(

@@ -192,6 +192,34 @@ impl ChatService {
                     ConnectOffer::NotConfigured => i18n::connect_not_configured(locale, provider),
                 }
             }
+            "briefing_time" => {
+                let mut times = args.split_whitespace();
+                match (times.next(), times.next(), times.next()) {
+                    (Some(morning), Some(evening), None) => {
+                        match profile::set_briefing_times(
+                            self.users.as_ref(),
+                            user.id,
+                            morning,
+                            evening,
+                        )
+                        .await
+                        {
+                            Ok(updated) => i18n::briefing_times_set(locale, updated.briefing_times),
+                            Err(SettingsError::BriefingTimes(_)) => {
+                                i18n::briefing_times_usage(locale)
+                            }
+                            Err(e) => return Err(e.into()),
+                        }
+                    }
+                    _ => i18n::briefing_times_usage(locale),
+                }
+            }
+            "briefing_off" | "briefing_on" => {
+                let on = name == "briefing_on";
+                let updated =
+                    profile::set_briefings_enabled(self.users.as_ref(), user.id, on).await?;
+                i18n::briefings_switched(locale, updated.briefings_enabled, updated.briefing_times)
+            }
             "export" | "delete" => i18n::not_available_yet(locale, name),
             other => i18n::unknown_command(locale, other),
         };
@@ -439,6 +467,45 @@ mod tests {
         assert_eq!(
             sent,
             vec!["Connecting WHOOP isn't available on this server yet."]
+        );
+    }
+
+    #[test]
+    fn briefing_times_are_set_in_order_and_briefings_switch_off() {
+        let mut h = Harness::new(Locale::En);
+        h.users.expect_change().returning(|_, c| {
+            let mut u = user(Locale::En);
+            match c {
+                UserSettingChange::BriefingTimes(t) => u.briefing_times = *t,
+                UserSettingChange::BriefingsEnabled(on) => u.briefings_enabled = *on,
+                other => panic!("{other:?}"),
+            }
+            Ok(Some(u))
+        });
+        let (_, sent) = h.run(message(command("briefing_time", "07:30 21:45"), "en"));
+        assert_eq!(
+            sent,
+            vec![
+                "Done: the morning briefing comes at 07:30 and the evening summary at 21:45, your time."
+            ]
+        );
+        let (_, sent) =
+            Harness::new(Locale::Uk).run(message(command("briefing_time", "22:00 07:00"), "uk"));
+        assert_eq!(
+            sent,
+            vec!["Надішли два часи, спершу ранковий: /briefing_time 07:30 21:30"]
+        );
+        let mut h = Harness::new(Locale::En);
+        h.users.expect_change().returning(|_, _| {
+            Ok(Some(User {
+                briefings_enabled: false,
+                ..user(Locale::En)
+            }))
+        });
+        let (_, sent) = h.run(message(command("briefing_off", ""), "en"));
+        assert_eq!(
+            sent,
+            vec!["Briefings are off. /briefing_on turns them back on."]
         );
     }
 
