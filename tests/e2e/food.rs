@@ -253,3 +253,50 @@ async fn each_openai_failure_gets_a_clear_reply_and_loses_nothing() {
     let today = say(&bot.tg, &user, "/today").await;
     assert!(today.contains("(3 entries)"), "{today}");
 }
+
+#[tokio::test]
+async fn export_sends_all_data_and_delete_after_confirmation_leaves_nothing() {
+    let bot = food_bot(false).await;
+    let user = SimUser::new(7301, "Gdpr").with_language("en");
+    say(&bot.tg, &user, "a banana").await;
+    say(&bot.tg, &user, "200g chicken breast").await;
+
+    let before = bot.tg.sent_to(user.id).len();
+    bot.tg.send_text(&user, "/export");
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while bot.tg.sent_to(user.id).len() < before + 2 {
+        assert!(std::time::Instant::now() < deadline, "no export");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let sent = bot.tg.sent_to(user.id);
+    let json = sent[before].file.as_ref().unwrap();
+    assert!(json.file_name.as_deref().unwrap().ends_with(".json"));
+    let doc: serde_json::Value = serde_json::from_slice(&json.bytes).unwrap();
+    assert_eq!(doc["food_entries"].as_array().unwrap().len(), 2);
+    assert_eq!(doc["profile"]["telegram_id"], user.id);
+    assert!(doc["conversation"].as_array().unwrap().len() >= 4);
+    let csv = String::from_utf8(sent[before + 1].file.as_ref().unwrap().bytes.clone()).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+
+    let ask = say(&bot.tg, &user, "/delete").await;
+    assert!(
+        ask.starts_with("Delete everything I keep about you"),
+        "{ask}"
+    );
+    let sent = bot.tg.sent_to(user.id);
+    let question = sent.last().unwrap();
+    let nth = sent.len();
+    bot.tg
+        .press_button(&user, question.message_id, "delete:confirm")
+        .unwrap();
+    assert!(
+        reply(&bot.tg, &user, nth)
+            .await
+            .starts_with("Done: all your data is deleted")
+    );
+    let today = say(&bot.tg, &user, "/today").await;
+    assert!(
+        today.contains("0 of 2000 kcal") && today.contains("Nothing logged yet."),
+        "{today}"
+    );
+}

@@ -20,7 +20,7 @@ async fn migrate_creates_the_schema_on_an_empty_database_and_is_idempotent() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 4 migration(s)"));
+    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 5 migration(s)"));
     let second = command(&["migrate"], &db_env(db.url())).output().unwrap();
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stdout).contains("up to date"));

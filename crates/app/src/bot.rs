@@ -14,12 +14,15 @@ use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
 };
+use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatError, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_domain::{ChatId, InboxUpdate, Locale};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
-use wellness_postgres::{Database, PgConversations, PgFoodLog, PgInbox, PgUsers, PgWearableStore};
+use wellness_postgres::{
+    Database, PgConversations, PgFoodLog, PgInbox, PgUserData, PgUsers, PgWearableStore,
+};
 use wellness_telegram::{
     OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
 };
@@ -77,6 +80,10 @@ pub struct Shared {
     pub links: Arc<dyn ConnectLinks>,
     /// WHOOP's API, when configured.
     pub whoop: Option<Arc<dyn Wearable>>,
+    /// FatSecret's diary, when configured (/sync imports it).
+    pub fatsecret_diary: Option<wellness_domain::usecases::chat::FatSecretDiary>,
+    /// FatSecret's food database, when configured (asked before the embedded catalogue).
+    pub fatsecret_catalog: Option<Arc<dyn wellness_domain::ports::FoodCatalog>>,
     /// Counters.
     pub metrics: Arc<Metrics>,
 }
@@ -217,13 +224,21 @@ fn chat_service(
         conversations: Arc::new(PgConversations::new(db.clone())),
         assistant,
         fallback_assistant,
-        catalog: Arc::new(OfflineCatalog::new()),
+        catalog: match &shared.fatsecret_catalog {
+            Some(primary) => Arc::new(FallbackCatalog {
+                primary: primary.clone(),
+                fallback: Arc::new(OfflineCatalog::new()),
+            }),
+            None => Arc::new(OfflineCatalog::new()),
+        },
         transcriber,
         voice: VoiceLimits {
             max_secs: settings.telegram.voice_max_secs,
             ..VoiceLimits::default()
         },
         whoop: shared.whoop.clone(),
+        user_data: Arc::new(PgUserData::new(db.clone())),
+        fatsecret: shared.fatsecret_diary.clone(),
     })
 }
 

@@ -1,5 +1,6 @@
 //! Connect links for /connect_whoop and /connect_fatsecret: a random single-use state bound to
-//! the user for 10 minutes, and a link to this server's /whoop/connect page.
+//! the user for 10 minutes, and a link to this server's /whoop/connect or /fatsecret/connect
+//! page.
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -19,6 +20,8 @@ pub struct OAuthConnect {
     pub public_base_url: Option<String>,
     /// WHOOP credentials are configured.
     pub whoop: bool,
+    /// FatSecret's consumer is configured.
+    pub fatsecret: bool,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -27,6 +30,7 @@ impl std::fmt::Debug for OAuthConnect {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("OAuthConnect")
             .field("whoop", &self.whoop)
+            .field("fatsecret", &self.fatsecret)
             .finish_non_exhaustive()
     }
 }
@@ -34,11 +38,12 @@ impl std::fmt::Debug for OAuthConnect {
 #[async_trait]
 impl ConnectLinks for OAuthConnect {
     fn is_configured(&self, provider: Provider) -> bool {
-        // FatSecret's connect pages arrive with its issue.
         self.states.is_some()
             && self.public_base_url.is_some()
-            && provider == Provider::Whoop
-            && self.whoop
+            && match provider {
+                Provider::Whoop => self.whoop,
+                Provider::Fatsecret => self.fatsecret,
+            }
     }
 
     async fn offer(&self, user: UserId, provider: Provider) -> Result<ConnectOffer, StorageError> {
@@ -58,8 +63,12 @@ impl ConnectLinks for OAuthConnect {
                 request_token: None,
             })
             .await?;
+        let path = match provider {
+            Provider::Whoop => "whoop",
+            Provider::Fatsecret => "fatsecret",
+        };
         Ok(ConnectOffer::Link(format!(
-            "{base}/whoop/connect?state={state}"
+            "{base}/{path}/connect?state={state}"
         )))
     }
 }

@@ -1,4 +1,5 @@
-//! The WHOOP connection as the HTTP routes see it: OAuth client, states, tokens, records.
+//! The WHOOP and FatSecret connections as the HTTP routes see them: clients, states, tokens,
+//! records.
 
 use std::sync::Arc;
 
@@ -33,5 +34,30 @@ pub struct WhoopIntegration {
 impl std::fmt::Debug for WhoopIntegration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("WhoopIntegration")
+    }
+}
+
+/// Everything the FatSecret routes need.
+#[derive(Clone)]
+pub struct FatSecretIntegration {
+    /// FatSecret's API and OAuth 1.0a.
+    pub client: wellness_fatsecret::FatSecretClient,
+    /// Where FatSecret sends the browser back: PUBLIC_BASE_URL/fatsecret/callback.
+    pub callback_url: String,
+    /// Pending connections.
+    pub states: Arc<dyn OAuthStates>,
+    /// Tokens.
+    pub credentials: Arc<dyn CredentialStore>,
+    /// People.
+    pub users: Arc<dyn Users>,
+    /// The bot, when Telegram is configured, to say "connected" in the chat.
+    pub messenger: Option<Arc<dyn Messenger>>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+}
+
+impl std::fmt::Debug for FatSecretIntegration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FatSecretIntegration")
     }
 }

@@ -2,6 +2,7 @@
 
 mod bot;
 mod connect;
+mod diary;
 mod integrations;
 mod metered;
 mod metrics;

@@ -47,6 +47,8 @@ impl JobObserver for Metrics {
 
 /// What the jobs work with.
 pub struct JobPorts {
+    /// FatSecret's diary, when configured.
+    pub fatsecret: Option<wellness_domain::usecases::chat::FatSecretDiary>,
     /// People.
     pub users: Arc<dyn Users>,
     /// Food.
@@ -199,5 +201,85 @@ pub fn start(
             .standard(StandardJob::WhoopSync, sync)?
             .standard(StandardJob::WhoopTokenRefresh, refresh)?;
     }
+    if let Some(fs) = ports.fatsecret.clone() {
+        let jobs = FatSecretJobs {
+            fs,
+            users: ports.users.clone(),
+            credentials: ports.credentials.clone(),
+            food: ports.food.clone(),
+            messenger: ports.messenger.clone(),
+            clock: ports.clock.clone(),
+        };
+        let (a, b) = (jobs.clone(), jobs);
+        scheduler = scheduler
+            .standard(
+                StandardJob::FatsecretDiarySync,
+                job_fn(move |_tick| {
+                    let jobs = a.clone();
+                    async move { jobs.run(false).await }
+                }),
+            )?
+            .standard(
+                StandardJob::FatsecretTokenCheck,
+                job_fn(move |_tick| {
+                    let jobs = b.clone();
+                    async move { jobs.run(true).await }
+                }),
+            )?;
+    }
     Ok(scheduler.start())
+}
+
+/// The FatSecret jobs: the diary import (hourly) and the token check (every 30 minutes).
+#[derive(Clone)]
+struct FatSecretJobs {
+    fs: wellness_domain::usecases::chat::FatSecretDiary,
+    users: Arc<dyn Users>,
+    credentials: Arc<dyn CredentialStore>,
+    food: Arc<dyn FoodLog>,
+    messenger: Option<Arc<dyn Messenger>>,
+    clock: Arc<dyn Clock>,
+}
+
+impl FatSecretJobs {
+    async fn run(&self, token_check: bool) -> Result<JobOutcome, JobError> {
+        use wellness_domain::usecases::fatsecret::{ImportError, ImportPorts};
+        let ports = ImportPorts {
+            outbox: self.fs.outbox.as_ref(),
+            credentials: self.credentials.as_ref(),
+            diary: self.fs.diary.as_ref(),
+            food: self.food.as_ref(),
+            users: self.users.as_ref(),
+            messenger: self.messenger.as_deref(),
+            clock: self.clock.as_ref(),
+        };
+        let (mut done, mut count, mut failed) = (0usize, 0usize, 0usize);
+        for user in all_users(self.users.as_ref()).await? {
+            let result = if token_check {
+                ports.check_token(&user).await.map(usize::from)
+            } else {
+                ports.import(&user).await
+            };
+            match result {
+                Ok(n) => {
+                    done += 1;
+                    count += n;
+                }
+                Err(ImportError::NotConnected | ImportError::Revoked) => {}
+                Err(e) => {
+                    failed += 1;
+                    warn!(user = %user.id, error = %e, "FatSecret job failed for a user");
+                }
+            }
+        }
+        let summary = if token_check {
+            format!("{done} users checked, {count} valid, {failed} failed")
+        } else {
+            format!("{done} users imported, {count} new entries, {failed} failed")
+        };
+        if failed > 0 && done == 0 {
+            return Err(JobError::Transient(summary));
+        }
+        Ok(JobOutcome { summary })
+    }
 }

@@ -15,15 +15,17 @@ use tokio::sync::Notify;
 use wellness_domain::ports::{
     Clock, CredentialStore, Messenger, OAuthStates, SystemClock, Wearable,
 };
+use wellness_domain::usecases::catalog::CachedCatalog;
+use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
 use wellness_jobs::RunningScheduler;
 use wellness_postgres::{
-    PgConversations, PgCredentialStore, PgFoodLog, PgInbox, PgNotifications, PgOAuthStates,
-    PgUsers, PgWearableStore, TokenCipher,
+    PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog, PgInbox,
+    PgNotifications, PgOAuthStates, PgUsers, PgWearableStore, TokenCipher,
 };
 use wellness_whoop::{InProcessBudget, WhoopClient, WhoopConfig};
 
 use crate::connect::{NoCredentials, OAuthConnect};
-use crate::integrations::WhoopIntegration;
+use crate::integrations::{FatSecretIntegration, WhoopIntegration};
 use crate::metered::MeteredMessenger;
 
 use crate::bot::{self, BotTasks};
@@ -91,6 +93,8 @@ impl Application {
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_owned());
         let whoop_client = whoop_client(&settings, public_base_url.as_deref(), states.is_some())?;
+        let fatsecret_client =
+            fatsecret_client(&settings, public_base_url.as_deref(), states.is_some())?;
         let client = bot::build_client(&settings)?;
         let messenger: Option<Arc<dyn Messenger>> = client.as_ref().map(|c| {
             Arc::new(MeteredMessenger {
@@ -107,9 +111,24 @@ impl Application {
                 states: states.clone(),
                 public_base_url: public_base_url.clone(),
                 whoop: whoop_client.is_some(),
+                fatsecret: fatsecret_client.is_some(),
                 clock: clock.clone(),
             }),
             whoop: whoop_wearable.clone(),
+            fatsecret_diary: fatsecret_client.clone().map(|c| {
+                wellness_domain::usecases::chat::FatSecretDiary {
+                    diary: Arc::new(c),
+                    outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
+                }
+            }),
+            // FatSecret's answers are kept in PostgreSQL for at most 24 hours.
+            fatsecret_catalog: fatsecret_client.clone().map(|c| {
+                Arc::new(CachedCatalog {
+                    inner: Arc::new(c),
+                    cache: Arc::new(PgCatalogCache::new(db.clone())),
+                    clock: clock.clone(),
+                }) as Arc<dyn wellness_domain::ports::FoodCatalog>
+            }),
             metrics: metrics.clone(),
         };
         let whoop = match (
@@ -131,6 +150,29 @@ impl Application {
             }),
             _ => None,
         };
+        let fatsecret = match (&fatsecret_client, &states, &public_base_url) {
+            (Some(client), Some(states), Some(base)) => Some(FatSecretIntegration {
+                client: client.clone(),
+                callback_url: format!("{base}/fatsecret/callback"),
+                states: states.clone(),
+                credentials: credentials.clone(),
+                users: Arc::new(PgUsers::new(db.clone())),
+                messenger: messenger.clone(),
+                clock: clock.clone(),
+            }),
+            _ => None,
+        };
+        if let Some(client) = &fatsecret_client {
+            crate::diary::OutboxWorker {
+                outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
+                credentials: credentials.clone(),
+                diary: Arc::new(client.clone()),
+                users: Arc::new(PgUsers::new(db.clone())),
+                messenger: messenger.clone(),
+                clock: clock.clone(),
+            }
+            .spawn();
+        }
         let jobs = schedule::start(
             &db,
             schedule::JobPorts {
@@ -143,6 +185,7 @@ impl Application {
                 messenger: messenger.clone(),
                 whoop: whoop_wearable.clone(),
                 clock: clock.clone(),
+                fatsecret: shared.fatsecret_diary.clone(),
             },
             metrics.clone(),
         )?;
@@ -182,6 +225,7 @@ impl Application {
             metrics,
             bot: ingest,
             whoop,
+            fatsecret,
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -250,6 +294,34 @@ fn whoop_client(
         Arc::new(InProcessBudget::default()),
     )
     .map_err(|e| anyhow::anyhow!("WHOOP_API_URL or WHOOP_CLIENT_ID: {e}"))?;
+    Ok(Some(client))
+}
+
+/// The FatSecret client when the consumer is configured (key and secret), tokens can be stored
+/// (encryption key) and FatSecret can redirect back (PUBLIC_BASE_URL).
+fn fatsecret_client(
+    settings: &Settings,
+    public_base_url: Option<&str>,
+    can_store: bool,
+) -> anyhow::Result<Option<FatSecretClient>> {
+    let (Some(key), Some(secret), Some(_)) = (
+        &settings.fatsecret.consumer_key,
+        &settings.fatsecret.consumer_secret,
+        public_base_url,
+    ) else {
+        return Ok(None);
+    };
+    if !can_store {
+        warn!("FatSecret is configured but WELLNESS_ENCRYPTION_KEY is not: FatSecret stays off");
+        return Ok(None);
+    }
+    let client = FatSecretClient::new(FatSecretConfig::new(
+        settings.fatsecret.api_url.as_str(),
+        settings.fatsecret.auth_url.as_str(),
+        key.clone(),
+        secret.clone(),
+    ))
+    .map_err(|e| anyhow::anyhow!("FATSECRET_API_URL, FATSECRET_AUTH_URL or consumer: {e}"))?;
     Ok(Some(client))
 }
 

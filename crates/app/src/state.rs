@@ -8,7 +8,7 @@ use tokio::sync::Notify;
 use wellness_domain::Secret;
 use wellness_postgres::{Database, PgInbox};
 
-use crate::integrations::WhoopIntegration;
+use crate::integrations::{FatSecretIntegration, WhoopIntegration};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
 
@@ -31,6 +31,8 @@ pub struct AppState {
     pub bot: Option<WebhookIngest>,
     /// WHOOP, when configured.
     pub whoop: Option<WhoopIntegration>,
+    /// FatSecret, when configured.
+    pub fatsecret: Option<FatSecretIntegration>,
 }
 
 /// What the webhook route needs.

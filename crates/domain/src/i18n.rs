@@ -893,3 +893,97 @@ pub mod whoop {
         }
     }
 }
+
+/// FatSecret texts.
+pub mod fatsecret {
+    use crate::model::Locale;
+
+    /// Connected, in the chat.
+    pub fn connected(locale: Locale) -> String {
+        match locale {
+            Locale::En => "FatSecret is connected ✓ The food you log here will also go to your FatSecret diary.".into(),
+            Locale::Uk => "FatSecret під'єднано ✓ Їжа, яку ти записуєш тут, потраплятиме й у щоденник FatSecret.".into(),
+        }
+    }
+
+    /// After /sync read the FatSecret diary.
+    pub fn imported(locale: Locale, new_entries: usize) -> String {
+        match locale {
+            Locale::En => format!("FatSecret diary synced: {new_entries} new entries."),
+            Locale::Uk => {
+                format!("Щоденник FatSecret синхронізовано: нових записів — {new_entries}.")
+            }
+        }
+    }
+
+    /// The FatSecret diary could not be read.
+    pub fn import_failed(locale: Locale) -> String {
+        match locale {
+            Locale::En => {
+                "I couldn't read your FatSecret diary right now; I'll try again later.".into()
+            }
+            Locale::Uk => "Зараз не вдалося прочитати щоденник FatSecret; спробую пізніше.".into(),
+        }
+    }
+
+    /// FatSecret refused our tokens.
+    pub fn reconnect(locale: Locale) -> String {
+        match locale {
+            Locale::En => "FatSecret access was revoked, so your food no longer goes to your FatSecret diary (it is still logged here). Reconnect with /connect_fatsecret.".into(),
+            Locale::Uk => "Доступ до FatSecret відкликано, тож їжа більше не потрапляє в щоденник FatSecret (тут вона записується й далі). Під'єднай знову: /connect_fatsecret.".into(),
+        }
+    }
+}
+
+/// Export and deletion texts.
+pub mod privacy {
+    use crate::model::Locale;
+
+    /// Caption of the export.
+    pub fn export_caption(locale: Locale) -> String {
+        match locale {
+            Locale::En => "All your data: profile, food, WHOOP records, conversation and connections (without tokens). Food entries follow as CSV.".into(),
+            Locale::Uk => "Усі твої дані: профіль, їжа, записи WHOOP, розмова й під'єднання (без токенів). Далі записи їжі у CSV.".into(),
+        }
+    }
+
+    /// Asking before deleting.
+    pub fn confirm_delete(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Delete everything I keep about you — food, WHOOP records, conversation, connections? This cannot be undone.".into(),
+            Locale::Uk => "Видалити все, що я зберігаю про тебе, — їжу, записи WHOOP, розмову, під'єднання? Це не можна скасувати.".into(),
+        }
+    }
+
+    /// The delete button.
+    pub fn delete_button(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Delete everything".into(),
+            Locale::Uk => "Видалити все".into(),
+        }
+    }
+
+    /// The keep button.
+    pub fn keep_button(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Keep my data".into(),
+            Locale::Uk => "Залишити дані".into(),
+        }
+    }
+
+    /// After deletion.
+    pub fn deleted(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Done: all your data is deleted and WHOOP access revoked. Send /start if you ever want to begin again.".into(),
+            Locale::Uk => "Готово: усі твої дані видалено, доступ до WHOOP відкликано. Надішли /start, якщо захочеш почати знову.".into(),
+        }
+    }
+
+    /// After "keep".
+    pub fn kept(locale: Locale) -> String {
+        match locale {
+            Locale::En => "Nothing was deleted.".into(),
+            Locale::Uk => "Нічого не видалено.".into(),
+        }
+    }
+}

@@ -248,6 +248,6 @@ mod tests {
 
     #[test]
     fn every_migration_is_embedded() {
-        assert_eq!(embedded_versions().len(), 4);
+        assert_eq!(embedded_versions().len(), 5);
     }
 }

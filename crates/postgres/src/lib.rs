@@ -12,6 +12,7 @@ pub mod test_support;
 
 pub use crypto::{CipherError, TokenCipher};
 pub use db::{Database, DatabaseError, PoolSettings, Readiness, migrate, revert_all};
+pub use repo::catalog_cache::PgCatalogCache;
 pub use repo::conversations::PgConversations;
 pub use repo::credentials::PgCredentialStore;
 pub use repo::food::PgFoodLog;
@@ -19,6 +20,8 @@ pub use repo::inbox::PgInbox;
 pub use repo::job_runs::PgJobRuns;
 pub use repo::notifications::PgNotifications;
 pub use repo::oauth_states::PgOAuthStates;
+pub use repo::outbox::PgDiaryOutbox;
+pub use repo::privacy::PgUserData;
 pub use repo::users::PgUsers;
 pub use repo::wearable::PgWearableStore;
 

@@ -219,6 +219,14 @@ diesel::table! {
 diesel::joinable!(credentials -> users (user_id));
 diesel::joinable!(oauth_states -> users (user_id));
 diesel::joinable!(food_entries -> users (user_id));
+diesel::table! {
+    fatsecret_food_cache (query) {
+        query -> Text,
+        facts -> Nullable<Jsonb>,
+        fetched_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(food_diary_outbox -> food_entries (food_entry_id));
 diesel::joinable!(whoop_workouts -> users (user_id));
 diesel::joinable!(whoop_sleep -> users (user_id));
@@ -233,6 +241,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     oauth_states,
     food_entries,
     food_diary_outbox,
+    fatsecret_food_cache,
     whoop_workouts,
     whoop_sleep,
     whoop_recovery,

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area, attached with `configure`.
 
+pub mod fatsecret;
 pub mod health;
 pub mod metrics;
 pub mod telegram;
@@ -12,5 +13,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.configure(health::configure)
         .configure(telegram::configure)
         .configure(metrics::configure)
-        .configure(whoop::configure);
+        .configure(whoop::configure)
+        .configure(fatsecret::configure);
 }

@@ -4,9 +4,11 @@
 //! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
 
 mod jobs;
+mod privacy;
 mod repositories;
 mod services;
 
 pub use jobs::*;
+pub use privacy::*;
 pub use repositories::*;
 pub use services::*;

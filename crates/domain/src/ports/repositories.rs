@@ -309,3 +309,87 @@ pub trait Notifications: Send + Sync {
         day: LocalDate,
     ) -> Result<(), StorageError>;
 }
+
+/// What an outbox row asks of the external diary.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutboxOperation {
+    /// Write the entry.
+    Create,
+    /// Delete the entry written earlier.
+    Delete,
+}
+
+/// A claimed outbox row: an entry to write to (or delete from) the user's FatSecret diary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutboxItem {
+    /// The row.
+    pub id: i64,
+    /// What to do.
+    pub operation: OutboxOperation,
+    /// `true` when an earlier attempt went out without an answer (or its lease ran out): the
+    /// diary must be read before anything is sent again.
+    pub outcome_unknown: bool,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    /// The entry as stored now.
+    pub entry: FoodEntry,
+}
+
+/// The FatSecret diary outbox. Rows are enqueued by the [`FoodLog`] adapter in the same
+/// transaction as the entries (for users with an active FatSecret connection; deletes when a
+/// synced entry is voided).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait DiaryOutbox: Send + Sync {
+    /// Claims up to `limit` due rows for `lease` (a row whose lease ran out counts as unknown).
+    async fn claim(
+        &self,
+        now: DateTime<Utc>,
+        lease: Duration,
+        limit: u32,
+    ) -> Result<Vec<OutboxItem>, StorageError>;
+    /// Done; for a create, links the entry to the diary's `food_entry_id`.
+    async fn done(&self, item: &OutboxItem, link: Option<String>) -> Result<(), StorageError>;
+    /// Sent without an answer: read the diary at `retry_at` before sending again.
+    async fn unknown(
+        &self,
+        id: i64,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StorageError>;
+    /// Nothing was written: try again at `retry_at`.
+    async fn retry(
+        &self,
+        id: i64,
+        retry_at: DateTime<Utc>,
+        error: &str,
+    ) -> Result<(), StorageError>;
+    /// Given up (rejected, revoked, not connected).
+    async fn fail(&self, id: i64, error: &str) -> Result<(), StorageError>;
+    /// Entries imported from the diary: links already ours are skipped by the caller.
+    async fn linked_entry_ids(
+        &self,
+        user: UserId,
+        since: LocalDate,
+    ) -> Result<Vec<String>, StorageError>;
+}
+
+/// FatSecret lookups kept for a while (the catalogue's terms allow 24 hours).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait CatalogCache: Send + Sync {
+    /// The answer stored for `query` at or after `fresh_since`: `Some(None)` is a cached "not
+    /// found", `None` a miss.
+    async fn get(
+        &self,
+        query: &str,
+        fresh_since: DateTime<Utc>,
+    ) -> Result<Option<Option<crate::ports::FoodFacts>>, StorageError>;
+    /// Stores (or replaces) the answer for `query`.
+    async fn put(
+        &self,
+        query: &str,
+        facts: Option<crate::ports::FoodFacts>,
+        at: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+}

@@ -247,7 +247,7 @@ pub trait Transcriber: Send + Sync {
 }
 
 /// A named portion size ("1 cup" = 244 g).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PortionSize {
     /// Its name ("cup", "slice", "medium").
     pub name: String,
@@ -256,7 +256,7 @@ pub struct PortionSize {
 }
 
 /// What a catalogue knows of a food.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FoodFacts {
     /// The catalogue's name for it.
     pub name: String,

@@ -10,8 +10,8 @@ use crate::model::{
 };
 use crate::ports::{
     Assistant, Clock, ConnectLinks, ConnectOffer, Conversations, CredentialStore, FoodCatalog,
-    FoodLog, Messenger, MessengerError, OutgoingMessage, StorageError, Transcriber, Users,
-    Wearable, WearableStore,
+    FoodLog, Messenger, MessengerError, OutgoingMessage, StorageError, Transcriber, UserData,
+    Users, Wearable, WearableStore,
 };
 use crate::usecases::food::VoiceLimits;
 use crate::usecases::profile::{self, SettingsError};
@@ -78,6 +78,25 @@ pub struct ChatService {
     pub voice: VoiceLimits,
     /// WHOOP's API, when configured (for /sync).
     pub whoop: Option<Arc<dyn Wearable>>,
+    /// Export and erasure of a user's data.
+    pub user_data: Arc<dyn UserData>,
+    /// FatSecret's diary and our links to it, when configured (/sync imports the diary).
+    pub fatsecret: Option<FatSecretDiary>,
+}
+
+/// FatSecret's diary as /sync uses it.
+#[derive(Clone)]
+pub struct FatSecretDiary {
+    /// The diary.
+    pub diary: Arc<dyn crate::ports::FoodDiary>,
+    /// Links already ours.
+    pub outbox: Arc<dyn crate::ports::DiaryOutbox>,
+}
+
+impl std::fmt::Debug for FatSecretDiary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FatSecretDiary")
+    }
 }
 
 impl std::fmt::Debug for ChatService {
@@ -179,6 +198,30 @@ impl ChatService {
                         Err(SyncError::NotConnected) => String::new(),
                     });
                 }
+                if let (Some(fs), Some((_, ConnectionState::Connected))) = (
+                    &self.fatsecret,
+                    states.iter().find(|(p, _)| *p == Provider::Fatsecret),
+                ) {
+                    let ports = crate::usecases::fatsecret::ImportPorts {
+                        outbox: fs.outbox.as_ref(),
+                        credentials: self.credentials.as_ref(),
+                        diary: fs.diary.as_ref(),
+                        food: self.food.as_ref(),
+                        users: self.users.as_ref(),
+                        messenger: Some(self.messenger.as_ref()),
+                        clock: self.clock.as_ref(),
+                    };
+                    use crate::usecases::fatsecret::ImportError;
+                    let line = match ports.import(user).await {
+                        Ok(n) => i18n::fatsecret::imported(locale, n),
+                        Err(ImportError::Temporary(_)) => i18n::fatsecret::import_failed(locale),
+                        Err(ImportError::Revoked | ImportError::NotConnected) => String::new(),
+                    };
+                    if !line.is_empty() {
+                        text.push('\n');
+                        text.push_str(&line);
+                    }
+                }
                 text
             }
             "connect_whoop" | "connect_fatsecret" => {
@@ -220,10 +263,60 @@ impl ChatService {
                     profile::set_briefings_enabled(self.users.as_ref(), user.id, on).await?;
                 i18n::briefings_switched(locale, updated.briefings_enabled, updated.briefing_times)
             }
-            "export" | "delete" => i18n::not_available_yet(locale, name),
+            "export" => return self.export(user, chat).await,
+            "delete" => {
+                let message = OutgoingMessage {
+                    text: i18n::privacy::confirm_delete(locale),
+                    buttons: vec![vec![
+                        crate::ports::Button {
+                            label: i18n::privacy::delete_button(locale),
+                            data: "delete:confirm".into(),
+                        },
+                        crate::ports::Button {
+                            label: i18n::privacy::keep_button(locale),
+                            data: "delete:cancel".into(),
+                        },
+                    ]],
+                };
+                return self.deliver(self.messenger.send(chat, &message).await.map(|_| ()));
+            }
             other => i18n::unknown_command(locale, other),
         };
         self.say(chat, reply).await
+    }
+
+    /// Sends the user all their data: a JSON document and the food entries as CSV.
+    async fn export(&self, user: &User, chat: ChatId) -> Result<(), ChatError> {
+        let export = self.user_data.export(user.id).await?;
+        let json = serde_json::to_vec_pretty(&export.document)
+            .map_err(|e| ChatError::Permanent(e.to_string()))?;
+        let day = crate::model::LocalDate::of(self.clock.now(), user.time_zone);
+        let json = crate::ports::Attachment {
+            filename: format!("wellness-export-{day}.json"),
+            bytes: json,
+            caption: Some(i18n::privacy::export_caption(user.locale)),
+        };
+        self.deliver(self.messenger.send_document(chat, &json).await.map(|_| ()))?;
+        let csv = crate::ports::Attachment {
+            filename: format!("wellness-food-{day}.csv"),
+            bytes: crate::usecases::privacy::food_csv(&export.food_entries).into_bytes(),
+            caption: None,
+        };
+        self.deliver(self.messenger.send_document(chat, &csv).await.map(|_| ()))
+    }
+
+    /// After the confirmation button: revoke WHOOP, forget every token, erase every row.
+    pub(crate) async fn erase(&self, user: &User, chat: ChatId) -> Result<(), ChatError> {
+        if let (Some(wearable), Some(c)) = (
+            &self.whoop,
+            self.credentials.get(user.id, Provider::Whoop).await?,
+        ) && let crate::model::Tokens::OAuth2 { access_token, .. } = &c.tokens
+        {
+            // Best effort: a token WHOOP already refuses needs no revoking.
+            let _ = wearable.revoke(access_token).await;
+        }
+        self.user_data.erase(user).await?;
+        self.say(chat, i18n::privacy::deleted(user.locale)).await
     }
 
     async fn today(&self, user: &User) -> Result<String, ChatError> {
@@ -389,6 +482,8 @@ mod tests {
                 transcriber: None,
                 voice: VoiceLimits::default(),
                 whoop: None,
+                user_data: Arc::new(MockUserData::new()),
+                fatsecret: None,
             };
             let outcome = block_on(service.handle(&message));
             let texts = sent.lock().unwrap().clone();

@@ -544,6 +544,11 @@ impl ChatService {
     ) -> Result<(), ChatError> {
         let locale = user.locale;
         self.deliver(self.messenger.answer_button(callback_id, None).await)?;
+        match data {
+            "delete:confirm" => return self.erase(user, message.chat).await,
+            "delete:cancel" => return self.say(message.chat, i18n::privacy::kept(locale)).await,
+            _ => {}
+        }
         if let Some(update) = data.strip_prefix("undo:") {
             let Ok(update) = update.parse::<i64>() else {
                 return Ok(());
@@ -913,6 +918,8 @@ mod flow_tests {
                 transcriber: None,
                 voice: VoiceLimits::default(),
                 whoop: None,
+                user_data: Arc::new(MockUserData::new()),
+                fatsecret: None,
             },
             sent,
             log,

@@ -1,8 +1,11 @@
 //! Use cases: business rules written against the ports.
 
 pub mod briefing;
+pub mod catalog;
 pub mod chat;
+pub mod fatsecret;
 pub mod food;
+pub mod privacy;
 pub mod profile;
 pub mod today;
 pub mod whoop;

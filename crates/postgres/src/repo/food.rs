@@ -364,9 +364,15 @@ impl PgFoodLog {
 impl FoodLog for PgFoodLog {
     async fn log(&self, entries: &[NewFoodEntry]) -> Result<Logged, StorageError> {
         let mut conn = self.db.conn().await?;
-        conn.transaction::<_, TxError, _>(async |tx| Ok(insert_entries(tx, entries).await?))
-            .await
-            .map_err(StorageError::from)
+        // Diary writes for a connected FatSecret user go in the same transaction.
+        conn.transaction::<_, TxError, _>(async |tx| {
+            let logged = insert_entries(tx, entries).await?;
+            let ids: Vec<FoodEntryId> = logged.entries.iter().map(|e| e.id).collect();
+            crate::repo::outbox::enqueue_creates(tx, &ids).await?;
+            Ok(logged)
+        })
+        .await
+        .map_err(StorageError::from)
     }
 
     async fn day_totals(&self, user: UserId, day: LocalDate) -> Result<DayTotals, StorageError> {
@@ -390,7 +396,15 @@ impl FoodLog for PgFoodLog {
         user: UserId,
         ids: &[FoodEntryId],
     ) -> Result<Vec<FoodEntry>, StorageError> {
-        void(&mut *self.db.conn().await?, user, ids).await
+        let mut conn = self.db.conn().await?;
+        conn.transaction::<_, TxError, _>(async |tx| {
+            let voided = void(tx, user, ids).await?;
+            let ids: Vec<FoodEntryId> = voided.iter().map(|e| e.id).collect();
+            crate::repo::outbox::enqueue_deletes(tx, &ids).await?;
+            Ok(voided)
+        })
+        .await
+        .map_err(StorageError::from)
     }
 
     async fn void_by_key_prefix(
@@ -398,7 +412,15 @@ impl FoodLog for PgFoodLog {
         user: UserId,
         prefix: &str,
     ) -> Result<Vec<FoodEntry>, StorageError> {
-        void_by_key_prefix(&mut *self.db.conn().await?, user, prefix).await
+        let mut conn = self.db.conn().await?;
+        conn.transaction::<_, TxError, _>(async |tx| {
+            let voided = void_by_key_prefix(tx, user, prefix).await?;
+            let ids: Vec<FoodEntryId> = voided.iter().map(|e| e.id).collect();
+            crate::repo::outbox::enqueue_deletes(tx, &ids).await?;
+            Ok(voided)
+        })
+        .await
+        .map_err(StorageError::from)
     }
 
     async fn change_portion(

@@ -1,5 +1,6 @@
 //! One module per repository port.
 
+pub mod catalog_cache;
 pub mod conversations;
 pub mod credentials;
 pub mod food;
@@ -7,5 +8,7 @@ pub mod inbox;
 pub mod job_runs;
 pub mod notifications;
 pub mod oauth_states;
+pub mod outbox;
+pub mod privacy;
 pub mod users;
 pub mod wearable;

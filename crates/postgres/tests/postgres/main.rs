@@ -6,5 +6,6 @@ mod fixtures;
 mod food;
 mod inbox;
 mod misc;
+mod privacy;
 mod schema;
 mod wearable;

@@ -39,7 +39,7 @@ async fn describe(url: &str) -> BTreeSet<String> {
 async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
     let db = TestDatabase::empty().await.unwrap();
     let applied = migrate(db.url()).await.unwrap();
-    assert_eq!(applied.len(), 4);
+    assert_eq!(applied.len(), 5);
     let first = describe(db.url()).await;
     assert!(
         first
@@ -47,7 +47,7 @@ async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
             .any(|l| l.starts_with("column food_entries.kcal"))
     );
 
-    assert_eq!(revert_all(db.url()).await.unwrap(), 4);
+    assert_eq!(revert_all(db.url()).await.unwrap(), 5);
     let emptied = describe(db.url()).await;
     assert!(
         emptied
@@ -66,9 +66,9 @@ async fn migrating_twice_is_a_no_op_and_readiness_follows() {
     let pool = db.pool().unwrap();
     assert!(matches!(
         pool.readiness().await,
-        Readiness::NotMigrated { pending: 4 }
+        Readiness::NotMigrated { pending: 5 }
     ));
-    assert_eq!(migrate(db.url()).await.unwrap().len(), 4);
+    assert_eq!(migrate(db.url()).await.unwrap().len(), 5);
     assert!(migrate(db.url()).await.unwrap().is_empty());
     assert_eq!(pool.readiness().await, Readiness::Ready);
 }
@@ -77,7 +77,7 @@ async fn migrating_twice_is_a_no_op_and_readiness_follows() {
 async fn concurrent_migrations_do_not_race() {
     let db = TestDatabase::empty().await.unwrap();
     let (a, b) = tokio::join!(migrate(db.url()), migrate(db.url()));
-    assert_eq!(a.unwrap().len() + b.unwrap().len(), 4);
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), 5);
 }
 
 #[tokio::test]
@@ -134,6 +134,7 @@ async fn diesel_schema_matches_the_migrated_database() {
         oauth_states,
         food_entries,
         food_diary_outbox,
+        fatsecret_food_cache,
         whoop_workouts,
         whoop_sleep,
         whoop_recovery,

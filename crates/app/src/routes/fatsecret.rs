@@ -1,0 +1,256 @@
+//! FatSecret: /fatsecret/connect (request token, then FatSecret's authorize page) and
+//! /fatsecret/callback (the access token), OAuth 1.0a three-legged.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use tracing::{info, warn};
+use wellness_domain::ports::OutgoingMessage;
+use wellness_domain::{
+    ChatId, ConnectionStatus, Credentials, Locale, OAUTH_STATE_TTL, OAuthState, Provider,
+    StateRejected, UserId,
+};
+
+use crate::integrations::FatSecretIntegration;
+use crate::pages::page;
+use crate::state::AppState;
+
+/// Attaches the routes.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.route("/fatsecret/connect", web::get().to(connect))
+        .route("/fatsecret/callback", web::get().to(callback));
+}
+
+fn failed_heading(locale: Locale) -> &'static str {
+    match locale {
+        Locale::En => "FatSecret was not connected",
+        Locale::Uk => "FatSecret не під'єднано",
+    }
+}
+
+fn rejected(locale: Locale, why: StateRejected) -> HttpResponse {
+    let body = match (locale, why) {
+        (Locale::En, StateRejected::Expired) => {
+            "This link has expired. Send /connect_fatsecret in the bot for a new one."
+        }
+        (Locale::En, StateRejected::AlreadyUsed) => {
+            "This link was already used. Send /connect_fatsecret in the bot for a new one."
+        }
+        (Locale::En, StateRejected::Unknown) => {
+            "This link is not valid. Send /connect_fatsecret in the bot for a new one."
+        }
+        (Locale::Uk, StateRejected::Expired) => {
+            "Термін дії посилання минув. Надішли /connect_fatsecret у боті, щоб отримати нове."
+        }
+        (Locale::Uk, StateRejected::AlreadyUsed) => {
+            "Це посилання вже використано. Надішли /connect_fatsecret у боті, щоб отримати нове."
+        }
+        (Locale::Uk, StateRejected::Unknown) => {
+            "Посилання недійсне. Надішли /connect_fatsecret у боті, щоб отримати нове."
+        }
+    };
+    page(
+        StatusCode::BAD_REQUEST,
+        locale,
+        failed_heading(locale),
+        body,
+    )
+}
+
+fn not_configured() -> HttpResponse {
+    page(
+        StatusCode::NOT_FOUND,
+        Locale::En,
+        "FatSecret is not available",
+        "This server has no FatSecret app configured.",
+    )
+}
+
+fn busy(locale: Locale) -> HttpResponse {
+    let body = match locale {
+        Locale::En => "The server is busy; send /connect_fatsecret again in a minute.",
+        Locale::Uk => "Сервер зайнятий; надішли /connect_fatsecret ще раз за хвилину.",
+    };
+    page(
+        StatusCode::SERVICE_UNAVAILABLE,
+        locale,
+        failed_heading(locale),
+        body,
+    )
+}
+
+fn refused(locale: Locale) -> HttpResponse {
+    let body = match locale {
+        Locale::En => {
+            "FatSecret did not accept the connection. Send /connect_fatsecret in the bot to try again."
+        }
+        Locale::Uk => {
+            "FatSecret не прийняв під'єднання. Надішли /connect_fatsecret у боті, щоб спробувати знову."
+        }
+    };
+    page(
+        StatusCode::BAD_GATEWAY,
+        locale,
+        failed_heading(locale),
+        body,
+    )
+}
+
+async fn locale_of(fs: &FatSecretIntegration, user: UserId) -> Locale {
+    match fs.users.get(user).await {
+        Ok(Some(u)) => u.locale,
+        _ => Locale::En,
+    }
+}
+
+#[derive(Deserialize)]
+struct ConnectQuery {
+    state: Option<String>,
+}
+
+/// The link from the chat: uses the state once, asks FatSecret for a request token (kept
+/// encrypted, bound to the user), and sends the browser to FatSecret's authorize page.
+async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
+    let Some(fs) = state.fatsecret.as_ref() else {
+        return not_configured();
+    };
+    let Some(s) = query.state.as_deref() else {
+        return rejected(Locale::En, StateRejected::Unknown);
+    };
+    let pending = match fs
+        .states
+        .consume(Provider::Fatsecret, s, fs.clock.now())
+        .await
+    {
+        Ok(Ok(pending)) => pending,
+        Ok(Err(why)) => return rejected(Locale::En, why),
+        Err(e) => {
+            warn!(error = %e, "cannot use a FatSecret state");
+            return busy(Locale::En);
+        }
+    };
+    let locale = locale_of(fs, pending.user_id).await;
+    let (token, secret) = match fs.client.request_token(&fs.callback_url).await {
+        Ok(pair) => pair,
+        Err(e) => {
+            warn!(error = %e, "FatSecret request token failed");
+            return refused(locale);
+        }
+    };
+    let waiting = OAuthState {
+        state: wellness_whoop::new_state(),
+        user_id: pending.user_id,
+        provider: Provider::Fatsecret,
+        expires_at: fs.clock.now() + OAUTH_STATE_TTL,
+        request_token: Some((token.clone(), secret)),
+    };
+    if let Err(e) = fs.states.create(&waiting).await {
+        warn!(error = %e, "cannot store a FatSecret request token");
+        return busy(locale);
+    }
+    HttpResponse::Found()
+        .insert_header(("Location", fs.client.authorize_url(&token)))
+        .finish()
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    oauth_token: Option<String>,
+    oauth_verifier: Option<String>,
+    denied: Option<String>,
+}
+
+/// FatSecret sends the browser back: the request token is used once, traded for the user's
+/// access token, and the tokens are stored encrypted.
+async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
+    let Some(fs) = state.fatsecret.as_ref() else {
+        return not_configured();
+    };
+    let Some(token) = query.oauth_token.as_deref() else {
+        return rejected(Locale::En, StateRejected::Unknown);
+    };
+    // Single use, whatever the outcome: a declined or failed attempt needs a new link.
+    let pending = match fs
+        .states
+        .consume_request_token(Provider::Fatsecret, token, fs.clock.now())
+        .await
+    {
+        Ok(Ok(pending)) => pending,
+        Ok(Err(why)) => return rejected(Locale::En, why),
+        Err(e) => {
+            warn!(error = %e, "cannot use a FatSecret request token");
+            return busy(Locale::En);
+        }
+    };
+    let locale = locale_of(fs, pending.user_id).await;
+    let (Some((request_token, request_secret)), Some(verifier), None) = (
+        pending.request_token.as_ref(),
+        query.oauth_verifier.as_deref(),
+        query.denied.as_deref(),
+    ) else {
+        let body = match locale {
+            Locale::En => {
+                "You declined access, so nothing was connected. Send /connect_fatsecret in the bot to try again."
+            }
+            Locale::Uk => {
+                "Доступ не надано, тож нічого не під'єднано. Надішли /connect_fatsecret у боті, щоб спробувати знову."
+            }
+        };
+        return page(
+            StatusCode::BAD_REQUEST,
+            locale,
+            failed_heading(locale),
+            body,
+        );
+    };
+    let tokens = match fs
+        .client
+        .access_token(request_token, request_secret, verifier)
+        .await
+    {
+        Ok(tokens) => tokens,
+        Err(e) => {
+            warn!(error = %e, "FatSecret access token failed");
+            return refused(locale);
+        }
+    };
+    let credentials = Credentials {
+        user_id: pending.user_id,
+        provider: Provider::Fatsecret,
+        tokens,
+        external_user_id: None,
+        status: ConnectionStatus::Active,
+        updated_at: fs.clock.now(),
+    };
+    if let Err(e) = fs.credentials.save(&credentials).await {
+        warn!(error = %e, "cannot store FatSecret tokens");
+        return busy(locale);
+    }
+    info!(user = %pending.user_id, "FatSecret connected");
+    let fs = fs.clone();
+    tokio::spawn(async move {
+        let (Ok(Some(user)), Some(messenger)) =
+            (fs.users.get(pending.user_id).await, fs.messenger.as_ref())
+        else {
+            return;
+        };
+        let text = wellness_domain::i18n::fatsecret::connected(user.locale);
+        let _ = messenger
+            .send(
+                ChatId::private(user.telegram_id),
+                &OutgoingMessage::text(text),
+            )
+            .await;
+    });
+    let (heading, body) = match locale {
+        Locale::En => (
+            "FatSecret is connected",
+            "The food you log in the bot will also go to your FatSecret diary.",
+        ),
+        Locale::Uk => (
+            "FatSecret під'єднано",
+            "Їжа, яку ти записуєш у боті, потраплятиме й у щоденник FatSecret.",
+        ),
+    };
+    page(StatusCode::OK, locale, heading, body)
+}

@@ -1,0 +1,310 @@
+//! FatSecret diary write-through: the outbox worker's rules for one claimed row.
+
+use chrono::Duration;
+
+use crate::model::{ChatId, ConnectionStatus, EntryStatus, Provider};
+use crate::ports::{
+    Clock, CredentialStore, DiaryEntry, DiaryError, DiaryOutbox, FoodDiary, Messenger, OutboxItem,
+    OutboxOperation, OutgoingMessage, StorageError, Users,
+};
+
+/// Give up on a row after this many attempts.
+pub const MAX_ATTEMPTS: u32 = 10;
+
+/// What the outbox worker needs.
+pub struct OutboxPorts<'a> {
+    /// The outbox.
+    pub outbox: &'a dyn DiaryOutbox,
+    /// The user's FatSecret tokens.
+    pub credentials: &'a dyn CredentialStore,
+    /// FatSecret's diary.
+    pub diary: &'a dyn FoodDiary,
+    /// People (their chat and language, to tell them to reconnect).
+    pub users: &'a dyn Users,
+    /// The bot.
+    pub messenger: Option<&'a dyn Messenger>,
+    /// Time.
+    pub clock: &'a dyn Clock,
+}
+
+impl std::fmt::Debug for OutboxPorts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("OutboxPorts")
+    }
+}
+
+/// The diary entry written for one of ours. `number_of_units` counts the chosen serving's
+/// measurement units, which for the gram-based serving the catalogue picks are grams.
+pub fn diary_entry(entry: &crate::model::FoodEntry) -> DiaryEntry {
+    DiaryEntry {
+        food_entry_id: None,
+        name: entry.name.clone(),
+        catalogue_ref: entry.catalogue_ref.clone(),
+        number_of_units: entry.grams.get(),
+        meal: entry.meal,
+        day: entry.local_date,
+        nutrients: entry.nutrients,
+    }
+}
+
+fn backoff(attempts: u32) -> Duration {
+    Duration::seconds(i64::from(attempts.clamp(1, 10)).pow(2))
+}
+
+impl OutboxPorts<'_> {
+    /// Carries out one claimed row: create (reconciling first when an earlier attempt's
+    /// outcome is unknown) or delete. Never sends a create again without reading the day.
+    pub async fn process(&self, item: &OutboxItem) -> Result<(), StorageError> {
+        let now = self.clock.now();
+        let user = item.entry.user_id;
+        let credentials = match self.credentials.get(user, Provider::Fatsecret).await? {
+            Some(c) if c.status == ConnectionStatus::Active => c,
+            _ => return self.outbox.fail(item.id, "not connected").await,
+        };
+        let tokens = &credentials.tokens;
+        let result = match item.operation {
+            OutboxOperation::Create => {
+                if let Some(link) = &item.entry.diary_link {
+                    return self
+                        .outbox
+                        .done(item, Some(link.food_entry_id.clone()))
+                        .await;
+                }
+                let wanted = diary_entry(&item.entry);
+                if item.outcome_unknown {
+                    match self.diary.day(tokens, item.entry.local_date).await {
+                        Ok(day) => {
+                            let linked = self
+                                .outbox
+                                .linked_entry_ids(user, item.entry.local_date)
+                                .await?;
+                            let found = day.into_iter().find(|d| {
+                                d.catalogue_ref == wanted.catalogue_ref
+                                    && d.name.trim().eq_ignore_ascii_case(wanted.name.trim())
+                                    && d.food_entry_id
+                                        .as_ref()
+                                        .is_some_and(|id| !linked.contains(id))
+                            });
+                            if let Some(id) = found.and_then(|d| d.food_entry_id) {
+                                return self.outbox.done(item, Some(id)).await;
+                            }
+                        }
+                        Err(e) => return self.failed(item, e).await,
+                    }
+                }
+                if item.entry.status == EntryStatus::Voided {
+                    // Undone before it reached the diary: nothing to write.
+                    return self.outbox.done(item, None).await;
+                }
+                self.diary.create(tokens, &wanted).await.map(Some)
+            }
+            OutboxOperation::Delete => match &item.entry.diary_link {
+                Some(link) => self
+                    .diary
+                    .delete(tokens, &link.food_entry_id)
+                    .await
+                    .map(|()| None),
+                None if item.attempts >= MAX_ATTEMPTS => {
+                    return self.outbox.fail(item.id, "never written").await;
+                }
+                // The create has not been linked yet: wait for it.
+                None => {
+                    return self
+                        .outbox
+                        .retry(item.id, now + backoff(item.attempts), "create pending")
+                        .await;
+                }
+            },
+        };
+        match result {
+            Ok(link) => self.outbox.done(item, link).await,
+            Err(e) => self.failed(item, e).await,
+        }
+    }
+
+    async fn failed(&self, item: &OutboxItem, error: DiaryError) -> Result<(), StorageError> {
+        let now = self.clock.now();
+        let text = error.to_string();
+        match error {
+            DiaryError::Revoked => {
+                self.revoked(item.entry.user_id).await?;
+                self.outbox.fail(item.id, &text).await
+            }
+            DiaryError::Rejected(_) => self.outbox.fail(item.id, &text).await,
+            _ if item.attempts >= MAX_ATTEMPTS => self.outbox.fail(item.id, &text).await,
+            DiaryError::OutcomeUnknown(_) => {
+                self.outbox
+                    .unknown(item.id, now + backoff(item.attempts), &text)
+                    .await
+            }
+            DiaryError::Unavailable(_) if item.outcome_unknown => {
+                self.outbox
+                    .unknown(item.id, now + backoff(item.attempts), &text)
+                    .await
+            }
+            DiaryError::Unavailable(_) => {
+                self.outbox
+                    .retry(item.id, now + backoff(item.attempts), &text)
+                    .await
+            }
+        }
+    }
+
+    /// FatSecret refused the tokens: the connection is broken; the user is told once.
+    pub async fn revoked(&self, user: crate::model::UserId) -> Result<(), StorageError> {
+        revoked(self.credentials, self.users, self.messenger, user).await
+    }
+}
+
+/// Marks the FatSecret connection broken and tells the user how to reconnect, once.
+pub async fn revoked(
+    credentials: &dyn CredentialStore,
+    users: &dyn Users,
+    messenger: Option<&dyn Messenger>,
+    user: crate::model::UserId,
+) -> Result<(), StorageError> {
+    credentials.mark_broken(user, Provider::Fatsecret).await?;
+    if credentials
+        .mark_user_notified(user, Provider::Fatsecret)
+        .await?
+        && let (Some(u), Some(messenger)) = (users.get(user).await?, messenger)
+    {
+        let text = crate::i18n::fatsecret::reconnect(u.locale);
+        // Best effort: the notice is marked as sent either way.
+        let _ = messenger
+            .send(ChatId::private(u.telegram_id), &OutgoingMessage::text(text))
+            .await;
+    }
+    Ok(())
+}
+
+/// Days of the FatSecret diary the import reads (today and the two before).
+pub const IMPORT_DAYS: u32 = 3;
+
+/// Why a diary import did not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The user has no working FatSecret connection.
+    #[error("FatSecret is not connected")]
+    NotConnected,
+    /// FatSecret refused the tokens (the user was told once).
+    #[error("FatSecret access revoked")]
+    Revoked,
+    /// FatSecret or the database failed: try later.
+    #[error("diary import failed: {0}")]
+    Temporary(String),
+}
+
+impl From<StorageError> for ImportError {
+    fn from(e: StorageError) -> Self {
+        ImportError::Temporary(e.to_string())
+    }
+}
+
+/// What the diary import needs.
+pub struct ImportPorts<'a> {
+    /// Links already ours.
+    pub outbox: &'a dyn DiaryOutbox,
+    /// The user's FatSecret tokens.
+    pub credentials: &'a dyn CredentialStore,
+    /// FatSecret's diary.
+    pub diary: &'a dyn FoodDiary,
+    /// Our log.
+    pub food: &'a dyn crate::ports::FoodLog,
+    /// People.
+    pub users: &'a dyn Users,
+    /// The bot.
+    pub messenger: Option<&'a dyn Messenger>,
+    /// Time.
+    pub clock: &'a dyn Clock,
+}
+
+impl std::fmt::Debug for ImportPorts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ImportPorts")
+    }
+}
+
+impl ImportPorts<'_> {
+    /// Imports the last [`IMPORT_DAYS`] local days of the user's FatSecret diary: entries made
+    /// in FatSecret's own app count in /today. Entries written by us (already linked) are
+    /// skipped; the rest are logged idempotently by their FatSecret id. Returns how many are new.
+    pub async fn import(&self, user: &crate::model::User) -> Result<usize, ImportError> {
+        let credentials = match self.credentials.get(user.id, Provider::Fatsecret).await? {
+            Some(c) if c.status == ConnectionStatus::Active => c,
+            _ => return Err(ImportError::NotConnected),
+        };
+        let now = self.clock.now();
+        let today = crate::model::LocalDate::of(now, user.time_zone);
+        let mut day = today;
+        let mut days = Vec::new();
+        for _ in 0..IMPORT_DAYS {
+            days.push(day);
+            day = day.previous();
+        }
+        let linked = self.outbox.linked_entry_ids(user.id, day).await?;
+        let mut new_entries = Vec::new();
+        for day in days {
+            let entries = match self.diary.day(&credentials.tokens, day).await {
+                Ok(entries) => entries,
+                Err(DiaryError::Revoked) => {
+                    revoked(self.credentials, self.users, self.messenger, user.id).await?;
+                    return Err(ImportError::Revoked);
+                }
+                Err(e) => return Err(ImportError::Temporary(e.to_string())),
+            };
+            for entry in entries {
+                let Some(id) = entry.food_entry_id.clone() else {
+                    continue;
+                };
+                if linked.contains(&id) {
+                    continue;
+                }
+                // Units of a gram serving are grams; anything else is kept as its count.
+                let Ok(grams) = crate::model::Grams::new(entry.number_of_units) else {
+                    continue;
+                };
+                new_entries.push(crate::model::NewFoodEntry {
+                    user_id: user.id,
+                    name: entry.name.clone(),
+                    grams,
+                    nutrients: entry.nutrients,
+                    meal: entry.meal,
+                    source: crate::model::EntrySource::FatsecretDiary,
+                    nutrition_source: crate::model::NutritionSource::Fatsecret,
+                    local_date: day,
+                    logged_at: now,
+                    idempotency_key: crate::model::IdempotencyKey::for_fatsecret_entry(&id),
+                    catalogue_ref: entry.catalogue_ref.clone(),
+                    diary_link: Some(crate::model::DiaryLink { food_entry_id: id }),
+                });
+            }
+        }
+        if new_entries.is_empty() {
+            return Ok(0);
+        }
+        let before = new_entries.len();
+        let logged = self.food.log(&new_entries).await?;
+        Ok(if logged.created { before } else { 0 })
+    }
+}
+
+impl ImportPorts<'_> {
+    /// Checks that FatSecret still accepts the user's tokens (reads today's diary): error 9 /
+    /// revoked marks the connection broken and tells the user once. `Ok(false)` when broken.
+    pub async fn check_token(&self, user: &crate::model::User) -> Result<bool, ImportError> {
+        let credentials = match self.credentials.get(user.id, Provider::Fatsecret).await? {
+            Some(c) if c.status == ConnectionStatus::Active => c,
+            _ => return Err(ImportError::NotConnected),
+        };
+        let today = crate::model::LocalDate::of(self.clock.now(), user.time_zone);
+        match self.diary.day(&credentials.tokens, today).await {
+            Ok(_) => Ok(true),
+            Err(DiaryError::Revoked) => {
+                revoked(self.credentials, self.users, self.messenger, user.id).await?;
+                Ok(false)
+            }
+            Err(e) => Err(ImportError::Temporary(e.to_string())),
+        }
+    }
+}

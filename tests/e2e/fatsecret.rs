@@ -1,0 +1,297 @@
+//! FatSecret end to end: the three-legged connect through our pages and the simulator, and
+//! the food catalogue with FatSecret first.
+
+use std::time::Duration;
+
+use base64::Engine as _;
+use wellness_e2e::{Server, free_port};
+use wellness_postgres::test_support::TestDatabase;
+use wellness_sim::fatsecret::{
+    FatSecretSim, FatSecretSimConfig, Fault, FaultRule, NewSimEntry, SimMeal,
+};
+use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
+
+struct World {
+    tg: TelegramSim,
+    fs: FatSecretSim,
+    server: Server,
+    _db: TestDatabase,
+}
+
+/// The simulated FatSecret user every connection in these tests approves as.
+const FS_USER: &str = "ann-fs";
+
+async fn world() -> World {
+    let tg = TelegramSim::start(SimConfig {
+        rate_limits: RateLimits::disabled(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let fs = FatSecretSim::start(
+        FatSecretSimConfig::default()
+            .with_auto_approve(FS_USER)
+            .with_fault_hold(Duration::from_millis(300)),
+    )
+    .await
+    .unwrap();
+    let port = free_port();
+    let base = format!("http://127.0.0.1:{port}");
+    let db = TestDatabase::migrated().await.unwrap();
+    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
+    let server = Server::start_on(
+        port,
+        &[
+            ("DATABASE_URL", db.url().to_owned()),
+            ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
+            ("TELEGRAM_API_URL", tg.base_url()),
+            ("TELEGRAM_MODE", "polling".to_owned()),
+            ("WELLNESS__TELEGRAM__POLL_TIMEOUT_SECS", "1".to_owned()),
+            ("WELLNESS__TELEGRAM__PER_CHAT_INTERVAL_MS", "5".to_owned()),
+            ("PUBLIC_BASE_URL", base.clone()),
+            ("WELLNESS_ENCRYPTION_KEY", key),
+            ("FATSECRET_CONSUMER_KEY", fs.consumer_key().to_owned()),
+            ("FATSECRET_CONSUMER_SECRET", fs.consumer_secret().to_owned()),
+            ("FATSECRET_API_URL", fs.base_url()),
+            ("FATSECRET_AUTH_URL", fs.base_url()),
+        ],
+    );
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+    World {
+        tg,
+        fs,
+        server,
+        _db: db,
+    }
+}
+
+async fn reply(tg: &TelegramSim, user: &SimUser, nth: usize) -> String {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let sent = tg.sent_to(user.id);
+        if sent.len() > nth {
+            return sent[nth].visible_text().to_owned();
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no reply #{nth}: {sent:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
+    let nth = tg.sent_to(user.id).len();
+    tg.send_text(user, text);
+    reply(tg, user, nth).await
+}
+
+fn link_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap()
+        .to_owned()
+}
+
+/// Connects `user` through the pages; returns the chat's "connected" message.
+async fn connect(w: &World, user: &SimUser) -> String {
+    let offer = say(&w.tg, user, "/connect_fatsecret").await;
+    let link = link_in(&offer);
+    assert!(
+        link.starts_with(&format!("{}/fatsecret/connect?state=", w.server.url)),
+        "{offer}"
+    );
+    let page = reqwest::get(&link).await.unwrap();
+    assert_eq!(page.status(), 200);
+    let html = page.text().await.unwrap();
+    assert!(html.contains("FatSecret is connected"), "{html}");
+    // The same link again: single use.
+    let again = reqwest::get(&link).await.unwrap();
+    assert_eq!(again.status(), 400);
+    let nth = w.tg.sent_to(user.id).len();
+    reply(&w.tg, user, nth.saturating_sub(1)).await
+}
+
+#[tokio::test]
+async fn connect_through_the_pages_stores_the_tokens_and_the_chat_hears_of_it() {
+    let w = world().await;
+    let ann = SimUser::new(8201, "Ann").with_language("en");
+    let said = connect(&w, &ann).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let sent = w.tg.sent_to(ann.id);
+        if sent
+            .iter()
+            .any(|m| m.visible_text().starts_with("FatSecret is connected ✓"))
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{said} / {sent:?}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let status = say(&w.tg, &ann, "/sync").await;
+    assert!(status.contains("FatSecret: connected"), "{status}");
+}
+
+#[tokio::test]
+async fn a_forged_state_or_request_token_gets_a_400_page_and_nothing_is_stored() {
+    let w = world().await;
+    let page = reqwest::get(format!(
+        "{}/fatsecret/connect?state=forged123",
+        w.server.url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(page.status(), 400);
+    let callback = reqwest::get(format!(
+        "{}/fatsecret/callback?oauth_token=forged&oauth_verifier=x",
+        w.server.url
+    ))
+    .await
+    .unwrap();
+    assert_eq!(callback.status(), 400);
+    assert!(callback.text().await.unwrap().contains("not valid"));
+    assert!(w.fs.api_calls("food_entry.create").is_empty());
+}
+
+#[tokio::test]
+async fn two_eggs_take_their_numbers_from_fatsecret_and_the_reply_says_so() {
+    let w = world().await;
+    let ann = SimUser::new(8202, "Ann").with_language("en");
+    let logged = say(&w.tg, &ann, "2 eggs").await;
+    assert!(logged.contains("FatSecret"), "{logged}");
+    let searches = w.fs.api_calls("foods.search").len();
+    assert!(searches > 0);
+    // The same food again comes from the 24-hour cache in PostgreSQL.
+    let again = say(&w.tg, &ann, "2 eggs").await;
+    assert!(again.contains("FatSecret"), "{again}");
+    assert_eq!(w.fs.api_calls("foods.search").len(), searches);
+}
+
+#[tokio::test]
+async fn when_fatsecret_fails_the_embedded_catalogue_gives_the_numbers() {
+    let w = world().await;
+    w.fs.inject_fault(FaultRule {
+        fault: Fault::HttpStatus { status: 500 },
+        method: None,
+        times: 100,
+    });
+    let ann = SimUser::new(8203, "Ann").with_language("en");
+    let logged = say(&w.tg, &ann, "2 eggs").await;
+    assert!(logged.contains("built-in catalogue"), "{logged}");
+}
+
+/// Waits until `check` holds, polling.
+async fn eventually(what: &str, mut check: impl FnMut() -> bool) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    while !check() {
+        assert!(std::time::Instant::now() < deadline, "never: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn two_eggs_after_connecting_make_exactly_one_entry_in_the_fatsecret_diary() {
+    let w = world().await;
+    let ann = SimUser::new(8204, "Ann").with_language("en");
+    connect(&w, &ann).await;
+    let logged = say(&w.tg, &ann, "2 eggs").await;
+    assert!(logged.contains("FatSecret"), "{logged}");
+    eventually("the diary has the entry", || w.fs.diary(FS_USER).len() == 1).await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(w.fs.diary(FS_USER).len(), 1);
+    assert_eq!(w.fs.api_calls("food_entry.create").len(), 1);
+}
+
+#[tokio::test]
+async fn a_write_stored_then_timed_out_is_reconciled_by_reading_the_day_not_sent_twice() {
+    let w = world().await;
+    let ann = SimUser::new(8205, "Ann").with_language("en");
+    connect(&w, &ann).await;
+    w.fs.inject_fault(FaultRule::next(Fault::StoreThenTimeout).for_method("food_entry.create"));
+    say(&w.tg, &ann, "2 eggs").await;
+    eventually("the day was read back", || {
+        !w.fs.api_calls("food_entries.get.v2").is_empty()
+            || !w.fs.api_calls("food_entries.get").is_empty()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(w.fs.diary(FS_USER).len(), 1);
+    assert_eq!(w.fs.api_calls("food_entry.create").len(), 1);
+}
+
+#[tokio::test]
+async fn a_revoked_connection_is_told_once_and_food_is_still_logged_here() {
+    let w = world().await;
+    let ann = SimUser::new(8206, "Ann").with_language("en");
+    connect(&w, &ann).await;
+    w.fs.revoke_user(FS_USER);
+    say(&w.tg, &ann, "2 eggs").await;
+    let told = |tg: &TelegramSim| {
+        tg.sent_to(ann.id)
+            .iter()
+            .filter(|m| m.visible_text().starts_with("FatSecret access was revoked"))
+            .count()
+    };
+    eventually("the user is told", || told(&w.tg) == 1).await;
+    let second = say(&w.tg, &ann, "a banana").await;
+    assert!(second.contains("anana"), "{second}");
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(told(&w.tg), 1);
+    let today = say(&w.tg, &ann, "/today").await;
+    assert!(today.contains("(2 entries)"), "{today}");
+    let status = say(&w.tg, &ann, "/sync").await;
+    assert!(status.contains("FatSecret: access was revoked"), "{status}");
+}
+
+#[tokio::test]
+async fn an_entry_made_in_fatsecret_itself_counts_in_today_after_sync_and_ours_are_not_doubled() {
+    let w = world().await;
+    let ann = SimUser::new(8207, "Ann").with_language("en");
+    connect(&w, &ann).await;
+    say(&w.tg, &ann, "2 eggs").await;
+    eventually("our entry reached the diary", || {
+        w.fs.diary(FS_USER).len() == 1
+    })
+    .await;
+    // Let the worker link it before the import reads the day.
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    let food =
+        w.fs.foods()
+            .into_iter()
+            .find(|f| f.servings.iter().any(|s| s.serving_description == "100 g"))
+            .unwrap();
+    let serving = food
+        .servings
+        .iter()
+        .find(|s| s.serving_description == "100 g")
+        .unwrap();
+    let today = chrono::Utc::now().timestamp().div_euclid(86_400);
+    w.fs.add_entry_from_outside(
+        FS_USER,
+        &NewSimEntry {
+            food_id: food.food_id.clone(),
+            serving_id: serving.serving_id.clone(),
+            number_of_units: 150.0,
+            meal: SimMeal::Lunch,
+            date_int: today,
+            food_entry_name: None,
+        },
+    )
+    .unwrap();
+    let synced = say(&w.tg, &ann, "/sync").await;
+    assert!(
+        synced.contains("FatSecret diary synced: 1 new entries"),
+        "{synced}"
+    );
+    let day = say(&w.tg, &ann, "/today").await;
+    assert!(day.contains("(2 entries)"), "{day}");
+    // Again: nothing new.
+    let again = say(&w.tg, &ann, "/sync").await;
+    assert!(
+        again.contains("FatSecret diary synced: 0 new entries"),
+        "{again}"
+    );
+}
