@@ -143,3 +143,136 @@ async fn a_briefing_that_failed_to_send_is_retried_within_the_tick_and_sent_once
         "{report:?}"
     );
 }
+
+/// A messenger that records who got what.
+#[derive(Default)]
+struct Recorder(Mutex<Vec<(i64, String)>>);
+
+#[async_trait]
+impl wellness_domain::ports::Messenger for Recorder {
+    async fn send(
+        &self,
+        chat: wellness_domain::ChatId,
+        m: &wellness_domain::ports::OutgoingMessage,
+    ) -> Result<SentMessage, MessengerError> {
+        self.0.lock().unwrap().push((chat.0, m.text.clone()));
+        Ok(SentMessage { message_id: 1 })
+    }
+    async fn edit(
+        &self,
+        _: wellness_domain::ChatId,
+        _: i64,
+        _: &wellness_domain::ports::OutgoingMessage,
+    ) -> Result<(), MessengerError> {
+        Ok(())
+    }
+    async fn send_document(
+        &self,
+        _: wellness_domain::ChatId,
+        _: &wellness_domain::ports::Attachment,
+    ) -> Result<SentMessage, MessengerError> {
+        Ok(SentMessage { message_id: 1 })
+    }
+    async fn send_photo(
+        &self,
+        _: wellness_domain::ChatId,
+        _: &wellness_domain::ports::Attachment,
+    ) -> Result<SentMessage, MessengerError> {
+        Ok(SentMessage { message_id: 1 })
+    }
+    async fn show_typing(&self, _: wellness_domain::ChatId) -> Result<(), MessengerError> {
+        Ok(())
+    }
+    async fn answer_button(&self, _: &str, _: Option<String>) -> Result<(), MessengerError> {
+        Ok(())
+    }
+    async fn download(&self, _: &str, _: u64) -> Result<Vec<u8>, MessengerError> {
+        Ok(Vec::new())
+    }
+}
+
+#[tokio::test]
+async fn two_instances_against_one_database_send_each_briefing_once_across_the_dst_change() {
+    use wellness_domain::ports::Users as _;
+    use wellness_domain::usecases::briefing::{BriefingPorts, send_due_briefings};
+    use wellness_postgres::{PgFoodLog, PgNotifications, PgUsers, PgWearableStore};
+
+    let test_db = wellness_postgres::test_support::TestDatabase::migrated()
+        .await
+        .unwrap();
+    let db = test_db.pool().unwrap();
+    let users = PgUsers::new(db.clone());
+    for (tg, zone) in [
+        (501, "Europe/Kyiv"),
+        (502, "Europe/Kyiv"),
+        (503, "America/New_York"),
+    ] {
+        let reg = users
+            .register(&wellness_domain::NewUser {
+                telegram_id: TelegramUserId::new(tg).unwrap(),
+                first_name: "U".into(),
+                locale: Locale::En,
+            })
+            .await
+            .unwrap();
+        users
+            .change(
+                reg.user.id,
+                &wellness_domain::UserSettingChange::TimeZone(UserTimeZone::parse(zone).unwrap()),
+            )
+            .await
+            .unwrap();
+    }
+    let (food, wearables) = (PgFoodLog::new(db.clone()), PgWearableStore::new(db.clone()));
+    // Two instances: separate pools and claims objects over one database, one shared recorder.
+    let (n1, n2) = (
+        PgNotifications::new(db.clone()),
+        PgNotifications::new(test_db.pool().unwrap()),
+    );
+    let sent = Recorder::default();
+    let one = BriefingPorts {
+        users: &users,
+        food: &food,
+        wearables: &wearables,
+        notifications: &n1,
+        messenger: &sent,
+    };
+    let two = BriefingPorts {
+        users: &users,
+        food: &food,
+        wearables: &wearables,
+        notifications: &n2,
+        messenger: &sent,
+    };
+    // Kyiv leaves summer time on 25 October 2026 (04:00 -> 03:00); check every 5 minutes for a
+    // whole day, both instances at once.
+    let mut now = at(2026, 10, 24, 22, 0);
+    while now < at(2026, 10, 26, 4, 0) {
+        let (a, b) = tokio::join!(
+            send_due_briefings(now, &one, 50),
+            send_due_briefings(now, &two, 50)
+        );
+        a.unwrap();
+        b.unwrap();
+        now += chrono::Duration::minutes(5);
+    }
+    let sent = sent.0.lock().unwrap();
+    for chat in [501, 502] {
+        let got: Vec<&String> = sent
+            .iter()
+            .filter(|(c, _)| *c == chat)
+            .map(|(_, t)| t)
+            .collect();
+        // The morning and evening of 25 October in Kyiv, once each (no more: the 26th's morning
+        // comes after the window).
+        assert_eq!(got.len(), 2, "chat {chat}: {got:?}");
+    }
+    let ny: Vec<&String> = sent
+        .iter()
+        .filter(|(c, _)| *c == 503)
+        .map(|(_, t)| t)
+        .collect();
+    // New York (no change that day): the evening of the 24th (01:00 UTC), then the morning and
+    // the evening of the 25th — three briefings, each once.
+    assert_eq!(ny.len(), 3, "New York: {ny:?}");
+}
