@@ -191,10 +191,11 @@ fn chat_service(
     let (assistant, fallback_assistant, transcriber): AssistantWiring =
         match &settings.openai.api_key {
             Some(key) => {
-                let client = OpenAiClient::new(OpenAiConfig::new(
-                    settings.openai.base_url.as_str(),
-                    key.clone(),
-                ))
+                let client = OpenAiClient::new(OpenAiConfig {
+                    chat_model: settings.openai.chat_model.clone(),
+                    transcription_model: settings.openai.transcription_model.clone(),
+                    ..OpenAiConfig::new(settings.openai.base_url.as_str(), key.clone())
+                })
                 .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
                 let openai = OpenAiAssistant::new(client.clone());
                 let whisper = OpenAiTranscriber::new(client);

@@ -130,6 +130,10 @@ pub struct OpenAiSettings {
     pub api_key: Option<Secret>,
     /// API base URL (…/v1).
     pub base_url: Url,
+    /// Model that understands messages and answers questions.
+    pub chat_model: String,
+    /// Model that transcribes voice notes.
+    pub transcription_model: String,
 }
 
 /// WHOOP settings.
@@ -414,6 +418,8 @@ impl Settings {
             openai: OpenAiSettings {
                 api_key: s.secret("openai.api_key")?,
                 base_url: s.url("openai.base_url")?,
+                chat_model: s.required("openai.chat_model")?,
+                transcription_model: s.required("openai.transcription_model")?,
             },
             whoop: WhoopSettings {
                 client_id: s.text("whoop.client_id")?,
@@ -501,6 +507,15 @@ mod tests {
         assert_eq!(s.telegram.mode, TelegramMode::Webhook);
         assert!(s.telegram.bot_token.is_none() && s.openai.api_key.is_none());
         assert_eq!(s.log_format, LogFormat::Pretty);
+        assert_eq!(
+            (
+                s.openai.chat_model.as_str(),
+                s.openai.transcription_model.as_str()
+            ),
+            ("gpt-4o-mini", "whisper-1")
+        );
+        let custom = load(&[("WELLNESS__OPENAI__CHAT_MODEL", "gpt-4.1-mini")]).unwrap();
+        assert_eq!(custom.openai.chat_model, "gpt-4.1-mini");
     }
 
     #[test]
