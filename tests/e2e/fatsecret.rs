@@ -268,7 +268,10 @@ async fn an_entry_made_in_fatsecret_itself_counts_in_today_after_sync_and_ours_a
         .iter()
         .find(|s| s.serving_description == "100 g")
         .unwrap();
-    let today = chrono::Utc::now().timestamp().div_euclid(86_400);
+    // The user's day in Kyiv, not UTC's (they differ for two or three hours every night).
+    let today =
+        wellness_domain::LocalDate::of(chrono::Utc::now(), wellness_domain::UserTimeZone::DEFAULT)
+            .days_since_epoch();
     w.fs.add_entry_from_outside(
         FS_USER,
         &NewSimEntry {
@@ -283,7 +286,7 @@ async fn an_entry_made_in_fatsecret_itself_counts_in_today_after_sync_and_ours_a
     .unwrap();
     let synced = say(&w.tg, &ann, "/sync").await;
     assert!(
-        synced.contains("FatSecret diary synced: 1 new entries"),
+        synced.contains("FatSecret diary synced: 1 new entry."),
         "{synced}"
     );
     let day = say(&w.tg, &ann, "/today").await;

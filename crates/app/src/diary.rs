@@ -34,14 +34,21 @@ impl std::fmt::Debug for OutboxWorker {
 }
 
 impl OutboxWorker {
-    /// Starts the worker; it runs as long as the process.
-    pub fn spawn(self) -> tokio::task::JoinHandle<()> {
+    /// Starts the worker; it stops after the row in hand when `stop` turns true (a row cut
+    /// short by a kill is taken again when its lease runs out, and settled by reading the day).
+    pub fn spawn(
+        self,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+    ) -> tokio::task::JoinHandle<()> {
         tokio::spawn(async move {
-            loop {
+            while !*stop.borrow() {
                 if let Err(e) = self.tick().await {
                     warn!(error = %e, "FatSecret outbox tick failed");
                 }
-                tokio::time::sleep(POLL).await;
+                tokio::select! {
+                    () = tokio::time::sleep(POLL) => {}
+                    _ = stop.changed() => {}
+                }
             }
         })
     }

@@ -91,10 +91,28 @@ pub fn start(
     let runs = Arc::new(PgJobRuns::new(db.clone()));
     let runner =
         JobRunner::new(instance_id(), runs.clone(), ports.clock.clone()).with_observer(metrics);
+    let cache = wellness_postgres::PgCatalogCache::new(db.clone());
+    let cache_clock = ports.clock.clone();
     let mut scheduler = Scheduler::new(runner)
         .standard(
             StandardJob::ConversationCleanup,
             tasks::conversation_cleanup(ports.conversations.clone(), tasks::CONVERSATION_RETENTION),
+        )?
+        // FatSecret answers are served for 24 hours at most; the expired ones go daily.
+        .job(
+            "food_cache_cleanup",
+            "0 20 3 * * *",
+            job_fn(move |_tick| {
+                let (cache, clock) = (cache.clone(), cache_clock.clone());
+                async move {
+                    let removed = cache
+                        .purge(clock.now() - chrono::Duration::hours(24))
+                        .await?;
+                    Ok(JobOutcome {
+                        summary: format!("{removed} expired food lookups removed"),
+                    })
+                }
+            }),
         )?
         .standard(
             StandardJob::JobHistoryCleanup,

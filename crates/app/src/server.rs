@@ -41,6 +41,10 @@ pub struct Application {
     server: Server,
     bot: Option<BotTasks>,
     jobs: RunningScheduler,
+    outbox: Option<(
+        tokio::sync::watch::Sender<bool>,
+        tokio::task::JoinHandle<()>,
+    )>,
 }
 
 impl Application {
@@ -162,7 +166,8 @@ impl Application {
             }),
             _ => None,
         };
-        if let Some(client) = &fatsecret_client {
+        let (outbox_stop, outbox_stopped) = tokio::sync::watch::channel(false);
+        let outbox = fatsecret_client.as_ref().map(|client| {
             crate::diary::OutboxWorker {
                 outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
                 credentials: credentials.clone(),
@@ -171,8 +176,8 @@ impl Application {
                 messenger: messenger.clone(),
                 clock: clock.clone(),
             }
-            .spawn();
-        }
+            .spawn(outbox_stopped.clone())
+        });
         let jobs = schedule::start(
             &db,
             schedule::JobPorts {
@@ -243,6 +248,7 @@ impl Application {
             server,
             bot,
             jobs,
+            outbox: outbox.map(|handle| (outbox_stop, handle)),
         })
     }
 
@@ -255,6 +261,15 @@ impl Application {
         }
         if let Some(bot) = self.bot {
             bot.shutdown(Duration::from_secs(10)).await;
+        }
+        if let Some((stop, handle)) = self.outbox {
+            let _ = stop.send(true);
+            if tokio::time::timeout(Duration::from_secs(10), handle)
+                .await
+                .is_err()
+            {
+                warn!("the FatSecret outbox worker did not stop in time");
+            }
         }
         info!("stopped");
         Ok(())

@@ -909,7 +909,10 @@ pub mod fatsecret {
     /// After /sync read the FatSecret diary.
     pub fn imported(locale: Locale, new_entries: usize) -> String {
         match locale {
-            Locale::En => format!("FatSecret diary synced: {new_entries} new entries."),
+            Locale::En => {
+                let word = if new_entries == 1 { "entry" } else { "entries" };
+                format!("FatSecret diary synced: {new_entries} new {word}.")
+            }
             Locale::Uk => {
                 format!("Щоденник FatSecret синхронізовано: нових записів — {new_entries}.")
             }

@@ -99,6 +99,7 @@ pub(crate) fn parse_entry(entry: &Value, asked: LocalDate) -> Result<DiaryEntry,
             .unwrap_or_default(),
         catalogue_ref,
         number_of_units: number(entry, "number_of_units")?.unwrap_or(1.0),
+        grams: None,
         meal: text(entry, "meal").map_or(Meal::Snack, |m| meal_from(&m)),
         day,
         nutrients: Nutrients {
@@ -132,10 +133,38 @@ impl FoodDiary for FatSecretClient {
                 "the entry has no FatSecret food and serving".to_owned(),
             ));
         };
-        if !(entry.number_of_units.is_finite() && entry.number_of_units > 0.0) {
+        // FatSecret counts units of the serving: grams for a "100 g" serving (whose
+        // number_of_units is 100), eggs for "1 large" (number_of_units 1, 50 g). From grams eaten,
+        // units = grams x the serving's number_of_units / its metric amount.
+        let units = match entry.grams {
+            Some(grams) => {
+                let food = self
+                    .food(&catalogue_ref.food_id)
+                    .await
+                    .map_err(|failure| failure.into_diary(Effect::Read))?;
+                let serving = food
+                    .servings
+                    .iter()
+                    .find(|s| s.serving_id == catalogue_ref.serving_id)
+                    .ok_or_else(|| {
+                        DiaryError::Rejected("the serving is no longer offered".to_owned())
+                    })?;
+                match serving.metric {
+                    Some((amount, _)) if amount > 0.0 && serving.number_of_units > 0.0 => {
+                        grams.get() * serving.number_of_units / amount
+                    }
+                    _ => {
+                        return Err(DiaryError::Rejected(
+                            "the serving has no weight in grams".to_owned(),
+                        ));
+                    }
+                }
+            }
+            None => entry.number_of_units,
+        };
+        if !(units.is_finite() && units > 0.0) {
             return Err(DiaryError::Rejected(format!(
-                "number_of_units must be positive, got {}",
-                entry.number_of_units
+                "number_of_units must be positive, got {units}"
             )));
         }
         let name = if entry.name.trim().is_empty() {
@@ -148,7 +177,7 @@ impl FoodDiary for FatSecretClient {
             ("food_entry_name", name),
             ("food_id", catalogue_ref.food_id.clone()),
             ("meal", meal_code(entry.meal).to_owned()),
-            ("number_of_units", units_text(entry.number_of_units)),
+            ("number_of_units", units_text(units)),
             ("serving_id", catalogue_ref.serving_id.clone()),
         ];
         let answer = self

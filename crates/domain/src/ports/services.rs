@@ -300,8 +300,11 @@ pub struct DiaryEntry {
     pub name: String,
     /// The food and serving.
     pub catalogue_ref: Option<CatalogueRef>,
-    /// Units of the serving.
+    /// Units of the serving (as the diary counts them).
     pub number_of_units: f64,
+    /// The weight eaten, when we know it: the diary adapter then works out the units of the
+    /// serving from the serving's own weight, and `number_of_units` is not used for writing.
+    pub grams: Option<Grams>,
     /// Which meal.
     pub meal: Meal,
     /// The user's local day.

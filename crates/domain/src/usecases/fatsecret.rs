@@ -33,14 +33,15 @@ impl std::fmt::Debug for OutboxPorts<'_> {
     }
 }
 
-/// The diary entry written for one of ours. `number_of_units` counts the chosen serving's
-/// measurement units, which for the gram-based serving the catalogue picks are grams.
+/// The diary entry written for one of ours: the grams eaten, which the diary adapter turns into
+/// units of the chosen serving (grams for a "100 g" serving, eggs for "1 large").
 pub fn diary_entry(entry: &crate::model::FoodEntry) -> DiaryEntry {
     DiaryEntry {
         food_entry_id: None,
         name: entry.name.clone(),
         catalogue_ref: entry.catalogue_ref.clone(),
         number_of_units: entry.grams.get(),
+        grams: Some(entry.grams),
         meal: entry.meal,
         day: entry.local_date,
         nutrients: entry.nutrients,

@@ -20,6 +20,7 @@ fn chicken(sim: &FatSecretSim, day: LocalDate) -> DiaryEntry {
             serving_id: hundred_grams(sim, "33691"),
         }),
         number_of_units: 150.0,
+        grams: None,
         meal: Meal::Snack,
         day,
         nutrients: Nutrients {
@@ -304,4 +305,39 @@ async fn delete_removes_the_entry_and_deleting_again_succeeds() {
     fatsecret.delete(&ann, &id).await.unwrap();
     assert!(sim.diary("ann").is_empty());
     assert_eq!(fatsecret.delete(&ann, &id).await, Ok(()));
+}
+
+#[tokio::test]
+async fn grams_eaten_become_units_of_the_chosen_serving() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    // A serving counted in pieces with a weight ("1 large" = 50 g, say), not "100 g".
+    let (food_id, serving) = sim
+        .foods()
+        .into_iter()
+        .find_map(|food| {
+            let serving = food
+                .servings
+                .iter()
+                .find(|s| s.measurement_description != "g" && s.metric.is_some())
+                .cloned()?;
+            Some((food.food_id.clone(), serving))
+        })
+        .expect("a food with a weighed piece serving");
+    let (amount, _) = serving.metric.unwrap();
+    let mut entry = chicken(&sim, day(2026, 1, 1));
+    entry.catalogue_ref = Some(CatalogueRef {
+        food_id,
+        serving_id: serving.serving_id.clone(),
+    });
+    entry.grams = Some(wellness_domain::model::Grams::new(amount * 2.0).unwrap());
+    client(&sim).create(&ann, &entry).await.unwrap();
+    let stored = &sim.diary("ann")[0];
+    let expected = 2.0 * serving.number_of_units;
+    assert!(
+        (stored.number_of_units - expected).abs() < 1e-6,
+        "{} units of {:?}, expected {expected}",
+        stored.number_of_units,
+        serving.serving_description
+    );
 }
