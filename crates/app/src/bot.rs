@@ -102,7 +102,7 @@ pub fn start(
     let metrics = shared.metrics.clone();
     let chat = chat_service(settings, db, messenger.clone(), &shared)?;
     let mut tasks = Vec::new();
-    let instance = format!("{}-{}", hostname(), std::process::id());
+    let instance = wellness_jobs::instance_id();
     for n in 0..settings.telegram.workers.max(1) {
         let worker = Worker {
             name: format!("{instance}-w{n}"),
@@ -265,14 +265,6 @@ async fn register(
         .set_my_commands(&command_menu(Locale::Uk), Some("uk"))
         .await?;
     Ok(())
-}
-
-fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname")
-        .map(|h| h.trim().to_owned())
-        .ok()
-        .filter(|h| !h.is_empty())
-        .unwrap_or_else(|| "wellness".to_owned())
 }
 
 /// One inbox worker.

@@ -2,7 +2,7 @@
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use wellness_domain::Locale;
+use wellness_domain::{Locale, Provider, StateRejected};
 
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
@@ -30,4 +30,53 @@ pub fn page(status: StatusCode, locale: Locale, heading: &str, body: &str) -> Ht
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .body(html)
+}
+
+/// "WHOOP was not connected" / "FatSecret не під'єднано".
+pub fn failed_heading(locale: Locale, provider: Provider) -> String {
+    match locale {
+        Locale::En => format!("{provider} was not connected"),
+        Locale::Uk => format!("{provider} не під'єднано"),
+    }
+}
+
+/// A connect link that cannot be used (forged, expired or already used): a 400 page.
+pub fn state_rejected(locale: Locale, provider: Provider, why: StateRejected) -> HttpResponse {
+    let command = format!("/connect_{}", provider.code());
+    let body = match (locale, why) {
+        (Locale::En, StateRejected::Expired) => {
+            format!("This link has expired. Send {command} in the bot for a new one.")
+        }
+        (Locale::En, StateRejected::AlreadyUsed) => {
+            format!("This link was already used. Send {command} in the bot for a new one.")
+        }
+        (Locale::En, StateRejected::Unknown) => {
+            format!("This link is not valid. Send {command} in the bot for a new one.")
+        }
+        (Locale::Uk, StateRejected::Expired) => {
+            format!("Термін дії посилання минув. Надішли {command} у боті, щоб отримати нове.")
+        }
+        (Locale::Uk, StateRejected::AlreadyUsed) => {
+            format!("Це посилання вже використано. Надішли {command} у боті, щоб отримати нове.")
+        }
+        (Locale::Uk, StateRejected::Unknown) => {
+            format!("Посилання недійсне. Надішли {command} у боті, щоб отримати нове.")
+        }
+    };
+    page(
+        StatusCode::BAD_REQUEST,
+        locale,
+        &failed_heading(locale, provider),
+        &body,
+    )
+}
+
+/// This server has no app registered with the provider: a 404 page.
+pub fn not_configured(provider: Provider) -> HttpResponse {
+    page(
+        StatusCode::NOT_FOUND,
+        Locale::En,
+        &format!("{provider} is not available"),
+        &format!("This server has no {provider} app configured."),
+    )
 }

@@ -530,8 +530,7 @@ mod tests {
 
 /// Food-logging texts.
 pub mod food {
-    use crate::model::{FoodEntry, Locale, NutritionSource};
-    use crate::usecases::today::DayOverview;
+    use crate::model::{CalorieGoal, DayTotals, FoodEntry, Locale, NutritionSource};
 
     /// One logged item: "• eggs — 100 g: 143 kcal (P 12.6 · F 9.5 · C 0.7 g)".
     pub fn item(locale: Locale, e: &FoodEntry) -> String {
@@ -549,10 +548,10 @@ pub mod food {
     }
 
     /// The day's total after a change.
-    pub fn day_total(locale: Locale, o: &DayOverview) -> String {
-        let eaten = o.totals.nutrients.kcal.rounded();
-        let goal = o.goal.kcal();
-        let left = o.remaining_kcal();
+    pub fn day_total(locale: Locale, totals: &DayTotals, goal: CalorieGoal) -> String {
+        let eaten = totals.nutrients.kcal.rounded();
+        let goal = goal.kcal();
+        let left = i64::from(goal) - eaten;
         match locale {
             Locale::En => {
                 let balance = if left >= 0 {

@@ -12,58 +12,13 @@ use wellness_domain::{
 };
 
 use crate::integrations::FatSecretIntegration;
-use crate::pages::page;
+use crate::pages::{failed_heading, not_configured, page, state_rejected};
 use crate::state::AppState;
 
 /// Attaches the routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route("/fatsecret/connect", web::get().to(connect))
         .route("/fatsecret/callback", web::get().to(callback));
-}
-
-fn failed_heading(locale: Locale) -> &'static str {
-    match locale {
-        Locale::En => "FatSecret was not connected",
-        Locale::Uk => "FatSecret не під'єднано",
-    }
-}
-
-fn rejected(locale: Locale, why: StateRejected) -> HttpResponse {
-    let body = match (locale, why) {
-        (Locale::En, StateRejected::Expired) => {
-            "This link has expired. Send /connect_fatsecret in the bot for a new one."
-        }
-        (Locale::En, StateRejected::AlreadyUsed) => {
-            "This link was already used. Send /connect_fatsecret in the bot for a new one."
-        }
-        (Locale::En, StateRejected::Unknown) => {
-            "This link is not valid. Send /connect_fatsecret in the bot for a new one."
-        }
-        (Locale::Uk, StateRejected::Expired) => {
-            "Термін дії посилання минув. Надішли /connect_fatsecret у боті, щоб отримати нове."
-        }
-        (Locale::Uk, StateRejected::AlreadyUsed) => {
-            "Це посилання вже використано. Надішли /connect_fatsecret у боті, щоб отримати нове."
-        }
-        (Locale::Uk, StateRejected::Unknown) => {
-            "Посилання недійсне. Надішли /connect_fatsecret у боті, щоб отримати нове."
-        }
-    };
-    page(
-        StatusCode::BAD_REQUEST,
-        locale,
-        failed_heading(locale),
-        body,
-    )
-}
-
-fn not_configured() -> HttpResponse {
-    page(
-        StatusCode::NOT_FOUND,
-        Locale::En,
-        "FatSecret is not available",
-        "This server has no FatSecret app configured.",
-    )
 }
 
 fn busy(locale: Locale) -> HttpResponse {
@@ -74,7 +29,7 @@ fn busy(locale: Locale) -> HttpResponse {
     page(
         StatusCode::SERVICE_UNAVAILABLE,
         locale,
-        failed_heading(locale),
+        &failed_heading(locale, Provider::Fatsecret),
         body,
     )
 }
@@ -91,7 +46,7 @@ fn refused(locale: Locale) -> HttpResponse {
     page(
         StatusCode::BAD_GATEWAY,
         locale,
-        failed_heading(locale),
+        &failed_heading(locale, Provider::Fatsecret),
         body,
     )
 }
@@ -112,10 +67,10 @@ struct ConnectQuery {
 /// encrypted, bound to the user), and sends the browser to FatSecret's authorize page.
 async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
     let Some(fs) = state.fatsecret.as_ref() else {
-        return not_configured();
+        return not_configured(Provider::Fatsecret);
     };
     let Some(s) = query.state.as_deref() else {
-        return rejected(Locale::En, StateRejected::Unknown);
+        return state_rejected(Locale::En, Provider::Fatsecret, StateRejected::Unknown);
     };
     let pending = match fs
         .states
@@ -123,7 +78,7 @@ async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) ->
         .await
     {
         Ok(Ok(pending)) => pending,
-        Ok(Err(why)) => return rejected(Locale::En, why),
+        Ok(Err(why)) => return state_rejected(Locale::En, Provider::Fatsecret, why),
         Err(e) => {
             warn!(error = %e, "cannot use a FatSecret state");
             return busy(Locale::En);
@@ -164,10 +119,10 @@ struct CallbackQuery {
 /// access token, and the tokens are stored encrypted.
 async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
     let Some(fs) = state.fatsecret.as_ref() else {
-        return not_configured();
+        return not_configured(Provider::Fatsecret);
     };
     let Some(token) = query.oauth_token.as_deref() else {
-        return rejected(Locale::En, StateRejected::Unknown);
+        return state_rejected(Locale::En, Provider::Fatsecret, StateRejected::Unknown);
     };
     // Single use, whatever the outcome: a declined or failed attempt needs a new link.
     let pending = match fs
@@ -176,7 +131,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         .await
     {
         Ok(Ok(pending)) => pending,
-        Ok(Err(why)) => return rejected(Locale::En, why),
+        Ok(Err(why)) => return state_rejected(Locale::En, Provider::Fatsecret, why),
         Err(e) => {
             warn!(error = %e, "cannot use a FatSecret request token");
             return busy(Locale::En);
@@ -199,7 +154,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         return page(
             StatusCode::BAD_REQUEST,
             locale,
-            failed_heading(locale),
+            &failed_heading(locale, Provider::Fatsecret),
             body,
         );
     };

@@ -11,7 +11,7 @@ use wellness_domain::usecases::whoop::WhoopPorts;
 use wellness_domain::{ChatId, ConnectionStatus, Credentials, Locale, Provider, StateRejected};
 
 use crate::integrations::WhoopIntegration;
-use crate::pages::page;
+use crate::pages::{failed_heading, not_configured, page, state_rejected};
 use crate::state::AppState;
 
 /// Attaches the routes.
@@ -26,43 +26,6 @@ struct ConnectQuery {
     state: Option<String>,
 }
 
-fn rejected(locale: Locale, why: StateRejected) -> HttpResponse {
-    let body = match (locale, why) {
-        (Locale::En, StateRejected::Expired) => {
-            "This link has expired. Send /connect_whoop in the bot for a new one."
-        }
-        (Locale::En, StateRejected::AlreadyUsed) => {
-            "This link was already used. Send /connect_whoop in the bot for a new one."
-        }
-        (Locale::En, StateRejected::Unknown) => {
-            "This link is not valid. Send /connect_whoop in the bot for a new one."
-        }
-        (Locale::Uk, StateRejected::Expired) => {
-            "Термін дії посилання минув. Надішли /connect_whoop у боті, щоб отримати нове."
-        }
-        (Locale::Uk, StateRejected::AlreadyUsed) => {
-            "Це посилання вже використано. Надішли /connect_whoop у боті, щоб отримати нове."
-        }
-        (Locale::Uk, StateRejected::Unknown) => {
-            "Посилання недійсне. Надішли /connect_whoop у боті, щоб отримати нове."
-        }
-    };
-    let heading = match locale {
-        Locale::En => "WHOOP was not connected",
-        Locale::Uk => "WHOOP не під'єднано",
-    };
-    page(StatusCode::BAD_REQUEST, locale, heading, body)
-}
-
-fn not_configured() -> HttpResponse {
-    page(
-        StatusCode::NOT_FOUND,
-        Locale::En,
-        "WHOOP is not available",
-        "This server has no WHOOP app configured.",
-    )
-}
-
 async fn locale_of(whoop: &WhoopIntegration, user: wellness_domain::UserId) -> Locale {
     match whoop.users.get(user).await {
         Ok(Some(u)) => u.locale,
@@ -72,10 +35,10 @@ async fn locale_of(whoop: &WhoopIntegration, user: wellness_domain::UserId) -> L
 
 async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
     let Some(whoop) = state.whoop.as_ref() else {
-        return not_configured();
+        return not_configured(Provider::Whoop);
     };
     let Some(s) = query.state.as_deref() else {
-        return rejected(Locale::En, StateRejected::Unknown);
+        return state_rejected(Locale::En, Provider::Whoop, StateRejected::Unknown);
     };
     match whoop
         .states
@@ -85,7 +48,7 @@ async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) ->
         Ok(Ok(_)) => HttpResponse::Found()
             .insert_header(("Location", whoop.client.authorize_url(s)))
             .finish(),
-        Ok(Err(why)) => rejected(Locale::En, why),
+        Ok(Err(why)) => state_rejected(Locale::En, Provider::Whoop, why),
         Err(e) => {
             warn!(error = %e, "cannot check a WHOOP state");
             page(
@@ -107,10 +70,10 @@ struct CallbackQuery {
 
 async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
     let Some(whoop) = state.whoop.as_ref() else {
-        return not_configured();
+        return not_configured(Provider::Whoop);
     };
     let Some(s) = query.state.as_deref() else {
-        return rejected(Locale::En, StateRejected::Unknown);
+        return state_rejected(Locale::En, Provider::Whoop, StateRejected::Unknown);
     };
     // Single use, whatever the outcome: a declined or failed attempt needs a new link.
     let pending = match whoop
@@ -119,7 +82,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         .await
     {
         Ok(Ok(pending)) => pending,
-        Ok(Err(why)) => return rejected(Locale::En, why),
+        Ok(Err(why)) => return state_rejected(Locale::En, Provider::Whoop, why),
         Err(e) => {
             warn!(error = %e, "cannot use a WHOOP state");
             return page(
@@ -131,10 +94,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         }
     };
     let locale = locale_of(whoop, pending.user_id).await;
-    let failed_heading = match locale {
-        Locale::En => "WHOOP was not connected",
-        Locale::Uk => "WHOOP не під'єднано",
-    };
+    let failed = failed_heading(locale, Provider::Whoop);
     if query.error.is_some() {
         let body = match locale {
             Locale::En => {
@@ -144,10 +104,10 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
                 "Доступ не надано, тож нічого не під'єднано. Надішли /connect_whoop у боті, щоб спробувати знову."
             }
         };
-        return page(StatusCode::BAD_REQUEST, locale, failed_heading, body);
+        return page(StatusCode::BAD_REQUEST, locale, &failed, body);
     }
     let Some(code) = query.code.as_deref() else {
-        return rejected(locale, StateRejected::Unknown);
+        return state_rejected(locale, Provider::Whoop, StateRejected::Unknown);
     };
     let tokens = match whoop.client.exchange_code(code).await {
         Ok(tokens) => tokens,
@@ -161,7 +121,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
                     "WHOOP не прийняв під'єднання. Надішли /connect_whoop у боті, щоб спробувати знову."
                 }
             };
-            return page(StatusCode::BAD_GATEWAY, locale, failed_heading, body);
+            return page(StatusCode::BAD_GATEWAY, locale, &failed, body);
         }
     };
     let access = match &tokens {
@@ -185,7 +145,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         return page(
             StatusCode::SERVICE_UNAVAILABLE,
             locale,
-            failed_heading,
+            &failed,
             "The server could not save the connection; please try again.",
         );
     }

@@ -188,7 +188,17 @@ pub struct Nutrients {
 impl Nutrients {
     /// Scales nutrients given per 100 g to a portion of `grams`.
     pub fn per_100g_scaled(&self, grams: Grams) -> Nutrients {
-        let factor = grams.get() / 100.0;
+        self.scaled(grams.get() / 100.0)
+    }
+
+    /// The nutrients of `factor` times this amount (a positive factor: a portion's ratio of
+    /// weights, never below zero).
+    pub fn scaled(&self, factor: f64) -> Nutrients {
+        let factor = if factor.is_finite() {
+            factor.max(0.0)
+        } else {
+            0.0
+        };
         Nutrients {
             kcal: Kcal(self.kcal.0 * factor),
             protein: MacroGrams(self.protein.0 * factor),

@@ -14,7 +14,6 @@ use crate::ports::{
 };
 use crate::usecases::chat::{ChatError, ChatService};
 use crate::usecases::profile::{self, SettingsError};
-use crate::usecases::today;
 
 /// How much conversation the assistant sees.
 const HISTORY_WINDOW: Duration = Duration::hours(24);
@@ -149,6 +148,17 @@ impl ChatService {
             calorie_goal: user.calorie_goal,
             wearable,
         })
+    }
+
+    /// "Today: 223 of 2000 kcal — 1777 left." for the user's local day, from the database's sum.
+    async fn day_total(&self, user: &User) -> Result<String, ChatError> {
+        let day = LocalDate::of(self.clock.now(), user.time_zone);
+        let totals = self.food.day_totals(user.id, day).await?;
+        Ok(i18n::food::day_total(
+            user.locale,
+            &totals,
+            user.calorie_goal,
+        ))
     }
 
     async fn remember(
@@ -294,34 +304,19 @@ impl ChatService {
                 Some("change_grams"),
             )));
         };
-        let factor = grams.get() / entry.grams.get();
-        let scaled = crate::model::Nutrients {
-            kcal: crate::model::Kcal::new(entry.nutrients.kcal.get() * factor).unwrap_or_default(),
-            protein: crate::model::MacroGrams::new(entry.nutrients.protein.get() * factor)
-                .unwrap_or_default(),
-            fat: crate::model::MacroGrams::new(entry.nutrients.fat.get() * factor)
-                .unwrap_or_default(),
-            carbs: crate::model::MacroGrams::new(entry.nutrients.carbs.get() * factor)
-                .unwrap_or_default(),
-        };
+        let scaled = entry.nutrients.scaled(grams.get() / entry.grams.get());
         let Some(changed) = self.food.change_portion(user.id, id, grams, scaled).await? else {
             return Ok(Some(Reply::text(
                 vec![i18n::food::entry_gone(locale)],
                 Some("change_grams"),
             )));
         };
-        let overview = today::day_overview(
-            user,
-            self.food.as_ref(),
-            self.wearables.as_ref(),
-            self.clock.as_ref(),
-        )
-        .await?;
+        let total = self.day_total(user).await?;
         Ok(Some(Reply::text(
             vec![
                 i18n::food::portion_changed(locale),
                 i18n::food::item(locale, &changed),
-                i18n::food::day_total(locale, &overview),
+                total,
             ],
             Some("change_grams"),
         )))
@@ -470,14 +465,8 @@ impl ChatService {
         lines.extend(problems);
         let mut buttons = Vec::new();
         if !logged.is_empty() {
-            let overview = today::day_overview(
-                user,
-                self.food.as_ref(),
-                self.wearables.as_ref(),
-                self.clock.as_ref(),
-            )
-            .await?;
-            lines.push(i18n::food::day_total(locale, &overview));
+            let total = self.day_total(user).await?;
+            lines.push(total);
             lines.push(i18n::food::source(locale, &sources));
             buttons.push(vec![Button {
                 label: i18n::food::undo_button(locale),
@@ -507,18 +496,9 @@ impl ChatService {
                 None,
             ));
         };
-        let overview = today::day_overview(
-            user,
-            self.food.as_ref(),
-            self.wearables.as_ref(),
-            self.clock.as_ref(),
-        )
-        .await?;
+        let total = self.day_total(user).await?;
         Ok(Reply::text(
-            vec![
-                i18n::food::deleted(locale, entry),
-                i18n::food::day_total(locale, &overview),
-            ],
+            vec![i18n::food::deleted(locale, entry), total],
             None,
         ))
     }
@@ -561,18 +541,8 @@ impl ChatService {
                 i18n::food::nothing_to_undo(locale)
             } else {
                 let names: Vec<String> = undone.iter().map(|e| e.name.clone()).collect();
-                let overview = today::day_overview(
-                    user,
-                    self.food.as_ref(),
-                    self.wearables.as_ref(),
-                    self.clock.as_ref(),
-                )
-                .await?;
-                format!(
-                    "{}\n{}",
-                    i18n::food::undone(locale, &names),
-                    i18n::food::day_total(locale, &overview)
-                )
+                let total = self.day_total(user).await?;
+                format!("{}\n{}", i18n::food::undone(locale, &names), total)
             };
             self.remember(user, Role::Assistant, &text, Some("undo"))
                 .await?;
