@@ -20,7 +20,16 @@ async fn migrate_creates_the_schema_on_an_empty_database_and_is_idempotent() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    assert!(String::from_utf8_lossy(&first.stdout).contains("applied 5 migration(s)"));
+    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().path().join("up.sql").exists())
+        .count();
+    let applied = format!("applied {migrations} migration(s)");
+    assert!(
+        String::from_utf8_lossy(&first.stdout).contains(&applied),
+        "{}",
+        String::from_utf8_lossy(&first.stdout)
+    );
     let second = command(&["migrate"], &db_env(db.url())).output().unwrap();
     assert!(second.status.success());
     assert!(String::from_utf8_lossy(&second.stdout).contains("up to date"));

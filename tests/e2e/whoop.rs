@@ -204,3 +204,301 @@ async fn an_expired_access_token_is_refreshed_and_the_sync_retried() {
         "the old token was refused: {after:?}"
     );
 }
+
+#[tokio::test]
+async fn a_refused_refresh_token_clears_the_tokens_and_the_user_hears_it_once() {
+    let w = world().await;
+    let ann = SimUser::new(8301, "Ann").with_language("en");
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    assert_eq!(reqwest::get(&link_in(&offer)).await.unwrap().status(), 200);
+    assert!(
+        reply(&w.tg, &ann, 1)
+            .await
+            .starts_with("WHOOP is connected")
+    );
+    // WHOOP revokes everything: the access token is refused and so is the refresh token.
+    let member = w.whoop.users()[0].user_id;
+    w.whoop.revoke(member);
+    let before = w.tg.sent_to(ann.id).len();
+    let synced = say(&w.tg, &ann, "/sync").await;
+    let notices = |sent: &[wellness_sim::telegram::SentRecord]| {
+        sent.iter()
+            .filter(|m| m.visible_text().contains("WHOOP access was revoked"))
+            .count()
+    };
+    // The notice and the /sync reply: the reconnect advice once, not twice.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while w.tg.sent_to(ann.id).len() < before + 2 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(notices(&w.tg.sent_to(ann.id)), 1, "{synced}");
+    assert!(!synced.contains("WHOOP synced"), "{synced}");
+
+    // The tokens are gone from the database, so nothing is retried with them.
+    let rows = count(
+        &w._db,
+        "SELECT count(*) AS n FROM credentials WHERE provider = 'whoop'",
+    )
+    .await;
+    assert_eq!(rows, 0);
+    let token_calls = w.whoop.stats().token_requests;
+    let again = say(&w.tg, &ann, "/sync").await;
+    assert!(again.contains("WHOOP: not connected"), "{again}");
+    assert_eq!(w.whoop.stats().token_requests, token_calls);
+    assert_eq!(notices(&w.tg.sent_to(ann.id)), 1);
+}
+
+#[tokio::test]
+async fn a_webhook_fetches_the_changed_record_by_its_id() {
+    let w = world().await;
+    let ann = SimUser::new(8401, "Ann").with_language("en");
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    assert_eq!(reqwest::get(&link_in(&offer)).await.unwrap().status(), 200);
+    let member = w.whoop.users()[0].user_id;
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while count(&w._db, "SELECT count(*) AS n FROM whoop_cycles").await == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the first sync did not finish"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // The first sync is done: a workout added at WHOOP arrives by its webhook alone.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    w.whoop
+        .set_webhook_url(Some(format!("{}/whoop/webhook", w.server.url)));
+    let requests_before = w.whoop.requests().len();
+    let now = chrono::Utc::now();
+    let workout = w
+        .whoop
+        .add_workout(
+            member,
+            now - chrono::Duration::hours(2),
+            now - chrono::Duration::hours(1),
+            "running",
+        )
+        .unwrap();
+    let delivered = w
+        .whoop
+        .wait_for_deliveries(1, Duration::from_secs(10))
+        .await
+        .unwrap();
+    assert_eq!(delivered[0].status, Some(204), "{delivered:?}");
+    let sql = format!(
+        "SELECT count(*) AS n FROM whoop_workouts WHERE whoop_id = '{}'",
+        workout.id
+    );
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while count(&w._db, &sql).await == 0 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the workout never arrived"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // One request, for that record by its id: not a sync of the collections.
+    let after: Vec<_> = w.whoop.requests()[requests_before..].to_vec();
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(
+        after[0].path,
+        format!("/developer/v2/activity/workout/{}", workout.id)
+    );
+
+    // Deleted at WHOOP: the notice deletes it here too, without asking WHOOP.
+    w.whoop
+        .delete(&wellness_sim::whoop::Record::Workout(workout).reference())
+        .unwrap();
+    w.whoop
+        .wait_for_deliveries(2, Duration::from_secs(10))
+        .await
+        .unwrap();
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while count(&w._db, &sql).await == 1 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the workout was not deleted"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(w.whoop.requests().len(), requests_before + 1);
+}
+
+/// One number from the test's database (`sql` selects it as `n`).
+async fn count(db: &TestDatabase, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pool = db.pool().unwrap();
+    let mut conn = pool.conn().await.unwrap();
+    let row: Count = diesel_async::RunQueryDsl::get_result(diesel::sql_query(sql), &mut *conn)
+        .await
+        .unwrap();
+    row.n
+}
+
+/// Issue 6: with WHOOP's limit scaled down to 100 requests per 5 s and our limiter set to
+/// match, 50 users sync at once through two instances sharing one database: not one 429, and
+/// within 15 % of the time the limit allows.
+#[tokio::test]
+async fn fifty_users_on_two_instances_sync_within_the_shared_limit() {
+    use wellness_domain::model::{ConnectionStatus, Credentials, Provider, Secret, Tokens};
+    use wellness_domain::ports::{CredentialStore, Users};
+    use wellness_postgres::{PgCredentialStore, PgUsers, TokenCipher};
+    use wellness_sim::whoop::{RateLimits, WhoopUser};
+
+    const USERS: i64 = 50;
+    const LIMIT: u64 = 100;
+    const WINDOW: Duration = Duration::from_secs(5);
+
+    let members: Vec<WhoopUser> = (0..USERS)
+        .map(|i| WhoopUser::new(20_000 + i).with_name(format!("Member{i}")))
+        .collect();
+    let mut config = WhoopSimConfig::default()
+        .with_users(members.clone())
+        .with_rate_limits(RateLimits::per(u32::try_from(LIMIT).unwrap(), WINDOW));
+    config.allow_http_redirect_uris = true;
+    let whoop = WhoopSim::start(config).await.unwrap();
+    let db = TestDatabase::migrated().await.unwrap();
+    let key = base64::engine::general_purpose::STANDARD.encode([9u8; 32]);
+    // One bot, two instances: Telegram's webhook reaches the first, both work off the shared
+    // inbox (as behind a load balancer), so both call WHOOP.
+    let tg = TelegramSim::start(SimConfig {
+        rate_limits: wellness_sim::telegram::RateLimits::disabled(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let port = free_port();
+    let public = format!("http://127.0.0.1:{port}");
+    let mut servers = Vec::new();
+    for port in [port, free_port()] {
+        let server = Server::start_on(
+            port,
+            &[
+                ("DATABASE_URL", db.url().to_owned()),
+                ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
+                ("TELEGRAM_API_URL", tg.base_url()),
+                ("TELEGRAM_MODE", "webhook".to_owned()),
+                ("TELEGRAM_WEBHOOK_SECRET", "fifty-users-secret".to_owned()),
+                ("WELLNESS__TELEGRAM__PER_CHAT_INTERVAL_MS", "5".to_owned()),
+                ("PUBLIC_BASE_URL", public.clone()),
+                ("WELLNESS_ENCRYPTION_KEY", key.clone()),
+                ("WHOOP_CLIENT_ID", whoop.client_id().to_owned()),
+                ("WHOOP_CLIENT_SECRET", whoop.client_secret().to_owned()),
+                ("WHOOP_API_URL", whoop.base_url()),
+                ("WELLNESS__WHOOP__REQUESTS_PER_WINDOW", LIMIT.to_string()),
+                ("WELLNESS__WHOOP__WINDOW_SECS", WINDOW.as_secs().to_string()),
+            ],
+        );
+        server
+            .wait_for("/readyz", 200, Duration::from_secs(10))
+            .await;
+        servers.push(server);
+    }
+
+    // Everyone has said hello to the bot and connected WHOOP (tokens issued by WHOOP, stored
+    // as the callback stores them).
+    let people: Vec<SimUser> = (0..USERS)
+        .map(|i| SimUser::new(30_000 + i, format!("P{i}")).with_language("en"))
+        .collect();
+    for person in &people {
+        say(&tg, person, "/start").await;
+    }
+    let pool = db.pool().unwrap();
+    let users = PgUsers::new(pool.clone());
+    let store = PgCredentialStore::new(pool, TokenCipher::from_base64(&key).unwrap());
+    for (person, member) in people.iter().zip(&members) {
+        let user = users
+            .find_by_telegram_id(wellness_domain::model::TelegramUserId::new(person.id).unwrap())
+            .await
+            .unwrap()
+            .unwrap();
+        let issued = whoop.issue_tokens(member.user_id).unwrap();
+        let now = chrono::Utc::now();
+        store
+            .save(&Credentials {
+                user_id: user.id,
+                provider: Provider::Whoop,
+                tokens: Tokens::OAuth2 {
+                    access_token: Secret::new(issued.access_token),
+                    refresh_token: issued.refresh_token.map(Secret::new),
+                    expires_at: now
+                        + chrono::Duration::seconds(i64::try_from(issued.expires_in).unwrap()),
+                    scope: issued.scope,
+                },
+                external_user_id: Some(member.user_id.to_string()),
+                status: ConnectionStatus::Active,
+                updated_at: now,
+            })
+            .await
+            .unwrap();
+    }
+    whoop.reset_stats();
+
+    // All at once: /sync.
+    let started = std::time::Instant::now();
+    let before: Vec<usize> = people.iter().map(|p| tg.sent_to(p.id).len()).collect();
+    for person in &people {
+        tg.send_text(person, "/sync");
+    }
+    let mut replies = Vec::new();
+    for (person, nth) in people.iter().zip(before) {
+        let deadline = started + Duration::from_secs(60);
+        loop {
+            if let Some(reply) = tg.sent_to(person.id).get(nth) {
+                replies.push(reply.visible_text().to_owned());
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no /sync reply for {}",
+                person.id
+            );
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    }
+    let elapsed = started.elapsed();
+    // Both instances called WHOOP.
+    for server in &servers {
+        let metrics = reqwest::get(format!("{}/metrics", server.url))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert!(
+            metrics
+                .lines()
+                .any(|l| l.starts_with("wellness_outbound_calls_total")
+                    && l.contains("provider=\"whoop\"")
+                    && l.contains("status=\"ok\"")),
+            "an instance made no WHOOP calls:\n{metrics}"
+        );
+    }
+    for reply in &replies {
+        assert!(reply.contains("WHOOP synced: "), "{reply}");
+    }
+    let stats = whoop.stats();
+    assert_eq!(stats.too_many_requests, 0, "{stats:?}");
+    // Several windows' worth, or the test would prove nothing.
+    let requests = stats.data_requests;
+    assert!(requests >= 3 * LIMIT, "{stats:?}");
+    // The limit lets `LIMIT` requests go at once and `LIMIT` more each window after.
+    let allowed = WINDOW.mul_f64((requests.div_ceil(LIMIT) - 1) as f64);
+    // Requests a second apart from the first, for the record.
+    let log = whoop.requests();
+    let first = log.iter().map(|r| r.at_ms).min().unwrap_or_default();
+    let mut per_second = std::collections::BTreeMap::new();
+    for r in &log {
+        *per_second.entry((r.at_ms - first) / 1000).or_insert(0) += 1;
+    }
+    println!(
+        "{requests} requests in {elapsed:?}; the limit allows {allowed:?}; by second: {per_second:?}"
+    );
+    assert!(
+        elapsed <= allowed.mul_f64(1.15),
+        "{requests} requests took {elapsed:?}; the limit allows {allowed:?}; by second: {per_second:?}"
+    );
+}

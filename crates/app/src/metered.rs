@@ -3,11 +3,16 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use wellness_domain::ChatId;
 use wellness_domain::Locale;
+use wellness_domain::model::{
+    Cycle, Recovery, Secret, Sleep, UserId, WearableKind, WearableRecord, Workout,
+};
 use wellness_domain::ports::{
     Assistant, AssistantContext, AssistantError, Attachment, Interpretation, Messenger,
-    MessengerError, OutgoingMessage, SentMessage, Transcriber, TranscriptionError,
+    MessengerError, OutgoingMessage, SentMessage, TokenGrant, Transcriber, TranscriptionError,
+    Wearable, WearableError,
 };
 
 use crate::metrics::Metrics;
@@ -195,5 +200,95 @@ impl Transcriber for MeteredTranscriber {
             ],
         );
         r
+    }
+}
+
+/// A `Wearable` (WHOOP) that counts its calls (each may be several HTTP requests: pages and
+/// retries).
+pub struct MeteredWearable {
+    /// The real one.
+    pub inner: Arc<dyn Wearable>,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+impl MeteredWearable {
+    fn count<T>(&self, call: &str, r: Result<T, WearableError>) -> Result<T, WearableError> {
+        let status = match &r {
+            Ok(_) => "ok",
+            Err(WearableError::Unauthorized) => "unauthorized",
+            Err(WearableError::InvalidGrant) => "invalid_grant",
+            Err(WearableError::RateLimited { .. }) => "rate_limited",
+            Err(WearableError::Unavailable(_)) => "unavailable",
+        };
+        self.metrics.inc(
+            CALLS,
+            &[("provider", "whoop"), ("call", call), ("status", status)],
+        );
+        r
+    }
+}
+
+#[async_trait]
+impl Wearable for MeteredWearable {
+    async fn workouts(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Workout>, WearableError> {
+        let r = self.inner.workouts(access_token, user, since).await;
+        self.count("workouts", r)
+    }
+
+    async fn sleeps(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Sleep>, WearableError> {
+        let r = self.inner.sleeps(access_token, user, since).await;
+        self.count("sleeps", r)
+    }
+
+    async fn recoveries(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Recovery>, WearableError> {
+        let r = self.inner.recoveries(access_token, user, since).await;
+        self.count("recoveries", r)
+    }
+
+    async fn cycles(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<Cycle>, WearableError> {
+        let r = self.inner.cycles(access_token, user, since).await;
+        self.count("cycles", r)
+    }
+
+    async fn record(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        kind: WearableKind,
+        id: &str,
+    ) -> Result<Option<WearableRecord>, WearableError> {
+        let r = self.inner.record(access_token, user, kind, id).await;
+        self.count("record", r)
+    }
+
+    async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError> {
+        let r = self.inner.refresh(refresh_token).await;
+        self.count("refresh", r)
+    }
+
+    async fn revoke(&self, access_token: &Secret) -> Result<(), WearableError> {
+        let r = self.inner.revoke(access_token).await;
+        self.count("revoke", r)
     }
 }

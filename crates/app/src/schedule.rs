@@ -173,7 +173,7 @@ pub fn start(
                                 synced += 1;
                                 records += report.total();
                             }
-                            Err(SyncError::NotConnected | SyncError::Revoked) => {}
+                            Err(SyncError::NotConnected | SyncError::Revoked { .. }) => {}
                             Err(e) => {
                                 failed += 1;
                                 warn!(user = %user.id, error = %e, "WHOOP sync failed");

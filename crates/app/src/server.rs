@@ -7,7 +7,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context as _;
 use tracing::{info, warn};
-use wellness_postgres::{Database, PoolSettings, migrate};
+use wellness_postgres::{Database, PgRequestBudget, PoolSettings, migrate};
 
 use std::sync::Arc;
 
@@ -22,11 +22,11 @@ use wellness_postgres::{
     PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog, PgInbox,
     PgNotifications, PgOAuthStates, PgUsers, PgWearableStore, TokenCipher,
 };
-use wellness_whoop::{InProcessBudget, WhoopClient, WhoopConfig};
+use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
 
 use crate::connect::{NoCredentials, OAuthConnect};
 use crate::integrations::{FatSecretIntegration, WhoopIntegration};
-use crate::metered::MeteredMessenger;
+use crate::metered::{MeteredMessenger, MeteredWearable};
 
 use crate::bot::{self, BotTasks};
 use crate::metrics::Metrics;
@@ -96,7 +96,8 @@ impl Application {
             .public_base_url
             .as_ref()
             .map(|u| u.as_str().trim_end_matches('/').to_owned());
-        let whoop_client = whoop_client(&settings, public_base_url.as_deref(), states.is_some())?;
+        let whoop_client =
+            whoop_client(&settings, &db, public_base_url.as_deref(), states.is_some())?;
         let fatsecret_client =
             fatsecret_client(&settings, public_base_url.as_deref(), states.is_some())?;
         let client = bot::build_client(&settings)?;
@@ -106,9 +107,12 @@ impl Application {
                 metrics: metrics.clone(),
             }) as Arc<dyn Messenger>
         });
-        let whoop_wearable = whoop_client
-            .clone()
-            .map(|c| Arc::new(c) as Arc<dyn Wearable>);
+        let whoop_wearable = whoop_client.clone().map(|c| {
+            Arc::new(MeteredWearable {
+                inner: Arc::new(c),
+                metrics: metrics.clone(),
+            }) as Arc<dyn Wearable>
+        });
         let shared = bot::Shared {
             credentials: credentials.clone(),
             links: Arc::new(OAuthConnect {
@@ -280,6 +284,7 @@ impl Application {
 /// (encryption key) and WHOOP can redirect back (PUBLIC_BASE_URL).
 fn whoop_client(
     settings: &Settings,
+    db: &Database,
     public_base_url: Option<&str>,
     can_store: bool,
 ) -> anyhow::Result<Option<WhoopClient>> {
@@ -294,7 +299,15 @@ fn whoop_client(
         warn!("WHOOP is configured but WELLNESS_ENCRYPTION_KEY is not: WHOOP stays off");
         return Ok(None);
     }
-    let client = WhoopClient::new(
+    let options = ClientOptions::default();
+    // WHOOP limits per app: every instance takes its requests from one budget in PostgreSQL.
+    let budget = PgRequestBudget::new(
+        db.clone(),
+        "whoop",
+        settings.whoop.rate_limits,
+        options.request_timeout + options.connect_timeout,
+    );
+    let client = WhoopClient::with_options(
         WhoopConfig {
             api_root: settings
                 .whoop
@@ -306,7 +319,8 @@ fn whoop_client(
             client_secret: secret.clone(),
             redirect_uri: format!("{base}/whoop/callback"),
         },
-        Arc::new(InProcessBudget::default()),
+        Arc::new(budget),
+        options,
     )
     .map_err(|e| anyhow::anyhow!("WHOOP_API_URL or WHOOP_CLIENT_ID: {e}"))?;
     Ok(Some(client))

@@ -11,6 +11,7 @@ use config::{Config, Environment, File, FileFormat};
 use reqwest::Url;
 use thiserror::Error;
 use wellness_domain::Secret;
+use wellness_domain::ports::RateLimits;
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
@@ -145,6 +146,8 @@ pub struct WhoopSettings {
     pub client_secret: Option<Secret>,
     /// API base URL.
     pub api_url: Url,
+    /// The app's rate limits at WHOOP, kept by every instance together.
+    pub rate_limits: RateLimits,
 }
 
 /// FatSecret settings.
@@ -240,6 +243,10 @@ impl Source {
             .map(|raw| parse_http_url(key, &raw))
             .transpose()
     }
+}
+
+fn positive(n: u32) -> Option<u32> {
+    (n > 0).then_some(n)
 }
 
 fn parse_http_url(key: &str, raw: &str) -> Result<Url, SettingsError> {
@@ -425,6 +432,19 @@ impl Settings {
                 client_id: s.text("whoop.client_id")?,
                 client_secret: s.secret("whoop.client_secret")?,
                 api_url: s.url("whoop.api_url")?,
+                rate_limits: RateLimits {
+                    per_window: positive(s.number("whoop.requests_per_window", "a number")?)
+                        .ok_or_else(|| {
+                            invalid("whoop.requests_per_window", "must be at least 1")
+                        })?,
+                    window: std::time::Duration::from_secs(
+                        positive(s.number("whoop.window_secs", "a number of seconds")?)
+                            .ok_or_else(|| invalid("whoop.window_secs", "must be at least 1"))?
+                            .into(),
+                    ),
+                    per_day: positive(s.number("whoop.requests_per_day", "a number")?)
+                        .ok_or_else(|| invalid("whoop.requests_per_day", "must be at least 1"))?,
+                },
             },
             fatsecret: FatSecretSettings {
                 consumer_key: s.text("fatsecret.consumer_key")?,

@@ -248,6 +248,10 @@ mod tests {
 
     #[test]
     fn every_migration_is_embedded() {
-        assert_eq!(embedded_versions().len(), 5);
+        let in_repo = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().join("up.sql").exists())
+            .count();
+        assert_eq!(embedded_versions().len(), in_repo);
     }
 }

@@ -22,6 +22,7 @@ pub use repo::notifications::PgNotifications;
 pub use repo::oauth_states::PgOAuthStates;
 pub use repo::outbox::PgDiaryOutbox;
 pub use repo::privacy::PgUserData;
+pub use repo::request_budget::PgRequestBudget;
 pub use repo::users::PgUsers;
 pub use repo::wearable::PgWearableStore;
 

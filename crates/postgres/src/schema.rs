@@ -227,6 +227,22 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    api_requests (id) {
+        id -> Int8,
+        provider -> Text,
+        sent_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    api_budgets (provider) {
+        provider -> Text,
+        paused_until -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(food_diary_outbox -> food_entries (food_entry_id));
 diesel::joinable!(whoop_workouts -> users (user_id));
 diesel::joinable!(whoop_sleep -> users (user_id));
@@ -250,4 +266,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     inbox_updates,
     notification_sends,
     job_runs,
+    api_requests,
+    api_budgets,
 );

@@ -1,13 +1,8 @@
-//! Keeps our requests under WHOOP's per-app rate limits (100 per minute and 10,000 per day by
-//! default) so WHOOP does not have to answer 429.
+//! The in-process request budget, and reading WHOOP's quota headers.
 //!
-//! [`RequestBudget`] is the seam: every data request first [`acquire`](RequestBudget::acquire)s
-//! a permit and holds it until the answer is in, and every answer's `X-RateLimit-*` headers go
-//! to [`observe`](RequestBudget::observe). The limits are per *app*, so all processes using one
-//! WHOOP client id must share one budget; [`InProcessBudget`] covers one process. A shared
-//! implementation (e.g. rows in PostgreSQL, or the same algorithm behind an advisory lock) can
-//! implement the same trait later: it reserves in `acquire`, and may record the finish time in
-//! the permit's release hook.
+//! The [`RequestBudget`] port lives in the domain; [`InProcessBudget`] keeps one process under
+//! WHOOP's limits, the PostgreSQL adapter's shared budget keeps every process together under
+//! them (the limits are per app).
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -18,98 +13,23 @@ use async_trait::async_trait;
 use reqwest::header::HeaderMap;
 use tokio::sync::Semaphore;
 use tokio::time::{Instant, sleep_until, timeout_at};
+pub use wellness_domain::ports::{
+    BudgetExhausted, BudgetPermit, RateLimits, RequestBudget, ServerQuota, Unlimited,
+};
 
-/// What WHOOP's `X-RateLimit-Remaining` and `X-RateLimit-Reset` said about the app's quota.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ServerQuota {
-    /// Requests left in the binding window.
-    pub remaining: Option<u32>,
-    /// Until the binding window frees a request.
-    pub reset: Option<Duration>,
-}
-
-impl ServerQuota {
-    /// Reads the headers of an answer (missing or malformed headers give `None`s).
-    pub fn from_headers(headers: &HeaderMap) -> Self {
-        let number = |name: &str| {
-            headers
-                .get(name)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok())
-        };
-        Self {
-            remaining: number("x-ratelimit-remaining")
-                .map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
-            reset: number("x-ratelimit-reset").map(Duration::from_secs),
-        }
+/// Reads WHOOP's `X-RateLimit-Remaining` and `X-RateLimit-Reset` (missing or malformed headers
+/// give `None`s).
+pub fn quota_from_headers(headers: &HeaderMap) -> ServerQuota {
+    let number = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok())
+    };
+    ServerQuota {
+        remaining: number("x-ratelimit-remaining").map(|n| u32::try_from(n).unwrap_or(u32::MAX)),
+        reset: number("x-ratelimit-reset").map(Duration::from_secs),
     }
-}
-
-/// The budget cannot allow a request within the time the caller is willing to wait.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("the WHOOP request budget is spent: retry in {retry_after:?}")]
-pub struct BudgetExhausted {
-    /// When a request will be allowed (at the earliest).
-    pub retry_after: Duration,
-}
-
-/// Permission to send one request. Hold it until the answer has arrived, then drop it: an
-/// implementation may count the request from that moment (the server counted it somewhere
-/// between sending and answering, so counting from the end can never undercount).
-pub struct BudgetPermit {
-    on_release: Option<Box<dyn FnOnce() + Send>>,
-}
-
-impl fmt::Debug for BudgetPermit {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("BudgetPermit").finish_non_exhaustive()
-    }
-}
-
-impl BudgetPermit {
-    /// A permit with nothing to do on release.
-    pub fn unconditional() -> Self {
-        Self { on_release: None }
-    }
-
-    /// A permit that runs `release` when dropped.
-    pub fn with_release(release: impl FnOnce() + Send + 'static) -> Self {
-        Self {
-            on_release: Some(Box::new(release)),
-        }
-    }
-}
-
-impl Drop for BudgetPermit {
-    fn drop(&mut self) {
-        if let Some(release) = self.on_release.take() {
-            release();
-        }
-    }
-}
-
-/// A client-side limiter for WHOOP's per-app rate limits.
-#[async_trait]
-pub trait RequestBudget: Send + Sync + fmt::Debug {
-    /// Waits until one more request may be sent, up to `max_wait`; fails at once when it is
-    /// clear that the wait would be longer.
-    async fn acquire(&self, max_wait: Duration) -> Result<BudgetPermit, BudgetExhausted>;
-
-    /// Takes in what the server said; with 0 remaining, requests pause until the reset.
-    fn observe(&self, quota: &ServerQuota);
-}
-
-/// No limit at all (for tests of other things).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Unlimited;
-
-#[async_trait]
-impl RequestBudget for Unlimited {
-    async fn acquire(&self, _max_wait: Duration) -> Result<BudgetPermit, BudgetExhausted> {
-        Ok(BudgetPermit::unconditional())
-    }
-
-    fn observe(&self, _quota: &ServerQuota) {}
 }
 
 /// A day, for the daily limit.
@@ -151,6 +71,11 @@ impl Default for InProcessBudget {
 }
 
 impl InProcessBudget {
+    /// A budget of these limits.
+    pub fn with_limits(limits: RateLimits) -> Self {
+        Self::new(limits.per_window, limits.window, limits.per_day)
+    }
+
     /// At most `per_window` requests in any `window` (at least 1) and `per_day` per 24 hours.
     pub fn new(per_window: u32, window: Duration, per_day: u32) -> Self {
         let per_window = per_window.max(1);
@@ -341,14 +266,14 @@ mod tests {
             reqwest::header::HeaderValue::from_static("100, 100;window=60, 10000;window=86400"),
         );
         assert_eq!(
-            ServerQuota::from_headers(&headers),
+            quota_from_headers(&headers),
             ServerQuota {
                 remaining: Some(0),
                 reset: Some(Duration::from_secs(3))
             }
         );
         assert_eq!(
-            ServerQuota::from_headers(&HeaderMap::new()),
+            quota_from_headers(&HeaderMap::new()),
             ServerQuota::default()
         );
     }

@@ -10,10 +10,12 @@ use chrono::{DateTime, Utc};
 use oauth2::{AuthorizationCode, CsrfToken, RefreshToken, Scope};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
-use wellness_domain::model::{Cycle, Recovery, Secret, Sleep, Tokens, UserId, Workout};
+use wellness_domain::model::{
+    Cycle, Recovery, Secret, Sleep, Tokens, UserId, WearableKind, WearableRecord, Workout,
+};
 use wellness_domain::ports::{TokenGrant, Wearable, WearableError};
 
-use crate::budget::{RequestBudget, ServerQuota};
+use crate::budget::{RequestBudget, ServerQuota, quota_from_headers};
 use crate::oauth::{self, OAuthClient, SCOPES};
 use crate::wire::{self, Kind, Page, ProfileWire};
 
@@ -249,7 +251,7 @@ impl WhoopClient {
             let outcome = match sent {
                 Ok(response) => {
                     let status = response.status();
-                    let quota = ServerQuota::from_headers(response.headers());
+                    let quota = quota_from_headers(response.headers());
                     self.inner.budget.observe(&quota);
                     response
                         .bytes()
@@ -377,6 +379,42 @@ impl WhoopClient {
     }
 }
 
+impl WhoopClient {
+    /// One record at `path`, mapped; `None` when WHOOP answers 404 (deleted, or never was).
+    async fn one<T: Kind>(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        path: &str,
+    ) -> Result<Option<T>, WearableError> {
+        let answer = self.call(Method::GET, path, access_token, &[]).await?;
+        if answer.status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let record: Value = serde_json::from_slice(&answer.body)
+            .map_err(|e| WearableError::Unavailable(format!("a {} did not parse: {e}", T::NAME)))?;
+        T::map(record, user).map(Some).map_err(|reason| {
+            WearableError::Unavailable(format!("a malformed {} from WHOOP: {reason}", T::NAME))
+        })
+    }
+}
+
+/// An id from a webhook as one path segment: WHOOP's ids are UUIDs or numbers, anything else
+/// is refused rather than sent (it could otherwise walk to another path).
+fn path_segment(id: &str) -> Result<&str, WearableError> {
+    if !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        Ok(id)
+    } else {
+        Err(WearableError::Unavailable(format!(
+            "not a WHOOP record id: {:?}",
+            id.chars().take(70).collect::<String>()
+        )))
+    }
+}
+
 /// Maps a page's records. Malformed ones are logged and collected in `skipped`; once there are
 /// more than `max_skipped`, the fetch fails.
 pub(crate) fn map_records<T: Kind>(
@@ -443,6 +481,52 @@ impl Wearable for WhoopClient {
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError> {
         self.collect(access_token, user, since).await
+    }
+
+    async fn record(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        kind: WearableKind,
+        id: &str,
+    ) -> Result<Option<WearableRecord>, WearableError> {
+        let id = path_segment(id)?;
+        Ok(match kind {
+            WearableKind::Workout => self
+                .one::<Workout>(access_token, user, &format!("{}/{id}", Workout::PATH))
+                .await?
+                .map(WearableRecord::Workout),
+            WearableKind::Sleep => self
+                .one::<Sleep>(access_token, user, &format!("{}/{id}", Sleep::PATH))
+                .await?
+                .map(WearableRecord::Sleep),
+            WearableKind::Cycle => self
+                .one::<Cycle>(access_token, user, &format!("{}/{id}", Cycle::PATH))
+                .await?
+                .map(WearableRecord::Cycle),
+            WearableKind::Recovery => {
+                // v1 named a recovery by its cycle id; v2 by the sleep's UUID, whose cycle
+                // then leads to the recovery.
+                let cycle = match id.parse::<i64>() {
+                    Ok(cycle) => Some(cycle),
+                    Err(_) => self
+                        .one::<Sleep>(access_token, user, &format!("{}/{id}", Sleep::PATH))
+                        .await?
+                        .map(|sleep| sleep.cycle_id),
+                };
+                match cycle {
+                    Some(cycle) => self
+                        .one::<Recovery>(
+                            access_token,
+                            user,
+                            &format!("{}/{cycle}/recovery", Cycle::PATH),
+                        )
+                        .await?
+                        .map(WearableRecord::Recovery),
+                    None => None,
+                }
+            }
+        })
     }
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError> {

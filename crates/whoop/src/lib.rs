@@ -33,7 +33,8 @@ mod webhook;
 mod wire;
 
 pub use budget::{
-    BudgetExhausted, BudgetPermit, InProcessBudget, RequestBudget, ServerQuota, Unlimited,
+    BudgetExhausted, BudgetPermit, InProcessBudget, RateLimits, RequestBudget, ServerQuota,
+    Unlimited, quota_from_headers,
 };
 pub use client::{ClientError, ClientOptions, PAGE_LIMIT, WhoopClient, WhoopConfig};
 pub use oauth::{SCOPES, STATE_LEN, new_state};

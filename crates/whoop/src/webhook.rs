@@ -11,7 +11,7 @@ use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::Sha256;
-use wellness_domain::model::{Secret, WearableKind};
+use wellness_domain::model::{Secret, WearableChange, WearableKind};
 
 /// The signature header.
 pub const SIGNATURE_HEADER: &str = "X-WHOOP-Signature";
@@ -97,7 +97,8 @@ pub struct WebhookEvent {
     /// WHOOP's user id (our `external_user_id`).
     pub user_id: i64,
     /// The record: a UUID for workouts and sleeps; for recoveries the sleep UUID under v2 (or
-    /// a cycle id, as v1 sent), so re-fetch recoveries around it rather than by this id.
+    /// a cycle id, as v1 sent); [`Wearable::record`](wellness_domain::ports::Wearable::record)
+    /// takes either.
     pub id: String,
     /// What kind of record.
     pub kind: WearableKind,
@@ -115,6 +116,17 @@ struct NoticeWire {
     kind: String,
     #[serde(default)]
     trace_id: Option<String>,
+}
+
+impl WebhookEvent {
+    /// What changed, for the domain.
+    pub fn change(&self) -> WearableChange {
+        WearableChange {
+            kind: self.kind,
+            id: self.id.clone(),
+            deleted: self.deleted,
+        }
+    }
 }
 
 /// Reads a notice body (after [`verify_webhook`]).

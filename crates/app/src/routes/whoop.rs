@@ -233,10 +233,6 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
         else {
             return;
         };
-        if event.deleted {
-            let _ = whoop.store.delete(user_id, event.kind, &event.id).await;
-            return;
-        }
         let (Ok(Some(user)), Some(messenger)) =
             (whoop.users.get(user_id).await, whoop.messenger.clone())
         else {
@@ -249,8 +245,16 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
             messenger: messenger.as_ref(),
             clock: whoop.clock.as_ref(),
         };
-        if let Err(e) = tokio::time::timeout(Duration::from_secs(60), ports.sync(&user)).await {
-            warn!(error = %e, "WHOOP webhook sync timed out");
+        let change = event.change();
+        match tokio::time::timeout(Duration::from_secs(60), ports.apply_change(&user, &change))
+            .await
+        {
+            Ok(Ok(_)) => {}
+            // The hourly sync picks the record up later.
+            Ok(Err(e)) => {
+                warn!(error = %e, kind = ?change.kind, "WHOOP webhook record not applied")
+            }
+            Err(_) => warn!(kind = ?change.kind, "WHOOP webhook record fetch timed out"),
         }
     });
     HttpResponse::NoContent().finish()

@@ -282,6 +282,31 @@ impl WearableKind {
     ];
 }
 
+/// One WHOOP record of any kind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WearableRecord {
+    /// A workout.
+    Workout(Workout),
+    /// A sleep or nap.
+    Sleep(Sleep),
+    /// A recovery.
+    Recovery(Recovery),
+    /// A cycle.
+    Cycle(Cycle),
+}
+
+/// WHOOP said a record changed (a webhook): fetch it again, or forget it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WearableChange {
+    /// Which collection.
+    pub kind: WearableKind,
+    /// WHOOP's id: a UUID for workouts and sleeps; for a recovery the sleep's UUID (v2) or
+    /// the cycle id (v1).
+    pub id: String,
+    /// The record was deleted at WHOOP.
+    pub deleted: bool,
+}
+
 /// What the bot knows of a user's body lately: for /today, answers and briefings.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 pub struct WearableSnapshot {

@@ -3,11 +3,13 @@
 //! Every async port is an `#[async_trait]` trait usable as `dyn` object, with a mockall mock
 //! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
 
+mod budget;
 mod jobs;
 mod privacy;
 mod repositories;
 mod services;
 
+pub use budget::*;
 pub use jobs::*;
 pub use privacy::*;
 pub use repositories::*;

@@ -5,7 +5,7 @@ use thiserror::Error;
 use crate::model::{
     CalorieGoal, CatalogueRef, ChatId, ConversationMessage, Cycle, DayTotals, FoodEntry, Grams,
     LocalDate, Locale, Meal, Nutrients, NutritionSource, Recovery, Secret, Sleep, Tokens, UserId,
-    WearableSnapshot, Workout,
+    WearableKind, WearableRecord, WearableSnapshot, Workout,
 };
 
 /// A button under a message; pressing it sends `data` back (at most 64 bytes).
@@ -401,6 +401,14 @@ pub trait Wearable: Send + Sync {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError>;
+    /// One record by WHOOP's id (as a webhook names it); `None` when WHOOP no longer has it.
+    async fn record(
+        &self,
+        access_token: &Secret,
+        user: UserId,
+        kind: WearableKind,
+        id: &str,
+    ) -> Result<Option<WearableRecord>, WearableError>;
     /// Exchanges a refresh token for new tokens (the old refresh token stops working).
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError>;
     /// Revokes our access (on /delete).

@@ -194,7 +194,11 @@ impl ChatService {
                     text.push_str(&match ports.sync(user).await {
                         Ok(report) => i18n::whoop::synced(locale, &report),
                         Err(SyncError::Temporary(_)) => i18n::whoop::sync_failed(locale),
-                        Err(SyncError::Revoked) => i18n::whoop::reconnect(locale),
+                        // The notice just went out as its own message.
+                        Err(SyncError::Revoked { notified: true }) => String::new(),
+                        Err(SyncError::Revoked { notified: false }) => {
+                            i18n::whoop::reconnect(locale)
+                        }
                         Err(SyncError::NotConnected) => String::new(),
                     });
                 }

@@ -7,7 +7,8 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::model::{
-    ChatId, ConnectionStatus, Credentials, Provider, Secret, Tokens, User, UserId, WearableKind,
+    ChatId, ConnectionStatus, Credentials, Provider, Secret, Tokens, User, UserId, WearableChange,
+    WearableKind, WearableRecord,
 };
 use crate::ports::{
     Clock, CredentialStore, Messenger, OutgoingMessage, Refreshed, StorageError, TokenRefresher,
@@ -25,9 +26,13 @@ pub enum SyncError {
     /// The user has not connected WHOOP.
     #[error("WHOOP is not connected")]
     NotConnected,
-    /// WHOOP refused our tokens: the user must reconnect (and has been told, once).
+    /// WHOOP refused our tokens: the user must reconnect. `notified`: this call just told
+    /// them (once per revocation), so a reply need not say it again.
     #[error("WHOOP access was revoked")]
-    Revoked,
+    Revoked {
+        /// The reconnect notice went out during this call.
+        notified: bool,
+    },
     /// WHOOP or the database failed; try again later.
     #[error("sync failed: {0}")]
     Temporary(String),
@@ -134,8 +139,8 @@ fn access_of(c: &Credentials) -> Option<Secret> {
 }
 
 impl WhoopPorts<'_> {
-    /// Refreshes under the lock; on invalid_grant marks the connection broken and tells the
-    /// user once.
+    /// Refreshes under the lock; on invalid_grant clears the credentials and tells the user
+    /// once.
     async fn refreshed(&self, user: &User, stale: Option<&Secret>) -> Result<Secret, SyncError> {
         let now = self.clock.now();
         let refresher = Arc::new(WhoopRefresher {
@@ -152,24 +157,20 @@ impl WhoopPorts<'_> {
             Refreshed::Fresh(c) => access_of(&c).ok_or(SyncError::NotConnected),
             Refreshed::NotConnected => Err(SyncError::NotConnected),
             Refreshed::Failed(WearableError::InvalidGrant | WearableError::Unauthorized) => {
-                self.revoked(user).await?;
-                Err(SyncError::Revoked)
+                Err(self.revoked(user).await?)
             }
             Refreshed::Failed(e) => Err(SyncError::Temporary(e.to_string())),
         }
     }
 
-    async fn revoked(&self, user: &User) -> Result<(), SyncError> {
-        self.credentials
-            .mark_broken(user.id, Provider::Whoop)
-            .await?;
-        if self
-            .credentials
-            .mark_user_notified(user.id, Provider::Whoop)
-            .await?
-        {
+    /// WHOOP refused the refresh token (or a fresh access token): the tokens are worthless, so
+    /// they are deleted. Only the caller whose delete removed them tells the user, so the user
+    /// hears it once however many syncs ran into it.
+    async fn revoked(&self, user: &User) -> Result<SyncError, SyncError> {
+        let notified = self.credentials.delete(user.id, Provider::Whoop).await?;
+        if notified {
             let text = crate::i18n::whoop::reconnect(user.locale);
-            // Best effort: the next sync does not retry the notice (it was marked as told).
+            // Best effort: the tokens are gone, so no later sync repeats the notice.
             let _ = self
                 .messenger
                 .send(
@@ -178,7 +179,7 @@ impl WhoopPorts<'_> {
                 )
                 .await;
         }
-        Ok(())
+        Ok(SyncError::Revoked { notified })
     }
 
     /// Refreshes every working WHOOP connection expiring within `within` (the 30-minute job).
@@ -207,7 +208,7 @@ impl WhoopPorts<'_> {
             {
                 Refreshed::Fresh(_) => refreshed += 1,
                 Refreshed::Failed(WearableError::InvalidGrant | WearableError::Unauthorized) => {
-                    self.revoked(user).await?
+                    self.revoked(user).await?;
                 }
                 Refreshed::Failed(_) | Refreshed::NotConnected => {}
             }
@@ -218,21 +219,7 @@ impl WhoopPorts<'_> {
     /// Fetches everything new since the last synced point of each kind (the first time, the
     /// last 30 days) and upserts it. A refused access token is refreshed and the call retried once.
     pub async fn sync(&self, user: &User) -> Result<SyncReport, SyncError> {
-        let Some(credentials) = self.credentials.get(user.id, Provider::Whoop).await? else {
-            return Err(SyncError::NotConnected);
-        };
-        if matches!(credentials.status, ConnectionStatus::Broken { .. }) {
-            return Err(SyncError::Revoked);
-        }
-        let mut access = match &credentials.tokens {
-            Tokens::OAuth2 {
-                access_token,
-                expires_at,
-                ..
-            } if *expires_at > self.clock.now() + REFRESH_MARGIN => access_token.clone(),
-            Tokens::OAuth2 { .. } => self.refreshed(user, None).await?,
-            Tokens::OAuth1 { .. } => return Err(SyncError::NotConnected),
-        };
+        let mut access = self.access(user).await?;
         let mut report = SyncReport::default();
         for kind in WearableKind::ALL {
             let since = self
@@ -249,8 +236,7 @@ impl WhoopPorts<'_> {
                 Ok(Ok(u)) => u,
                 Ok(Err(storage)) => return Err(storage.into()),
                 Err(WearableError::Unauthorized | WearableError::InvalidGrant) => {
-                    self.revoked(user).await?;
-                    return Err(SyncError::Revoked);
+                    return Err(self.revoked(user).await?);
                 }
                 Err(e) => return Err(SyncError::Temporary(e.to_string())),
             };
@@ -262,6 +248,63 @@ impl WhoopPorts<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// A usable access token: the stored one, or a refreshed one when it expires soon.
+    async fn access(&self, user: &User) -> Result<Secret, SyncError> {
+        let Some(credentials) = self.credentials.get(user.id, Provider::Whoop).await? else {
+            return Err(SyncError::NotConnected);
+        };
+        if matches!(credentials.status, ConnectionStatus::Broken { .. }) {
+            return Err(SyncError::Revoked { notified: false });
+        }
+        match &credentials.tokens {
+            Tokens::OAuth2 {
+                access_token,
+                expires_at,
+                ..
+            } if *expires_at > self.clock.now() + REFRESH_MARGIN => Ok(access_token.clone()),
+            Tokens::OAuth2 { .. } => self.refreshed(user, None).await,
+            Tokens::OAuth1 { .. } => Err(SyncError::NotConnected),
+        }
+    }
+
+    /// Applies what a webhook said: a deleted record is deleted here too; an updated one is
+    /// fetched by its id and upserted (or deleted, when WHOOP no longer has it). Returns
+    /// whether anything here changed.
+    pub async fn apply_change(
+        &self,
+        user: &User,
+        change: &WearableChange,
+    ) -> Result<bool, SyncError> {
+        if change.deleted {
+            return Ok(self.store.delete(user.id, change.kind, &change.id).await?);
+        }
+        let mut access = self.access(user).await?;
+        let wearable = self.wearable.as_ref();
+        let mut fetched = wearable
+            .record(&access, user.id, change.kind, &change.id)
+            .await;
+        if matches!(fetched, Err(WearableError::Unauthorized)) {
+            access = self.refreshed(user, Some(&access)).await?;
+            fetched = wearable
+                .record(&access, user.id, change.kind, &change.id)
+                .await;
+        }
+        let upserted = match fetched {
+            Ok(Some(record)) => match record {
+                WearableRecord::Workout(r) => self.store.upsert_workouts(&[r]).await?,
+                WearableRecord::Sleep(r) => self.store.upsert_sleeps(&[r]).await?,
+                WearableRecord::Recovery(r) => self.store.upsert_recoveries(&[r]).await?,
+                WearableRecord::Cycle(r) => self.store.upsert_cycles(&[r]).await?,
+            },
+            Ok(None) => return Ok(self.store.delete(user.id, change.kind, &change.id).await?),
+            Err(WearableError::Unauthorized | WearableError::InvalidGrant) => {
+                return Err(self.revoked(user).await?);
+            }
+            Err(e) => return Err(SyncError::Temporary(e.to_string())),
+        };
+        Ok(upserted.inserted + upserted.updated > 0)
     }
 
     async fn fetch_and_store(
@@ -294,5 +337,256 @@ impl WhoopPorts<'_> {
                     .await
             }
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use chrono::TimeZone;
+    use mockall::predicate::eq;
+
+    use super::*;
+    use crate::model::{
+        BriefingTimes, CalorieGoal, Locale, RecordTimes, RecordedOffset, Scored, Sleep,
+        TelegramUserId, UserTimeZone,
+    };
+    use crate::ports::{
+        ManualClock, MockCredentialStore, MockMessenger, MockWearable, MockWearableStore,
+        SentMessage,
+    };
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 26, hour, 0, 0).unwrap()
+    }
+
+    fn ann() -> User {
+        User {
+            id: UserId::new(7).unwrap(),
+            telegram_id: TelegramUserId::new(1007).unwrap(),
+            first_name: "Ann".into(),
+            locale: Locale::En,
+            time_zone: UserTimeZone::DEFAULT,
+            calorie_goal: CalorieGoal::new(2000).unwrap(),
+            briefing_times: BriefingTimes::default(),
+            briefings_enabled: true,
+            created_at: at(0),
+        }
+    }
+
+    fn credentials(access: &str, expires_at: DateTime<Utc>) -> Credentials {
+        Credentials {
+            user_id: ann().id,
+            provider: Provider::Whoop,
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new(access),
+                refresh_token: Some(Secret::new("refresh-1")),
+                expires_at,
+                scope: "offline read:sleep".into(),
+            },
+            external_user_id: Some("10129".into()),
+            status: ConnectionStatus::Active,
+            updated_at: at(0),
+        }
+    }
+
+    fn sleep(id: &str) -> Sleep {
+        Sleep {
+            whoop_id: id.into(),
+            cycle_id: 93_845,
+            user_id: ann().id,
+            times: RecordTimes {
+                start: at(0),
+                end: Some(at(7)),
+                timezone_offset: RecordedOffset::parse("+02:00").unwrap(),
+                updated_at: at(8),
+            },
+            nap: false,
+            score: Scored::PendingScore,
+        }
+    }
+
+    fn updated(kind: WearableKind, id: &str) -> WearableChange {
+        WearableChange {
+            kind,
+            id: id.into(),
+            deleted: false,
+        }
+    }
+
+    struct World {
+        credentials: MockCredentialStore,
+        wearable: MockWearable,
+        store: MockWearableStore,
+        messenger: MockMessenger,
+        clock: ManualClock,
+    }
+
+    impl World {
+        fn new() -> Self {
+            Self {
+                credentials: MockCredentialStore::new(),
+                wearable: MockWearable::new(),
+                store: MockWearableStore::new(),
+                messenger: MockMessenger::new(),
+                clock: ManualClock::new(at(9)),
+            }
+        }
+
+        /// Stored tokens that are still fresh.
+        fn connected(mut self) -> Self {
+            self.credentials
+                .expect_get()
+                .returning(|_, _| Ok(Some(credentials("access-1", at(12)))));
+            self
+        }
+
+        fn run<T>(self, body: impl AsyncFnOnce(WhoopPorts<'_>) -> T) -> T {
+            let wearable: Arc<dyn Wearable> = Arc::new(self.wearable);
+            let ports = WhoopPorts {
+                credentials: &self.credentials,
+                wearable,
+                store: &self.store,
+                messenger: &self.messenger,
+                clock: &self.clock,
+            };
+            futures_executor::block_on(body(ports))
+        }
+    }
+
+    #[test]
+    fn a_webhook_update_fetches_that_record_by_id_and_upserts_it() {
+        let mut w = World::new().connected();
+        w.wearable
+            .expect_record()
+            .withf(|token, _, kind, id| {
+                token.expose() == "access-1" && *kind == WearableKind::Sleep && id == "s-1"
+            })
+            .times(1)
+            .returning(|_, _, _, id| Ok(Some(WearableRecord::Sleep(sleep(id)))));
+        w.store
+            .expect_upsert_sleeps()
+            .withf(|records| records.len() == 1 && records[0].whoop_id == "s-1")
+            .times(1)
+            .returning(|_| {
+                Ok(Upserted {
+                    inserted: 0,
+                    updated: 1,
+                })
+            });
+        let changed = w.run(async |p| {
+            p.apply_change(&ann(), &updated(WearableKind::Sleep, "s-1"))
+                .await
+        });
+        assert!(changed.unwrap());
+    }
+
+    #[test]
+    fn a_record_whoop_no_longer_has_is_deleted_here() {
+        let mut w = World::new().connected();
+        w.wearable
+            .expect_record()
+            .times(1)
+            .returning(|_, _, _, _| Ok(None));
+        w.store
+            .expect_delete()
+            .with(eq(ann().id), eq(WearableKind::Workout), eq("w-1"))
+            .times(1)
+            .returning(|_, _, _| Ok(true));
+        let changed = w.run(async |p| {
+            p.apply_change(&ann(), &updated(WearableKind::Workout, "w-1"))
+                .await
+        });
+        assert!(changed.unwrap());
+    }
+
+    #[test]
+    fn a_deleted_event_deletes_without_asking_whoop() {
+        let mut w = World::new();
+        w.wearable.expect_record().never();
+        w.credentials.expect_get().never();
+        w.store
+            .expect_delete()
+            .with(eq(ann().id), eq(WearableKind::Recovery), eq("s-1"))
+            .times(1)
+            .returning(|_, _, _| Ok(false));
+        let change = WearableChange {
+            deleted: true,
+            ..updated(WearableKind::Recovery, "s-1")
+        };
+        let changed = w.run(async |p| p.apply_change(&ann(), &change).await);
+        assert!(!changed.unwrap());
+    }
+
+    #[test]
+    fn a_refused_access_token_is_refreshed_and_the_fetch_retried_once() {
+        let mut w = World::new().connected();
+        let first = AtomicBool::new(true);
+        w.wearable
+            .expect_record()
+            .times(2)
+            .returning(move |token, _, _, id| {
+                if first.swap(false, Ordering::SeqCst) {
+                    assert_eq!(token.expose(), "access-1");
+                    Err(WearableError::Unauthorized)
+                } else {
+                    assert_eq!(token.expose(), "access-2");
+                    Ok(Some(WearableRecord::Sleep(sleep(id))))
+                }
+            });
+        w.credentials
+            .expect_refresh_locked()
+            .times(1)
+            .returning(|_, _, _| Ok(Refreshed::Fresh(credentials("access-2", at(13)))));
+        w.store.expect_upsert_sleeps().returning(|_| {
+            Ok(Upserted {
+                inserted: 1,
+                updated: 0,
+            })
+        });
+        let changed = w.run(async |p| {
+            p.apply_change(&ann(), &updated(WearableKind::Sleep, "s-2"))
+                .await
+        });
+        assert!(changed.unwrap());
+    }
+
+    #[test]
+    fn invalid_grant_clears_the_credentials_and_the_user_hears_it_once() {
+        let mut w = World::new();
+        // Tokens about to expire: the sync refreshes first, and WHOOP refuses the refresh token.
+        w.credentials
+            .expect_get()
+            .returning(|_, _| Ok(Some(credentials("access-1", at(9)))));
+        w.credentials
+            .expect_refresh_locked()
+            .times(2)
+            .returning(|_, _, _| Ok(Refreshed::Failed(WearableError::InvalidGrant)));
+        let deleted = AtomicBool::new(false);
+        // Only the first delete finds the row (a second sync raced the first).
+        w.credentials
+            .expect_delete()
+            .with(eq(ann().id), eq(Provider::Whoop))
+            .times(2)
+            .returning(move |_, _| Ok(!deleted.swap(true, Ordering::SeqCst)));
+        w.credentials.expect_mark_broken().never();
+        w.messenger
+            .expect_send()
+            .withf(|chat, message| {
+                *chat == ChatId::private(ann().telegram_id)
+                    && message.text.contains("/connect_whoop")
+            })
+            .times(1)
+            .returning(|_, _| Ok(SentMessage { message_id: 1 }));
+        let (first, second) = w.run(async |p| (p.sync(&ann()).await, p.sync(&ann()).await));
+        assert!(
+            matches!(first, Err(SyncError::Revoked { notified: true })),
+            "{first:?}"
+        );
+        assert!(
+            matches!(second, Err(SyncError::Revoked { notified: false })),
+            "{second:?}"
+        );
     }
 }

@@ -10,5 +10,6 @@ pub mod notifications;
 pub mod oauth_states;
 pub mod outbox;
 pub mod privacy;
+pub mod request_budget;
 pub mod users;
 pub mod wearable;

@@ -63,6 +63,8 @@ pub struct RequestLog {
     pub user_id: Option<i64>,
     /// Records in a collection answer.
     pub records: Option<usize>,
+    /// When it was answered (Unix milliseconds).
+    pub at_ms: i64,
 }
 
 impl RequestLog {
@@ -1211,6 +1213,7 @@ impl SimState {
             status,
             user_id,
             records,
+            at_ms: Utc::now().timestamp_millis(),
         });
         DataAnswer {
             status,
