@@ -41,6 +41,8 @@ pub struct Application {
     server: Server,
     bot: Option<BotTasks>,
     jobs: RunningScheduler,
+    /// Kept until the bot has stopped: its poller talks to the simulated Telegram.
+    sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     outbox: Option<(
         tokio::sync::watch::Sender<bool>,
         tokio::task::JoinHandle<()>,
@@ -50,7 +52,7 @@ pub struct Application {
 impl Application {
     /// Binds the port and builds the app. The database may be down: the pool connects lazily,
     /// /readyz says 503, and migrations are retried in the background until they succeed.
-    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
         let db = Database::connect(
             settings.database.url.expose(),
             PoolSettings {
@@ -73,6 +75,12 @@ impl Application {
             .user_agent(concat!("wellness/", env!("CARGO_PKG_VERSION")))
             .build()?;
 
+        // Without a bot token the simulators stand in, and the settings point at them.
+        let sims = if settings.sandbox_wanted() {
+            Some(crate::sandbox::start(&mut settings, bound).await?)
+        } else {
+            None
+        };
         settings.log_summary();
         tokio::spawn(keep_migrating(settings.database.url.expose().to_owned()));
 
@@ -134,6 +142,13 @@ impl Application {
                 }) as Arc<dyn wellness_domain::ports::FoodCatalog>
             }),
             metrics: metrics.clone(),
+            transcriber: sims.as_ref().and_then(|s| s.transcriber.clone()),
+        };
+        let sandbox = match (sims, &messenger) {
+            (Some(sims), Some(messenger)) => {
+                Some(Arc::new(sims.with_bot(messenger.clone(), db.clone())))
+            }
+            _ => None,
         };
         let whoop = match (
             whoop_client,
@@ -205,7 +220,10 @@ impl Application {
                 shared,
             )?),
             _ => {
-                info!("TELEGRAM_BOT_TOKEN is not set: the bot is off");
+                info!(
+                    "TELEGRAM_BOT_TOKEN is not set: the bot is off (the sandbox runs only on a \
+                     loopback HOST, or with WELLNESS_SANDBOX=on)"
+                );
                 None
             }
         };
@@ -231,6 +249,7 @@ impl Application {
             bot: ingest,
             whoop,
             fatsecret,
+            sandbox: sandbox.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -248,6 +267,7 @@ impl Application {
             server,
             bot,
             jobs,
+            sandbox,
             outbox: outbox.map(|handle| (outbox_stop, handle)),
         })
     }
@@ -271,6 +291,7 @@ impl Application {
                 warn!("the FatSecret outbox worker did not stop in time");
             }
         }
+        drop(self.sandbox);
         info!("stopped");
         Ok(())
     }

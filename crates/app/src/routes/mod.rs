@@ -3,6 +3,7 @@
 pub mod fatsecret;
 pub mod health;
 pub mod metrics;
+pub mod sandbox;
 pub mod telegram;
 pub mod whoop;
 
@@ -14,5 +15,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(telegram::configure)
         .configure(metrics::configure)
         .configure(whoop::configure)
-        .configure(fatsecret::configure);
+        .configure(fatsecret::configure)
+        .configure(sandbox::configure);
 }
