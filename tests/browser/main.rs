@@ -113,16 +113,27 @@ async fn bot_messages(browser: &Client) -> Vec<String> {
 
 /// Waits until a bot message satisfies `wanted`; returns it.
 async fn wait_for_bot(browser: &Client, what: &str, wanted: impl Fn(&str) -> bool) -> String {
-    let deadline = Instant::now() + PATIENCE;
+    match bot_message_within(browser, PATIENCE, &wanted).await {
+        Ok(found) => found,
+        Err(texts) => panic!("no bot message {what}; the page shows: {texts:#?}"),
+    }
+}
+
+/// The first bot message satisfying `wanted` within `patience`, or what the page shows.
+async fn bot_message_within(
+    browser: &Client,
+    patience: Duration,
+    wanted: &impl Fn(&str) -> bool,
+) -> Result<String, Vec<String>> {
+    let deadline = Instant::now() + patience;
     loop {
         let texts = bot_messages(browser).await;
         if let Some(found) = texts.iter().find(|t| wanted(t)) {
-            return found.clone();
+            return Ok(found.clone());
         }
-        assert!(
-            Instant::now() < deadline,
-            "no bot message {what}; the page shows: {texts:#?}"
-        );
+        if Instant::now() > deadline {
+            return Err(texts);
+        }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -135,6 +146,19 @@ async fn element(browser: &Client, css: &str) -> Element {
         .for_element(Locator::Css(css))
         .await
         .unwrap_or_else(|e| panic!("no {css} on the page: {e}"))
+}
+
+/// Waits until the browser has navigated to `path` (clicks navigate asynchronously).
+async fn wait_for_path(browser: &Client, path: &str) {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let url = browser.current_url().await.unwrap();
+        if url.path() == path {
+            return;
+        }
+        assert!(Instant::now() < deadline, "still at {url}, not {path}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
 
 async fn say(browser: &Client, text: &str) {
@@ -226,6 +250,7 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
     let consent = browser.source().await.unwrap();
     assert!(consent.contains("WHOOP simulator"), "{consent}");
     allow.click().await.unwrap();
+    wait_for_path(&browser, "/whoop/callback").await;
     let heading = element(&browser, "h1").await.text().await.unwrap();
     assert_eq!(heading, "WHOOP is connected");
 
@@ -237,10 +262,7 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
         .click()
         .await
         .unwrap();
-    assert!(
-        browser.current_url().await.unwrap().path() == "/sandbox",
-        "the callback page links back to the sandbox"
-    );
+    wait_for_path(&browser, "/sandbox").await;
     wait_for_bot(&browser, "saying WHOOP is connected", |t| {
         t.contains("WHOOP is connected")
     })
@@ -253,6 +275,28 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
         "the conversation is kept across page loads"
     );
 
+    // The first sync (30 days from the simulated WHOOP) brings last night's sleep to /today.
+    let deadline = Instant::now() + PATIENCE;
+    let today = loop {
+        say(&browser, "/today").await;
+        let found = bot_message_within(&browser, Duration::from_secs(2), &|t: &str| {
+            t.contains("Sleep last night")
+        })
+        .await;
+        match found {
+            Ok(today) => break today,
+            Err(texts) => assert!(
+                Instant::now() < deadline,
+                "/today never showed WHOOP's sleep: {texts:#?}"
+            ),
+        }
+    };
+    assert!(today.contains("Recovery: "), "{today}");
+
+    // To look at the page as the test left it: SANDBOX_SCREENSHOT=/tmp/sandbox.png.
+    if let Ok(path) = std::env::var("SANDBOX_SCREENSHOT") {
+        std::fs::write(path, browser.screenshot().await.unwrap()).unwrap();
+    }
     browser.close().await.unwrap();
     let took = started.elapsed();
     assert!(

@@ -15,7 +15,7 @@ use tracing::warn;
 use wellness_domain::NotificationKind;
 use wellness_sim::telegram::types::{Message, MessageEntity};
 
-use crate::sandbox::{SANDBOX_TELEGRAM_ID, Sandbox};
+use crate::sandbox::SANDBOX_TELEGRAM_ID;
 use crate::state::AppState;
 
 const PAGE: &str = include_str!("../../assets/sandbox/index.html");
@@ -44,12 +44,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-fn sandbox(state: &AppState) -> Result<&Sandbox, HttpResponse> {
-    state.sandbox.as_deref().ok_or_else(|| {
-        HttpResponse::NotFound()
-            .content_type("text/plain; charset=utf-8")
-            .body("No sandbox here: this server talks to the real Telegram.")
-    })
+/// What every route answers when this server talks to the real Telegram.
+fn no_sandbox() -> HttpResponse {
+    HttpResponse::NotFound()
+        .content_type("text/plain; charset=utf-8")
+        .body("No sandbox here: this server talks to the real Telegram.")
 }
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
@@ -60,24 +59,24 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
 }
 
 async fn page(state: web::Data<AppState>) -> HttpResponse {
-    match sandbox(&state) {
-        Ok(_) => asset("text/html; charset=utf-8", PAGE),
-        Err(response) => response,
+    if state.sandbox.is_none() {
+        return no_sandbox();
     }
+    asset("text/html; charset=utf-8", PAGE)
 }
 
 async fn script(state: web::Data<AppState>) -> HttpResponse {
-    match sandbox(&state) {
-        Ok(_) => asset("text/javascript; charset=utf-8", SCRIPT),
-        Err(response) => response,
+    if state.sandbox.is_none() {
+        return no_sandbox();
     }
+    asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
 async fn style(state: web::Data<AppState>) -> HttpResponse {
-    match sandbox(&state) {
-        Ok(_) => asset("text/css; charset=utf-8", STYLE),
-        Err(response) => response,
+    if state.sandbox.is_none() {
+        return no_sandbox();
     }
+    asset("text/css; charset=utf-8", STYLE)
 }
 
 #[derive(Deserialize)]
@@ -158,9 +157,8 @@ fn view(message: Message) -> MessageView {
 
 /// The conversation, what is simulated, and the version; held until the version passes `since`.
 async fn chat(query: web::Query<ChatQuery>, state: web::Data<AppState>) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let wait = Duration::from_millis(query.wait_ms.unwrap_or(0)).min(MAX_WAIT);
     if let Some(since) = query.since
@@ -204,9 +202,8 @@ struct MessageBody {
 
 /// The person sends a text (or a command).
 async fn message(body: web::Json<MessageBody>, state: web::Data<AppState>) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let text = body.text.trim();
     if text.is_empty() {
@@ -227,9 +224,8 @@ struct PressBody {
 
 /// The person presses an inline button under one of the bot's messages.
 async fn press(body: web::Json<PressBody>, state: web::Data<AppState>) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let user = sandbox.user(body.language.as_deref());
     match sandbox
@@ -260,9 +256,8 @@ async fn voice(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let content_type = request
         .headers()
@@ -307,9 +302,8 @@ struct BriefingBody {
 
 /// The morning briefing or evening summary now, through the bot, as the scheduler sends it.
 async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let kind = match body.kind.as_str() {
         "morning" => NotificationKind::MorningBriefing,
@@ -338,9 +332,8 @@ async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> 
 
 /// A file the bot sent (e.g. /export's), to download.
 async fn file(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    let sandbox = match sandbox(&state) {
-        Ok(s) => s,
-        Err(response) => return response,
+    let Some(sandbox) = state.sandbox.as_deref() else {
+        return no_sandbox();
     };
     let file_id = path.into_inner();
     let found = sandbox
