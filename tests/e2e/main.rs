@@ -6,5 +6,6 @@ mod compose;
 mod fatsecret;
 mod food;
 mod foundation;
+mod sandbox;
 mod telegram;
 mod whoop;
