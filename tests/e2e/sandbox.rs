@@ -181,3 +181,30 @@ async fn with_a_bot_token_or_on_a_public_address_there_is_no_sandbox() {
         public.logs()
     );
 }
+
+#[tokio::test]
+async fn a_second_run_on_the_same_database_hears_the_person_again() {
+    // `make run`, stop, `make run`: the simulator starts afresh, the database remembers.
+    let db = TestDatabase::migrated().await.unwrap();
+    let env = [("DATABASE_URL", db.url().to_owned())];
+    for (run, total) in [
+        (1, "Today: 143 of 2000 kcal"),
+        (2, "Today: 286 of 2000 kcal"),
+    ] {
+        let server = Server::start(&env);
+        server
+            .wait_for("/readyz", 200, Duration::from_secs(10))
+            .await;
+        let sent = post(
+            &server,
+            "/sandbox/api/message",
+            json!({"text": "2 eggs", "language": "en"}),
+        )
+        .await;
+        assert_eq!(sent.status(), 202);
+        let reply = bot_says(&server, |t| t.contains("Today:")).await;
+        assert!(reply.contains(total), "run {run}: {reply}");
+        let status = server.terminate(Duration::from_secs(15)).expect("stopped");
+        assert!(status.success(), "run {run}: {status:?}");
+    }
+}

@@ -94,9 +94,17 @@ pub async fn start(settings: &mut Settings, bound: SocketAddr) -> anyhow::Result
         settings.fatsecret.consumer_key = None;
     }
 
-    let telegram = TelegramSim::start(SimConfig::default())
-        .await
-        .context("cannot start the Telegram simulator")?;
+    // The inbox and food entries remember update ids (a repeated one is a redelivery, ignored),
+    // and they stay in the database across runs while the simulator starts afresh: so each run
+    // numbers its updates from the current Unix time, past the last run's (unless that run
+    // took more updates than it lasted seconds). Telegram's ids fit in 32 bits; so does this.
+    let first_update_id = chrono::Utc::now().timestamp().max(1);
+    let telegram = TelegramSim::start(SimConfig {
+        first_update_id,
+        ..SimConfig::default()
+    })
+    .await
+    .context("cannot start the Telegram simulator")?;
     settings.telegram.bot_token = Some(Secret::new(telegram.token()));
     settings.telegram.api_url = parse_url(&telegram.base_url())?;
     settings.telegram.mode = TelegramMode::Polling;
