@@ -59,7 +59,7 @@ impl ChromeDriver {
         ChromeDriver { child, url }
     }
 
-    /// A headless browser with a phone-sized window.
+    /// A headless browser with a phone's screen.
     async fn browser(&self) -> Client {
         let mut caps = serde_json::Map::new();
         caps.insert(
@@ -73,6 +73,10 @@ impl ChromeDriver {
                     "--disable-gpu",
                     "--window-size=412,915",
                 ],
+                // Headless windows are at least 500 px wide: a phone's viewport is emulated.
+                "mobileEmulation": {
+                    "deviceMetrics": {"width": 390, "height": 844, "pixelRatio": 3.0, "touch": true},
+                },
             }),
         );
         ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
@@ -292,6 +296,31 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
         }
     };
     assert!(today.contains("Recovery: "), "{today}");
+
+    // Accessible and phone-sized: every control has a label, every button a name, and nothing
+    // (not even a long link) makes the page scroll sideways at 412 px.
+    let audit = browser
+        .execute(
+            r#"
+            const controls = [...document.querySelectorAll("input, select, textarea")];
+            return {
+                unlabeled: controls.filter(e => e.labels.length === 0).map(e => e.id || e.name),
+                nameless: [...document.querySelectorAll("button")]
+                    .filter(b => !b.textContent.trim() && !b.getAttribute("aria-label")).length,
+                sideways: document.documentElement.scrollWidth > window.innerWidth,
+                width: window.innerWidth,
+                lang: document.documentElement.lang,
+            };
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit["unlabeled"], json!([]), "{audit}");
+    assert_eq!(audit["nameless"], 0, "{audit}");
+    assert_eq!(audit["sideways"], false, "{audit}");
+    assert_eq!(audit["width"], 390, "{audit}");
+    assert_eq!(audit["lang"], "en");
 
     // To look at the page as the test left it: SANDBOX_SCREENSHOT=/tmp/sandbox.png.
     if let Ok(path) = std::env::var("SANDBOX_SCREENSHOT") {
