@@ -208,3 +208,55 @@ async fn a_second_run_on_the_same_database_hears_the_person_again() {
         assert!(status.success(), "run {run}: {status:?}");
     }
 }
+
+#[tokio::test]
+async fn settings_come_from_a_dot_env_file_and_the_environment_wins_over_it() {
+    // Empty: only a server that took DATABASE_URL from the file migrates it.
+    let db = TestDatabase::empty().await.unwrap();
+    let dir = std::env::temp_dir().join(format!("wellness-dotenv-{}", db.name()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let (from_env, from_file) = (wellness_e2e::free_port(), wellness_e2e::free_port());
+    std::fs::write(
+        dir.join(".env"),
+        format!(
+            "# as docker/example.env\nDATABASE_URL=\"{}\"\nPORT={from_file}\nWELLNESS_SANDBOX=off\n",
+            db.url()
+        ),
+    )
+    .unwrap();
+    let mut child = wellness_e2e::command(&["serve"], &[("PORT", from_env.to_string())])
+        .current_dir(&dir)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // The port is the environment's, not the file's.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let ready = loop {
+        let answer = reqwest::get(format!("http://127.0.0.1:{from_env}/readyz")).await;
+        if let Ok(r) = answer
+            && r.status() == 200
+        {
+            break true;
+        }
+        if Instant::now() > deadline {
+            break false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let sandbox = reqwest::get(format!("http://127.0.0.1:{from_env}/sandbox")).await;
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(ready, "not ready on the environment's port {from_env}");
+    assert_eq!(
+        db.pool().unwrap().readiness().await,
+        wellness_postgres::Readiness::Ready,
+        "the server migrated the database the file names"
+    );
+    assert_eq!(
+        sandbox.unwrap().status(),
+        404,
+        "WELLNESS_SANDBOX=off from the file"
+    );
+}
