@@ -9,6 +9,7 @@
   const language = document.getElementById("language");
   const rendered = new Map(); // message id -> { key, node }
   let version = -1;
+  const voiceHint = document.getElementById("voice-hint").textContent;
 
   language.value = (navigator.language || "en").toLowerCase().startsWith("uk") ? "uk" : "en";
 
@@ -139,6 +140,14 @@
     providers.textContent =
       `Telegram: ${p.telegram}. OpenAI: ${p.openai === "simulated" ? "simulated speech to text; text is read by the built-in rules" : "real"}. ` +
       `WHOOP: ${p.whoop}. FatSecret: ${p.fatsecret}.`;
+    // With a real OpenAI key the recording itself is transcribed: nothing to type.
+    const realSpeech = p.openai === "real";
+    for (const id of ["voice-transcript", "voice-transcript-label"]) {
+      document.getElementById(id).hidden = realSpeech;
+    }
+    document.getElementById("voice-hint").textContent = realSpeech
+      ? "OpenAI is real here: the bot hears what the recording says."
+      : voiceHint;
     const seen = new Set();
     let added = false;
     let previous = null;
