@@ -28,6 +28,7 @@ run: db ## create the database if missing, migrate, serve on 127.0.0.1:8080 (no 
 test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (nextest) on the real PostgreSQL
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p wellness --no-default-features -- -D warnings # the build without the sandbox
 	$(MAKE) --no-print-directory domain-purity
 	cargo build -p wellness
 	cargo nextest run --workspace --no-fail-fast
@@ -37,6 +38,7 @@ test-long: test ## the long drills (none beyond `test` yet)
 lint: ## rustfmt check and clippy
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p wellness --no-default-features -- -D warnings
 
 fmt: ## format the code
 	cargo fmt --all

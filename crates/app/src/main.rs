@@ -9,6 +9,7 @@ mod metered;
 mod metrics;
 mod pages;
 mod routes;
+#[cfg(feature = "sandbox")]
 mod sandbox;
 mod schedule;
 mod security;

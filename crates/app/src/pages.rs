@@ -17,6 +17,7 @@ fn escape(text: &str) -> String {
 static BACK_TO_SANDBOX: AtomicBool = AtomicBool::new(false);
 
 /// Pages link back to /sandbox from now on.
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
 pub fn link_back_to_sandbox() {
     BACK_TO_SANDBOX.store(true, Ordering::Relaxed);
 }

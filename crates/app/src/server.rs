@@ -42,6 +42,7 @@ pub struct Application {
     bot: Option<BotTasks>,
     jobs: RunningScheduler,
     /// Kept until the bot has stopped: its poller talks to the simulated Telegram.
+    #[cfg(feature = "sandbox")]
     sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     outbox: Option<(
         tokio::sync::watch::Sender<bool>,
@@ -52,7 +53,7 @@ pub struct Application {
 impl Application {
     /// Binds the port and builds the app. The database may be down: the pool connects lazily,
     /// /readyz says 503, and migrations are retried in the background until they succeed.
-    pub async fn build(mut settings: Settings) -> anyhow::Result<Self> {
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let db = Database::connect(
             settings.database.url.expose(),
             PoolSettings {
@@ -76,11 +77,20 @@ impl Application {
             .build()?;
 
         // Without a bot token the simulators stand in, and the settings point at them.
-        let sims = if settings.sandbox_wanted() {
-            Some(crate::sandbox::start(&mut settings, bound).await?)
-        } else {
-            None
+        #[cfg(feature = "sandbox")]
+        let (settings, sims) = {
+            let mut settings = settings;
+            let sims = if settings.sandbox_wanted() {
+                Some(crate::sandbox::start(&mut settings, bound).await?)
+            } else {
+                None
+            };
+            (settings, sims)
         };
+        #[cfg(not(feature = "sandbox"))]
+        if settings.sandbox_wanted() {
+            warn!("this build has no sandbox (built without the `sandbox` feature)");
+        }
         settings.log_summary();
         tokio::spawn(keep_migrating(settings.database.url.expose().to_owned()));
 
@@ -142,8 +152,12 @@ impl Application {
                 }) as Arc<dyn wellness_domain::ports::FoodCatalog>
             }),
             metrics: metrics.clone(),
+            #[cfg(feature = "sandbox")]
             transcriber: sims.as_ref().and_then(|s| s.transcriber.clone()),
+            #[cfg(not(feature = "sandbox"))]
+            transcriber: None,
         };
+        #[cfg(feature = "sandbox")]
         let sandbox = match (sims, &messenger) {
             (Some(sims), Some(messenger)) => {
                 Some(Arc::new(sims.with_bot(messenger.clone(), db.clone())))
@@ -249,6 +263,7 @@ impl Application {
             bot: ingest,
             whoop,
             fatsecret,
+            #[cfg(feature = "sandbox")]
             sandbox: sandbox.clone(),
         });
         let mut server = HttpServer::new(move || {
@@ -267,6 +282,7 @@ impl Application {
             server,
             bot,
             jobs,
+            #[cfg(feature = "sandbox")]
             sandbox,
             outbox: outbox.map(|handle| (outbox_stop, handle)),
         })
@@ -291,6 +307,7 @@ impl Application {
                 warn!("the FatSecret outbox worker did not stop in time");
             }
         }
+        #[cfg(feature = "sandbox")]
         drop(self.sandbox);
         info!("stopped");
         Ok(())

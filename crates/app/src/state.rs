@@ -34,6 +34,7 @@ pub struct AppState {
     /// FatSecret, when configured.
     pub fatsecret: Option<FatSecretIntegration>,
     /// The sandbox, when no bot token is configured (see crate::sandbox).
+    #[cfg(feature = "sandbox")]
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 

@@ -3,6 +3,7 @@
 pub mod fatsecret;
 pub mod health;
 pub mod metrics;
+#[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod telegram;
 pub mod whoop;
@@ -15,6 +16,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(telegram::configure)
         .configure(metrics::configure)
         .configure(whoop::configure)
-        .configure(fatsecret::configure)
-        .configure(sandbox::configure);
+        .configure(fatsecret::configure);
+    #[cfg(feature = "sandbox")]
+    cfg.configure(sandbox::configure);
 }
