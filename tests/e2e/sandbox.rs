@@ -260,3 +260,53 @@ async fn settings_come_from_a_dot_env_file_and_the_environment_wins_over_it() {
         "WELLNESS_SANDBOX=off from the file"
     );
 }
+
+#[tokio::test]
+async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_chat() {
+    let (server, _db) = sandbox().await;
+    let asked = post(
+        &server,
+        "/sandbox/api/message",
+        json!({"text": "/connect_fatsecret", "language": "en"}),
+    )
+    .await;
+    assert_eq!(asked.status(), 202);
+    let offer = bot_says(&server, |t| t.contains("/fatsecret/connect?state=")).await;
+    let link = offer
+        .split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap();
+    // The browser: our page -> the simulator's consent page (a form) -> Allow -> our callback.
+    let consent = reqwest::get(link).await.unwrap();
+    assert_ne!(
+        consent.url().port(),
+        reqwest::Url::parse(&server.url).unwrap().port(),
+        "on the simulator's own page"
+    );
+    let action = consent.url().clone();
+    let html = consent.text().await.unwrap();
+    assert!(html.contains("Allow"), "{html}");
+    let token = html
+        .split("name=\"oauth_token\" value=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap();
+    let back = reqwest::Client::new()
+        .post(action.as_str())
+        .form(&[
+            ("oauth_token", token),
+            ("user", "demo"),
+            ("decision", "allow"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.url().path(), "/fatsecret/callback");
+    let page = back.text().await.unwrap();
+    assert!(page.contains("FatSecret is connected"), "{page}");
+    assert!(
+        page.contains("<a href=\"/sandbox\">Back to the sandbox chat</a>"),
+        "{page}"
+    );
+    bot_says(&server, |t| t.starts_with("FatSecret is connected")).await;
+}
