@@ -1,4 +1,5 @@
-# wellness — `make run` serves on 127.0.0.1:8080; `make test` is what CI runs.
+# wellness — `make run` serves on 127.0.0.1:8080 (with no credentials: the sandbox at /sandbox);
+# `make test` is what CI runs.
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -6,18 +7,20 @@ SHELL := /bin/bash
 # Builds are cached outside the clone so fresh clones (and CI) do not rebuild the world.
 export CARGO_TARGET_DIR ?= $(HOME)/.cache/wellness-target
 PG_SERVER ?= postgres://postgres@127.0.0.1:5432
-export DATABASE_URL ?= $(PG_SERVER)/wellness
+# The binary reads .env itself; `make run` needs its DATABASE_URL too, to create the database.
+ENV_DATABASE_URL := $(shell [ -f .env ] && sed -n 's/^[[:space:]]*DATABASE_URL[[:space:]]*=[[:space:]]*//p' .env | tail -1 | tr -d "\"'")
+export DATABASE_URL ?= $(or $(ENV_DATABASE_URL),$(PG_SERVER)/wellness)
 export WELLNESS_TEST_DATABASE_URL ?= $(PG_SERVER)
 PSQL := psql "$(PG_SERVER)/postgres" -v ON_ERROR_STOP=1 -qtA
 # Crates the domain must never depend on.
 IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
 
-.PHONY: help run test lint fmt bench db db-up tools domain-purity test-long clean-test-dbs
+.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long clean-test-dbs
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
 
-run: db ## create the database if missing, migrate, serve on 127.0.0.1:8080
+run: db ## create the database if missing, migrate, serve on 127.0.0.1:8080 (no credentials: sandbox)
 	cargo build -p wellness
 	$(CARGO_TARGET_DIR)/debug/wellness migrate
 	$(CARGO_TARGET_DIR)/debug/wellness serve
@@ -25,6 +28,7 @@ run: db ## create the database if missing, migrate, serve on 127.0.0.1:8080
 test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (nextest) on the real PostgreSQL
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p wellness --no-default-features -- -D warnings # the build without the sandbox
 	$(MAKE) --no-print-directory domain-purity
 	cargo build -p wellness
 	cargo nextest run --workspace --no-fail-fast
@@ -34,6 +38,7 @@ test-long: test ## the long drills (none beyond `test` yet)
 lint: ## rustfmt check and clippy
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p wellness --no-default-features -- -D warnings
 
 fmt: ## format the code
 	cargo fmt --all
@@ -48,11 +53,15 @@ domain-purity: ## fail if wellness-domain depends on an IO crate
 		echo "wellness-domain must not depend on IO crates"; exit 1; \
 	else echo "wellness-domain: no IO crates"; fi
 
-tools: ## install what the tests need when missing
+tools: postgres ## install what the tests need when missing (nextest, PostgreSQL, Chromium)
 	@command -v cargo-nextest >/dev/null || cargo install cargo-nextest --locked
+	@# The browser test drives Debian's Chromium through chromedriver.
+	@command -v chromedriver >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium chromium-driver; }
+
+postgres: ## install PostgreSQL when missing
 	@command -v pg_isready >/dev/null || { apt-get update -qq && apt-get install -y -qq postgresql postgresql-client; }
 
-db-up: tools ## start the local PostgreSQL cluster if it is installed but down
+db-up: postgres ## start the local PostgreSQL cluster if it is installed but down
 	@if ! pg_isready -h 127.0.0.1 -p 5432 -q; then \
 		echo "starting PostgreSQL"; \
 		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | sort -V | tail -1) main start; \

@@ -2,8 +2,10 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod compose;
 mod fatsecret;
 mod food;
 mod foundation;
+mod sandbox;
 mod telegram;
 mod whoop;

@@ -86,6 +86,8 @@ pub struct Shared {
     pub fatsecret_catalog: Option<Arc<dyn wellness_domain::ports::FoodCatalog>>,
     /// Counters.
     pub metrics: Arc<Metrics>,
+    /// Speech to text when OpenAI is not configured (the sandbox's simulated Whisper).
+    pub transcriber: Option<Arc<dyn Transcriber>>,
 }
 
 /// Starts the workers and the webhook set-up or the poller.
@@ -212,7 +214,16 @@ fn chat_service(
                     })),
                 )
             }
-            None => (offline, None, None),
+            None => (
+                offline,
+                None,
+                shared.transcriber.clone().map(|inner| {
+                    Arc::new(MeteredTranscriber {
+                        inner,
+                        metrics: metrics.clone(),
+                    }) as Arc<dyn Transcriber>
+                }),
+            ),
         };
     Ok(ChatService {
         users: Arc::new(PgUsers::new(db.clone())),

@@ -1,6 +1,7 @@
 //! The `wellness` binary: `wellness serve`, `wellness migrate`.
 
 mod bot;
+mod briefing;
 mod connect;
 mod diary;
 mod integrations;
@@ -8,6 +9,8 @@ mod metered;
 mod metrics;
 mod pages;
 mod routes;
+#[cfg(feature = "sandbox")]
+mod sandbox;
 mod schedule;
 mod security;
 mod server;
@@ -113,53 +116,22 @@ async fn briefing(
     kind: BriefingKind,
     send: bool,
 ) -> anyhow::Result<()> {
-    use wellness_domain::ports::{
-        Clock, Messenger, Notifications, OutgoingMessage, SystemClock, Users,
-    };
-    use wellness_domain::{ChatId, LocalDate, NotificationKind, TelegramUserId};
-    use wellness_postgres::{
-        Database, PgFoodLog, PgNotifications, PgUsers, PgWearableStore, PoolSettings,
-    };
+    use wellness_domain::NotificationKind;
+    use wellness_postgres::{Database, PoolSettings};
 
     let db = Database::connect(settings.database.url.expose(), PoolSettings::default())?;
-    let id = TelegramUserId::new(telegram_id).map_err(|e| anyhow::anyhow!("--telegram-id: {e}"))?;
-    let user = PgUsers::new(db.clone())
-        .find_by_telegram_id(id)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no user with Telegram id {telegram_id}"))?;
     let kind = match kind {
         BriefingKind::Morning => NotificationKind::MorningBriefing,
         BriefingKind::Evening => NotificationKind::EveningSummary,
     };
-    let now = SystemClock.now();
-    let day = LocalDate::of(now, user.time_zone);
-    let text = wellness_domain::usecases::briefing::compose_briefing(
-        &user,
-        kind,
-        day,
-        now,
-        &PgFoodLog::new(db.clone()),
-        &PgWearableStore::new(db.clone()),
-    )
-    .await?
-    .text(user.locale);
-    println!("{text}");
+    let composed = briefing::compose(&db, telegram_id, kind).await?;
+    println!("{}", composed.text);
     if send {
         let client = bot::build_client(&settings)?
             .ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
-        let claimed = PgNotifications::new(db.clone())
-            .claim(user.id, kind, day, now)
-            .await?;
-        if !claimed {
-            println!("(already sent today: sending again on request)");
+        if !composed.send(&db, &client).await? {
+            println!("(already sent today: sent again on request)");
         }
-        client
-            .send(
-                ChatId::private(user.telegram_id),
-                &OutgoingMessage::text(text),
-            )
-            .await
-            .map_err(|e| anyhow::anyhow!("Telegram: {e}"))?;
         println!("sent to {telegram_id}");
     }
     Ok(())

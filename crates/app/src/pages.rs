@@ -1,5 +1,7 @@
 //! Small HTML pages shown after OAuth redirects, in the user's language.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use wellness_domain::{Locale, Provider, StateRejected};
@@ -11,13 +13,24 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// Set once when the sandbox runs: its chat page is where the person goes back to.
+static BACK_TO_SANDBOX: AtomicBool = AtomicBool::new(false);
+
+/// Pages link back to /sandbox from now on.
+#[cfg_attr(not(feature = "sandbox"), allow(dead_code))]
+pub fn link_back_to_sandbox() {
+    BACK_TO_SANDBOX.store(true, Ordering::Relaxed);
+}
+
 /// A page with a heading and a line, answered with `status`.
 pub fn page(status: StatusCode, locale: Locale, heading: &str, body: &str) -> HttpResponse {
     let lang = locale.code();
     let (heading, body) = (escape(heading), escape(body));
-    let back = match locale {
-        Locale::En => "You can close this page and go back to Telegram.",
-        Locale::Uk => "Можна закрити цю сторінку й повернутися в Telegram.",
+    let back = match (locale, BACK_TO_SANDBOX.load(Ordering::Relaxed)) {
+        (Locale::En, false) => "You can close this page and go back to Telegram.".to_owned(),
+        (Locale::Uk, false) => "Можна закрити цю сторінку й повернутися в Telegram.".to_owned(),
+        (Locale::En, true) => "<a href=\"/sandbox\">Back to the sandbox chat</a>".to_owned(),
+        (Locale::Uk, true) => "<a href=\"/sandbox\">Назад до чату пісочниці</a>".to_owned(),
     };
     let html = format!(
         "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\

@@ -41,6 +41,9 @@ pub struct Application {
     server: Server,
     bot: Option<BotTasks>,
     jobs: RunningScheduler,
+    /// Kept until the bot has stopped: its poller talks to the simulated Telegram.
+    #[cfg(feature = "sandbox")]
+    sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     outbox: Option<(
         tokio::sync::watch::Sender<bool>,
         tokio::task::JoinHandle<()>,
@@ -73,6 +76,21 @@ impl Application {
             .user_agent(concat!("wellness/", env!("CARGO_PKG_VERSION")))
             .build()?;
 
+        // Without a bot token the simulators stand in, and the settings point at them.
+        #[cfg(feature = "sandbox")]
+        let (settings, sims) = {
+            let mut settings = settings;
+            let sims = if settings.sandbox_wanted() {
+                Some(crate::sandbox::start(&mut settings, bound).await?)
+            } else {
+                None
+            };
+            (settings, sims)
+        };
+        #[cfg(not(feature = "sandbox"))]
+        if settings.sandbox_wanted() {
+            warn!("this build has no sandbox (built without the `sandbox` feature)");
+        }
         settings.log_summary();
         tokio::spawn(keep_migrating(settings.database.url.expose().to_owned()));
 
@@ -138,6 +156,17 @@ impl Application {
                 }) as Arc<dyn wellness_domain::ports::FoodCatalog>
             }),
             metrics: metrics.clone(),
+            #[cfg(feature = "sandbox")]
+            transcriber: sims.as_ref().and_then(|s| s.transcriber.clone()),
+            #[cfg(not(feature = "sandbox"))]
+            transcriber: None,
+        };
+        #[cfg(feature = "sandbox")]
+        let sandbox = match (sims, &messenger) {
+            (Some(sims), Some(messenger)) => {
+                Some(Arc::new(sims.with_bot(messenger.clone(), db.clone())))
+            }
+            _ => None,
         };
         let whoop = match (
             whoop_client,
@@ -209,7 +238,10 @@ impl Application {
                 shared,
             )?),
             _ => {
-                info!("TELEGRAM_BOT_TOKEN is not set: the bot is off");
+                info!(
+                    "TELEGRAM_BOT_TOKEN is not set: the bot is off (the sandbox runs only on a \
+                     loopback HOST, or with WELLNESS_SANDBOX=on)"
+                );
                 None
             }
         };
@@ -235,6 +267,8 @@ impl Application {
             bot: ingest,
             whoop,
             fatsecret,
+            #[cfg(feature = "sandbox")]
+            sandbox: sandbox.clone(),
         });
         let mut server = HttpServer::new(move || {
             App::new()
@@ -252,6 +286,8 @@ impl Application {
             server,
             bot,
             jobs,
+            #[cfg(feature = "sandbox")]
+            sandbox,
             outbox: outbox.map(|handle| (outbox_stop, handle)),
         })
     }
@@ -275,6 +311,8 @@ impl Application {
                 warn!("the FatSecret outbox worker did not stop in time");
             }
         }
+        #[cfg(feature = "sandbox")]
+        drop(self.sandbox);
         info!("stopped");
         Ok(())
     }

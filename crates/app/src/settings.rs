@@ -37,6 +37,7 @@ pub const ENV_NAMES: &[(&str, &str)] = &[
     ("WELLNESS_ENCRYPTION_KEY", "security.encryption_key"),
     ("WELLNESS_LOG_FORMAT", "log.format"),
     ("IP_ECHO_URL", "ip.echo_url"),
+    ("WELLNESS_SANDBOX", "sandbox.mode"),
 ];
 
 /// A setting was missing or wrong: one line naming the key.
@@ -62,6 +63,18 @@ pub enum TelegramMode {
     Webhook,
     /// We long-poll getUpdates.
     Polling,
+}
+
+/// Whether `wellness serve` runs the sandbox: the simulators in-process and the /sandbox page.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SandboxMode {
+    /// When no Telegram bot token is configured and the server listens on a loopback address
+    /// only (a sandbox must not appear on a public interface by accident).
+    Auto,
+    /// Whenever no Telegram bot token is configured, on any address.
+    On,
+    /// Never: without a token the bot is off.
+    Off,
 }
 
 /// Log output.
@@ -182,6 +195,8 @@ pub struct Settings {
     pub encryption_key: Option<Secret>,
     /// Where /ip asks for our outside address.
     pub ip_echo_url: Url,
+    /// Whether the sandbox may run.
+    pub sandbox: SandboxMode,
     /// Log format.
     pub log_format: LogFormat,
     /// tracing filter (RUST_LOG overrides).
@@ -259,10 +274,21 @@ fn parse_http_url(key: &str, raw: &str) -> Result<Url, SettingsError> {
 }
 
 impl Settings {
-    /// Loads settings from the built-in defaults, config/$WELLNESS_ENV.toml and the process
-    /// environment.
+    /// Loads settings from the built-in defaults, config/$WELLNESS_ENV.toml, a `.env` file in
+    /// the working directory (when there is one) and the process environment, which wins.
     pub fn load() -> Result<Self, SettingsError> {
-        Self::load_from(std::env::vars())
+        // Read, not exported into the process environment: setting variables while other threads
+        // run is unsound, and the file is only another layer here.
+        let mut env: Vec<(String, String)> = match dotenvy::from_path_iter(".env") {
+            Ok(lines) => lines
+                .collect::<Result<_, _>>()
+                .map_err(|e| SettingsError::Source(format!(".env: {e}")))?,
+            Err(e) if e.not_found() => Vec::new(),
+            Err(e) => return Err(SettingsError::Source(format!(".env: {e}"))),
+        };
+        env.retain(|(k, _)| std::env::var_os(k).is_none());
+        env.extend(std::env::vars());
+        Self::load_from(env)
     }
 
     /// Loads settings with the given environment (tests pass their own).
@@ -380,6 +406,23 @@ impl Settings {
                 )
             })?;
         }
+        let sandbox = match s.required("sandbox.mode")?.to_ascii_lowercase().as_str() {
+            "auto" => SandboxMode::Auto,
+            "on" => SandboxMode::On,
+            "off" => SandboxMode::Off,
+            other => {
+                return Err(invalid(
+                    "sandbox.mode",
+                    format!("{other:?} is not auto, on or off"),
+                ));
+            }
+        };
+        if sandbox == SandboxMode::On && bot_token.is_some() {
+            return Err(invalid(
+                "sandbox.mode",
+                "on needs TELEGRAM_BOT_TOKEN unset (the sandbox simulates Telegram)",
+            ));
+        }
         let log_format = match s.required("log.format")?.to_ascii_lowercase().as_str() {
             "pretty" | "text" => LogFormat::Pretty,
             "json" => LogFormat::Json,
@@ -454,6 +497,7 @@ impl Settings {
             },
             encryption_key,
             ip_echo_url: s.url("ip.echo_url")?,
+            sandbox,
             log_format,
             log_filter: rust_log.unwrap_or(s.required("log.filter")?),
         })
@@ -461,6 +505,25 @@ impl Settings {
 }
 
 impl Settings {
+    /// Whether `wellness serve` runs the sandbox (see [`SandboxMode`]).
+    pub fn sandbox_wanted(&self) -> bool {
+        if self.telegram.bot_token.is_some() {
+            return false;
+        }
+        match self.sandbox {
+            SandboxMode::On => true,
+            SandboxMode::Off => false,
+            SandboxMode::Auto => {
+                self.server.host == "localhost"
+                    || self
+                        .server
+                        .host
+                        .parse::<IpAddr>()
+                        .is_ok_and(|ip| ip.is_loopback())
+            }
+        }
+    }
+
     /// Logs what is configured, never a secret: the operator sees at a glance what will run.
     pub fn log_summary(&self) {
         let host = |u: &Url| {
@@ -615,6 +678,41 @@ mod tests {
         .to_string();
         assert!(err.contains("PUBLIC_BASE_URL"), "{err}");
         assert!(load(&[("TELEGRAM_BOT_TOKEN", "1:x"), ("TELEGRAM_MODE", "polling")]).is_ok());
+    }
+
+    #[test]
+    fn the_sandbox_runs_without_a_bot_token_on_loopback_unless_told_otherwise() {
+        assert!(load(&[]).unwrap().sandbox_wanted());
+        assert!(load(&[("HOST", "::1")]).unwrap().sandbox_wanted());
+        // On a public interface only when asked for.
+        assert!(!load(&[("HOST", "0.0.0.0")]).unwrap().sandbox_wanted());
+        assert!(
+            load(&[("HOST", "0.0.0.0"), ("WELLNESS_SANDBOX", "on")])
+                .unwrap()
+                .sandbox_wanted()
+        );
+        assert!(
+            !load(&[("WELLNESS_SANDBOX", "off")])
+                .unwrap()
+                .sandbox_wanted()
+        );
+        let real = load(&[("TELEGRAM_BOT_TOKEN", "1:x"), ("TELEGRAM_MODE", "polling")]).unwrap();
+        assert!(!real.sandbox_wanted());
+        let err = load(&[
+            ("TELEGRAM_BOT_TOKEN", "1:x"),
+            ("TELEGRAM_MODE", "polling"),
+            ("WELLNESS_SANDBOX", "on"),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("WELLNESS_SANDBOX"), "{err}");
+        let err = load(&[("WELLNESS_SANDBOX", "maybe")])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid configuration: WELLNESS_SANDBOX:"),
+            "{err}"
+        );
     }
 
     #[test]

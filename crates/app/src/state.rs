@@ -33,6 +33,9 @@ pub struct AppState {
     pub whoop: Option<WhoopIntegration>,
     /// FatSecret, when configured.
     pub fatsecret: Option<FatSecretIntegration>,
+    /// The sandbox, when no bot token is configured (see crate::sandbox).
+    #[cfg(feature = "sandbox")]
+    pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,
 }
 
 /// What the webhook route needs.

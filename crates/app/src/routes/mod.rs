@@ -3,6 +3,8 @@
 pub mod fatsecret;
 pub mod health;
 pub mod metrics;
+#[cfg(feature = "sandbox")]
+pub mod sandbox;
 pub mod telegram;
 pub mod whoop;
 
@@ -15,4 +17,6 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(metrics::configure)
         .configure(whoop::configure)
         .configure(fatsecret::configure);
+    #[cfg(feature = "sandbox")]
+    cfg.configure(sandbox::configure);
 }

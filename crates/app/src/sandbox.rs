@@ -1,0 +1,276 @@
+//! The sandbox: with no Telegram bot token, `wellness serve` starts the simulators of Telegram,
+//! WHOOP, FatSecret and OpenAI in this process, points the adapters at them, and serves a chat
+//! page at /sandbox (routes/sandbox.rs). Each provider with real credentials stays real; the
+//! rest are simulated. Everything else — the inbox, the workers, the database, the OAuth pages —
+//! is the production path.
+
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use anyhow::Context as _;
+use base64::Engine as _;
+use reqwest::Url;
+use serde::Serialize;
+use tracing::warn;
+use wellness_domain::Secret;
+use wellness_domain::ports::{Messenger, Transcriber};
+use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiTranscriber};
+use wellness_postgres::Database;
+use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
+use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
+use wellness_sim::telegram::{SimConfig, SimUser, TelegramSim};
+use wellness_sim::whoop::{WhoopSim, WhoopSimConfig, WhoopUser};
+
+use crate::settings::{Settings, TelegramMode};
+
+/// The Telegram id of the person at the sandbox page.
+pub const SANDBOX_TELEGRAM_ID: i64 = 1_000_001;
+
+/// Tokens must be encrypted to be stored; without WELLNESS_ENCRYPTION_KEY the sandbox uses this
+/// well-known key, which protects nothing but the simulators' tokens.
+const SANDBOX_ENCRYPTION_KEY: &[u8; 32] = b"wellness-sandbox-not-a-secret-00";
+
+/// What runs where: a provider is real or simulated.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct Providers {
+    /// Telegram is always simulated in the sandbox.
+    pub telegram: &'static str,
+    /// "real", or "simulated" (speech to text; text is read by the offline rules).
+    pub openai: &'static str,
+    /// "real" or "simulated".
+    pub whoop: &'static str,
+    /// "real" or "simulated".
+    pub fatsecret: &'static str,
+}
+
+/// The simulators started for the sandbox, before the bot exists.
+pub struct SandboxSims {
+    telegram: TelegramSim,
+    openai: Option<OpenAiSim>,
+    whoop: Option<WhoopSim>,
+    fatsecret: Option<FatSecretSim>,
+    /// Whisper against the OpenAI simulator, when OpenAI is not configured.
+    pub transcriber: Option<Arc<dyn Transcriber>>,
+    base_url: String,
+}
+
+impl std::fmt::Debug for SandboxSims {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SandboxSims")
+            .field("telegram", &self.telegram.addr())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Starts the simulators and rewrites `settings` so every adapter talks to them (or to the real
+/// service when its credentials are configured). `bound` is where this server listens.
+pub async fn start(settings: &mut Settings, bound: SocketAddr) -> anyhow::Result<SandboxSims> {
+    let base_url = match &settings.server.public_base_url {
+        Some(url) => url.as_str().trim_end_matches('/').to_owned(),
+        None => {
+            // A browser cannot open 0.0.0.0: the page and the OAuth redirects use loopback.
+            let ip = match bound.ip() {
+                ip if ip.is_unspecified() => IpAddr::V4(Ipv4Addr::LOCALHOST),
+                ip => ip,
+            };
+            format!("http://{}", SocketAddr::new(ip, bound.port()))
+        }
+    };
+    settings.server.public_base_url = Some(parse_url(&base_url)?);
+
+    if settings.encryption_key.is_none() {
+        settings.encryption_key = Some(Secret::new(
+            base64::engine::general_purpose::STANDARD.encode(SANDBOX_ENCRYPTION_KEY),
+        ));
+        // Real tokens must not be stored under a key printed in the source.
+        if settings.whoop.client_id.is_some() || settings.fatsecret.consumer_key.is_some() {
+            warn!(
+                "WELLNESS_ENCRYPTION_KEY is not set: the sandbox simulates WHOOP and FatSecret \
+                 even where credentials are given"
+            );
+        }
+        settings.whoop.client_id = None;
+        settings.fatsecret.consumer_key = None;
+    }
+
+    // The inbox and food entries remember update ids (a repeated one is a redelivery, ignored),
+    // and they stay in the database across runs while the simulator starts afresh: so each run
+    // numbers its updates from the current Unix time, past the last run's (unless that run
+    // took more updates than it lasted seconds). Telegram's ids fit in 32 bits; so does this.
+    let first_update_id = chrono::Utc::now().timestamp().max(1);
+    let telegram = TelegramSim::start(SimConfig {
+        first_update_id,
+        ..SimConfig::default()
+    })
+    .await
+    .context("cannot start the Telegram simulator")?;
+    settings.telegram.bot_token = Some(Secret::new(telegram.token()));
+    settings.telegram.api_url = parse_url(&telegram.base_url())?;
+    settings.telegram.mode = TelegramMode::Polling;
+
+    let whoop = if settings.whoop.client_id.is_some() && settings.whoop.client_secret.is_some() {
+        None
+    } else {
+        let mut config = WhoopSimConfig::default()
+            .with_redirect_uri(format!("{base_url}/whoop/callback"))
+            .with_webhook_url(format!("{base_url}/whoop/webhook"))
+            .with_users(vec![WhoopUser::new(10129).with_name("Sandbox")]);
+        config.allow_http_redirect_uris = true;
+        let sim = WhoopSim::start(config)
+            .await
+            .context("cannot start the WHOOP simulator")?;
+        settings.whoop.client_id = Some(sim.client_id().to_owned());
+        settings.whoop.client_secret = Some(Secret::new(sim.client_secret()));
+        settings.whoop.api_url = parse_url(&sim.base_url())?;
+        Some(sim)
+    };
+
+    let fatsecret = if settings.fatsecret.consumer_key.is_some()
+        && settings.fatsecret.consumer_secret.is_some()
+    {
+        None
+    } else {
+        let sim = FatSecretSim::start(FatSecretSimConfig::default())
+            .await
+            .context("cannot start the FatSecret simulator")?;
+        settings.fatsecret.consumer_key = Some(sim.consumer_key().to_owned());
+        settings.fatsecret.consumer_secret = Some(Secret::new(sim.consumer_secret()));
+        settings.fatsecret.api_url = parse_url(&sim.base_url())?;
+        settings.fatsecret.auth_url = parse_url(&sim.base_url())?;
+        Some(sim)
+    };
+
+    // Without a key the offline rules read text (as in production without OpenAI); the
+    // simulator stands in for Whisper only, so voice notes work too.
+    let (openai, transcriber) = if settings.openai.api_key.is_some() {
+        (None, None)
+    } else {
+        let sim = OpenAiSim::start(OpenAiSimConfig::default())
+            .await
+            .context("cannot start the OpenAI simulator")?;
+        let client = OpenAiClient::new(OpenAiConfig {
+            transcription_model: settings.openai.transcription_model.clone(),
+            ..OpenAiConfig::new(sim.base_url(), Secret::new(sim.api_key()))
+        })
+        .map_err(|e| anyhow::anyhow!("the OpenAI simulator: {e}"))?;
+        let whisper: Arc<dyn Transcriber> = Arc::new(OpenAiTranscriber::new(client));
+        (Some(sim), Some(whisper))
+    };
+
+    let sims = SandboxSims {
+        telegram,
+        openai,
+        whoop,
+        fatsecret,
+        transcriber,
+        base_url,
+    };
+    let p = sims.providers();
+    warn!(
+        page = %format!("{}/sandbox", sims.base_url),
+        telegram = p.telegram,
+        openai = p.openai,
+        whoop = p.whoop,
+        fatsecret = p.fatsecret,
+        "SANDBOX: no TELEGRAM_BOT_TOKEN, so this is a sandbox, not the real bot: simulators run \
+         in this process; open the page to talk to the bot"
+    );
+    Ok(sims)
+}
+
+fn parse_url(raw: &str) -> anyhow::Result<Url> {
+    Url::parse(raw).with_context(|| format!("sandbox URL {raw:?}"))
+}
+
+impl SandboxSims {
+    /// What is simulated.
+    pub fn providers(&self) -> Providers {
+        let which = |simulated: bool| if simulated { "simulated" } else { "real" };
+        Providers {
+            telegram: "simulated",
+            openai: which(self.openai.is_some()),
+            whoop: which(self.whoop.is_some()),
+            fatsecret: which(self.fatsecret.is_some()),
+        }
+    }
+
+    /// The running sandbox, once the bot's messenger exists.
+    pub fn with_bot(self, messenger: Arc<dyn Messenger>, db: Database) -> Sandbox {
+        crate::pages::link_back_to_sandbox();
+        Sandbox {
+            sims: self,
+            messenger,
+            db,
+            injected: AtomicU64::new(0),
+        }
+    }
+}
+
+/// The sandbox the /sandbox routes drive.
+pub struct Sandbox {
+    sims: SandboxSims,
+    messenger: Arc<dyn Messenger>,
+    db: Database,
+    /// Messages the page injected: part of the version the page long-polls on.
+    injected: AtomicU64,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox")
+            .field("sims", &self.sims)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Sandbox {
+    /// The simulated Telegram.
+    pub fn telegram(&self) -> &TelegramSim {
+        &self.sims.telegram
+    }
+
+    /// The simulated OpenAI, when OpenAI is not configured.
+    pub fn openai(&self) -> Option<&OpenAiSim> {
+        self.sims.openai.as_ref()
+    }
+
+    /// What is simulated.
+    pub fn providers(&self) -> Providers {
+        self.sims.providers()
+    }
+
+    /// The person at the page, with their app's language ("uk" or "en").
+    pub fn user(&self, language: Option<&str>) -> SimUser {
+        let language = match language {
+            Some(l) if l.to_ascii_lowercase().starts_with("uk") => "uk",
+            _ => "en",
+        };
+        SimUser::new(SANDBOX_TELEGRAM_ID, "Sandbox").with_language(language)
+    }
+
+    /// Counts a message the page sent.
+    pub fn note_injected(&self) {
+        self.injected.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// Grows with every message either side sends, edit and button answer: the page asks again
+    /// when it changes.
+    pub fn version(&self) -> u64 {
+        let telegram = &self.sims.telegram;
+        let count = |n: usize| u64::try_from(n).unwrap_or(u64::MAX);
+        count(telegram.sent().len())
+            .saturating_add(count(telegram.callback_answers().len()))
+            .saturating_add(self.injected.load(Ordering::SeqCst))
+    }
+
+    /// Where briefings are sent.
+    pub fn messenger(&self) -> &dyn Messenger {
+        self.messenger.as_ref()
+    }
+
+    /// The database.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+}
