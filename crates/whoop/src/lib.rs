@@ -35,7 +35,7 @@ mod wire;
 pub use budget::{
     BudgetExhausted, BudgetPermit, InProcessBudget, RequestBudget, ServerQuota, Unlimited,
 };
-pub use client::{ClientError, ClientOptions, PAGE_LIMIT, WhoopClient, WhoopConfig};
+pub use client::{ClientError, ClientOptions, PAGE_LIMIT, RetryObserver, WhoopClient, WhoopConfig};
 pub use oauth::{SCOPES, STATE_LEN, new_state};
 pub use webhook::{
     MAX_CLOCK_SKEW, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookEvent, parse_webhook,

@@ -132,6 +132,12 @@ async fn serve(
             .insert_header(("X-RateLimit-Remaining", quota.remaining.to_string()))
             .insert_header(("X-RateLimit-Reset", quota.reset_secs.to_string()));
     }
+    if answer.garbage {
+        // Cut off mid-record, as a proxy that dropped the connection would leave it.
+        return response
+            .content_type("application/json")
+            .body(r#"{"records":[{"id":"#);
+    }
     match answer.body {
         Some(body) => response.json(body),
         None => response.finish(),

@@ -299,6 +299,11 @@ impl WhoopSim {
         self.state.force_server_errors(count, status);
     }
 
+    /// The next `count` data requests get 200 with a body that is not JSON (cut off mid-record).
+    pub fn force_garbage(&self, count: u32) {
+        self.state.force_garbage(count);
+    }
+
     /// Every data request waits this long before it is answered.
     pub fn set_response_delay(&self, delay: Duration) {
         self.state.write(|inner| inner.delay = delay);
