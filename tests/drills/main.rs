@@ -8,5 +8,6 @@ mod inbox_sigkill;
 mod postgres_restart;
 mod provider_faults;
 mod store;
+mod timeouts;
 mod whoop_sigkill;
 mod world;

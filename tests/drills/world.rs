@@ -26,6 +26,8 @@ pub struct Options {
     pub whoop: bool,
     /// FatSecret is configured (the simulator).
     pub fatsecret: bool,
+    /// How long FatSecret's `Timeout` faults hold the connection (300 ms when unset).
+    pub fatsecret_hold: Option<Duration>,
     /// A database URL of the drill's own (a private PostgreSQL); else a fresh test database
     /// on the shared server.
     pub database_url: Option<String>,
@@ -82,7 +84,9 @@ impl World {
                 FatSecretSim::start(
                     FatSecretSimConfig::default()
                         .with_auto_approve(FS_USER)
-                        .with_fault_hold(Duration::from_millis(300)),
+                        .with_fault_hold(
+                            options.fatsecret_hold.unwrap_or(Duration::from_millis(300)),
+                        ),
                 )
                 .await
                 .unwrap(),

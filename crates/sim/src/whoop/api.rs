@@ -102,7 +102,7 @@ async fn serve(
     state: web::Data<SimState>,
     endpoint: Endpoint,
 ) -> HttpResponse {
-    let delay = state.read(|inner| inner.delay);
+    let delay = state.read(|inner| inner.delay) + state.take_hang().unwrap_or_default();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }

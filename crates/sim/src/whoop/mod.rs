@@ -304,6 +304,12 @@ impl WhoopSim {
         self.state.force_garbage(count);
     }
 
+    /// The next `count` data requests are held `hold` before they are answered (longer than
+    /// the client's timeout: a timeout).
+    pub fn force_hangs(&self, count: u32, hold: Duration) {
+        self.state.force_hangs(count, hold);
+    }
+
     /// Every data request waits this long before it is answered.
     pub fn set_response_delay(&self, delay: Duration) {
         self.state.write(|inner| inner.delay = delay);

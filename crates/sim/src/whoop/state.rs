@@ -231,6 +231,8 @@ pub(crate) struct Inner {
     forced_errors: VecDeque<u16>,
     /// Data requests still to answer 200 with a body that does not parse.
     forced_garbage: u32,
+    /// Data requests still to hold this long before answering.
+    forced_hangs: VecDeque<Duration>,
     pub delay: Duration,
     pub stats: WhoopStats,
     pub requests: Vec<RequestLog>,
@@ -604,6 +606,7 @@ impl SimState {
             forced_429: VecDeque::new(),
             forced_errors: VecDeque::new(),
             forced_garbage: 0,
+            forced_hangs: VecDeque::new(),
             delay: Duration::ZERO,
             stats: WhoopStats::default(),
             requests: Vec::new(),
@@ -1157,6 +1160,15 @@ impl SimState {
                 inner.forced_errors.push_back(status);
             }
         });
+    }
+
+    pub(crate) fn force_hangs(&self, count: u32, hold: Duration) {
+        self.write(|inner| inner.forced_hangs.extend((0..count).map(|_| hold)));
+    }
+
+    /// The hold for the next data request, if one is scripted.
+    pub(crate) fn take_hang(&self) -> Option<Duration> {
+        self.write(|inner| inner.forced_hangs.pop_front())
     }
 
     pub(crate) fn force_garbage(&self, count: u32) {
