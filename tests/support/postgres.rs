@@ -194,6 +194,61 @@ impl PrivatePostgres {
         ]));
     }
 
+    /// The server's processes: the postmaster (first line of `postmaster.pid`) and its
+    /// children.
+    fn processes(&self) -> Vec<u32> {
+        let pid_file = std::fs::read_to_string(self.dir.join("data").join("postmaster.pid"))
+            .unwrap_or_default();
+        let Some(postmaster) = pid_file
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse::<u32>().ok())
+        else {
+            return Vec::new();
+        };
+        let mut pids = vec![postmaster];
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Some(pid) = entry
+                .file_name()
+                .to_str()
+                .and_then(|n| n.parse::<u32>().ok())
+            else {
+                continue;
+            };
+            // /proc/PID/stat: "pid (comm) state ppid ..."; comm may hold spaces, so read after ')'.
+            let stat = std::fs::read_to_string(entry.path().join("stat")).unwrap_or_default();
+            let ppid = stat
+                .rsplit_once(')')
+                .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+                .and_then(|p| p.parse::<u32>().ok());
+            if ppid == Some(postmaster) {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    fn signal(&self, signal: &str, pids: &[u32]) {
+        let mut cmd = Command::new("kill");
+        cmd.arg(format!("-{signal}"));
+        cmd.args(pids.iter().map(u32::to_string));
+        self.must(&mut cmd);
+    }
+
+    /// Freezes every server process (SIGSTOP): connections stay open and nothing answers, as
+    /// with a hung host or a network partition. Returns what to thaw.
+    pub fn freeze(&self) -> Vec<u32> {
+        let pids = self.processes();
+        assert!(!pids.is_empty(), "the server is not running");
+        self.signal("STOP", &pids);
+        pids
+    }
+
+    /// Lets frozen processes run again (SIGCONT).
+    pub fn thaw(&self, pids: &[u32]) {
+        self.signal("CONT", pids);
+    }
+
     /// The server's log so far.
     pub fn log(&self) -> String {
         std::fs::read_to_string(self.dir.join("server.log")).unwrap_or_default()
@@ -207,6 +262,14 @@ impl PrivatePostgres {
 
 impl Drop for PrivatePostgres {
     fn drop(&mut self) {
+        // A frozen server would not stop.
+        let pids = self.processes();
+        if !pids.is_empty() {
+            let _ = Command::new("kill")
+                .arg("-CONT")
+                .args(pids.iter().map(u32::to_string))
+                .output();
+        }
         let _ = self
             .tool("pg_ctl")
             .args(["-D", &self.data(), "-m", "immediate", "-w", "stop"])
