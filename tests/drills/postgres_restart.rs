@@ -233,9 +233,21 @@ async fn drill(outages: &[Outage], down_for: Duration, fail_within: Duration) ->
     );
     assert_eq!(sample_sum(&metrics, "wellness_database_up", &[]), 1.0);
     eprintln!(
-        "drill postgres: {} webhooks acknowledged, {answered_twice} replies doubled; {seen:#?}",
+        "drill postgres: {} webhooks acknowledged, {answered_twice} replies doubled",
         acknowledged.len()
     );
+    for s in &seen {
+        eprintln!(
+            "  {:?}: {} webhooks failed (slowest failure {} ms, slowest answer {} ms), \
+             /readyz 503 after {} ms, 200 again {} ms after the database was back",
+            s.outage,
+            s.failed,
+            s.slowest_failure.as_millis(),
+            s.slowest_answer.as_millis(),
+            s.readyz_down.as_millis(),
+            s.ready_after.as_millis()
+        );
+    }
     eventually("nothing left to deliver", Duration::from_secs(10), || {
         w.tg.pending_updates().is_empty()
     })

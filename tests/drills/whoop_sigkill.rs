@@ -124,6 +124,7 @@ async fn drill(kills: &[u64]) {
     let db = pool(&w.db_url);
     let user = user_id(&db, ann.id).await;
     let mut stored_at_kill = Vec::new();
+    let mut requests_at_kill = Vec::new();
     let mut late = Vec::new();
     for (n, more) in kills.iter().enumerate() {
         if n > 0 {
@@ -135,6 +136,7 @@ async fn drill(kills: &[u64]) {
         })
         .await;
         w.kill();
+        requests_at_kill.push(whoop(&w).stats().data_requests);
         let mut stored = 0;
         for (table, _, _) in kinds(&whoop(&w).records(member).unwrap()) {
             stored += rows_by_whoop_id(&db, table, user).await.len();
@@ -153,8 +155,6 @@ async fn drill(kills: &[u64]) {
         late.push(workout.id);
         w.restart().await;
     }
-    let served_before_kill = whoop(&w).stats().data_requests;
-
     whoop(&w).set_response_delay(Duration::ZERO);
     let synced = w.say(&ann, "/sync").await;
     assert!(synced.contains("WHOOP synced:"), "{synced}");
@@ -198,13 +198,12 @@ async fn drill(kills: &[u64]) {
     }
     assert!(
         stored_at_kill.iter().all(|n| *n < total),
-        "a kill came after the sync was done ({served_before_kill} requests, \
+        "a kill came after the sync was done (after {requests_at_kill:?} requests, \
          {stored_at_kill:?} of {total} records stored): it proves nothing"
     );
     eprintln!(
-        "drill whoop_sigkill: killed {} times ({served_before_kill} WHOOP requests in all) with \
-         {stored_at_kill:?} of {total} records stored; after the restart all {total} once",
-        kills.len()
+        "drill whoop_sigkill: killed after {requests_at_kill:?} WHOOP requests with \
+         {stored_at_kill:?} of {total} records stored; after the restart all {total} once"
     );
     let workouts = rows_by_whoop_id(&db, "whoop_workouts", user).await;
     for id in &late {
