@@ -64,6 +64,12 @@ enum Outage {
     Freeze,
 }
 
+/// The longest a webhook may take to fail while the database is away: the pool waits up to
+/// `database.timeout_ms` (1 s in tests) for a free slot, then for a new connection (plus the
+/// checks of idle ones, which fail at once when the server is gone), with slack for a loaded
+/// machine.
+const FAIL_WITHIN: Duration = Duration::from_secs(4);
+
 /// What one outage looked like from outside.
 #[derive(Debug)]
 struct Seen {
@@ -76,7 +82,7 @@ struct Seen {
 }
 
 /// Runs the webhook load through `outages`, each `down_for` long, and checks what must hold.
-async fn drill(outages: &[Outage], down_for: Duration, fail_within: Duration) -> Vec<Seen> {
+async fn drill(outages: &[Outage], down_for: Duration) -> Vec<Seen> {
     let pg = PrivatePostgres::start();
     let w = World::start(Options {
         webhook: true,
@@ -159,8 +165,15 @@ async fn drill(outages: &[Outage], down_for: Duration, fail_within: Duration) ->
         for a in &failed {
             let status = a.status.expect("answered, not dropped");
             assert!((500..600).contains(&status), "{outage:?}: {a:?}");
-            assert!(a.took < fail_within, "{outage:?}: slow failure: {a:?}");
+            assert!(a.took < FAIL_WITHIN, "{outage:?}: slow failure: {a:?}");
         }
+        let mut took: Vec<Duration> = failed.iter().map(|a| a.took).collect();
+        took.sort();
+        let median = took[took.len() / 2];
+        assert!(
+            median < Duration::from_millis(500) || outage == Outage::Freeze,
+            "{outage:?}: failures are slow, median {median:?}"
+        );
         assert!(readyz_down < Duration::from_secs(3), "{readyz_down:?}");
         seen.push(Seen {
             outage,
@@ -257,12 +270,7 @@ async fn drill(outages: &[Outage], down_for: Duration, fail_within: Duration) ->
 
 #[tokio::test]
 async fn postgres_crashed_under_webhook_load_fails_fast_and_recovers_without_a_restart() {
-    drill(
-        &[Outage::Crash],
-        Duration::from_secs(3),
-        Duration::from_millis(2500),
-    )
-    .await;
+    drill(&[Outage::Crash], Duration::from_secs(3)).await;
 }
 
 #[tokio::test]
@@ -276,7 +284,6 @@ async fn postgres_crashed_restarted_and_frozen_in_turn_under_load_recovers_every
             Outage::Crash,
         ],
         Duration::from_secs(6),
-        Duration::from_millis(2500),
     )
     .await;
     assert_eq!(seen.len(), 4);
