@@ -64,17 +64,21 @@ enum Outage {
     Freeze,
 }
 
-/// The longest a webhook may take to fail while the database is away: the pool waits up to
-/// `database.timeout_ms` (1 s in tests) for a free slot, then for a new connection (plus the
-/// checks of idle ones, which fail at once when the server is gone), with slack for a loaded
-/// machine.
-const FAIL_WITHIN: Duration = Duration::from_secs(4);
+/// The longest a webhook may take to fail while the database is away. Each step of taking a
+/// pooled connection is bounded by `database.timeout_ms` (1 s in tests): waiting for a free
+/// slot, checking idle connections, opening a new one; on a loaded machine they add up to a few
+/// seconds (4.1 s seen with four drills on two cores). Longer would be a hang: the long drill's
+/// outages last 6 s.
+const FAIL_WITHIN: Duration = Duration::from_secs(5);
+/// Most failures come at once (the server's port refuses): 95 % of them within this.
+const MOST_FAIL_WITHIN: Duration = Duration::from_secs(1);
 
 /// What one outage looked like from outside.
 #[derive(Debug)]
 struct Seen {
     outage: Outage,
     failed: usize,
+    p95_failure: Duration,
     slowest_failure: Duration,
     slowest_answer: Duration,
     readyz_down: Duration,
@@ -169,15 +173,17 @@ async fn drill(outages: &[Outage], down_for: Duration) -> Vec<Seen> {
         }
         let mut took: Vec<Duration> = failed.iter().map(|a| a.took).collect();
         took.sort();
-        let median = took[took.len() / 2];
+        let p95 = took[took.len() * 95 / 100];
+        // Frozen, every check of an idle connection waits its full timeout first.
         assert!(
-            median < Duration::from_millis(500) || outage == Outage::Freeze,
-            "{outage:?}: failures are slow, median {median:?}"
+            p95 < MOST_FAIL_WITHIN || outage == Outage::Freeze,
+            "{outage:?}: failures are slow, 95th percentile {p95:?}"
         );
         assert!(readyz_down < Duration::from_secs(3), "{readyz_down:?}");
         seen.push(Seen {
             outage,
             failed: failed.len(),
+            p95_failure: p95,
             slowest_failure: failed.iter().map(|a| a.took).max().unwrap_or_default(),
             slowest_answer: during.iter().map(|a| a.took).max().unwrap_or_default(),
             readyz_down,
@@ -251,10 +257,11 @@ async fn drill(outages: &[Outage], down_for: Duration) -> Vec<Seen> {
     );
     for s in &seen {
         eprintln!(
-            "  {:?}: {} webhooks failed (slowest failure {} ms, slowest answer {} ms), \
+            "  {:?}: {} webhooks failed (95 % within {} ms, slowest {} ms; slowest answer {} ms), \
              /readyz 503 after {} ms, 200 again {} ms after the database was back",
             s.outage,
             s.failed,
+            s.p95_failure.as_millis(),
             s.slowest_failure.as_millis(),
             s.slowest_answer.as_millis(),
             s.readyz_down.as_millis(),
