@@ -22,6 +22,20 @@ fn users(first: i64, n: i64) -> Vec<SimUser> {
         .collect()
 }
 
+/// The process lived through it: it answers /healthz and never panicked.
+async fn assert_alive(w: &World) {
+    w.server()
+        .wait_for("/healthz", 200, Duration::from_secs(2))
+        .await;
+    let panics: Vec<String> = w
+        .server()
+        .logs()
+        .into_iter()
+        .filter(|l| l.contains("panicked"))
+        .collect();
+    assert!(panics.is_empty(), "{panics:?}");
+}
+
 /// Waits until every user has at least `n` replies; returns them.
 async fn replies_of(w: &World, users: &[SimUser], n: usize, timeout: Duration) -> Vec<Vec<String>> {
     eventually("every chat answered", timeout, || {
@@ -77,6 +91,7 @@ async fn telegram_answering_5xx_garbage_hangs_and_429s_loses_and_doubles_no_repl
     assert_eq!(w.tg.faults_served(), 9);
     assert_eq!(w.tg.too_many_requests_count(), 3);
 
+    assert_alive(&w).await;
     let m = w.metrics().await;
     let telegram = |status| {
         sample_sum(
@@ -158,6 +173,7 @@ async fn openai_answering_429_5xx_garbage_and_disconnects_still_logs_every_food_
         assert!(today.contains("(1 entry)"), "{today}");
     }
 
+    assert_alive(&w).await;
     let m = w.metrics().await;
     let interpret = |provider, status| {
         sample_sum(
@@ -300,8 +316,8 @@ async fn whoop_answering_429_5xx_and_garbage_syncs_later_with_every_record_once(
             .join("\n")
     );
     assert_whoop_complete(&w, &whoop.records(member).unwrap(), ann.id).await;
-    assert!(w.server().logs().iter().all(|l| !l.contains("panicked")));
 
+    assert_alive(&w).await;
     let m = w.metrics().await;
     let whoop_calls = |status| sample_sum(&m, CALLS, &[("provider", "whoop"), ("status", status)]);
     assert!(whoop_calls("unavailable") >= 2.0, "{m}");
@@ -361,6 +377,7 @@ async fn fatsecret_answering_5xx_garbage_and_timeouts_logs_from_the_catalogue_an
     let today = w.say(&ann, "/today").await;
     assert!(today.contains("(4 entries)"), "{today}");
 
+    assert_alive(&w).await;
     let m = w.metrics().await;
     let fatsecret = |call, status| {
         sample_sum(
