@@ -33,7 +33,8 @@ test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (
 	cargo build -p wellness
 	cargo nextest run --workspace --no-fail-fast
 
-test-long: test ## the long drills (none beyond `test` yet)
+test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real timeouts, repeated outages)
+	cargo nextest run --workspace --run-ignored ignored-only --no-fail-fast
 
 lint: ## rustfmt check and clippy
 	cargo fmt --all -- --check

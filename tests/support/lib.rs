@@ -3,6 +3,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+pub mod postgres;
 pub mod proxy;
 
 use std::io::{BufRead, BufReader};
@@ -160,5 +161,68 @@ impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// GET /metrics as text.
+pub async fn scrape(url: &str) -> String {
+    reqwest::Client::new()
+        .get(format!("{url}/metrics"))
+        .timeout(Duration::from_secs(5))
+        .send()
+        .await
+        .expect("GET /metrics")
+        .text()
+        .await
+        .expect("metrics text")
+}
+
+/// The sum of the samples of `name` whose labels include every pair of `labels`, from a
+/// Prometheus text exposition; 0 when there are none.
+pub fn sample_sum(text: &str, name: &str, labels: &[(&str, &str)]) -> f64 {
+    text.lines()
+        .filter(|line| !line.starts_with('#'))
+        .filter_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (metric, rest) = match series.split_once('{') {
+                Some((metric, rest)) => (metric, rest),
+                None => (series, ""),
+            };
+            (metric == name
+                && labels.iter().all(|(k, v)| {
+                    let pair = format!("{k}=\"{v}\"");
+                    rest.starts_with(&pair) || rest.contains(&format!(",{pair}"))
+                }))
+            .then(|| value.parse::<f64>().ok())
+            .flatten()
+        })
+        .sum()
+}
+
+/// Polls `check` every 50 ms until it holds; panics with `what` after `timeout`.
+pub async fn eventually(what: &str, timeout: Duration, mut check: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !check() {
+        assert!(Instant::now() < deadline, "not within {timeout:?}: {what}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sample_sum_adds_the_series_that_carry_the_labels() {
+        let text = "# TYPE c counter\n\
+            c{provider=\"whoop\",call=\"sleeps\",status=\"ok\"} 2\n\
+            c{provider=\"whoop\",call=\"cycles\",status=\"ok\"} 3\n\
+            c{provider=\"whoop\",call=\"cycles\",status=\"unavailable\"} 1\n\
+            c_other{provider=\"whoop\"} 7\n\
+            g 4\n";
+        assert_eq!(sample_sum(text, "c", &[("provider", "whoop")]), 6.0);
+        assert_eq!(sample_sum(text, "c", &[("status", "ok")]), 5.0);
+        assert_eq!(sample_sum(text, "c", &[("status", "rate_limited")]), 0.0);
+        assert_eq!(sample_sum(text, "g", &[]), 4.0);
     }
 }

@@ -199,6 +199,7 @@ fn chat_service(
                     ..OpenAiConfig::new(settings.openai.base_url.as_str(), key.clone())
                 })
                 .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
+                client.observe_retries(metrics.retry_observer("openai"));
                 let openai = OpenAiAssistant::new(client.clone());
                 let whisper = OpenAiTranscriber::new(client);
                 (

@@ -4,15 +4,14 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use wellness_domain::ChatId;
-use wellness_domain::Locale;
-use wellness_domain::model::{
-    Cycle, Recovery, Secret, Sleep, UserId, WearableKind, WearableRecord, Workout,
-};
 use wellness_domain::ports::{
-    Assistant, AssistantContext, AssistantError, Attachment, Interpretation, Messenger,
-    MessengerError, OutgoingMessage, SentMessage, TokenGrant, Transcriber, TranscriptionError,
-    Wearable, WearableError,
+    Assistant, AssistantContext, AssistantError, Attachment, CatalogError, DiaryEntry, DiaryError,
+    FoodCatalog, FoodDiary, FoodFacts, Interpretation, Messenger, MessengerError, OutgoingMessage,
+    SentMessage, TokenGrant, Transcriber, TranscriptionError, Wearable, WearableError,
+};
+use wellness_domain::{
+    ChatId, Cycle, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId, WearableKind,
+    WearableRecord, Workout,
 };
 
 use crate::metrics::Metrics;
@@ -203,8 +202,18 @@ impl Transcriber for MeteredTranscriber {
     }
 }
 
-/// A `Wearable` (WHOOP) that counts its calls (each may be several HTTP requests: pages and
-/// retries).
+fn wearable_status<T>(r: &Result<T, WearableError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(WearableError::Unauthorized) => "unauthorized",
+        Err(WearableError::InvalidGrant) => "invalid_grant",
+        Err(WearableError::RateLimited { .. }) => "rate_limited",
+        Err(WearableError::Unavailable(_)) => "unavailable",
+    }
+}
+
+/// A `Wearable` (WHOOP) that counts its calls. One call is a whole collection, every page and
+/// every retry of the client included: its status is how the call ended.
 pub struct MeteredWearable {
     /// The real one.
     pub inner: Arc<dyn Wearable>,
@@ -213,19 +222,15 @@ pub struct MeteredWearable {
 }
 
 impl MeteredWearable {
-    fn count<T>(&self, call: &str, r: Result<T, WearableError>) -> Result<T, WearableError> {
-        let status = match &r {
-            Ok(_) => "ok",
-            Err(WearableError::Unauthorized) => "unauthorized",
-            Err(WearableError::InvalidGrant) => "invalid_grant",
-            Err(WearableError::RateLimited { .. }) => "rate_limited",
-            Err(WearableError::Unavailable(_)) => "unavailable",
-        };
+    fn count<T>(&self, call: &str, r: &Result<T, WearableError>) {
         self.metrics.inc(
             CALLS,
-            &[("provider", "whoop"), ("call", call), ("status", status)],
+            &[
+                ("provider", "whoop"),
+                ("call", call),
+                ("status", wearable_status(r)),
+            ],
         );
-        r
     }
 }
 
@@ -238,7 +243,8 @@ impl Wearable for MeteredWearable {
         since: DateTime<Utc>,
     ) -> Result<Vec<Workout>, WearableError> {
         let r = self.inner.workouts(access_token, user, since).await;
-        self.count("workouts", r)
+        self.count("workouts", &r);
+        r
     }
 
     async fn sleeps(
@@ -248,7 +254,8 @@ impl Wearable for MeteredWearable {
         since: DateTime<Utc>,
     ) -> Result<Vec<Sleep>, WearableError> {
         let r = self.inner.sleeps(access_token, user, since).await;
-        self.count("sleeps", r)
+        self.count("sleeps", &r);
+        r
     }
 
     async fn recoveries(
@@ -258,7 +265,8 @@ impl Wearable for MeteredWearable {
         since: DateTime<Utc>,
     ) -> Result<Vec<Recovery>, WearableError> {
         let r = self.inner.recoveries(access_token, user, since).await;
-        self.count("recoveries", r)
+        self.count("recoveries", &r);
+        r
     }
 
     async fn cycles(
@@ -268,7 +276,8 @@ impl Wearable for MeteredWearable {
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError> {
         let r = self.inner.cycles(access_token, user, since).await;
-        self.count("cycles", r)
+        self.count("cycles", &r);
+        r
     }
 
     async fn record(
@@ -279,16 +288,90 @@ impl Wearable for MeteredWearable {
         id: &str,
     ) -> Result<Option<WearableRecord>, WearableError> {
         let r = self.inner.record(access_token, user, kind, id).await;
-        self.count("record", r)
+        self.count("record", &r);
+        r
     }
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError> {
         let r = self.inner.refresh(refresh_token).await;
-        self.count("refresh", r)
+        self.count("refresh", &r);
+        r
     }
 
     async fn revoke(&self, access_token: &Secret) -> Result<(), WearableError> {
         let r = self.inner.revoke(access_token).await;
-        self.count("revoke", r)
+        self.count("revoke", &r);
+        r
+    }
+}
+
+fn diary_status<T>(r: &Result<T, DiaryError>) -> &'static str {
+    match r {
+        Ok(_) => "ok",
+        Err(DiaryError::OutcomeUnknown(_)) => "outcome_unknown",
+        Err(DiaryError::Revoked) => "revoked",
+        Err(DiaryError::Rejected(_)) => "rejected",
+        Err(DiaryError::Unavailable(_)) => "unavailable",
+    }
+}
+
+/// FatSecret's diary and food database, counted.
+pub struct MeteredFatSecret<T> {
+    /// The real one.
+    pub inner: Arc<T>,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+impl<T> MeteredFatSecret<T> {
+    fn count(&self, call: &str, status: &str) {
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", "fatsecret"),
+                ("call", call),
+                ("status", status),
+            ],
+        );
+    }
+}
+
+#[async_trait]
+impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
+    async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError> {
+        let r = self.inner.create(tokens, entry).await;
+        self.count("diary_create", diary_status(&r));
+        r
+    }
+
+    async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError> {
+        let r = self.inner.delete(tokens, food_entry_id).await;
+        self.count("diary_delete", diary_status(&r));
+        r
+    }
+
+    async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
+        let r = self.inner.day(tokens, day).await;
+        self.count("diary_day", diary_status(&r));
+        r
+    }
+}
+
+#[async_trait]
+impl<T: FoodCatalog + 'static> FoodCatalog for MeteredFatSecret<T> {
+    async fn find(
+        &self,
+        said: &str,
+        lookup_name: &str,
+        locale: Locale,
+    ) -> Result<Option<FoodFacts>, CatalogError> {
+        let r = self.inner.find(said, lookup_name, locale).await;
+        let status = match &r {
+            Ok(Some(_)) => "ok",
+            Ok(None) => "not_found",
+            Err(CatalogError::Unavailable(_)) => "unavailable",
+        };
+        self.count("find", status);
+        r
     }
 }

@@ -4,8 +4,11 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+/// Retries of outbound calls, by provider: backoff made visible.
+const RETRIES: &str = "wellness_outbound_retries_total";
 
 /// Upper bounds (seconds) of the processing-latency histogram.
 const BUCKETS: [f64; 12] = [
@@ -42,6 +45,13 @@ impl Metrics {
             labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
         );
         *lock(&self.counters).entry(key).or_default() += 1;
+    }
+
+    /// A callback for a client's retries: each one adds to
+    /// `wellness_outbound_retries_total{provider}`.
+    pub fn retry_observer(self: &Arc<Self>, provider: &'static str) -> Arc<dyn Fn() + Send + Sync> {
+        let metrics = Arc::clone(self);
+        Arc::new(move || metrics.inc(RETRIES, &[("provider", provider)]))
     }
 
     /// Records how long processing an update took.
@@ -155,5 +165,20 @@ mod tests {
                 .count(),
             1
         );
+    }
+
+    #[test]
+    fn a_retry_observer_counts_retries_by_provider() {
+        let m = Arc::new(Metrics::default());
+        let whoop = m.retry_observer("whoop");
+        whoop();
+        whoop();
+        m.retry_observer("openai")();
+        let text = m.render(&[]);
+        assert!(
+            text.contains("wellness_outbound_retries_total{provider=\"whoop\"} 2"),
+            "{text}"
+        );
+        assert!(text.contains("wellness_outbound_retries_total{provider=\"openai\"} 1"));
     }
 }

@@ -26,7 +26,7 @@ use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
 
 use crate::connect::{NoCredentials, OAuthConnect};
 use crate::integrations::{FatSecretIntegration, WhoopIntegration};
-use crate::metered::{MeteredMessenger, MeteredWearable};
+use crate::metered::{MeteredFatSecret, MeteredMessenger, MeteredWearable};
 
 use crate::bot::{self, BotTasks};
 use crate::metrics::Metrics;
@@ -119,6 +119,12 @@ impl Application {
         let fatsecret_client =
             fatsecret_client(&settings, public_base_url.as_deref(), states.is_some())?;
         let client = bot::build_client(&settings)?;
+        if let Some(c) = &client {
+            c.observe_retries(metrics.retry_observer("telegram"));
+        }
+        if let Some(c) = &whoop_client {
+            c.observe_retries(metrics.retry_observer("whoop"));
+        }
         let messenger: Option<Arc<dyn Messenger>> = client.as_ref().map(|c| {
             Arc::new(MeteredMessenger {
                 inner: Arc::new(c.clone()),
@@ -131,6 +137,12 @@ impl Application {
                 metrics: metrics.clone(),
             }) as Arc<dyn Wearable>
         });
+        let fatsecret_metered = fatsecret_client.clone().map(|c| {
+            Arc::new(MeteredFatSecret {
+                inner: Arc::new(c),
+                metrics: metrics.clone(),
+            })
+        });
         let shared = bot::Shared {
             credentials: credentials.clone(),
             links: Arc::new(OAuthConnect {
@@ -141,16 +153,16 @@ impl Application {
                 clock: clock.clone(),
             }),
             whoop: whoop_wearable.clone(),
-            fatsecret_diary: fatsecret_client.clone().map(|c| {
+            fatsecret_diary: fatsecret_metered.clone().map(|c| {
                 wellness_domain::usecases::chat::FatSecretDiary {
-                    diary: Arc::new(c),
+                    diary: c,
                     outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
                 }
             }),
             // FatSecret's answers are kept in PostgreSQL for at most 24 hours.
-            fatsecret_catalog: fatsecret_client.clone().map(|c| {
+            fatsecret_catalog: fatsecret_metered.clone().map(|c| {
                 Arc::new(CachedCatalog {
-                    inner: Arc::new(c),
+                    inner: c,
                     cache: Arc::new(PgCatalogCache::new(db.clone())),
                     clock: clock.clone(),
                 }) as Arc<dyn wellness_domain::ports::FoodCatalog>
@@ -200,11 +212,11 @@ impl Application {
             _ => None,
         };
         let (outbox_stop, outbox_stopped) = tokio::sync::watch::channel(false);
-        let outbox = fatsecret_client.as_ref().map(|client| {
+        let outbox = fatsecret_metered.as_ref().map(|client| {
             crate::diary::OutboxWorker {
                 outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
                 credentials: credentials.clone(),
-                diary: Arc::new(client.clone()),
+                diary: client.clone(),
                 users: Arc::new(PgUsers::new(db.clone())),
                 messenger: messenger.clone(),
                 clock: clock.clone(),

@@ -11,6 +11,10 @@ use serde::Deserialize;
 use crate::config::{ConfigError, OpenAiConfig};
 use crate::retry::{RetryHint, delay, retryable_status};
 
+/// Told of each retry a client makes (after a failed attempt, before its pause), so an
+/// operator can see backoff in metrics.
+pub type RetryObserver = Arc<dyn Fn() + Send + Sync>;
+
 /// The OpenAI API for one key. Cheap to clone; clones share the HTTP connections.
 #[derive(Clone)]
 pub struct OpenAiClient {
@@ -22,6 +26,7 @@ struct Inner {
     /// Without a trailing slash.
     base_url: String,
     config: OpenAiConfig,
+    on_retry: std::sync::OnceLock<RetryObserver>,
 }
 
 impl fmt::Debug for OpenAiClient {
@@ -108,8 +113,15 @@ impl OpenAiClient {
                 http,
                 base_url,
                 config,
+                on_retry: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Tells `observer` of every retry (429, 5xx, timeout, connection failure). Set once; later
+    /// calls are ignored.
+    pub fn observe_retries(&self, observer: RetryObserver) {
+        let _ = self.inner.on_retry.set(observer);
     }
 
     /// Its settings.
@@ -153,6 +165,9 @@ impl OpenAiClient {
                 error = ?failure.error,
                 "OpenAI call failed; retrying"
             );
+            if let Some(observer) = self.inner.on_retry.get() {
+                observer();
+            }
             tokio::time::sleep(wait).await;
             attempt += 1;
         }

@@ -34,7 +34,7 @@ mod schema;
 mod transcriber;
 
 pub use assistant::OpenAiAssistant;
-pub use client::OpenAiClient;
+pub use client::{OpenAiClient, RetryObserver};
 pub use config::{ConfigError, OpenAiConfig, RetryPolicy};
 pub use schema::{SCHEMA_NAME, interpretation_response_format};
 pub use transcriber::OpenAiTranscriber;

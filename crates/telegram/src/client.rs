@@ -67,6 +67,10 @@ pub struct BotIdentity {
     pub username: Option<String>,
 }
 
+/// Told of each retry a client makes (after a failed attempt, before its pause), so an
+/// operator can see backoff in metrics.
+pub type RetryObserver = Arc<dyn Fn() + Send + Sync>;
+
 /// The Telegram Bot API, for one bot. Cheap to clone; clones share the HTTP connections and the
 /// [`OutboundLimiter`].
 #[derive(Clone)]
@@ -84,6 +88,7 @@ struct Inner {
     token: Secret,
     limiter: Arc<OutboundLimiter>,
     options: ClientOptions,
+    on_retry: std::sync::OnceLock<RetryObserver>,
 }
 
 impl fmt::Debug for TelegramClient {
@@ -146,8 +151,14 @@ impl TelegramClient {
                 token,
                 limiter,
                 options,
+                on_retry: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Tells `observer` of every retry (a 429 waited out). Set once; later calls are ignored.
+    pub fn observe_retries(&self, observer: RetryObserver) {
+        let _ = self.inner.on_retry.set(observer);
     }
 
     /// The limiter this client sends through.
@@ -341,6 +352,9 @@ impl TelegramClient {
                 retry_after_secs = wait.as_secs(),
                 "Telegram rate limit: waiting"
             );
+            if let Some(observer) = self.inner.on_retry.get() {
+                observer();
+            }
             tokio::time::sleep(wait).await;
         }
     }

@@ -22,7 +22,7 @@ mod polling;
 pub mod text;
 mod update;
 
-pub use client::{BotIdentity, ClientOptions, RetryPolicy, TelegramClient};
+pub use client::{BotIdentity, ClientOptions, RetryObserver, RetryPolicy, TelegramClient};
 pub use error::ClientError;
 pub use limiter::{OutboundLimiter, SendPermit};
 pub use messenger::MAX_CALLBACK_DATA_BYTES;

@@ -86,6 +86,10 @@ pub enum ClientError {
     Http(#[from] reqwest::Error),
 }
 
+/// Told of each retry a client makes (after a failed attempt, before its pause), so an
+/// operator can see backoff in metrics.
+pub type RetryObserver = Arc<dyn Fn() + Send + Sync>;
+
 /// The WHOOP API for our app. Cheap to clone; clones share connections and the budget.
 #[derive(Clone)]
 pub struct WhoopClient {
@@ -102,6 +106,7 @@ struct Inner {
     api_root: String,
     budget: Arc<dyn RequestBudget>,
     options: ClientOptions,
+    on_retry: std::sync::OnceLock<RetryObserver>,
 }
 
 impl fmt::Debug for WhoopClient {
@@ -169,8 +174,21 @@ impl WhoopClient {
                 api_root,
                 budget,
                 options,
+                on_retry: std::sync::OnceLock::new(),
             }),
         })
+    }
+
+    /// Tells `observer` of every retry of a data call (429 waited out, 5xx, timeout, connection
+    /// failure). Set once; later calls are ignored.
+    pub fn observe_retries(&self, observer: RetryObserver) {
+        let _ = self.inner.on_retry.set(observer);
+    }
+
+    fn retrying(&self) {
+        if let Some(observer) = self.inner.on_retry.get() {
+            observer();
+        }
     }
 
     // ---- OAuth ----
@@ -284,6 +302,7 @@ impl WhoopClient {
                         path,
                         "WHOOP answered 429; waiting"
                     );
+                    self.retrying();
                     // The budget pauses too; this covers budgets that do not.
                     tokio::time::sleep(wait).await;
                     continue;
@@ -312,6 +331,7 @@ impl WhoopClient {
             let pause = self.backoff(failures);
             tracing::warn!(reason = %retry_reason, path, ?pause, "WHOOP call failed; retrying");
             failures += 1;
+            self.retrying();
             tokio::time::sleep(pause).await;
         }
     }

@@ -36,7 +36,7 @@ pub use budget::{
     BudgetExhausted, BudgetPermit, InProcessBudget, RateLimits, RequestBudget, ServerQuota,
     Unlimited, quota_from_headers,
 };
-pub use client::{ClientError, ClientOptions, PAGE_LIMIT, WhoopClient, WhoopConfig};
+pub use client::{ClientError, ClientOptions, PAGE_LIMIT, RetryObserver, WhoopClient, WhoopConfig};
 pub use oauth::{SCOPES, STATE_LEN, new_state};
 pub use webhook::{
     MAX_CLOCK_SKEW, SIGNATURE_HEADER, TIMESTAMP_HEADER, WebhookError, WebhookEvent, parse_webhook,

@@ -207,3 +207,32 @@ async fn answers_fail_the_same_ways() {
     ));
     assert_eq!(sim.request_count(Endpoint::ChatCompletions), 3);
 }
+
+#[tokio::test]
+async fn each_retry_is_told_to_the_observer() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let sim = start_sim().await;
+    let client = wellness_openai::OpenAiClient::new(test_config(&sim)).unwrap();
+    let retries = Arc::new(AtomicU32::new(0));
+    let counted = retries.clone();
+    client.observe_retries(Arc::new(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+    }));
+    let assistant = wellness_openai::OpenAiAssistant::new(client);
+    sim.queue(
+        Endpoint::ChatCompletions,
+        [
+            Scripted::rate_limited(Duration::from_millis(20)),
+            Scripted::ServerError,
+        ],
+    );
+    let result = assistant.interpret("2 eggs", &context(Locale::En)).await;
+    assert!(result.is_ok(), "{result:?}");
+    assert_eq!(retries.load(Ordering::SeqCst), 2);
+    sim.queue(Endpoint::ChatCompletions, [Scripted::MalformedJson]);
+    let malformed = assistant.interpret("2 eggs", &context(Locale::En)).await;
+    assert!(matches!(malformed, Err(AssistantError::Malformed(_))));
+    assert_eq!(retries.load(Ordering::SeqCst), 2, "not retried");
+}

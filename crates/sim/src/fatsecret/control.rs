@@ -9,7 +9,7 @@
 //! | `POST /__sim/fatsecret/users/{user}/diary`            | `NewSimEntry` (`food_id`, `serving_id`, `number_of_units`, `meal`, `date_int`, `food_entry_name?`) | `SimFoodEntry` (made "in FatSecret's app") |
 //! | `POST /__sim/fatsecret/auto-approve`                  | `{"user":"ann"}` or `{"user":null}`   | `{}` |
 //! | `POST /__sim/fatsecret/request-tokens/{token}/approve`| `{"user":"ann"}`                      | `{"oauth_verifier"}` |
-//! | `POST /__sim/fatsecret/faults`                        | `FaultRule`, e.g. `{"fault":{"kind":"error","code":9},"method":"food_entry.create","times":1}`; kinds `error`, `http_status{status}`, `timeout`, `store_then_timeout`, `store_then_status{status}` | `{}` |
+//! | `POST /__sim/fatsecret/faults`                        | `FaultRule`, e.g. `{"fault":{"kind":"error","code":9},"method":"food_entry.create","times":1}`; kinds `error`, `http_status{status}`, `timeout`, `garbage`, `store_then_timeout`, `store_then_status{status}` | `{}` |
 //! | `DELETE /__sim/fatsecret/faults`                      |                                       | `{}` |
 //! | `GET  /__sim/fatsecret/requests`                      |                                       | `[RecordedRequest]` |
 //! | `GET  /__sim/fatsecret/foods`                         |                                       | `[SimFood]` |

@@ -134,8 +134,14 @@ async fn fault_answer(state: &SimState, fault: &Fault, json: bool) -> HttpRespon
             tokio::time::sleep(state.fault_hold()).await;
             text(StatusCode::GATEWAY_TIMEOUT, "Gateway Timeout")
         }
+        Fault::Garbage => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(GARBAGE),
     }
 }
+
+/// What a `Garbage` fault answers: neither JSON nor cut at a token boundary.
+const GARBAGE: &str = "<html><body>502 Bad Gate";
 
 fn stock_message(code: u32) -> &'static str {
     match code {

@@ -132,6 +132,9 @@ pub enum Fault {
     },
     /// Hold the connection for the configured `fault_hold`, doing nothing, then answer 504.
     Timeout,
+    /// Answer HTTP 200 with a body that is not JSON (a proxy's error page cut short), without
+    /// doing anything.
+    Garbage,
     /// Do what was asked (store the entry), then hold the connection as `Timeout` does.
     StoreThenTimeout,
     /// Do what was asked, then answer this HTTP status instead of the result.

@@ -12,6 +12,7 @@
 //! | `GET  /__sim/telegram/state`                     |                                               | `SimSummary` |
 //! | `POST /__sim/telegram/block`                     | `{"user":{…},"blocked":true}`                 | `{}` |
 //! | `POST /__sim/telegram/too-many-requests`         | `{"count":2,"retry_after":5}`                 | `{}` |
+//! | `POST /__sim/telegram/faults`                    | `FaultRule`: `{"fault":{"kind":"status","status":502},"method":"sendMessage","times":3}`; kinds `status{status}`, `garbage`, `hang{millis}` | `{}` |
 //! | `POST /__sim/telegram/reset`                     |                                               | `{}` |
 //!
 //! A `user` is `{"id":1,"first_name":"Ann","language_code":"uk","username":?,"last_name":?}`.
@@ -23,6 +24,7 @@ use base64::Engine as _;
 use serde::Deserialize;
 use serde_json::json;
 
+use super::faults::FaultRule;
 use super::ogg::silent_voice_note;
 use super::state::{ButtonChoice, SimState, SimUser};
 
@@ -40,6 +42,7 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/state", web::get().to(summary))
         .route("/block", web::post().to(block))
         .route("/too-many-requests", web::post().to(too_many_requests))
+        .route("/faults", web::post().to(add_fault))
         .route("/reset", web::post().to(reset));
 }
 
@@ -188,6 +191,11 @@ async fn too_many_requests(
     body: web::Json<TooManyRequests>,
 ) -> HttpResponse {
     state.force_too_many_requests(body.count, body.retry_after);
+    HttpResponse::Ok().json(json!({}))
+}
+
+async fn add_fault(state: web::Data<SimState>, body: web::Json<FaultRule>) -> HttpResponse {
+    state.add_fault(body.into_inner());
     HttpResponse::Ok().json(json!({}))
 }
 

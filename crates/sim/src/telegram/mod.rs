@@ -22,6 +22,7 @@
 mod config;
 mod control;
 mod error;
+pub mod faults;
 pub mod limits;
 mod media;
 mod methods;
@@ -43,6 +44,7 @@ use tokio::task::JoinHandle;
 
 pub use config::{SimConfig, TextLength, WebhookDelivery};
 pub use error::{ApiError, SimError};
+pub use faults::{Fault, FaultRule};
 pub use limits::{RateLimit, RateLimits};
 pub use ogg::silent_voice_note;
 pub use parse_mode::HtmlAmpersand;
@@ -328,6 +330,17 @@ impl TelegramSim {
     /// rate limits say.
     pub fn force_too_many_requests(&self, count: u32, retry_after: u32) {
         self.state.force_too_many_requests(count, retry_after);
+    }
+
+    /// The next matching Bot API calls fail as `rule` says (5xx, garbage, a hang), without
+    /// being carried out.
+    pub fn inject_fault(&self, rule: FaultRule) {
+        self.state.add_fault(rule);
+    }
+
+    /// Calls answered with a scripted failure so far.
+    pub fn faults_served(&self) -> u64 {
+        self.state.faults_served()
     }
 
     /// `user` blocks (or unblocks) the bot: sends to them fail with 403.

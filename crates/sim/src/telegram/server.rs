@@ -7,6 +7,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 
 use super::control;
 use super::error::ApiError;
+use super::faults::Fault;
 use super::methods::Answer;
 use super::params::Params;
 use super::state::SimState;
@@ -60,11 +61,40 @@ async fn bot_method(
         Ok(params) => params,
         Err(error) => return respond(Err(error)),
     };
+    if let Some(fault) = state.take_fault(&method) {
+        tracing::debug!(%method, ?fault, "bot API call failed on purpose");
+        return fault_answer(fault).await;
+    }
     let result = state.call(&method, &params).await;
     if let Err(error) = &result {
         tracing::debug!(%method, %error, "bot API call refused");
     }
     respond(result)
+}
+
+/// A scripted failure; nothing was done.
+async fn fault_answer(fault: Fault) -> HttpResponse {
+    match fault {
+        Fault::Status { status } => {
+            let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+            HttpResponse::build(status).json(serde_json::json!({
+                "ok": false,
+                "error_code": status.as_u16(),
+                "description": status.canonical_reason().unwrap_or("Internal Server Error"),
+            }))
+        }
+        Fault::Garbage => HttpResponse::Ok()
+            .content_type("application/json")
+            .body("<html><body>502 Bad Gate"),
+        Fault::Hang { millis } => {
+            tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
+            HttpResponse::GatewayTimeout().json(serde_json::json!({
+                "ok": false,
+                "error_code": 504,
+                "description": "Gateway Timeout",
+            }))
+        }
+    }
 }
 
 async fn download(path: web::Path<(String, String)>, state: web::Data<SimState>) -> HttpResponse {

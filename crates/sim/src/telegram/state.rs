@@ -14,6 +14,7 @@ use tokio::sync::watch;
 
 use super::config::SimConfig;
 use super::error::SimError;
+use super::faults::{Fault, FaultRule, Faults};
 use super::limits::RateLimiter;
 use super::parse_mode::bot_command_entities;
 use super::types::{BotCommand, CallbackQuery, Chat, Message, MessageEntity, Update, User, Voice};
@@ -291,6 +292,8 @@ pub(crate) struct Inner {
     /// Calls still to refuse with 429, and the retry_after to report.
     pub(crate) forced_too_many: Option<(u32, u32)>,
     pub(crate) too_many_requests: u64,
+    /// Scripted failures (see [`super::faults`]).
+    pub(crate) faults: Faults,
     pub(crate) poll_generation: u64,
 }
 
@@ -316,6 +319,7 @@ impl Inner {
             limiter: RateLimiter::default(),
             forced_too_many: None,
             too_many_requests: 0,
+            faults: Faults::default(),
             poll_generation: 0,
         }
     }
@@ -734,6 +738,21 @@ impl SimState {
     /// Refuses the next `count` counted sends with 429 and this `retry_after`.
     pub(crate) fn force_too_many_requests(&self, count: u32, retry_after: u32) {
         self.lock().forced_too_many = (count > 0).then_some((count, retry_after.max(1)));
+    }
+
+    /// Adds a scripted failure.
+    pub(crate) fn add_fault(&self, rule: FaultRule) {
+        self.lock().faults.add(rule);
+    }
+
+    /// The failure to show instead of answering a call of `method`, if one is scripted.
+    pub(crate) fn take_fault(&self, method: &str) -> Option<Fault> {
+        self.lock().faults.take(method)
+    }
+
+    /// Calls answered with a scripted failure so far.
+    pub(crate) fn faults_served(&self) -> u64 {
+        self.lock().faults.served()
     }
 
     /// Waits until `check` finds what it looks for in the sent records, or `timeout` passes.

@@ -102,7 +102,7 @@ async fn serve(
     state: web::Data<SimState>,
     endpoint: Endpoint,
 ) -> HttpResponse {
-    let delay = state.read(|inner| inner.delay);
+    let delay = state.read(|inner| inner.delay) + state.take_hang().unwrap_or_default();
     if !delay.is_zero() {
         tokio::time::sleep(delay).await;
     }
@@ -131,6 +131,12 @@ async fn serve(
             .insert_header(("X-RateLimit-Limit", quota.limit))
             .insert_header(("X-RateLimit-Remaining", quota.remaining.to_string()))
             .insert_header(("X-RateLimit-Reset", quota.reset_secs.to_string()));
+    }
+    if answer.garbage {
+        // Cut off mid-record, as a proxy that dropped the connection would leave it.
+        return response
+            .content_type("application/json")
+            .body(r#"{"records":[{"id":"#);
     }
     match answer.body {
         Some(body) => response.json(body),

@@ -19,6 +19,8 @@
 //! | `POST /__sim/whoop/auto-approve`                     | `{"enabled":true}`                     | `{}` |
 //! | `POST /__sim/whoop/too-many-requests`                | `{"count":1,"reset":3}` (no reset: no headers) | `{}` |
 //! | `POST /__sim/whoop/server-errors`                    | `{"count":1,"status":500}`             | `{}` |
+//! | `POST /__sim/whoop/garbage`                          | `{"count":1}`                          | `{}` |
+//! | `POST /__sim/whoop/hangs`                            | `{"count":1,"ms":35000}`               | `{}` |
 //! | `POST /__sim/whoop/delay`                            | `{"ms":250}`                           | `{}` |
 //! | `PUT  /__sim/whoop/webhook-url`                      | `{"url":"https://..."}` or `{"url":null}` | `{}` |
 //! | `POST /__sim/whoop/webhooks`                         | `{"user_id":1,"type":"sleep.updated","id":".."}` | the last `DeliveryAttempt` |
@@ -62,6 +64,8 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
         .route("/auto-approve", web::post().to(auto_approve))
         .route("/too-many-requests", web::post().to(too_many_requests))
         .route("/server-errors", web::post().to(server_errors))
+        .route("/garbage", web::post().to(garbage))
+        .route("/hangs", web::post().to(hangs))
         .route("/delay", web::post().to(delay))
         .route("/webhook-url", web::put().to(webhook_url))
         .route("/webhooks", web::post().to(send_webhook))
@@ -218,6 +222,27 @@ async fn server_errors(state: web::Data<SimState>, body: web::Json<ServerErrors>
         return failed(&SimError::Config("status must be 5xx".to_owned()));
     }
     state.force_server_errors(body.count, body.status);
+    done()
+}
+
+#[derive(Deserialize)]
+struct Garbage {
+    count: u32,
+}
+
+async fn garbage(state: web::Data<SimState>, body: web::Json<Garbage>) -> HttpResponse {
+    state.force_garbage(body.count);
+    done()
+}
+
+#[derive(Deserialize)]
+struct Hangs {
+    count: u32,
+    ms: u64,
+}
+
+async fn hangs(state: web::Data<SimState>, body: web::Json<Hangs>) -> HttpResponse {
+    state.force_hangs(body.count, Duration::from_millis(body.ms.min(600_000)));
     done()
 }
 

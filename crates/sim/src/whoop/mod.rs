@@ -299,6 +299,17 @@ impl WhoopSim {
         self.state.force_server_errors(count, status);
     }
 
+    /// The next `count` data requests get 200 with a body that is not JSON (cut off mid-record).
+    pub fn force_garbage(&self, count: u32) {
+        self.state.force_garbage(count);
+    }
+
+    /// The next `count` data requests are held `hold` before they are answered (longer than
+    /// the client's timeout: a timeout).
+    pub fn force_hangs(&self, count: u32, hold: Duration) {
+        self.state.force_hangs(count, hold);
+    }
+
     /// Every data request waits this long before it is answered.
     pub fn set_response_delay(&self, delay: Duration) {
         self.state.write(|inner| inner.delay = delay);

@@ -214,6 +214,8 @@ pub(crate) struct DataAnswer {
     pub status: u16,
     pub body: Option<serde_json::Value>,
     pub quota: Option<QuotaHeaders>,
+    /// Answer a body that is not JSON instead of `body`.
+    pub garbage: bool,
 }
 
 #[derive(Debug)]
@@ -229,6 +231,10 @@ pub(crate) struct Inner {
     limiter: ServerLimiter,
     forced_429: VecDeque<Option<u64>>,
     forced_errors: VecDeque<u16>,
+    /// Data requests still to answer 200 with a body that does not parse.
+    forced_garbage: u32,
+    /// Data requests still to hold this long before answering.
+    forced_hangs: VecDeque<Duration>,
     pub delay: Duration,
     pub stats: WhoopStats,
     pub requests: Vec<RequestLog>,
@@ -601,6 +607,8 @@ impl SimState {
             limiter: ServerLimiter::new(config.rate_limits),
             forced_429: VecDeque::new(),
             forced_errors: VecDeque::new(),
+            forced_garbage: 0,
+            forced_hangs: VecDeque::new(),
             delay: Duration::ZERO,
             stats: WhoopStats::default(),
             requests: Vec::new(),
@@ -1156,6 +1164,19 @@ impl SimState {
         });
     }
 
+    pub(crate) fn force_hangs(&self, count: u32, hold: Duration) {
+        self.write(|inner| inner.forced_hangs.extend((0..count).map(|_| hold)));
+    }
+
+    /// The hold for the next data request, if one is scripted.
+    pub(crate) fn take_hang(&self) -> Option<Duration> {
+        self.write(|inner| inner.forced_hangs.pop_front())
+    }
+
+    pub(crate) fn force_garbage(&self, count: u32) {
+        self.write(|inner| inner.forced_garbage = inner.forced_garbage.saturating_add(count));
+    }
+
     // ---- the data API ----
 
     /// Answers a data API request: rate limit, injected faults, the bearer token, then the
@@ -1167,6 +1188,7 @@ impl SimState {
         let mut quota = decision.headers;
         let mut user_id = None;
         let mut records = None;
+        let mut garbage = false;
         let (status, body) = if !decision.allowed {
             api_error(429, "Too Many Requests")
         } else if let Some(reset) = inner.forced_429.pop_front() {
@@ -1187,6 +1209,10 @@ impl SimState {
             api_error(429, "Too Many Requests")
         } else if let Some(status) = inner.forced_errors.pop_front() {
             api_error(status, "Internal Server Error")
+        } else if inner.forced_garbage > 0 {
+            inner.forced_garbage -= 1;
+            garbage = true;
+            (200, None)
         } else {
             match authenticate(&inner, call.bearer.as_deref(), call.endpoint.scope()) {
                 Err(status) => api_error(status, "Unauthorized"),
@@ -1219,6 +1245,7 @@ impl SimState {
             status,
             body,
             quota,
+            garbage,
         }
     }
 

@@ -58,6 +58,38 @@ async fn scripted_error_codes_hit_the_next_calls_of_their_method_only() {
 }
 
 #[tokio::test]
+async fn a_garbage_fault_answers_200_with_a_body_that_is_not_json() {
+    let sim = start_sim().await;
+    sim.inject_fault(FaultRule::next(Fault::Garbage).for_method("foods.search"));
+    let body = signed_form(
+        "POST",
+        &sim.server_api_url(),
+        &search(),
+        (sim.consumer_key(), sim.consumer_secret()),
+        None,
+    );
+    let response = http()
+        .post(sim.server_api_url())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let text = response.text().await.unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err(),
+        "{text}"
+    );
+    assert_eq!(
+        sim.api_calls("foods.search")[0].outcome,
+        Outcome::Fault {
+            fault: Fault::Garbage
+        }
+    );
+}
+
+#[tokio::test]
 async fn an_http_500_fault_answers_500() {
     let sim = start_sim().await;
     sim.inject_fault(FaultRule::next(Fault::HttpStatus { status: 500 }));

@@ -121,3 +121,50 @@ async fn forced_429_refuses_the_next_sends() {
     ok(&sim, "sendMessage", json!({"chat_id": 1001, "text": "x"})).await;
     assert_eq!(sim.too_many_requests_count(), 2);
 }
+
+#[tokio::test]
+async fn scripted_faults_answer_5xx_garbage_or_a_hang_and_send_nothing() {
+    use wellness_sim::telegram::{Fault, FaultRule};
+
+    let sim = start_with(SimConfig::default()).await;
+    sim.send_text(&ann(), "/start");
+    sim.inject_fault(FaultRule::next(Fault::Status { status: 502 }).for_method("sendmessage"));
+    let (status, body) = call(&sim, "sendMessage", json!({"chat_id": 1001, "text": "a"})).await;
+    assert_eq!(status, 502);
+    assert_eq!(
+        body,
+        json!({"ok": false, "error_code": 502, "description": "Bad Gateway"})
+    );
+
+    // Over the control surface too.
+    let added = crate::http()
+        .post(format!("{}/__sim/telegram/faults", sim.base_url()))
+        .json(&json!({"fault": {"kind": "garbage"}, "method": "sendMessage"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(added.status(), 200);
+    let garbage = crate::http()
+        .post(format!("{}/sendMessage", sim.bot_api_url()))
+        .json(&json!({"chat_id": 1001, "text": "b"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(garbage.status(), 200);
+    let text = garbage.text().await.unwrap();
+    assert!(
+        serde_json::from_str::<serde_json::Value>(&text).is_err(),
+        "{text}"
+    );
+
+    sim.inject_fault(FaultRule::next(Fault::hang(Duration::from_millis(300))));
+    let started = std::time::Instant::now();
+    let (status, _) = call(&sim, "sendMessage", json!({"chat_id": 1001, "text": "c"})).await;
+    assert_eq!(status, 504);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+
+    assert_eq!(sim.faults_served(), 3);
+    assert!(sim.sent().is_empty(), "a faulted call sends nothing");
+    ok(&sim, "sendMessage", json!({"chat_id": 1001, "text": "d"})).await;
+    assert_eq!(sim.sent().len(), 1);
+}

@@ -110,6 +110,28 @@ async fn forced_429s_and_server_errors() {
 }
 
 #[tokio::test]
+async fn forced_garbage_is_a_200_that_does_not_parse_and_forced_hangs_hold_the_answer() {
+    let sim = start_sim().await;
+    let token = ann_token(&sim);
+    sim.force_garbage(1);
+    let (status, _, body) = get(&sim, &token, "/v2/cycle").await;
+    assert_eq!(status, 200);
+    assert_eq!(body, serde_json::Value::Null, "the body is not JSON");
+    assert!(get(&sim, &token, "/v2/cycle").await.2["records"].is_array());
+
+    sim.force_hangs(1, Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    assert_eq!(get(&sim, &token, "/v2/cycle").await.0, 200);
+    assert!(started.elapsed() >= Duration::from_millis(300));
+    let started = std::time::Instant::now();
+    get(&sim, &token, "/v2/cycle").await;
+    assert!(
+        started.elapsed() < Duration::from_millis(300),
+        "one hang only"
+    );
+}
+
+#[tokio::test]
 async fn no_headers_when_limits_are_off() {
     let sim = start_sim().await;
     let (_, headers, _) = get(&sim, &ann_token(&sim), "/v2/cycle").await;

@@ -35,6 +35,26 @@ async fn waits_retry_after_then_succeeds() {
 }
 
 #[tokio::test]
+async fn each_429_waited_out_is_told_to_the_retry_observer() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let sim = start_sim().await;
+    let ann = greeted(&sim, ann());
+    let client = client(&sim);
+    let retries = Arc::new(AtomicU32::new(0));
+    let counted = retries.clone();
+    client.observe_retries(Arc::new(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+    }));
+    sim.force_too_many_requests(1, 1);
+    client.send(chat_of(&ann), &hello()).await.unwrap();
+    assert_eq!(retries.load(Ordering::SeqCst), 1);
+    client.send(chat_of(&ann), &hello()).await.unwrap();
+    assert_eq!(retries.load(Ordering::SeqCst), 1, "no retry without a 429");
+}
+
+#[tokio::test]
 async fn gives_up_as_rate_limited_when_the_attempts_run_out() {
     let sim = start_sim().await;
     let ann = greeted(&sim, ann());

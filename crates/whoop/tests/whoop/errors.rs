@@ -97,3 +97,30 @@ async fn a_long_429_is_rate_limited_with_the_reset_or_60_seconds_without_one() {
         })
     );
 }
+
+#[tokio::test]
+async fn each_retry_is_told_to_the_observer_and_a_page_that_is_not_json_is_not_retried() {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    let sim = start_sim().await;
+    let whoop = client(&sim);
+    let retries = Arc::new(AtomicU32::new(0));
+    let counted = retries.clone();
+    whoop.observe_retries(Arc::new(move || {
+        counted.fetch_add(1, Ordering::SeqCst);
+    }));
+    let access = ann_access(&sim);
+    sim.force_too_many_requests(1, Some(1));
+    sim.force_server_errors(1, 503);
+    assert_eq!(whoop.profile(&access).await, Ok(ANN));
+    assert_eq!(retries.load(Ordering::SeqCst), 2, "a 429 waited out, a 503");
+
+    sim.force_garbage(1);
+    let since = Utc::now() - chrono::Duration::days(2);
+    let failed = whoop.cycles(&access, ann(), since).await;
+    assert!(
+        matches!(&failed, Err(WearableError::Unavailable(m)) if m.contains("did not parse")),
+        "{failed:?}"
+    );
+    assert_eq!(retries.load(Ordering::SeqCst), 2);
+}
