@@ -280,6 +280,12 @@ impl Wearable for MeteredWearable {
         r
     }
 
+    async fn member_id(&self, access_token: &Secret) -> Result<String, WearableError> {
+        let r = self.inner.member_id(access_token).await;
+        self.count("member_id", &r);
+        r
+    }
+
     async fn record(
         &self,
         access_token: &Secret,

@@ -503,6 +503,10 @@ impl Wearable for WhoopClient {
         self.collect(access_token, user, since).await
     }
 
+    async fn member_id(&self, access_token: &Secret) -> Result<String, WearableError> {
+        self.profile(access_token).await.map(|id| id.to_string())
+    }
+
     async fn record(
         &self,
         access_token: &Secret,

@@ -401,6 +401,8 @@ pub trait Wearable: Send + Sync {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError>;
+    /// The member's id at WHOOP (webhooks name members by it).
+    async fn member_id(&self, access_token: &Secret) -> Result<String, WearableError>;
     /// One record by WHOOP's id (as a webhook names it); `None` when WHOOP no longer has it.
     async fn record(
         &self,

@@ -110,6 +110,20 @@ impl TokenRefresher for WhoopRefresher {
     }
 }
 
+/// Stores WHOOP's member id under the credentials' lock (a read-modify-write that cannot undo
+/// a concurrent token refresh).
+struct MemberId(String);
+
+#[async_trait]
+impl TokenRefresher for MemberId {
+    async fn refresh(&self, current: &Credentials) -> Result<Option<Credentials>, WearableError> {
+        Ok(current.external_user_id.is_none().then(|| Credentials {
+            external_user_id: Some(self.0.clone()),
+            ..current.clone()
+        }))
+    }
+}
+
 /// The ports a WHOOP sync needs.
 #[derive(Clone)]
 pub struct WhoopPorts<'a> {
@@ -220,6 +234,7 @@ impl WhoopPorts<'_> {
     /// last 30 days) and upserts it. A refused access token is refreshed and the call retried once.
     pub async fn sync(&self, user: &User) -> Result<SyncReport, SyncError> {
         let mut access = self.access(user).await?;
+        self.learn_member_id(user, &access).await;
         let mut report = SyncReport::default();
         for kind in WearableKind::ALL {
             let since = self
@@ -248,6 +263,25 @@ impl WhoopPorts<'_> {
             }
         }
         Ok(report)
+    }
+
+    /// A connection stored without WHOOP's member id (WHOOP failed to answer the profile call
+    /// at connect time) gets it now: without it the member's webhooks cannot be matched to them.
+    /// Best effort; the next sync tries again.
+    async fn learn_member_id(&self, user: &User, access: &Secret) {
+        let Ok(Some(current)) = self.credentials.get(user.id, Provider::Whoop).await else {
+            return;
+        };
+        if current.external_user_id.is_some() {
+            return;
+        }
+        let Ok(member) = self.wearable.member_id(access).await else {
+            return;
+        };
+        let _ = self
+            .credentials
+            .refresh_locked(user.id, Provider::Whoop, Arc::new(MemberId(member)))
+            .await;
     }
 
     /// A usable access token: the stored one, or a refreshed one when it expires soon.
@@ -550,6 +584,63 @@ mod tests {
                 .await
         });
         assert!(changed.unwrap());
+    }
+
+    #[test]
+    fn a_connection_stored_without_the_member_id_learns_it_on_the_next_sync() {
+        let mut w = World::new();
+        w.credentials.expect_get().returning(|_, _| {
+            Ok(Some(Credentials {
+                external_user_id: None,
+                ..credentials("access-1", at(12))
+            }))
+        });
+        w.wearable
+            .expect_member_id()
+            .times(1)
+            .returning(|_| Ok("10129".into()));
+        let captured: Arc<std::sync::Mutex<Option<Arc<dyn TokenRefresher>>>> = Arc::default();
+        let keep = captured.clone();
+        w.credentials
+            .expect_refresh_locked()
+            .times(1)
+            .returning(move |_, _, update| {
+                *keep.lock().unwrap() = Some(update);
+                Ok(Refreshed::Fresh(credentials("access-1", at(12))))
+            });
+        w.store
+            .expect_sync_point()
+            .returning(|_, _| Ok(Some(at(0))));
+        w.wearable.expect_workouts().returning(|_, _, _| Ok(vec![]));
+        w.wearable.expect_sleeps().returning(|_, _, _| Ok(vec![]));
+        w.wearable
+            .expect_recoveries()
+            .returning(|_, _, _| Ok(vec![]));
+        w.wearable.expect_cycles().returning(|_, _, _| Ok(vec![]));
+        w.store
+            .expect_upsert_workouts()
+            .returning(|_| Ok(Upserted::default()));
+        w.store
+            .expect_upsert_sleeps()
+            .returning(|_| Ok(Upserted::default()));
+        w.store
+            .expect_upsert_recoveries()
+            .returning(|_| Ok(Upserted::default()));
+        w.store
+            .expect_upsert_cycles()
+            .returning(|_| Ok(Upserted::default()));
+        assert!(w.run(async |p| p.sync(&ann()).await).is_ok());
+        // What was stored under the lock: the member id, the tokens untouched.
+        let current = Credentials {
+            external_user_id: None,
+            ..credentials("access-1", at(12))
+        };
+        let update = captured.lock().unwrap().take().unwrap();
+        let updated = futures_executor::block_on(update.refresh(&current))
+            .unwrap()
+            .unwrap();
+        assert_eq!(updated.external_user_id.as_deref(), Some("10129"));
+        assert_eq!(updated.tokens, current.tokens);
     }
 
     #[test]
