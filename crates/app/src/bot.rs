@@ -17,7 +17,7 @@ use wellness_domain::ports::{
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatError, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
-use wellness_domain::{ChatId, InboxUpdate, Locale};
+use wellness_domain::{ChatId, InboxUpdate, Locale, UpdateId};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
@@ -339,12 +339,12 @@ impl Worker {
             }
         };
         let started = std::time::Instant::now();
-        let outcome = with_typing(
+        let handling = with_typing(
             self.messenger.as_ref(),
             message.chat,
             self.chat.handle(&message),
-        )
-        .await;
+        );
+        let outcome = self.holding_the_lease(id, handling).await;
         self.metrics.observe_processing(started.elapsed());
         let (label, stored) = match outcome {
             Ok(()) => ("ok", self.inbox.complete(id).await),
@@ -364,6 +364,29 @@ impl Worker {
         self.metrics
             .inc("wellness_updates_processed_total", &[("outcome", label)]);
         self.settle(id, stored);
+    }
+
+    /// Runs `handling` while renewing the claim every third of the lease, so a slow handling
+    /// (an outside service's retries can take minutes) is not taken over by another worker.
+    /// A worker that dies stops renewing, and its claim runs out as before.
+    async fn holding_the_lease<T>(&self, id: UpdateId, handling: impl Future<Output = T>) -> T {
+        let every = (self.lease / 3)
+            .to_std()
+            .unwrap_or(Duration::from_secs(1))
+            .max(Duration::from_millis(100));
+        tokio::pin!(handling);
+        loop {
+            tokio::select! {
+                outcome = &mut handling => return outcome,
+                () = tokio::time::sleep(every) => {
+                    match self.inbox.extend_lease(id, &self.name, self.lease).await {
+                        Ok(true) => {}
+                        Ok(false) => warn!(update_id = %id, "lost the claim while handling"),
+                        Err(e) => warn!(update_id = %id, error = %e, "could not renew the claim"),
+                    }
+                }
+            }
+        }
     }
 
     fn settle(

@@ -243,6 +243,14 @@ pub trait Inbox: Send + Sync {
         worker: &str,
         lease: Duration,
     ) -> Result<Option<InboxUpdate>, StorageError>;
+    /// Keeps a claim alive while it is still being handled: the lease runs `lease` from now.
+    /// `false` when `worker` no longer holds it (its lease ran out and another took it).
+    async fn extend_lease(
+        &self,
+        update_id: UpdateId,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<bool, StorageError>;
     /// Marks an update processed.
     async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError>;
     /// Releases an update to be tried again at `retry_at`, keeping the error.

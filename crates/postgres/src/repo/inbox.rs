@@ -103,6 +103,27 @@ pub async fn claim(
     .transpose()
 }
 
+/// Extends `worker`'s claim on an update to `lease` from now; `false` when it is not theirs.
+pub async fn extend_lease(
+    conn: &mut AsyncPgConnection,
+    update_id: UpdateId,
+    worker: &str,
+    lease: Duration,
+) -> Result<bool, StorageError> {
+    // The database's clock, as the claim's.
+    let n = diesel::sql_query(
+        "UPDATE inbox_updates SET locked_until = now() + make_interval(secs => $3) \
+         WHERE update_id = $1 AND locked_by = $2 AND state = 'processing'",
+    )
+    .bind::<BigInt, _>(update_id.get())
+    .bind::<Text, _>(worker)
+    .bind::<diesel::sql_types::Double, _>(lease.as_seconds_f64())
+    .execute(conn)
+    .await
+    .map_err(from_diesel)?;
+    Ok(n == 1)
+}
+
 /// Marks an update done.
 pub async fn complete(
     conn: &mut AsyncPgConnection,
@@ -213,6 +234,15 @@ impl Inbox for PgInbox {
         lease: Duration,
     ) -> Result<Option<InboxUpdate>, StorageError> {
         claim(&mut *self.db.conn().await?, worker, lease).await
+    }
+
+    async fn extend_lease(
+        &self,
+        update_id: UpdateId,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<bool, StorageError> {
+        extend_lease(&mut *self.db.conn().await?, update_id, worker, lease).await
     }
 
     async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError> {

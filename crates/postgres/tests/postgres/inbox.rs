@@ -142,6 +142,51 @@ async fn an_update_whose_worker_died_is_taken_again_after_the_lease() {
 }
 
 #[tokio::test]
+async fn a_renewed_claim_outlives_its_first_lease_and_only_its_holder_can_renew_it() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    inbox
+        .store(uid(1), Some(ChatId(7)), &json!({}))
+        .await
+        .unwrap();
+    let claimed = inbox
+        .claim("slow", Duration::milliseconds(300))
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        !inbox
+            .extend_lease(claimed.update_id, "other", Duration::seconds(30))
+            .await
+            .unwrap()
+    );
+    for _ in 0..3 {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        assert!(
+            inbox
+                .extend_lease(claimed.update_id, "slow", Duration::milliseconds(300))
+                .await
+                .unwrap()
+        );
+    }
+    // 450 ms after a 300 ms claim: still held, because it was renewed.
+    assert!(
+        inbox
+            .claim("other", Duration::seconds(30))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    inbox.complete(claimed.update_id).await.unwrap();
+    assert!(
+        !inbox
+            .extend_lease(claimed.update_id, "slow", Duration::seconds(30))
+            .await
+            .unwrap()
+    );
+}
+
+#[tokio::test]
 async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
     let (_guard, db) = db().await;
     let inbox = PgInbox::new(db);

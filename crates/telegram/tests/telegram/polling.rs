@@ -85,6 +85,16 @@ impl Inbox for MemoryInbox {
         Ok(None)
     }
 
+    async fn extend_lease(
+        &self,
+        _update_id: UpdateId,
+        _worker: &str,
+        _lease: chrono::Duration,
+    ) -> Result<bool, StorageError> {
+        // It never hands out claims (`claim` finds nothing), so it holds none to extend.
+        Ok(false)
+    }
+
     async fn complete(&self, _update_id: UpdateId) -> Result<(), StorageError> {
         Ok(())
     }
