@@ -12,10 +12,14 @@ ENV_DATABASE_URL := $(shell [ -f .env ] && sed -n 's/^[[:space:]]*DATABASE_URL[[
 export DATABASE_URL ?= $(or $(ENV_DATABASE_URL),$(PG_SERVER)/wellness)
 export WELLNESS_TEST_DATABASE_URL ?= $(PG_SERVER)
 PSQL := psql "$(PG_SERVER)/postgres" -v ON_ERROR_STOP=1 -qtA
+# Cases per property test and fuzz target (proptest reads PROPTEST_CASES): few in `make test`,
+# FUZZ_CASES in `make fuzz` and `make test-long`.
+export PROPTEST_CASES ?= 64
+FUZZ_CASES ?= 20000
 # Crates the domain must never depend on.
 IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
 
-.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long clean-test-dbs
+.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long fuzz clean-test-dbs
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -33,8 +37,13 @@ test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (
 	cargo build -p wellness
 	cargo nextest run --workspace --no-fail-fast
 
-test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real timeouts, repeated outages)
+test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real timeouts, repeated outages) and the fuzz targets at length
 	cargo nextest run --workspace --run-ignored ignored-only --no-fail-fast
+	$(MAKE) --no-print-directory fuzz
+
+fuzz: tools db-up ## every fuzz target with FUZZ_CASES cases per property (20000; minutes, not seconds)
+	cargo build -p wellness
+	PROPTEST_CASES=$(FUZZ_CASES) cargo nextest run --workspace --no-fail-fast -E 'test(/fuzz/)'
 
 lint: ## rustfmt check and clippy
 	cargo fmt --all -- --check

@@ -7,5 +7,7 @@ mod fatsecret;
 mod food;
 mod foundation;
 mod sandbox;
+mod security;
+mod source_rules;
 mod telegram;
 mod whoop;

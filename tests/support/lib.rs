@@ -76,15 +76,23 @@ impl Server {
         let mut all: Vec<(&str, String)> = vec![("PORT", port.to_string())];
         all.extend(env.iter().cloned());
         let mut child = command(&["serve"], &all)
-            .stdout(Stdio::null())
+            .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
             .expect("spawn wellness");
+        // Both streams, line by line, into one log (the secret-leak test reads all output).
         let logs = Arc::new(Mutex::new(Vec::new()));
         let stderr = child.stderr.take().expect("stderr");
+        let stdout = child.stdout.take().expect("stdout");
         let sink = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                sink.lock().unwrap().push(line);
+            }
+        });
+        let sink = logs.clone();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
                 sink.lock().unwrap().push(line);
             }
         });
@@ -106,7 +114,7 @@ impl Server {
         self.child.id()
     }
 
-    /// What it logged so far.
+    /// What it wrote so far, standard error and standard output.
     pub fn logs(&self) -> Vec<String> {
         self.logs.lock().unwrap().clone()
     }

@@ -151,13 +151,14 @@ pub(crate) fn transport_failure(error: reqwest::Error) -> Failure {
     }
 }
 
-/// Replaces every occurrence of the given secrets in `text` with `***`.
+/// Replaces every occurrence of the given secrets in `text` with `***`, then keeps the first
+/// 300 characters (replacing first: a cut through a secret would leave its first characters).
 pub(crate) fn scrub(text: &str, secrets: &[&str]) -> String {
-    let mut text: String = text.chars().take(300).collect();
+    let mut text = text.to_owned();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret, "***");
     }
-    text
+    text.chars().take(300).collect()
 }
 
 #[cfg(test)]

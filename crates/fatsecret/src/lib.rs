@@ -20,5 +20,8 @@ pub mod error;
 mod json;
 mod signing;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use client::{ClientOptions, FatSecretClient, FatSecretConfig};
 pub use error::{ClientError, ConnectError};

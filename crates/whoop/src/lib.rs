@@ -32,6 +32,9 @@ mod oauth;
 mod webhook;
 mod wire;
 
+#[cfg(test)]
+mod fuzz;
+
 pub use budget::{
     BudgetExhausted, BudgetPermit, InProcessBudget, RateLimits, RequestBudget, ServerQuota,
     Unlimited, quota_from_headers,

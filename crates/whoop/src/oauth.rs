@@ -135,23 +135,25 @@ pub(crate) fn token_error(
 }
 
 /// The domain's tokens from a token answer. Without a new refresh token (WHOOP always sends
-/// one with `offline`) the previous one stays.
+/// one with `offline`) the previous one stays. Without a lifetime, or with one past the end of
+/// the calendar, the access token is taken to last an hour.
 pub(crate) fn tokens_from(
     answer: &BasicTokenResponse,
     previous_refresh: Option<&Secret>,
     now: DateTime<Utc>,
 ) -> Tokens {
-    let lifetime = answer
+    let expires_at = answer
         .expires_in()
         .and_then(|d| chrono::Duration::from_std(d).ok())
-        .unwrap_or_else(|| chrono::Duration::hours(1));
+        .and_then(|lifetime| now.checked_add_signed(lifetime))
+        .unwrap_or_else(|| now + chrono::Duration::hours(1));
     Tokens::OAuth2 {
         access_token: Secret::new(answer.access_token().secret().clone()),
         refresh_token: answer
             .refresh_token()
             .map(|t| Secret::new(t.secret().clone()))
             .or_else(|| previous_refresh.cloned()),
-        expires_at: now + lifetime,
+        expires_at,
         scope: answer
             .scopes()
             .map(|scopes| {

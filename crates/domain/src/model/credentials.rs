@@ -43,10 +43,31 @@ impl fmt::Display for Provider {
     }
 }
 
-/// A secret string (a token, a key) that never shows in logs or debug output.
-#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A secret string (a token, a key) that never shows in logs or debug output, and compares in
+/// constant time.
+#[derive(Clone, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+/// Compares two byte strings in time that depends only on their lengths, never on where they
+/// differ (the length of a secret is not the secret). Every comparison of a secret goes
+/// through here, `==` on [`Secret`] included.
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
+    // black_box keeps the optimiser from turning the fold into an early exit.
+    std::hint::black_box(diff) == 0
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        constant_time_eq(self.0.as_bytes(), other.0.as_bytes())
+    }
+}
+
+impl Eq for Secret {}
 
 impl Secret {
     /// Wraps a secret.
@@ -134,5 +155,35 @@ mod tests {
             !shown.contains("tok-123") && !shown.contains("sec-456"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn equal_only_when_every_byte_matches() {
+        assert!(constant_time_eq(b"s3cret", b"s3cret"));
+        assert!(!constant_time_eq(b"s3cret", b"s3creT"));
+        assert!(!constant_time_eq(b"s3cret", b"s3cre"));
+        assert!(!constant_time_eq(b"", b"x"));
+        assert!(constant_time_eq(b"", b""));
+        assert_eq!(Secret::new("a"), Secret::new("a"));
+        assert_ne!(Secret::new("a"), Secret::new("b"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn constant_time_equality_is_equality(
+            a in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            b in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..64),
+            flip in proptest::prelude::any::<(usize, u8)>(),
+        ) {
+            proptest::prop_assert_eq!(constant_time_eq(&a, &b), a == b);
+            proptest::prop_assert!(constant_time_eq(&a, &a.clone()));
+            // One changed byte anywhere is noticed.
+            if !a.is_empty() && flip.1 != 0 {
+                let mut changed = a.clone();
+                let at = flip.0 % a.len();
+                changed[at] ^= flip.1;
+                proptest::prop_assert!(!constant_time_eq(&a, &changed));
+            }
+        }
     }
 }

@@ -193,3 +193,121 @@ fn empty_and_huge_messages_are_fine() {
     assert_sane(&"2 eggs and ".repeat(2000), &assistant);
     assert_sane(&"я".repeat(100_000), &assistant);
 }
+
+/// Bounded fuzzing with proptest (`PROPTEST_CASES` sets the run length; docs/security.md).
+mod fuzz {
+    use proptest::prelude::*;
+    use wellness_domain::Locale;
+    use wellness_domain::ports::{Amount, Intent};
+    use wellness_offline::RuleAssistant;
+
+    use super::{PIECES, assert_sane};
+    use crate::support::empty_context;
+
+    fn assistant() -> &'static RuleAssistant {
+        static ASSISTANT: std::sync::OnceLock<RuleAssistant> = std::sync::OnceLock::new();
+        ASSISTANT.get_or_init(RuleAssistant::new)
+    }
+
+    /// Numbers as people type them, and as nobody should.
+    fn number() -> impl Strategy<Value = String> {
+        prop_oneof![
+            (0..100_000u32).prop_map(|n| n.to_string()),
+            (0..1000u32, 0..100u32).prop_map(|(a, b)| format!("{a}.{b}")),
+            (0..1000u32, 0..100u32).prop_map(|(a, b)| format!("{a},{b}")),
+            (0..100u32, 0..100u32).prop_map(|(a, b)| format!("{a}/{b}")),
+            any::<i64>().prop_map(|n| n.to_string()),
+            any::<f64>().prop_map(|n| n.to_string()),
+            "[0-9]{15,40}",
+        ]
+    }
+
+    /// A word of the catalogue (any language, synonyms too), a unit, a number or a piece of noise.
+    fn word() -> impl Strategy<Value = String> {
+        let names: Vec<String> = assistant()
+            .catalog()
+            .catalogue()
+            .foods()
+            .iter()
+            .flat_map(|f| f.names().map(str::to_owned).collect::<Vec<_>>())
+            .collect();
+        prop_oneof![
+            3 => prop::sample::select(names),
+            3 => prop::sample::select(PIECES).prop_map(str::to_owned),
+            2 => number(),
+            1 => any::<String>(),
+        ]
+    }
+
+    fn message() -> impl Strategy<Value = String> {
+        prop::collection::vec(
+            (word(), prop_oneof![Just(" "), Just(""), Just(", "), Just(" and ")]),
+            1..10,
+        )
+        .prop_map(|words| {
+            words
+                .into_iter()
+                .flat_map(|(w, sep)| [w, sep.to_owned()])
+                .collect()
+        })
+    }
+
+    /// English catalogue names that are plain words (names like "coffee with milk" hold a
+    /// splitter word and are read by their own rules).
+    fn plain_food_name() -> impl Strategy<Value = String> {
+        let names: Vec<String> = assistant()
+            .catalog()
+            .catalogue()
+            .foods()
+            .iter()
+            .map(|f| f.name_en.clone())
+            .filter(|n| n.chars().all(|c| c.is_ascii_lowercase() || c == ' '))
+            .collect();
+        prop::sample::select(names)
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_text_never_panics_nor_gives_an_invalid_amount(text in any::<String>()) {
+            assert_sane(&text, assistant());
+        }
+
+        #[test]
+        fn food_words_numbers_and_units_in_any_order_give_only_sane_amounts(text in message()) {
+            assert_sane(&text, assistant());
+        }
+
+        #[test]
+        fn every_food_logged_in_grams_reads_back_as_those_grams(
+            grams in 1..=10_000u32,
+            unit in prop_oneof![Just("g"), Just("г"), Just("grams")],
+            name in plain_food_name(),
+        ) {
+            let text = format!("{grams} {unit} {name}");
+            let reading = assistant().read_message(&text, &empty_context(Locale::En));
+            prop_assert_eq!(reading.intent, Intent::LogFood, "{}", text);
+            prop_assert_eq!(reading.foods.len(), 1, "{}: {:?}", text, reading.foods);
+            match &reading.foods[0].amount {
+                Amount::Grams(read) => prop_assert_eq!(read.get(), f64::from(grams), "{}", text),
+                other => prop_assert!(false, "{}: {:?}", text, other),
+            }
+        }
+
+        #[test]
+        fn a_count_of_a_food_reads_back_as_that_many_portions(
+            count in 1..=100u32,
+            name in plain_food_name(),
+        ) {
+            let text = format!("{count} {name}");
+            let reading = assistant().read_message(&text, &empty_context(Locale::En));
+            prop_assert_eq!(reading.foods.len(), 1, "{}: {:?}", text, reading.foods);
+            match &reading.foods[0].amount {
+                Amount::Portions { count: read, .. } => {
+                    prop_assert_eq!(*read, f64::from(count), "{}", text)
+                }
+                // A count said with a unit the food has no portion of becomes its weight.
+                Amount::Grams(read) => prop_assert!(read.get() > 0.0, "{}", text),
+            }
+        }
+    }
+}

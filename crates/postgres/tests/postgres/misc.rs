@@ -139,6 +139,61 @@ async fn tokens_are_encrypted_at_rest_and_read_back() {
 }
 
 #[tokio::test]
+async fn fatsecret_tokens_and_request_token_secrets_are_encrypted_at_rest() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    let creds = Credentials {
+        user_id: u.id,
+        provider: Provider::Fatsecret,
+        tokens: Tokens::OAuth1 {
+            token: Secret::new("FS-TOKEN-4f1a9c"),
+            token_secret: Secret::new("FS-SECRET-7b2e8d"),
+        },
+        external_user_id: None,
+        status: ConnectionStatus::Active,
+        updated_at: at(2026, 5, 14, 6, 0),
+    };
+    store.save(&creds).await.unwrap();
+    assert_eq!(store.get(u.id, Provider::Fatsecret).await.unwrap(), Some(creds));
+    let states = PgOAuthStates::new(db.clone(), cipher());
+    states
+        .create(&OAuthState {
+            state: "fs-state-9".into(),
+            user_id: u.id,
+            provider: Provider::Fatsecret,
+            expires_at: Utc::now() + OAUTH_STATE_TTL,
+            request_token: Some(("req-token-3c5d".into(), Secret::new("REQ-SECRET-1e6f"))),
+        })
+        .await
+        .unwrap();
+
+    use wellness_postgres::schema::{credentials as cr, oauth_states as os};
+    let mut conn = db.conn().await.unwrap();
+    let columns: Vec<(Vec<u8>, Option<Vec<u8>>)> = cr::table
+        .select((cr::access_token_enc, cr::token_secret_enc))
+        .load(&mut *conn)
+        .await
+        .unwrap();
+    let sealed: Vec<Option<Vec<u8>>> = os::table
+        .select(os::request_token_secret_enc)
+        .load(&mut *conn)
+        .await
+        .unwrap();
+    let bytes: Vec<u8> = columns
+        .iter()
+        .flat_map(|(a, s)| a.iter().chain(s.iter().flatten()))
+        .chain(sealed.iter().flatten().flatten())
+        .copied()
+        .collect();
+    assert!(bytes.len() > 3 * 16, "three sealed values were read");
+    let text = String::from_utf8_lossy(&bytes);
+    for plain in ["FS-TOKEN-4f1a9c", "FS-SECRET-7b2e8d", "REQ-SECRET-1e6f"] {
+        assert!(!text.contains(plain), "{plain} is stored in clear");
+    }
+}
+
+#[tokio::test]
 async fn a_broken_connection_is_reported_to_the_user_once() {
     let (_guard, db) = db().await;
     let u = user(&db, 1).await;
