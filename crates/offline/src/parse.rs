@@ -469,14 +469,18 @@ fn to_parts(tokens: &[Token], catalogue: &Catalogue) -> Vec<Part> {
         let mut words = Vec::new();
         let mut raws = Vec::new();
         for token in tokens.iter().skip(i).take(MAX_SPAN) {
-            let Token::Word { raw, norm } = token else {
-                break;
+            let (raw, norm) = match token {
+                Token::Word { raw, norm } => (raw.as_str(), norm.as_str()),
+                // "a" inside a name ("herring under a fur coat") was lexed as an article.
+                Token::Num { article: true, .. } if !words.is_empty() => ("a", "a"),
+                _ => break,
             };
-            if is_eating_verb(norm) {
+            // A verb starts no name ("пив" is not "пиво"), but may be inside one ("energy drink").
+            if words.is_empty() && is_eating_verb(norm) {
                 break;
             }
-            words.push(norm.clone());
-            raws.push(raw.clone());
+            words.push(norm.to_owned());
+            raws.push(raw.to_owned());
         }
         while !words.is_empty() {
             if let Some(at) = catalogue.exact_or_stem(&words) {

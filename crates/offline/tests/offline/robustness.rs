@@ -199,7 +199,7 @@ mod fuzz {
     use proptest::prelude::*;
     use wellness_domain::Locale;
     use wellness_domain::ports::{Amount, Intent};
-    use wellness_offline::RuleAssistant;
+    use wellness_offline::{RuleAssistant, portion_grams};
 
     use super::{PIECES, assert_sane};
     use crate::support::empty_context;
@@ -287,6 +287,7 @@ mod fuzz {
             let reading = assistant().read_message(&text, &empty_context(Locale::En));
             prop_assert_eq!(reading.intent, Intent::LogFood, "{}", text);
             prop_assert_eq!(reading.foods.len(), 1, "{}: {:?}", text, reading.foods);
+            prop_assert_eq!(&reading.foods[0].lookup_name, &name, "{}", text);
             match &reading.foods[0].amount {
                 Amount::Grams(read) => prop_assert_eq!(read.get(), f64::from(grams), "{}", text),
                 other => prop_assert!(false, "{}: {:?}", text, other),
@@ -300,13 +301,21 @@ mod fuzz {
         ) {
             let text = format!("{count} {name}");
             let reading = assistant().read_message(&text, &empty_context(Locale::En));
-            prop_assert_eq!(reading.foods.len(), 1, "{}: {:?}", text, reading.foods);
-            match &reading.foods[0].amount {
-                Amount::Portions { count: read, .. } => {
-                    prop_assert_eq!(*read, f64::from(count), "{}", text)
-                }
-                // A count said with a unit the food has no portion of becomes its weight.
-                Amount::Grams(read) => prop_assert!(read.get() > 0.0, "{}", text),
+            let amount = Amount::Portions { count: f64::from(count), unit: None };
+            let food = assistant()
+                .catalog()
+                .catalogue()
+                .foods()
+                .iter()
+                .find(|f| f.name_en == name)
+                .ok_or_else(|| TestCaseError::fail(name.clone()))?;
+            if portion_grams(&food.facts(Locale::En), &amount).is_some() {
+                prop_assert_eq!(reading.foods.len(), 1, "{}: {:?}", text, reading.foods);
+                prop_assert_eq!(&reading.foods[0].lookup_name, &name, "{}", text);
+                prop_assert_eq!(&reading.foods[0].amount, &amount, "{}", text);
+            } else {
+                // More than 10 kg of it: refused, not logged.
+                prop_assert!(reading.foods.is_empty(), "{}: {:?}", text, reading.foods);
             }
         }
     }
