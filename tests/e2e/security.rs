@@ -46,9 +46,16 @@ fn percent_encode(text: &str) -> String {
 }
 
 /// The forms a secret could take in output: as is, URL- or form-encoded (either case of hex),
-/// and base64 in any alphabet at any of the three alignments inside a longer encoded text.
+/// base64 in any alphabet at any of the three alignments inside a longer encoded text, and as
+/// the decimal byte list a debug log of a query parameter shows (`[115, 107, 45, ..]`).
 fn forms(secret: &[u8]) -> Vec<String> {
-    let mut forms = Vec::new();
+    let mut forms = vec![
+        secret
+            .iter()
+            .map(u8::to_string)
+            .collect::<Vec<_>>()
+            .join(", "),
+    ];
     if let Ok(text) = std::str::from_utf8(secret) {
         forms.push(text.to_owned());
         let encoded = percent_encode(text);
@@ -224,17 +231,22 @@ fn link_in(text: &str) -> String {
         .to_owned()
 }
 
-/// Connects WHOOP and FatSecret for `user` through the chat and the pages.
-async fn connect_both(w: &World, user: &SimUser) {
+/// Connects WHOOP and FatSecret for `user` through the chat and the pages; returns the two
+/// links' OAuth states.
+async fn connect_both(w: &World, user: &SimUser) -> Vec<String> {
     say(&w.tg, user, "/start").await;
-    let offer = say(&w.tg, user, "/connect_whoop").await;
-    let page = reqwest::get(link_in(&offer)).await.unwrap();
-    assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
-    heard(&w.tg, user, "WHOOP is connected").await;
-    let offer = say(&w.tg, user, "/connect_fatsecret").await;
-    let page = reqwest::get(link_in(&offer)).await.unwrap();
-    assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
-    heard(&w.tg, user, "FatSecret is connected").await;
+    let mut states = Vec::new();
+    for (command, connected) in [
+        ("/connect_whoop", "WHOOP is connected"),
+        ("/connect_fatsecret", "FatSecret is connected"),
+    ] {
+        let link = link_in(&say(&w.tg, user, command).await);
+        states.extend(link.split_once("state=").map(|(_, s)| s.to_owned()));
+        let page = reqwest::get(&link).await.unwrap();
+        assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
+        heard(&w.tg, user, connected).await;
+    }
+    states
 }
 
 /// The tokens the server stored for `user`, decrypted with the configured key.
@@ -314,7 +326,7 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
 
     // Connect both services; keep the first tokens, then make WHOOP refuse them (401), so the
     // server refreshes, and rotate again with WHOOP failing.
-    connect_both(&w, &ann).await;
+    let states = connect_both(&w, &ann).await;
     let mut tokens = stored_tokens(&db, &ann).await;
     let whoop_user = w.whoop.users()[0].user_id;
     let refused_before = w.whoop.stats().unauthorized;
@@ -389,6 +401,36 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
             .map(|(name, token)| (name, token.into_bytes())),
     );
     assert_nothing_leaked(&output, &secrets);
+    // OAuth states, codes and verifiers travel in the callbacks' query strings: none is logged
+    // (the states as text: the database's debug log shows them as the parameters they are).
+    for line in &output {
+        for query in ["/callback?", "/connect?"] {
+            assert!(!line.contains(query), "a callback's query in the output: {line}");
+        }
+        for state in &states {
+            assert!(!line.contains(state.as_str()), "an OAuth state in the output: {line}");
+        }
+    }
+}
+
+#[test]
+fn the_leak_check_finds_a_secret_in_any_of_its_forms() {
+    let secret = b"s3cret+value/with=odd:chars".to_vec();
+    let shown = |line: String| {
+        std::panic::catch_unwind(|| {
+            assert_nothing_leaked(&[line], &[("it".to_owned(), secret.clone())]);
+        })
+        .is_err()
+    };
+    assert!(shown("token=s3cret+value/with=odd:chars".into()));
+    assert!(shown(format!("q={}", percent_encode("s3cret+value/with=odd:chars"))));
+    for prefix in ["", "x", "xy"] {
+        let text = [prefix.as_bytes(), &secret, b" and more"].concat();
+        assert!(shown(format!("Basic {}", STANDARD.encode(&text))), "{prefix:?}");
+        assert!(shown(URL_SAFE_NO_PAD.encode(&text)), "{prefix:?}");
+    }
+    assert!(shown(format!("parameters: [1, 2, {:?}]", secret).replace(['[', ']'], "")));
+    assert!(!shown("nothing to see: s3cret+valu".into()));
 }
 
 #[derive(QueryableByName)]
@@ -401,7 +443,7 @@ struct Line {
 async fn connected_tokens_are_stored_only_encrypted() {
     let w = world().await;
     let ann = SimUser::new(9201, "Ann").with_language("en");
-    connect_both(&w, &ann).await;
+    let _states = connect_both(&w, &ann).await;
     let db = Database::connect(w.db.url(), PoolSettings::default()).unwrap();
     let tokens = stored_tokens(&db, &ann).await;
     assert_eq!(tokens.len(), 4, "{tokens:?}");

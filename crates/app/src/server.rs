@@ -285,7 +285,8 @@ impl Application {
         let mut server = HttpServer::new(move || {
             App::new()
                 .app_data(state.clone())
-                .wrap(middleware::Logger::new("%r %s %Dms").exclude("/healthz"))
+                // The path without its query: OAuth callbacks carry codes, states and verifiers.
+                .wrap(middleware::Logger::new("%m %U %s %Dms").exclude("/healthz"))
                 .configure(routes::configure)
         })
         .shutdown_timeout(10);
