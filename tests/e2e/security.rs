@@ -92,7 +92,11 @@ fn assert_nothing_leaked(output: &[String], secrets: &[(String, Vec<u8>)]) {
             }
         }
     }
-    assert!(leaks.is_empty(), "secrets in the output:\n{}", leaks.join("\n"));
+    assert!(
+        leaks.is_empty(),
+        "secrets in the output:\n{}",
+        leaks.join("\n")
+    );
 }
 
 /// The test database's URL with a password (trust authentication ignores it).
@@ -159,7 +163,10 @@ async fn world() -> World {
             ("WHOOP_CLIENT_SECRET", WHOOP_CLIENT_SECRET.to_owned()),
             ("WHOOP_API_URL", whoop.base_url()),
             ("FATSECRET_CONSUMER_KEY", fs.consumer_key().to_owned()),
-            ("FATSECRET_CONSUMER_SECRET", FATSECRET_CONSUMER_SECRET.to_owned()),
+            (
+                "FATSECRET_CONSUMER_SECRET",
+                FATSECRET_CONSUMER_SECRET.to_owned(),
+            ),
             ("FATSECRET_API_URL", fs.base_url()),
             ("FATSECRET_AUTH_URL", fs.base_url()),
         ],
@@ -257,7 +264,8 @@ async fn stored_tokens(db: &Database, user: &SimUser) -> Vec<(String, String)> {
         .await
         .unwrap()
         .unwrap();
-    let store = PgCredentialStore::new(db.clone(), TokenCipher::from_bytes(ENCRYPTION_KEY).unwrap());
+    let store =
+        PgCredentialStore::new(db.clone(), TokenCipher::from_bytes(ENCRYPTION_KEY).unwrap());
     let mut tokens = Vec::new();
     for provider in [Provider::Whoop, Provider::Fatsecret] {
         let credentials = store.get(found.id, provider).await.unwrap().unwrap();
@@ -267,7 +275,10 @@ async fn stored_tokens(db: &Database, user: &SimUser) -> Vec<(String, String)> {
                 refresh_token,
                 ..
             } => {
-                tokens.push(("WHOOP access token".into(), access_token.expose().to_owned()));
+                tokens.push((
+                    "WHOOP access token".into(),
+                    access_token.expose().to_owned(),
+                ));
                 if let Some(refresh) = refresh_token {
                     tokens.push(("WHOOP refresh token".into(), refresh.expose().to_owned()));
                 }
@@ -277,7 +288,10 @@ async fn stored_tokens(db: &Database, user: &SimUser) -> Vec<(String, String)> {
                 token_secret,
             } => {
                 tokens.push(("FatSecret token".into(), token.expose().to_owned()));
-                tokens.push(("FatSecret token secret".into(), token_secret.expose().to_owned()));
+                tokens.push((
+                    "FatSecret token secret".into(),
+                    token_secret.expose().to_owned(),
+                ));
             }
         }
     }
@@ -288,14 +302,29 @@ fn configured_secrets() -> Vec<(String, Vec<u8>)> {
     let bot_secret_half = BOT_TOKEN.split_once(':').map_or(BOT_TOKEN, |(_, s)| s);
     [
         ("the bot token", BOT_TOKEN.as_bytes().to_vec()),
-        ("the bot token's secret half", bot_secret_half.as_bytes().to_vec()),
+        (
+            "the bot token's secret half",
+            bot_secret_half.as_bytes().to_vec(),
+        ),
         ("the webhook secret", WEBHOOK_SECRET.as_bytes().to_vec()),
         ("the OpenAI key", OPENAI_KEY.as_bytes().to_vec()),
-        ("the WHOOP client secret", WHOOP_CLIENT_SECRET.as_bytes().to_vec()),
-        ("the FatSecret consumer secret", FATSECRET_CONSUMER_SECRET.as_bytes().to_vec()),
+        (
+            "the WHOOP client secret",
+            WHOOP_CLIENT_SECRET.as_bytes().to_vec(),
+        ),
+        (
+            "the FatSecret consumer secret",
+            FATSECRET_CONSUMER_SECRET.as_bytes().to_vec(),
+        ),
         ("the encryption key", ENCRYPTION_KEY.to_vec()),
-        ("the encryption key as configured", STANDARD.encode(ENCRYPTION_KEY).into_bytes()),
-        ("the database password", DATABASE_PASSWORD.as_bytes().to_vec()),
+        (
+            "the encryption key as configured",
+            STANDARD.encode(ENCRYPTION_KEY).into_bytes(),
+        ),
+        (
+            "the database password",
+            DATABASE_PASSWORD.as_bytes().to_vec(),
+        ),
     ]
     .into_iter()
     .map(|(name, secret)| (name.to_owned(), secret))
@@ -312,7 +341,11 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
 
     // Food through OpenAI, then OpenAI refusing the key and quoting it back.
     say(&w.tg, &ann, "/start").await;
-    assert!(say(&w.tg, &ann, "2 eggs for breakfast").await.contains("Logged"));
+    assert!(
+        say(&w.tg, &ann, "2 eggs for breakfast")
+            .await
+            .contains("Logged")
+    );
     w.ai.queue(
         Endpoint::ChatCompletions,
         [Scripted::error(
@@ -390,7 +423,11 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
         "FatSecret connected",
         "WHOOP webhook refused",
     ] {
-        assert!(said(expected), "no {expected:?} in the output:\n{}", output.join("\n"));
+        assert!(
+            said(expected),
+            "no {expected:?} in the output:\n{}",
+            output.join("\n")
+        );
     }
     assert!(output.len() > 50, "only {} lines of output", output.len());
 
@@ -405,10 +442,16 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
     // (the states as text: the database's debug log shows them as the parameters they are).
     for line in &output {
         for query in ["/callback?", "/connect?"] {
-            assert!(!line.contains(query), "a callback's query in the output: {line}");
+            assert!(
+                !line.contains(query),
+                "a callback's query in the output: {line}"
+            );
         }
         for state in &states {
-            assert!(!line.contains(state.as_str()), "an OAuth state in the output: {line}");
+            assert!(
+                !line.contains(state.as_str()),
+                "an OAuth state in the output: {line}"
+            );
         }
     }
 }
@@ -423,13 +466,21 @@ fn the_leak_check_finds_a_secret_in_any_of_its_forms() {
         .is_err()
     };
     assert!(shown("token=s3cret+value/with=odd:chars".into()));
-    assert!(shown(format!("q={}", percent_encode("s3cret+value/with=odd:chars"))));
+    assert!(shown(format!(
+        "q={}",
+        percent_encode("s3cret+value/with=odd:chars")
+    )));
     for prefix in ["", "x", "xy"] {
         let text = [prefix.as_bytes(), &secret, b" and more"].concat();
-        assert!(shown(format!("Basic {}", STANDARD.encode(&text))), "{prefix:?}");
+        assert!(
+            shown(format!("Basic {}", STANDARD.encode(&text))),
+            "{prefix:?}"
+        );
         assert!(shown(URL_SAFE_NO_PAD.encode(&text)), "{prefix:?}");
     }
-    assert!(shown(format!("parameters: [1, 2, {:?}]", secret).replace(['[', ']'], "")));
+    assert!(shown(
+        format!("parameters: [1, 2, {:?}]", secret).replace(['[', ']'], "")
+    ));
     assert!(!shown("nothing to see: s3cret+valu".into()));
 }
 
@@ -465,7 +516,10 @@ async fn connected_tokens_are_stored_only_encrypted() {
                 .load(&mut *conn)
                 .await
                 .unwrap();
-        dump.extend(rows.into_iter().map(|r| format!("{}: {}", table.line, r.line)));
+        dump.extend(
+            rows.into_iter()
+                .map(|r| format!("{}: {}", table.line, r.line)),
+        );
     }
     assert!(
         dump.iter().any(|row| row.starts_with("credentials: ")),
@@ -569,7 +623,12 @@ async fn fuzzed_callbacks_and_webhooks_are_refused_and_never_fail_the_server() {
                     "/fatsecret/callback",
                     "/fatsecret/connect",
                 ] {
-                    let got = status(client.get(format!("{base}{path}?{}", case.query)).send().await);
+                    let got = status(
+                        client
+                            .get(format!("{base}{path}?{}", case.query))
+                            .send()
+                            .await,
+                    );
                     prop_assert_eq!(got, 400, "{} with {:?}", path, case.query);
                 }
                 let got = status(
@@ -589,7 +648,12 @@ async fn fuzzed_callbacks_and_webhooks_are_refused_and_never_fail_the_server() {
                         .send()
                         .await,
                 );
-                prop_assert!(got == 200 || got == 400, "{} for {:?}", got, String::from_utf8_lossy(&case.body));
+                prop_assert!(
+                    got == 200 || got == 400,
+                    "{} for {:?}",
+                    got,
+                    String::from_utf8_lossy(&case.body)
+                );
                 let ts = chrono::Utc::now().timestamp_millis().to_string();
                 let signature = if case.signed {
                     wellness_sim::whoop::sign_webhook(WHOOP_CLIENT_SECRET, &ts, &case.body)
@@ -606,7 +670,12 @@ async fn fuzzed_callbacks_and_webhooks_are_refused_and_never_fail_the_server() {
                         .await,
                 );
                 if case.signed {
-                    prop_assert!(got == 204 || got == 400, "{} for a signed {:?}", got, String::from_utf8_lossy(&case.body));
+                    prop_assert!(
+                        got == 204 || got == 400,
+                        "{} for a signed {:?}",
+                        got,
+                        String::from_utf8_lossy(&case.body)
+                    );
                 } else {
                     prop_assert_eq!(got, 401);
                 }

@@ -116,7 +116,10 @@ fn lex(src: &str) -> Vec<Tok> {
             }
             tokens.push(Tok::Ident(chars[start..i].iter().collect()));
         } else if c.is_ascii_digit() {
-            while at(i).is_alphanumeric() || at(i) == '_' || at(i) == '.' && at(i + 1).is_ascii_digit() {
+            while at(i).is_alphanumeric()
+                || at(i) == '_'
+                || at(i) == '.' && at(i + 1).is_ascii_digit()
+            {
                 i += 1;
             }
             tokens.push(Tok::Other);
@@ -128,8 +131,8 @@ fn lex(src: &str) -> Vec<Tok> {
                 i += 2;
             } else {
                 const ONE: [&str; 18] = [
-                    ";", "{", "}", "(", ")", "[", "]", ",", ".", "!", "&", "=", "#", "<", ">",
-                    "+", "|", ":",
+                    ";", "{", "}", "(", ")", "[", "]", ",", ".", "!", "&", "=", "#", "<", ">", "+",
+                    "|", ":",
                 ];
                 let one = c.to_string();
                 tokens.push(match ONE.iter().find(|p| **p == one) {
@@ -239,7 +242,10 @@ fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
 fn production_sources() -> Vec<(String, Vec<Tok>)> {
     let root = root();
     let mut files = Vec::new();
-    for krate in std::fs::read_dir(root.join("crates")).expect("crates/").flatten() {
+    for krate in std::fs::read_dir(root.join("crates"))
+        .expect("crates/")
+        .flatten()
+    {
         if krate.file_name() == "sim" {
             continue;
         }
@@ -457,7 +463,11 @@ fn raw_sql(file: &str, tokens: &[Tok]) -> Vec<RawSql> {
             })
             .collect();
         let variable = argument.iter().rev().find_map(|t| match t {
-            Tok::Ident(n) if argument.iter().all(|t| matches!(t, Tok::Ident(_) | Tok::Punct("&"))) => {
+            Tok::Ident(n)
+                if argument
+                    .iter()
+                    .all(|t| matches!(t, Tok::Ident(_) | Tok::Punct("&"))) =>
+            {
                 Some(n.clone())
             }
             _ => None,
@@ -518,7 +528,11 @@ fn raw_sql_binds_every_value_and_no_sql_is_built_with_format() {
         "the scan missed the sync point query: {:?}",
         statements.iter().map(|s| &s.call).collect::<Vec<_>>()
     );
-    assert!(statements.len() >= 10, "{} raw statements found", statements.len());
+    assert!(
+        statements.len() >= 10,
+        "{} raw statements found",
+        statements.len()
+    );
 
     let formatted: Vec<(String, String)> = statements
         .iter()
@@ -534,7 +548,10 @@ fn raw_sql_binds_every_value_and_no_sql_is_built_with_format() {
     let mut unbound = Vec::new();
     for statement in statements.iter().filter(|s| !s.formatted) {
         if statement.texts.is_empty() {
-            unbound.push(format!("{}: no SQL text found in {}", statement.file, statement.call));
+            unbound.push(format!(
+                "{}: no SQL text found in {}",
+                statement.file, statement.call
+            ));
         }
         for text in &statement.texts {
             if placeholders(text) != statement.binds {
@@ -668,10 +685,7 @@ fn secret_comparisons(file: &str, tokens: &[Tok]) -> Vec<(String, String)> {
         }
         let window = &tokens[start..end];
         let secretive = window.iter().any(|t| match t {
-            Tok::Ident(n) => {
-                n == "expose"
-                    || n.split('_').any(|word| SECRET_WORDS.contains(&word))
-            }
+            Tok::Ident(n) => n == "expose" || n.split('_').any(|word| SECRET_WORDS.contains(&word)),
             _ => false,
         });
         if secretive {
@@ -705,7 +719,9 @@ fn secrets_are_compared_only_in_constant_time() {
     };
     let telegram = source("crates/app/src/routes/telegram.rs");
     assert!(
-        telegram.contains("constant_time_eq ( given , bot . webhook_secret . expose ( ) . as_bytes ( ) )"),
+        telegram.contains(
+            "constant_time_eq ( given , bot . webhook_secret . expose ( ) . as_bytes ( ) )"
+        ),
         "the Telegram webhook secret is compared with constant_time_eq"
     );
     let whoop = source("crates/whoop/src/webhook.rs");

@@ -36,11 +36,7 @@ fn list(items: Vec<Value>) -> impl Strategy<Value = Option<Value>> {
             Just(Some(json!([])))
         ]
         .boxed(),
-        1 => prop_oneof![
-            Just(Some(items[0].clone())),
-            Just(Some(as_array))
-        ]
-        .boxed(),
+        1 => prop_oneof![Just(Some(items[0].clone())), Just(Some(as_array))].boxed(),
         _ => Just(Some(as_array)).boxed(),
     }
 }
@@ -97,7 +93,13 @@ fn serving() -> impl Strategy<Value = (Serving, Option<f64>)> {
     (
         id(),
         text(),
-        prop_oneof![Just("g"), Just("serving"), Just("large"), Just("cup"), Just("")],
+        prop_oneof![
+            Just("g"),
+            Just("serving"),
+            Just("large"),
+            Just("cup"),
+            Just("")
+        ],
         amount(),
         prop::option::of((amount(), prop_oneof![Just("g"), Just("ml"), Just("oz")])),
         prop::array::uniform4(prop::option::of(amount())),
@@ -121,7 +123,9 @@ fn serving() -> impl Strategy<Value = (Serving, Option<f64>)> {
                     carbohydrate: macros[3],
                     is_default,
                 };
-                let oz = metric.filter(|(_, unit)| *unit == "oz").map(|(amount, _)| amount);
+                let oz = metric
+                    .filter(|(_, unit)| *unit == "oz")
+                    .map(|(amount, _)| amount);
                 (serving, oz)
             },
         )
@@ -173,9 +177,7 @@ fn serving_json(serving: &Serving, oz_amount: Option<f64>) -> BoxedStrategy<Valu
     let (keys, values): (Vec<&str>, Vec<BoxedStrategy<Value>>) = fields.into_iter().unzip();
     let keys: Vec<String> = keys.into_iter().map(str::to_owned).collect();
     values
-        .prop_map(move |values| {
-            Value::Object(keys.iter().cloned().zip(values).collect())
-        })
+        .prop_map(move |values| Value::Object(keys.iter().cloned().zip(values).collect()))
         .boxed()
 }
 
@@ -252,7 +254,10 @@ fn diary_entry() -> impl Strategy<Value = (wellness_domain::ports::DiaryEntry, V
                     ("calories".into(), scalar(hundredths(numbers[0])).boxed()),
                     ("protein".into(), scalar(hundredths(numbers[1])).boxed()),
                     ("fat".into(), scalar(hundredths(numbers[2])).boxed()),
-                    ("carbohydrate".into(), scalar(hundredths(numbers[3])).boxed()),
+                    (
+                        "carbohydrate".into(),
+                        scalar(hundredths(numbers[3])).boxed(),
+                    ),
                 ];
                 if let Some((food_id, serving_id)) = reference {
                     fields.push(("food_id".into(), Just(json!(food_id)).boxed()));
@@ -296,12 +301,12 @@ fn any_answer() -> impl Strategy<Value = Value> {
         (id(), text(), prop::collection::vec(serving(), 0..4))
             .prop_flat_map(|(id, name, servings)| food_answer(id, name, servings)),
         prop::collection::vec(diary_entry(), 0..3).prop_flat_map(|entries| {
-            list(entries.into_iter().map(|(_, json)| json).collect()).prop_map(|entry| {
-                match entry {
+            list(entries.into_iter().map(|(_, json)| json).collect()).prop_map(
+                |entry| match entry {
                     Some(entry) => json!({"food_entries": {"food_entry": entry}}),
                     None => json!({"food_entries": null}),
-                }
-            })
+                },
+            )
         }),
         (any::<u32>(), any::<String>())
             .prop_map(|(code, message)| json!({"error": {"code": code, "message": message}})),

@@ -21,8 +21,7 @@ fn user() -> UserId {
 
 /// Instants between 1970 and 2100, to the millisecond.
 fn instant() -> impl Strategy<Value = DateTime<Utc>> {
-    (0..4_102_444_800_000i64)
-        .prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap_or_default())
+    (0..4_102_444_800_000i64).prop_map(|ms| DateTime::from_timestamp_millis(ms).unwrap_or_default())
 }
 
 /// A signed webhook: secret, timestamp header, body, signature, and when it arrives.
@@ -53,7 +52,14 @@ fn verify(
     signature: &str,
     now: DateTime<Utc>,
 ) -> Result<(), WebhookError> {
-    verify_webhook(&Secret::new(secret), timestamp, body, signature, now, MAX_AGE)
+    verify_webhook(
+        &Secret::new(secret),
+        timestamp,
+        body,
+        signature,
+        now,
+        MAX_AGE,
+    )
 }
 
 fn flip_bit(bytes: &mut [u8], bit: usize) {
@@ -68,10 +74,8 @@ fn time(at: DateTime<Utc>) -> String {
 fn offset() -> impl Strategy<Value = String> {
     prop_oneof![
         Just("Z".to_owned()),
-        (0..=14u32, 0..60u32, any::<bool>()).prop_map(|(h, m, east)| format!(
-            "{}{h:02}:{m:02}",
-            if east { '+' } else { '-' }
-        )),
+        (0..=14u32, 0..60u32, any::<bool>())
+            .prop_map(|(h, m, east)| format!("{}{h:02}:{m:02}", if east { '+' } else { '-' })),
     ]
 }
 
@@ -96,7 +100,13 @@ fn workout() -> impl Strategy<Value = Value> {
         offset(),
         "[a-z-]{1,20}",
         score_state(),
-        (decimal(), 30..220i32, 30..220i32, decimal(), prop::option::of(decimal())),
+        (
+            decimal(),
+            30..220i32,
+            30..220i32,
+            decimal(),
+            prop::option::of(decimal()),
+        ),
     )
         .prop_map(|(id, start, end, offset, sport, state, score)| {
             let (strain, average, max, kilojoule, distance) = score;

@@ -29,7 +29,10 @@ fn logs_every_example_phrase_with_its_items_amounts_and_units() {
         ("1.5 cups of rice", &["rice x1.5 cup"]),
         ("1,5 склянки кефіру", &["kefir x1.5 cup"]),
         ("кава з молоком", &["coffee with milk x1"]),
-        ("2 herring under a fur coat", &["herring under a fur coat x2"]),
+        (
+            "2 herring under a fur coat",
+            &["herring under a fur coat x2"],
+        ),
     ];
     for (text, expected) in cases {
         assert_foods(text, expected);

@@ -241,7 +241,10 @@ mod fuzz {
 
     fn message() -> impl Strategy<Value = String> {
         prop::collection::vec(
-            (word(), prop_oneof![Just(" "), Just(""), Just(", "), Just(" and ")]),
+            (
+                word(),
+                prop_oneof![Just(" "), Just(""), Just(", "), Just(" and ")],
+            ),
             1..10,
         )
         .prop_map(|words| {

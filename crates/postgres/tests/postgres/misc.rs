@@ -155,7 +155,10 @@ async fn fatsecret_tokens_and_request_token_secrets_are_encrypted_at_rest() {
         updated_at: at(2026, 5, 14, 6, 0),
     };
     store.save(&creds).await.unwrap();
-    assert_eq!(store.get(u.id, Provider::Fatsecret).await.unwrap(), Some(creds));
+    assert_eq!(
+        store.get(u.id, Provider::Fatsecret).await.unwrap(),
+        Some(creds)
+    );
     let states = PgOAuthStates::new(db.clone(), cipher());
     states
         .create(&OAuthState {

@@ -47,9 +47,9 @@ fn entities() -> impl Strategy<Value = Value> {
             0..64usize,
             0..64usize,
         )
-            .prop_map(|(kind, offset, length)| {
-                json!({"type": kind, "offset": offset, "length": length})
-            }),
+            .prop_map(
+                |(kind, offset, length)| json!({"type": kind, "offset": offset, "length": length}),
+            ),
         0..3,
     )
     .prop_map(Value::Array)
@@ -61,12 +61,15 @@ fn message() -> impl Strategy<Value = Value> {
         (any::<String>(), entities()).prop_map(|(text, entities)| json!({
             "text": text, "entities": entities
         })),
-        (any::<String>(), any::<u32>(), prop::option::of(any::<u64>())).prop_map(
-            |(file_id, duration, size)| json!({
+        (
+            any::<String>(),
+            any::<u32>(),
+            prop::option::of(any::<u64>())
+        )
+            .prop_map(|(file_id, duration, size)| json!({
                 "voice": {"file_id": file_id, "file_unique_id": "u", "duration": duration,
                     "file_size": size}
-            })
-        ),
+            })),
         Just(json!({"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]})),
     ];
     (
@@ -115,7 +118,10 @@ fn update() -> impl Strategy<Value = Value> {
         }))),
         1 => Just(("poll", json!({"id": "p", "question": "q", "options": []}))),
     ];
-    (prop_oneof![4 => 0..1_000_000_000i64, 1 => any::<i64>()], body)
+    (
+        prop_oneof![4 => 0..1_000_000_000i64, 1 => any::<i64>()],
+        body,
+    )
         .prop_map(|(update_id, (kind, body))| json!({"update_id": update_id, kind: body}))
 }
 
