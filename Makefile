@@ -15,7 +15,7 @@ PSQL := psql "$(PG_SERVER)/postgres" -v ON_ERROR_STOP=1 -qtA
 # Cases per property test and fuzz target (proptest reads PROPTEST_CASES): few in `make test`,
 # FUZZ_CASES in `make fuzz` and `make test-long`.
 export PROPTEST_CASES ?= 64
-FUZZ_CASES ?= 20000
+FUZZ_CASES ?= 50000
 # Crates the domain must never depend on.
 IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
 
@@ -41,7 +41,7 @@ test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real t
 	cargo nextest run --workspace --run-ignored ignored-only --no-fail-fast
 	$(MAKE) --no-print-directory fuzz
 
-fuzz: tools db-up ## every fuzz target with FUZZ_CASES cases per property (20000; minutes, not seconds)
+fuzz: tools db-up ## every fuzz target with FUZZ_CASES cases per property (50000: about three minutes)
 	cargo build -p wellness
 	PROPTEST_CASES=$(FUZZ_CASES) cargo nextest run --workspace --no-fail-fast -E 'test(/fuzz/)'
 
