@@ -4,6 +4,7 @@ mod bot;
 mod briefing;
 mod connect;
 mod diary;
+mod ingest;
 mod integrations;
 mod metered;
 mod metrics;

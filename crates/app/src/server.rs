@@ -7,7 +7,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context as _;
 use tracing::{info, warn};
-use wellness_postgres::{Database, PgRequestBudget, PoolSettings, migrate};
+use wellness_postgres::{Database, PgRequestBudget, PoolSettings, RawUpdate, migrate};
 
 use std::sync::Arc;
 
@@ -29,11 +29,18 @@ use crate::integrations::{FatSecretIntegration, WhoopIntegration};
 use crate::metered::{MeteredFatSecret, MeteredMessenger, MeteredWearable};
 
 use crate::bot::{self, BotTasks};
+use crate::ingest::GroupCommit;
 use crate::metrics::Metrics;
 use crate::routes;
 use crate::schedule;
 use crate::settings::{Settings, TelegramMode};
 use crate::state::{AppState, WebhookIngest};
+
+/// Most updates stored in one statement by the webhook's group commit.
+const WEBHOOK_MAX_BATCH: usize = 512;
+/// Batches committing at once: while they do, the next batch fills up. A few overlap the
+/// round trip and fsync of one with the building of the next without taking the pool.
+const WEBHOOK_BATCHES_IN_FLIGHT: usize = 4;
 
 /// A built, bound, not yet running application.
 pub struct Application {
@@ -265,6 +272,17 @@ impl Application {
             (Some(_), TelegramMode::Webhook, Some(secret)) => Some(WebhookIngest {
                 webhook_secret: secret.clone(),
                 wake,
+                writer: {
+                    let inbox = inbox.clone();
+                    GroupCommit::start(
+                        move |batch: Vec<RawUpdate>| {
+                            let inbox = inbox.clone();
+                            async move { inbox.store_batch(&batch).await }
+                        },
+                        WEBHOOK_MAX_BATCH,
+                        WEBHOOK_BATCHES_IN_FLIGHT,
+                    )
+                },
             }),
             _ => None,
         };

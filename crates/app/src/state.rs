@@ -5,9 +5,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use tokio::sync::Notify;
-use wellness_domain::Secret;
-use wellness_postgres::{Database, PgInbox};
+use wellness_domain::{Secret, Stored};
+use wellness_postgres::{Database, PgInbox, RawUpdate};
 
+use crate::ingest::GroupCommit;
 use crate::integrations::{FatSecretIntegration, WhoopIntegration};
 use crate::metrics::Metrics;
 use crate::settings::Settings;
@@ -45,4 +46,6 @@ pub struct WebhookIngest {
     pub webhook_secret: Secret,
     /// Wakes an idle worker when an update arrives.
     pub wake: Arc<Notify>,
+    /// Stores updates, many in one commit.
+    pub writer: GroupCommit<RawUpdate, Stored>,
 }

@@ -16,7 +16,7 @@ pub use repo::catalog_cache::PgCatalogCache;
 pub use repo::conversations::PgConversations;
 pub use repo::credentials::PgCredentialStore;
 pub use repo::food::PgFoodLog;
-pub use repo::inbox::PgInbox;
+pub use repo::inbox::{PgInbox, RawUpdate};
 pub use repo::job_runs::PgJobRuns;
 pub use repo::notifications::PgNotifications;
 pub use repo::oauth_states::PgOAuthStates;

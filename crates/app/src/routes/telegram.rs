@@ -1,10 +1,11 @@
-//! POST /telegram/webhook: check the secret, store the raw update, answer 200 at once.
+//! POST /telegram/webhook: check the secret, store the raw update (group-committed with the
+//! other requests in flight), answer 200 once it is stored.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt as _;
 use serde_json::json;
 use wellness_domain::Stored;
-use wellness_domain::ports::Inbox;
+use wellness_postgres::RawUpdate;
 
 use crate::security::constant_time_eq;
 use crate::state::AppState;
@@ -46,7 +47,7 @@ async fn webhook(
         return HttpResponse::Unauthorized()
             .json(json!({"ok": false, "error": "wrong secret token"}));
     }
-    let mut bytes = web::BytesMut::new();
+    let mut bytes = Vec::with_capacity(1024);
     while let Some(chunk) = body.next().await {
         let Ok(chunk) = chunk else {
             return bad_request(&state, "the body could not be read");
@@ -56,13 +57,21 @@ async fn webhook(
         }
         bytes.extend_from_slice(&chunk);
     }
+    // The borrowing parse reads the whole body, so it is JSON when it succeeds; the text itself
+    // is what is stored (jsonb parses it once more), never a re-serialised tree.
     let Ok((update_id, chat)) = wellness_telegram::routing_key(&bytes) else {
         return bad_request(&state, "not a Telegram update");
     };
-    let Ok(payload) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
-        return bad_request(&state, "not JSON");
+    let Ok(payload) = String::from_utf8(bytes) else {
+        return bad_request(&state, "not UTF-8");
     };
-    let (outcome, response) = match state.inbox.store(update_id, chat, &payload).await {
+    let update = RawUpdate {
+        update_id,
+        chat_id: chat,
+        payload,
+    };
+    // Answered once the batch holding this update has committed: 200 means stored.
+    let (outcome, response) = match bot.writer.submit(update).await {
         Ok(Stored::New) => {
             bot.wake.notify_one();
             ("stored", HttpResponse::Ok().finish())

@@ -3,7 +3,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{Inbox, StorageError};
 use wellness_domain::{ChatId, InboxDepth, InboxUpdate, Stored, UpdateId};
@@ -34,6 +34,140 @@ pub async fn store(
     } else {
         Stored::Duplicate
     })
+}
+
+/// An update as Telegram sent it, for [`store_batch`]: the raw JSON text is stored as is (the
+/// webhook has checked it is JSON), so it is neither parsed into a tree nor serialised again.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawUpdate {
+    /// Telegram's update_id: the deduplication key.
+    pub update_id: UpdateId,
+    /// The chat it belongs to, when it has one.
+    pub chat_id: Option<ChatId>,
+    /// The body, a JSON object.
+    pub payload: String,
+}
+
+#[derive(QueryableByName)]
+struct InsertedId {
+    #[diesel(sql_type = BigInt)]
+    update_id: i64,
+}
+
+/// One statement for any number of rows: the arrays are bound as three parameters, so the
+/// statement is prepared once and its plan reused whatever the batch size.
+const STORE_BATCH: &str = "
+INSERT INTO inbox_updates (update_id, chat_id, payload)
+SELECT u, c, p::jsonb FROM unnest($1::int8[], $2::int8[], $3::text[]) AS t(u, c, p)
+ON CONFLICT (update_id) DO NOTHING
+RETURNING update_id";
+
+/// Stores many updates in one statement (one transaction, one commit): the group commit of the
+/// webhook. The answer has one outcome per update, in order: `New` for the first occurrence of
+/// an update_id that was not stored yet, `Duplicate` for one already stored and for a repeat
+/// within the batch. All or nothing: on error none of them is stored (see
+/// [`store_batch_isolated`] for a batch that should not fail because of one bad row).
+pub async fn store_batch(
+    conn: &mut AsyncPgConnection,
+    updates: &[RawUpdate],
+) -> Result<Vec<Stored>, StorageError> {
+    store_batch_diesel(conn, updates)
+        .await
+        .map_err(from_diesel)
+}
+
+async fn store_batch_diesel(
+    conn: &mut AsyncPgConnection,
+    updates: &[RawUpdate],
+) -> Result<Vec<Stored>, diesel::result::Error> {
+    let mut first = std::collections::HashSet::with_capacity(updates.len());
+    let (mut ids, mut chats, mut payloads) = (
+        Vec::with_capacity(updates.len()),
+        Vec::with_capacity(updates.len()),
+        Vec::with_capacity(updates.len()),
+    );
+    for u in updates {
+        // A repeat within the batch is not sent: its first occurrence decides.
+        if first.insert(u.update_id.get()) {
+            ids.push(u.update_id.get());
+            chats.push(u.chat_id.map(|c| c.0));
+            payloads.push(u.payload.as_str());
+        }
+    }
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let inserted: Vec<InsertedId> = diesel::sql_query(STORE_BATCH)
+        .bind::<Array<BigInt>, _>(&ids)
+        .bind::<Array<Nullable<BigInt>>, _>(&chats)
+        .bind::<Array<Text>, _>(&payloads)
+        .load(conn)
+        .await?;
+    let mut new: std::collections::HashSet<i64> =
+        inserted.into_iter().map(|r| r.update_id).collect();
+    // The first occurrence of a newly stored id takes `New`; `remove` leaves repeats `Duplicate`.
+    Ok(updates
+        .iter()
+        .map(|u| {
+            if new.remove(&u.update_id.get()) {
+                Stored::New
+            } else {
+                Stored::Duplicate
+            }
+        })
+        .collect())
+}
+
+/// [`store_batch`], except that when PostgreSQL refuses the batch itself (a row it cannot take,
+/// such as a `\u0000` escape jsonb does not accept), each update is stored on its own, so one
+/// bad update fails alone instead of failing the updates that happened to share its batch.
+/// When the database cannot be reached, every update fails.
+pub async fn store_batch_isolated(
+    conn: &mut AsyncPgConnection,
+    updates: &[RawUpdate],
+) -> Vec<Result<Stored, StorageError>> {
+    match store_batch_diesel(conn, updates).await {
+        Ok(stored) => stored.into_iter().map(Ok).collect(),
+        Err(diesel::result::Error::DatabaseError(kind, _))
+            if updates.len() > 1
+                && !matches!(
+                    kind,
+                    diesel::result::DatabaseErrorKind::ClosedConnection
+                        | diesel::result::DatabaseErrorKind::SerializationFailure
+                ) =>
+        {
+            let mut out: Vec<Result<Stored, StorageError>> = Vec::with_capacity(updates.len());
+            let mut first = std::collections::HashMap::with_capacity(updates.len());
+            for (i, u) in updates.iter().enumerate() {
+                // A repeat within the batch shares the fate of its first occurrence.
+                let result = match first.get(&u.update_id.get()).and_then(|&j| out.get(j)) {
+                    Some(Ok(_)) => Ok(Stored::Duplicate),
+                    Some(Err(e)) => Err(copy(e)),
+                    None => {
+                        first.insert(u.update_id.get(), i);
+                        store_batch(conn, std::slice::from_ref(u))
+                            .await
+                            .map(|s| s.into_iter().next().unwrap_or(Stored::Duplicate))
+                    }
+                };
+                out.push(result);
+            }
+            out
+        }
+        Err(e) => {
+            let e = from_diesel(e);
+            updates.iter().map(|_| Err(copy(&e))).collect()
+        }
+    }
+}
+
+/// The same error for another update of the batch.
+fn copy(e: &StorageError) -> StorageError {
+    match e {
+        StorageError::Unavailable(m) => StorageError::Unavailable(m.clone()),
+        StorageError::Corrupt(m) => StorageError::Corrupt(m.clone()),
+        StorageError::Rejected(m) => StorageError::Rejected(m.clone()),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -214,6 +348,15 @@ impl PgInbox {
     /// Over this database.
     pub fn new(db: Database) -> Self {
         Self { db }
+    }
+
+    /// Stores a batch in one statement on one pooled connection ([`store_batch_isolated`]): one
+    /// outcome per update, in order. Without a connection every update fails.
+    pub async fn store_batch(&self, updates: &[RawUpdate]) -> Vec<Result<Stored, StorageError>> {
+        match self.db.conn().await {
+            Ok(mut conn) => store_batch_isolated(&mut conn, updates).await,
+            Err(e) => updates.iter().map(|_| Err(copy(&e))).collect(),
+        }
     }
 }
 

@@ -2,9 +2,9 @@ use std::collections::HashSet;
 
 use chrono::{Duration, Utc};
 use serde_json::json;
-use wellness_domain::ports::Inbox;
+use wellness_domain::ports::{Inbox, StorageError};
 use wellness_domain::{ChatId, InboxDepth, Stored, UpdateId};
-use wellness_postgres::PgInbox;
+use wellness_postgres::{PgInbox, RawUpdate};
 
 use crate::fixtures::db;
 
@@ -250,4 +250,84 @@ async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
         sorted.sort();
         assert_eq!(order, sorted, "chat {chat} in update order");
     }
+}
+
+fn raw(id: i64, chat: i64, text: &str) -> RawUpdate {
+    RawUpdate {
+        update_id: uid(id),
+        chat_id: Some(ChatId(chat)),
+        payload: json!({"update_id": id, "message": {"text": text}}).to_string(),
+    }
+}
+
+#[tokio::test]
+async fn a_batch_is_stored_in_one_go_with_one_outcome_per_update_in_order() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    inbox
+        .store(uid(2), Some(ChatId(5)), &json!({"update_id": 2}))
+        .await
+        .unwrap();
+    let outcomes = inbox
+        .store_batch(&[raw(1, 5, "a"), raw(2, 5, "again"), raw(3, 6, "b")])
+        .await;
+    let outcomes: Vec<Stored> = outcomes.into_iter().map(Result::unwrap).collect();
+    assert_eq!(outcomes, [Stored::New, Stored::Duplicate, Stored::New]);
+    let first = inbox.claim("w", Duration::seconds(30)).await.unwrap().unwrap();
+    assert_eq!(first.update_id.get(), 1);
+    assert_eq!(first.payload["message"]["text"], "a", "the raw JSON is stored as jsonb");
+    assert_eq!(inbox.depth().await.unwrap().pending, 2);
+}
+
+#[tokio::test]
+async fn a_repeat_within_one_batch_is_stored_once_and_reported_as_a_duplicate() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    let outcomes: Vec<Stored> = inbox
+        .store_batch(&[raw(9, 1, "first"), raw(9, 1, "second"), raw(10, 1, "x")])
+        .await
+        .into_iter()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(outcomes, [Stored::New, Stored::Duplicate, Stored::New]);
+    let stored = inbox.claim("w", Duration::seconds(30)).await.unwrap().unwrap();
+    assert_eq!(stored.payload["message"]["text"], "first", "the first occurrence wins");
+    assert_eq!(inbox.depth().await.unwrap().pending + 1, 2);
+}
+
+#[tokio::test]
+async fn an_update_postgres_refuses_fails_alone_not_its_whole_batch() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    // jsonb refuses the \u0000 escape: the batch statement fails as a whole.
+    let poison = RawUpdate {
+        update_id: uid(21),
+        chat_id: Some(ChatId(2)),
+        payload: r#"{"update_id": 21, "message": {"text": "\u0000"}}"#.to_owned(),
+    };
+    let outcomes = inbox
+        .store_batch(&[raw(20, 1, "ok"), poison, raw(22, 3, "ok"), raw(20, 1, "again")])
+        .await;
+    assert!(matches!(outcomes[0], Ok(Stored::New)), "{outcomes:?}");
+    assert!(outcomes[1].is_err(), "{outcomes:?}");
+    assert!(matches!(outcomes[2], Ok(Stored::New)), "{outcomes:?}");
+    assert!(matches!(outcomes[3], Ok(Stored::Duplicate)), "{outcomes:?}");
+    assert_eq!(inbox.depth().await.unwrap().pending, 2);
+}
+
+#[tokio::test]
+async fn without_a_database_every_update_of_the_batch_fails() {
+    let db = wellness_postgres::Database::connect(
+        "postgres://postgres@127.0.0.1:9/nowhere",
+        wellness_postgres::PoolSettings {
+            max_size: 1,
+            timeout: std::time::Duration::from_secs(1),
+        },
+    )
+    .unwrap();
+    let outcomes = PgInbox::new(db)
+        .store_batch(&[raw(1, 1, "a"), raw(2, 2, "b")])
+        .await;
+    assert_eq!(outcomes.len(), 2);
+    assert!(outcomes.iter().all(|o| matches!(o, Err(StorageError::Unavailable(_)))));
 }

@@ -1,0 +1,410 @@
+//! The load harness: every speed target of wellness measured in one run (`make bench`).
+//!
+//! It starts the real `wellness serve` (the release build next to this bench, or `WELLNESS_BIN`)
+//! on the real PostgreSQL, a fresh database for each scenario, with the simulators answering at
+//! once, and prints one report:
+//!
+//! 1. the load generator's own ceiling against a trivial HTTP responder;
+//! 2. start-up time to ready (/readyz 200) and idle RSS;
+//! 3. webhook acknowledgement throughput and latency at saturation, every acknowledged update
+//!    checked to be stored, and RSS under that load;
+//! 4. end-to-end text food logging latency (webhook in -> reply at the Telegram simulator) at a
+//!    fixed offered load;
+//! 5. WHOOP sync throughput (records upserted/s) for 100 users x 30 days, the simulator's limit
+//!    and our request budget lifted;
+//! 6. briefing fan-out: composing 10,000 briefings, and the send rate against Telegram's
+//!    30 msg/s with the simulator's flood limits on (429s counted).
+//!
+//! A bench target rather than a `wellness bench` subcommand: the harness needs the simulators,
+//! a load generator and test databases, none of which belongs in the production binary, and it
+//! measures that binary from outside as a process (RSS, start-up) exactly as it runs.
+//!
+//! Knobs (environment): `LOAD_SECONDS` (measured seconds of each saturation run, default 10),
+//! `LOAD_CONNECTIONS` (generator connections, default 64), `E2E_RATE` (updates/s, default 200).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod briefings;
+mod loadgen;
+mod whoop;
+
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde_json::json;
+use wellness_e2e::{Server, free_port};
+use wellness_postgres::test_support::TestDatabase;
+use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
+
+const SECRET: &str = "bench-secret";
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// The report, printed as Markdown at the end (and lines as they are measured).
+#[derive(Default)]
+struct Report {
+    rows: Vec<(String, String)>,
+}
+
+impl Report {
+    fn add(&mut self, what: &str, value: String) {
+        println!("  {what}: {value}");
+        self.rows.push((what.to_owned(), value));
+    }
+
+    fn render(&self) -> String {
+        let mut out = String::from("| measurement | result |\n|---|---|\n");
+        for (k, v) in &self.rows {
+            let _ = writeln!(out, "| {k} | {v} |");
+        }
+        out
+    }
+}
+
+/// RSS now and its peak, in MiB, from /proc/<pid>/status.
+fn rss_mib(pid: u32) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next())
+            .and_then(|kb| kb.parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    };
+    (field("VmRSS:"), field("VmHWM:"))
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("model name"))
+        .map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned())
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism().map_or(0, |n| n.get());
+    let mem_gib = std::fs::read_to_string("/proc/meminfo")
+        .unwrap_or_default()
+        .lines()
+        .find_map(|l| l.strip_prefix("MemTotal:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0 / 1024.0);
+    format!("{cores} cores ({cpu}), {mem_gib:.0} GiB")
+}
+
+/// The environment of a bench server: production defaults (log level, actix workers, pool), the
+/// Telegram simulator, no OpenAI key (the offline assistant and catalogue).
+fn server_env(db: &TestDatabase, tg: &TelegramSim, port: u16) -> Vec<(&'static str, String)> {
+    vec![
+        ("DATABASE_URL", db.url().to_owned()),
+        ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
+        ("TELEGRAM_API_URL", tg.base_url()),
+        ("TELEGRAM_WEBHOOK_SECRET", SECRET.to_owned()),
+        ("PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}")),
+        // The test profile's settings are for tests; measure the defaults.
+        ("WELLNESS_ENV", String::new()),
+        ("WELLNESS__SERVER__WORKERS", "0".to_owned()),
+        ("RUST_LOG", "info,actix_server=warn".to_owned()),
+    ]
+}
+
+fn update_body(update_id: u64, chat: i64, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id, "date": 1_780_000_000,
+            "chat": {"id": chat, "type": "private", "first_name": "B"},
+            "from": {"id": chat, "is_bot": false, "first_name": "B", "language_code": "en"},
+            "text": text
+        }
+    }))
+    .unwrap()
+}
+
+fn fmt_outcome(o: &loadgen::Outcome) -> String {
+    format!(
+        "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} in {:.1} s; non-200 {}, errors {})",
+        o.throughput(),
+        o.percentile_ms(0.50),
+        o.percentile_ms(0.99),
+        o.measured,
+        o.window.as_secs_f64(),
+        o.not_ok_total,
+        o.errors
+    )
+}
+
+#[tokio::main]
+async fn main() {
+    let seconds: u64 = env_or("LOAD_SECONDS", 10);
+    let connections: usize = env_or("LOAD_CONNECTIONS", 64);
+    let e2e_rate: u64 = env_or("E2E_RATE", 200);
+    let warmup = Duration::from_secs(2);
+    let measure = Duration::from_secs(seconds);
+    let mut report = Report::default();
+    println!("load harness on {}", machine());
+    report.add("machine", machine());
+
+    // 1. The generator's ceiling.
+    println!("[1/6] load generator ceiling");
+    let trivial = loadgen::trivial_responder();
+    let ping: loadgen::MakeRequest = Arc::new(|_| loadgen::post("/", &[], b"{}"));
+    let ceiling = loadgen::saturate(trivial, connections, warmup, measure, ping).await;
+    report.add(
+        "generator ceiling (trivial responder, same machine)",
+        fmt_outcome(&ceiling),
+    );
+
+    let tg = TelegramSim::start(SimConfig {
+        rate_limits: RateLimits::disabled(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+
+    // 2 and 3. Start-up, idle RSS, webhook saturation.
+    println!("[2/6] start-up and idle RSS; [3/6] webhook acknowledgement at saturation");
+    {
+        let db = TestDatabase::migrated()
+            .await
+            .expect("a test database (is PostgreSQL up?)");
+        let port = free_port();
+        let server = Server::start_on(port, &server_env(&db, &tg, port));
+        let ready = wait_ready(&server).await;
+        report.add(
+            "start-up to ready (/readyz 200, schema up to date)",
+            format!("{:.0} ms", ready.as_secs_f64() * 1000.0),
+        );
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        let (idle, _) = rss_mib(server.pid());
+        report.add("RSS idle (after ready + 2 s)", format!("{idle:.1} MiB"));
+
+        let addr: SocketAddr = format!("127.0.0.1:{port}").parse().unwrap();
+        let healthz = loadgen::saturate(
+            addr,
+            connections,
+            Duration::from_secs(1),
+            Duration::from_secs(seconds.min(5)),
+            Arc::new(|_| {
+                b"GET /healthz HTTP/1.1\r\nhost: bench\r\n\r\n".to_vec()
+            }),
+        )
+        .await;
+        report.add("GET /healthz at saturation (no database)", fmt_outcome(&healthz));
+
+        // Many chats, so the inbox workers' per-chat order is not the limit of what they drain.
+        let webhook: loadgen::MakeRequest = Arc::new(|n| {
+            let body = update_body(1_000_000 + n, 100_000 + (n % 5000) as i64, "2 eggs");
+            loadgen::post(
+                "/telegram/webhook",
+                &[("x-telegram-bot-api-secret-token", SECRET)],
+                &body,
+            )
+        });
+        let sampler = rss_sampler(server.pid());
+        let acks = loadgen::saturate(addr, connections, warmup, measure, webhook).await;
+        let (_, peak) = rss_mib(server.pid());
+        let under_load = sampler.stop().await;
+        report.add(
+            "webhook acknowledgement at saturation",
+            fmt_outcome(&acks),
+        );
+        let stored = count(&db, "SELECT count(*) AS n FROM inbox_updates").await;
+        report.add(
+            "acknowledged (200) vs stored",
+            format!(
+                "{} acknowledged, {stored} stored{}",
+                acks.ok_total,
+                if stored >= acks.ok_total as i64 { "" } else { "  <-- LOST UPDATES" }
+            ),
+        );
+        report.add(
+            "RSS under webhook load (max sampled / peak VmHWM)",
+            format!("{under_load:.1} MiB / {peak:.1} MiB"),
+        );
+        drop(server);
+    }
+
+    // 4. End to end.
+    println!("[4/6] end-to-end text food logging at {e2e_rate} updates/s");
+    {
+        let db = TestDatabase::migrated().await.unwrap();
+        let port = free_port();
+        let mut env = server_env(&db, &tg, port);
+        // Telegram's 30 msg/s overall would be what is measured; the per-chat pause stays
+        // (each chat writes every few seconds here, as people do).
+        env.push(("WELLNESS__TELEGRAM__GLOBAL_PER_SECOND", "100000".to_owned()));
+        let server = Server::start_on(port, &env);
+        wait_ready(&server).await;
+        let line = end_to_end(&tg, &server, e2e_rate, seconds).await;
+        report.add(
+            &format!("end-to-end text logging at {e2e_rate} updates/s (webhook in -> reply at simulator)"),
+            line,
+        );
+        drop(server);
+    }
+
+    // 5. WHOOP sync.
+    println!("[5/6] WHOOP sync, 100 users x 30 days");
+    for (k, v) in whoop::run(&tg).await {
+        report.add(&k, v);
+    }
+
+    // 6. Briefings.
+    println!("[6/6] briefing fan-out");
+    for (k, v) in briefings::run().await {
+        report.add(&k, v);
+    }
+
+    println!("\n{}", report.render());
+}
+
+async fn wait_ready(server: &Server) -> Duration {
+    let client = reqwest::Client::new();
+    loop {
+        if let Ok(r) = client
+            .get(format!("{}/readyz", server.url))
+            .timeout(Duration::from_secs(1))
+            .send()
+            .await
+            && r.status() == 200
+        {
+            return server.started().elapsed();
+        }
+        if server.started().elapsed() > Duration::from_secs(30) {
+            panic!("not ready in 30 s; logs:\n{}", server.logs().join("\n"));
+        }
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+async fn count(db: &TestDatabase, sql: &str) -> i64 {
+    use diesel_async::RunQueryDsl as _;
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pool = db.pool().unwrap();
+    let mut conn = pool.conn().await.unwrap();
+    diesel::sql_query(sql)
+        .get_result::<N>(&mut conn)
+        .await
+        .unwrap()
+        .n
+}
+
+/// Samples a process's RSS every 100 ms until stopped; answers the largest sample (MiB).
+struct RssSampler {
+    stop: tokio::sync::oneshot::Sender<()>,
+    task: tokio::task::JoinHandle<f64>,
+}
+
+fn rss_sampler(pid: u32) -> RssSampler {
+    let (stop, mut stopped) = tokio::sync::oneshot::channel();
+    let task = tokio::spawn(async move {
+        let mut max: f64 = 0.0;
+        loop {
+            max = max.max(rss_mib(pid).0);
+            tokio::select! {
+                _ = &mut stopped => return max,
+                () = tokio::time::sleep(Duration::from_millis(100)) => {}
+            }
+        }
+    });
+    RssSampler { stop, task }
+}
+
+impl RssSampler {
+    async fn stop(self) -> f64 {
+        let _ = self.stop.send(());
+        self.task.await.unwrap_or(f64::NAN)
+    }
+}
+
+/// Open loop: `rate` updates a second for `seconds`, round-robin over enough chats that each
+/// writes every five seconds; latency from just before the POST to the reply's arrival at the
+/// simulator.
+async fn end_to_end(tg: &TelegramSim, server: &Server, rate: u64, seconds: u64) -> String {
+    let chats = (rate * 5).max(1) as i64;
+    let users: Vec<SimUser> = (0..chats)
+        .map(|i| SimUser::new(700_000 + i, "B").with_language("en"))
+        .collect();
+    // Register everyone first (the simulator's chats exist once their user wrote).
+    let before = tg.sent().len();
+    for u in &users {
+        tg.send_text(u, "/start");
+    }
+    tg.wait_for_sent(before + users.len(), Duration::from_secs(120))
+        .await
+        .unwrap();
+    let baseline = tg.sent().len();
+
+    let client = reqwest::Client::new();
+    let total = rate * seconds;
+    let interval = Duration::from_nanos(1_000_000_000 / rate);
+    let mut started_at = Vec::with_capacity(total as usize);
+    let begin = Instant::now();
+    let mut posts = Vec::with_capacity(total as usize);
+    let url = format!("{}/telegram/webhook", server.url);
+    for k in 0..total {
+        tokio::time::sleep_until((begin + interval * k as u32).into()).await;
+        let user = &users[(k % chats as u64) as usize];
+        let body = update_body(50_000_000 + k, user.id, "2 eggs and a banana");
+        started_at.push((user.id, Utc::now()));
+        let (client, url) = (client.clone(), url.clone());
+        posts.push(tokio::spawn(async move {
+            client
+                .post(url)
+                .header("X-Telegram-Bot-Api-Secret-Token", SECRET)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .map(|r| r.status().as_u16())
+                .unwrap_or(0)
+        }));
+    }
+    let mut refused = 0;
+    for p in posts {
+        if p.await.unwrap_or(0) != 200 {
+            refused += 1;
+        }
+    }
+    tg.wait_for_sent(baseline + total as usize, Duration::from_secs(120))
+        .await
+        .unwrap();
+    let sent = tg.sent();
+    let mut per_chat: std::collections::HashMap<i64, Vec<chrono::DateTime<Utc>>> =
+        Default::default();
+    for r in &sent[baseline..] {
+        per_chat.entry(r.chat_id).or_default().push(r.at);
+    }
+    let mut seen: std::collections::HashMap<i64, usize> = Default::default();
+    let mut latencies: Vec<f64> = started_at
+        .iter()
+        .map(|(chat, start)| {
+            let i = seen.entry(*chat).or_default();
+            let at = per_chat[chat][*i];
+            *i += 1;
+            (at - *start).num_microseconds().unwrap_or_default() as f64 / 1000.0
+        })
+        .collect();
+    latencies.sort_by(f64::total_cmp);
+    let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    format!(
+        "p50 {:.1} ms, p90 {:.1} ms, p99 {:.1} ms, max {:.1} ms ({total} updates from {chats} chats; not acknowledged {refused})",
+        p(0.50),
+        p(0.90),
+        p(0.99),
+        latencies.last().copied().unwrap_or_default()
+    )
+}
