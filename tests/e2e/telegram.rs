@@ -344,3 +344,83 @@ async fn polling_mode_works_the_same() {
         "Готово: твоя денна ціль тепер 2100 ккал."
     );
 }
+
+#[tokio::test]
+async fn while_the_database_is_down_every_concurrent_update_is_refused_then_stored_when_redelivered()
+ {
+    use diesel_async::RunQueryDsl as _;
+    use wellness_e2e::proxy::Proxy;
+
+    let sim = TelegramSim::start(SimConfig {
+        rate_limits: RateLimits::disabled(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let db = TestDatabase::migrated().await.unwrap();
+    let target = wellness_postgres::test_support::server_url()
+        .trim_start_matches("postgres://")
+        .rsplit('@')
+        .next()
+        .unwrap()
+        .to_owned();
+    let proxy = Proxy::start(&target).await;
+    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, db.name());
+    let port = free_port();
+    let server = Server::start_on(port, &env_for(&sim, &via_proxy, port, false, true));
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+
+    // Concurrent requests share batches: a batch that cannot be stored fails every request in
+    // it with 503, so Telegram delivers each again; none is acknowledged unstored.
+    proxy.take_down();
+    let bodies: Vec<Vec<u8>> = (0..40)
+        .map(|i| serde_json::to_vec(&update(910_000 + i, 5000 + i % 7, "/help")).unwrap())
+        .collect();
+    let refused = futures_join(&server.url, &bodies).await;
+    assert!(refused.iter().all(|s| *s == 503), "{refused:?}");
+
+    proxy.bring_back();
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+    let mut redelivered = bodies.clone();
+    // Telegram may deliver one twice: still stored once.
+    redelivered.push(bodies[0].clone());
+    let accepted = futures_join(&server.url, &redelivered).await;
+    assert!(accepted.iter().all(|s| *s == 200), "{accepted:?}");
+
+    #[derive(diesel::QueryableByName)]
+    struct N {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pool = db.pool().unwrap();
+    let mut conn = pool.conn().await.unwrap();
+    let stored = diesel::sql_query(
+        "SELECT count(*) AS n FROM inbox_updates WHERE update_id BETWEEN 910000 AND 910039",
+    )
+    .get_result::<N>(&mut conn)
+    .await
+    .unwrap()
+    .n;
+    assert_eq!(stored, 40);
+}
+
+/// POSTs every body at once; the statuses in order.
+async fn futures_join(url: &str, bodies: &[Vec<u8>]) -> Vec<u16> {
+    let tasks: Vec<_> = bodies
+        .iter()
+        .map(|b| tokio::spawn(post_owned(url.to_owned(), b.clone())))
+        .collect();
+    let mut out = Vec::new();
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+async fn post_owned(url: String, body: Vec<u8>) -> u16 {
+    post(&url, Some(SECRET), body).await
+}

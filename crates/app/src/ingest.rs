@@ -40,7 +40,10 @@ impl<T, R> Clone for GroupCommit<T, R> {
 impl<T, R> std::fmt::Debug for GroupCommit<T, R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("GroupCommit")
-            .field("queued", &(self.queue.max_capacity() - self.queue.capacity()))
+            .field(
+                "queued",
+                &(self.queue.max_capacity() - self.queue.capacity()),
+            )
             .finish()
     }
 }
@@ -133,7 +136,10 @@ mod tests {
         hold: Duration,
     ) -> (
         Arc<Mutex<Vec<Vec<u32>>>>,
-        impl Fn(Vec<u32>) -> std::pin::Pin<Box<dyn Future<Output = Vec<Result<u32, StorageError>>> + Send>>
+        impl Fn(
+            Vec<u32>,
+        )
+            -> std::pin::Pin<Box<dyn Future<Output = Vec<Result<u32, StorageError>>> + Send>>
         + Send
         + Sync
         + 'static,
@@ -154,14 +160,17 @@ mod tests {
     async fn concurrent_requests_share_a_batch_and_each_gets_its_own_outcome() {
         let (batches, flush) = recording(Duration::from_millis(50));
         let group = GroupCommit::start(flush, 100, 1);
-        let answers =
-            futures_util::future::join_all((0..50u32).map(|i| {
-                let group = group.clone();
-                async move { group.submit(i).await }
-            }))
-            .await;
+        let answers = futures_util::future::join_all((0..50u32).map(|i| {
+            let group = group.clone();
+            async move { group.submit(i).await }
+        }))
+        .await;
         for (i, answer) in answers.into_iter().enumerate() {
-            assert_eq!(answer.unwrap(), i as u32 * 10, "request {i} got another's outcome");
+            assert_eq!(
+                answer.unwrap(),
+                i as u32 * 10,
+                "request {i} got another's outcome"
+            );
         }
         let batches = batches.lock().unwrap();
         let sizes: Vec<usize> = batches.iter().map(Vec::len).collect();

@@ -304,7 +304,13 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 // The path without its query: OAuth callbacks carry codes, states and verifiers.
-                .wrap(middleware::Logger::new("%m %U %s %Dms").exclude("/healthz"))
+                // The webhook is counted by outcome in /metrics and logs its failures; a line for
+                // each of thousands of updates a second would cost more than storing them.
+                .wrap(
+                    middleware::Logger::new("%m %U %s %Dms")
+                        .exclude("/healthz")
+                        .exclude("/telegram/webhook"),
+                )
                 .configure(routes::configure)
         })
         .shutdown_timeout(10);

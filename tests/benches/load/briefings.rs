@@ -170,7 +170,10 @@ async fn compose_all(
     let mut tasks = Vec::new();
     for _ in 0..parallel {
         let queue = queue.clone();
-        let (food, wearables) = (PgFoodLog::new(pool.clone()), PgWearableStore::new(pool.clone()));
+        let (food, wearables) = (
+            PgFoodLog::new(pool.clone()),
+            PgWearableStore::new(pool.clone()),
+        );
         tasks.push(tokio::spawn(async move {
             loop {
                 let next = queue.lock().unwrap().pop();

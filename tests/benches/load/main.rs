@@ -20,7 +20,9 @@
 //! measures that binary from outside as a process (RSS, start-up) exactly as it runs.
 //!
 //! Knobs (environment): `LOAD_SECONDS` (measured seconds of each saturation run, default 10),
-//! `LOAD_CONNECTIONS` (generator connections, default 64), `E2E_RATE` (updates/s, default 200).
+//! `LOAD_CONNECTIONS` (generator connections, default 64), `E2E_RATE` (updates/s, default 200),
+//! `LOAD_PHASES` (which scenarios: ceiling,webhook,e2e,whoop,briefings; all by default), and
+//! `LOAD_ENV` (extra `KEY=VALUE,...` for the server, e.g. `WELLNESS__TELEGRAM__WORKERS=8`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -40,6 +42,12 @@ use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
 const SECRET: &str = "bench-secret";
+
+/// Whether a scenario runs: `LOAD_PHASES` lists them (ceiling, webhook, e2e, whoop,
+/// briefings), comma-separated; all when unset.
+fn phase(name: &str) -> bool {
+    std::env::var("LOAD_PHASES").map_or(true, |p| p.split(',').any(|x| x.trim() == name))
+}
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -100,6 +108,16 @@ fn machine() -> String {
     format!("{cores} cores ({cpu}), {mem_gib:.0} GiB")
 }
 
+/// Other work on the machine skews every number: say how busy it was.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .split_whitespace()
+        .take(3)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 /// The environment of a bench server: production defaults (log level, actix workers, pool), the
 /// Telegram simulator, no OpenAI key (the offline assistant and catalogue).
 fn server_env(db: &TestDatabase, tg: &TelegramSim, port: u16) -> Vec<(&'static str, String)> {
@@ -114,6 +132,24 @@ fn server_env(db: &TestDatabase, tg: &TelegramSim, port: u16) -> Vec<(&'static s
         ("WELLNESS__SERVER__WORKERS", "0".to_owned()),
         ("RUST_LOG", "info,actix_server=warn".to_owned()),
     ]
+    .into_iter()
+    .chain(extra_env())
+    .collect()
+}
+
+/// `LOAD_ENV=K=V,K2=V2`: settings to try without rebuilding.
+fn extra_env() -> Vec<(&'static str, String)> {
+    std::env::var("LOAD_ENV")
+        .unwrap_or_default()
+        .split(',')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| {
+            (
+                &*Box::leak(k.trim().to_owned().into_boxed_str()),
+                v.trim().to_owned(),
+            )
+        })
+        .collect()
 }
 
 fn update_body(update_id: u64, chat: i64, text: &str) -> Vec<u8> {
@@ -152,16 +188,19 @@ async fn main() {
     let mut report = Report::default();
     println!("load harness on {}", machine());
     report.add("machine", machine());
+    report.add("load average at the start (1, 5, 15 min)", load_average());
 
     // 1. The generator's ceiling.
-    println!("[1/6] load generator ceiling");
-    let trivial = loadgen::trivial_responder();
-    let ping: loadgen::MakeRequest = Arc::new(|_| loadgen::post("/", &[], b"{}"));
-    let ceiling = loadgen::saturate(trivial, connections, warmup, measure, ping).await;
-    report.add(
-        "generator ceiling (trivial responder, same machine)",
-        fmt_outcome(&ceiling),
-    );
+    if phase("ceiling") {
+        println!("[1/6] load generator ceiling");
+        let trivial = loadgen::trivial_responder();
+        let ping: loadgen::MakeRequest = Arc::new(|_| loadgen::post("/", &[], b"{}"));
+        let ceiling = loadgen::saturate(trivial, connections, warmup, measure, ping).await;
+        report.add(
+            "generator ceiling (trivial responder, same machine)",
+            fmt_outcome(&ceiling),
+        );
+    }
 
     let tg = TelegramSim::start(SimConfig {
         rate_limits: RateLimits::disabled(),
@@ -171,14 +210,15 @@ async fn main() {
     .unwrap();
 
     // 2 and 3. Start-up, idle RSS, webhook saturation.
-    println!("[2/6] start-up and idle RSS; [3/6] webhook acknowledgement at saturation");
-    {
+    if phase("webhook") {
+        println!("[2/6] start-up and idle RSS; [3/6] webhook acknowledgement at saturation");
         let db = TestDatabase::migrated()
             .await
             .expect("a test database (is PostgreSQL up?)");
         let port = free_port();
         let server = Server::start_on(port, &server_env(&db, &tg, port));
         let ready = wait_ready(&server).await;
+        println!("  (server pid {}, for perf)", server.pid());
         report.add(
             "start-up to ready (/readyz 200, schema up to date)",
             format!("{:.0} ms", ready.as_secs_f64() * 1000.0),
@@ -193,12 +233,13 @@ async fn main() {
             connections,
             Duration::from_secs(1),
             Duration::from_secs(seconds.min(5)),
-            Arc::new(|_| {
-                b"GET /healthz HTTP/1.1\r\nhost: bench\r\n\r\n".to_vec()
-            }),
+            Arc::new(|_| b"GET /healthz HTTP/1.1\r\nhost: bench\r\n\r\n".to_vec()),
         )
         .await;
-        report.add("GET /healthz at saturation (no database)", fmt_outcome(&healthz));
+        report.add(
+            "GET /healthz at saturation (no database)",
+            fmt_outcome(&healthz),
+        );
 
         // Many chats, so the inbox workers' per-chat order is not the limit of what they drain.
         let webhook: loadgen::MakeRequest = Arc::new(|n| {
@@ -210,12 +251,35 @@ async fn main() {
             )
         });
         let sampler = rss_sampler(server.pid());
+        let cpu_before = (
+            cpu_secs(server.pid()),
+            postgres_cpu_secs(),
+            cpu_secs(std::process::id()),
+        );
+        let wall = Instant::now();
         let acks = loadgen::saturate(addr, connections, warmup, measure, webhook).await;
+        let wall = wall.elapsed().as_secs_f64();
+        let cores = (
+            (cpu_secs(server.pid()) - cpu_before.0) / wall,
+            (postgres_cpu_secs() - cpu_before.1) / wall,
+            (cpu_secs(std::process::id()) - cpu_before.2) / wall,
+        );
         let (_, peak) = rss_mib(server.pid());
         let under_load = sampler.stop().await;
+        report.add("webhook acknowledgement at saturation", fmt_outcome(&acks));
         report.add(
-            "webhook acknowledgement at saturation",
-            fmt_outcome(&acks),
+            "cores used meanwhile: wellness / all PostgreSQL processes / bench (generator, simulator)",
+            format!("{:.2} / {:.2} / {:.2}", cores.0, cores.1, cores.2),
+        );
+        let used = cores.0 + cores.1 + cores.2;
+        report.add(
+            "projected for 2 cores free of other work (throughput x 2 / cores used)",
+            format!("{:.0} req/s", acks.throughput() * 2.0 / used),
+        );
+        let processed = processed_updates(&server.url).await;
+        report.add(
+            "updates the inbox workers finished meanwhile (processed in the background)",
+            processed.to_string(),
         );
         let stored = count(&db, "SELECT count(*) AS n FROM inbox_updates").await;
         report.add(
@@ -223,7 +287,11 @@ async fn main() {
             format!(
                 "{} acknowledged, {stored} stored{}",
                 acks.ok_total,
-                if stored >= acks.ok_total as i64 { "" } else { "  <-- LOST UPDATES" }
+                if stored >= acks.ok_total as i64 {
+                    ""
+                } else {
+                    "  <-- LOST UPDATES"
+                }
             ),
         );
         report.add(
@@ -234,8 +302,8 @@ async fn main() {
     }
 
     // 4. End to end.
-    println!("[4/6] end-to-end text food logging at {e2e_rate} updates/s");
-    {
+    if phase("e2e") {
+        println!("[4/6] end-to-end text food logging at {e2e_rate} updates/s");
         let db = TestDatabase::migrated().await.unwrap();
         let port = free_port();
         let mut env = server_env(&db, &tg, port);
@@ -246,24 +314,31 @@ async fn main() {
         wait_ready(&server).await;
         let line = end_to_end(&tg, &server, e2e_rate, seconds).await;
         report.add(
-            &format!("end-to-end text logging at {e2e_rate} updates/s (webhook in -> reply at simulator)"),
+            &format!(
+                "end-to-end text logging at {e2e_rate} updates/s (webhook in -> reply at simulator)"
+            ),
             line,
         );
         drop(server);
     }
 
     // 5. WHOOP sync.
-    println!("[5/6] WHOOP sync, 100 users x 30 days");
-    for (k, v) in whoop::run(&tg).await {
-        report.add(&k, v);
+    if phase("whoop") {
+        println!("[5/6] WHOOP sync, 100 users x 30 days");
+        for (k, v) in whoop::run(&tg).await {
+            report.add(&k, v);
+        }
     }
 
     // 6. Briefings.
-    println!("[6/6] briefing fan-out");
-    for (k, v) in briefings::run().await {
-        report.add(&k, v);
+    if phase("briefings") {
+        println!("[6/6] briefing fan-out");
+        for (k, v) in briefings::run().await {
+            report.add(&k, v);
+        }
     }
 
+    report.add("load average at the end (1, 5, 15 min)", load_average());
     println!("\n{}", report.render());
 }
 
@@ -284,6 +359,51 @@ async fn wait_ready(server: &Server) -> Duration {
         }
         tokio::time::sleep(Duration::from_millis(2)).await;
     }
+}
+
+/// CPU seconds (user + system) a process has used, from /proc/<pid>/stat.
+fn cpu_secs(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, which is in parentheses and may hold spaces.
+    let rest = stat.rsplit_once(')').map_or("", |(_, r)| r);
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name; 100 ticks/s.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// CPU seconds of every PostgreSQL process (the server and its backends).
+fn postgres_cpu_secs() -> f64 {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return 0.0;
+    };
+    dir.filter_map(Result::ok)
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_to_string(format!("/proc/{pid}/comm"))
+                .is_ok_and(|c| c.trim() == "postgres")
+        })
+        .map(cpu_secs)
+        .sum()
+}
+
+/// Updates the server's inbox workers have finished (any outcome), from /metrics.
+async fn processed_updates(url: &str) -> u64 {
+    let text = reqwest::get(format!("{url}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    text.lines()
+        .filter(|l| l.starts_with("wellness_updates_processed_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+        .sum()
 }
 
 async fn count(db: &TestDatabase, sql: &str) -> i64 {

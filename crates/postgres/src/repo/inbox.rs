@@ -71,9 +71,7 @@ pub async fn store_batch(
     conn: &mut AsyncPgConnection,
     updates: &[RawUpdate],
 ) -> Result<Vec<Stored>, StorageError> {
-    store_batch_diesel(conn, updates)
-        .await
-        .map_err(from_diesel)
+    store_batch_diesel(conn, updates).await.map_err(from_diesel)
 }
 
 async fn store_batch_diesel(

@@ -273,9 +273,16 @@ async fn a_batch_is_stored_in_one_go_with_one_outcome_per_update_in_order() {
         .await;
     let outcomes: Vec<Stored> = outcomes.into_iter().map(Result::unwrap).collect();
     assert_eq!(outcomes, [Stored::New, Stored::Duplicate, Stored::New]);
-    let first = inbox.claim("w", Duration::seconds(30)).await.unwrap().unwrap();
+    let first = inbox
+        .claim("w", Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(first.update_id.get(), 1);
-    assert_eq!(first.payload["message"]["text"], "a", "the raw JSON is stored as jsonb");
+    assert_eq!(
+        first.payload["message"]["text"], "a",
+        "the raw JSON is stored as jsonb"
+    );
     assert_eq!(inbox.depth().await.unwrap().pending, 2);
 }
 
@@ -290,8 +297,15 @@ async fn a_repeat_within_one_batch_is_stored_once_and_reported_as_a_duplicate() 
         .map(Result::unwrap)
         .collect();
     assert_eq!(outcomes, [Stored::New, Stored::Duplicate, Stored::New]);
-    let stored = inbox.claim("w", Duration::seconds(30)).await.unwrap().unwrap();
-    assert_eq!(stored.payload["message"]["text"], "first", "the first occurrence wins");
+    let stored = inbox
+        .claim("w", Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        stored.payload["message"]["text"], "first",
+        "the first occurrence wins"
+    );
     assert_eq!(inbox.depth().await.unwrap().pending + 1, 2);
 }
 
@@ -306,7 +320,12 @@ async fn an_update_postgres_refuses_fails_alone_not_its_whole_batch() {
         payload: r#"{"update_id": 21, "message": {"text": "\u0000"}}"#.to_owned(),
     };
     let outcomes = inbox
-        .store_batch(&[raw(20, 1, "ok"), poison, raw(22, 3, "ok"), raw(20, 1, "again")])
+        .store_batch(&[
+            raw(20, 1, "ok"),
+            poison,
+            raw(22, 3, "ok"),
+            raw(20, 1, "again"),
+        ])
         .await;
     assert!(matches!(outcomes[0], Ok(Stored::New)), "{outcomes:?}");
     assert!(outcomes[1].is_err(), "{outcomes:?}");
@@ -329,5 +348,9 @@ async fn without_a_database_every_update_of_the_batch_fails() {
         .store_batch(&[raw(1, 1, "a"), raw(2, 2, "b")])
         .await;
     assert_eq!(outcomes.len(), 2);
-    assert!(outcomes.iter().all(|o| matches!(o, Err(StorageError::Unavailable(_)))));
+    assert!(
+        outcomes
+            .iter()
+            .all(|o| matches!(o, Err(StorageError::Unavailable(_))))
+    );
 }
