@@ -53,10 +53,10 @@ lint: ## rustfmt check and clippy
 fmt: ## format the code
 	cargo fmt --all
 
-bench: db-up ## benchmarks: storage (WHOOP upserts) and end-to-end text logging latency
+bench: db-up ## benchmarks: storage (WHOOP upserts) and the load harness (every speed target, docs/performance.md)
 	cargo bench -p wellness-postgres --bench whoop_upserts
 	cargo build --release -p wellness
-	cargo bench -p wellness-e2e --bench text_logging
+	cargo bench -p wellness-e2e --bench load
 
 domain-purity: ## fail if wellness-domain depends on an IO crate
 	@if cargo tree -p wellness-domain -e normal --prefix none | grep -Ei '^($(IO_CRATES))[ -]'; then \

@@ -263,7 +263,6 @@ impl ChatService {
         let mut lines = preface;
         lines.append(&mut reply.lines);
         let body = lines.join("\n");
-        self.remember(user, Role::User, text, reply.intent).await?;
         let outgoing = OutgoingMessage {
             text: body.clone(),
             buttons: std::mem::take(&mut reply.buttons),
@@ -274,6 +273,9 @@ impl ChatService {
             .await
             .map(|_| ());
         self.deliver(sent)?;
+        // Remembered once the reply is out: the reply waits for no extra round trip, and a send
+        // that fails and is retried does not leave the user's message in the history twice.
+        self.remember(user, Role::User, text, reply.intent).await?;
         self.remember(user, Role::Assistant, &body, None).await
     }
 
