@@ -131,18 +131,17 @@ mod tests {
 
     use super::*;
 
+    /// What a test flush answers.
+    type Flushed = std::pin::Pin<Box<dyn Future<Output = Vec<Result<u32, StorageError>>> + Send>>;
+    /// The batches a test flush was given.
+    type Batches = Arc<Mutex<Vec<Vec<u32>>>>;
+
     /// A flush that records its batches and holds each for `hold`.
     fn recording(
         hold: Duration,
     ) -> (
-        Arc<Mutex<Vec<Vec<u32>>>>,
-        impl Fn(
-            Vec<u32>,
-        )
-            -> std::pin::Pin<Box<dyn Future<Output = Vec<Result<u32, StorageError>>> + Send>>
-        + Send
-        + Sync
-        + 'static,
+        Batches,
+        impl Fn(Vec<u32>) -> Flushed + Send + Sync + 'static,
     ) {
         let batches = Arc::new(Mutex::new(Vec::new()));
         let seen = batches.clone();
@@ -151,7 +150,7 @@ mod tests {
             Box::pin(async move {
                 tokio::time::sleep(hold).await;
                 items.into_iter().map(|i| Ok(i * 10)).collect()
-            }) as std::pin::Pin<Box<dyn Future<Output = _> + Send>>
+            }) as Flushed
         };
         (batches, flush)
     }
