@@ -283,6 +283,8 @@ impl Application {
                         WEBHOOK_BATCHES_IN_FLIGHT,
                     )
                 },
+                // The pool's own wait for a connection, plus the statement's time.
+                store_within: settings.database.timeout * 2,
             }),
             _ => None,
         };

@@ -48,4 +48,7 @@ pub struct WebhookIngest {
     pub wake: Arc<Notify>,
     /// Stores updates, many in one commit.
     pub writer: GroupCommit<RawUpdate, Stored>,
+    /// Longest wait for the store before answering 503: a database that hangs (rather than
+    /// refuses) must not hold Telegram's requests for as long as it hangs.
+    pub store_within: std::time::Duration,
 }

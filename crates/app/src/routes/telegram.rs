@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use futures_util::StreamExt as _;
 use serde_json::json;
 use wellness_domain::Stored;
+use wellness_domain::ports::StorageError;
 use wellness_postgres::RawUpdate;
 
 use crate::security::constant_time_eq;
@@ -71,7 +72,16 @@ async fn webhook(
         payload,
     };
     // Answered once the batch holding this update has committed: 200 means stored.
-    let (outcome, response) = match bot.writer.submit(update).await {
+    // Not stored in time: 503, and Telegram delivers it again. Should the batch commit after
+    // all, the redelivery is a duplicate, acknowledged and stored once.
+    let stored = tokio::time::timeout(bot.store_within, bot.writer.submit(update))
+        .await
+        .unwrap_or_else(|_| {
+            Err(StorageError::Unavailable(
+                "the database did not store the update in time".into(),
+            ))
+        });
+    let (outcome, response) = match stored {
         Ok(Stored::New) => {
             bot.wake.notify_one();
             ("stored", HttpResponse::Ok().finish())
