@@ -233,8 +233,10 @@ impl WhoopPorts<'_> {
     /// Fetches everything new since the last synced point of each kind (the first time, the
     /// last 30 days) and upserts it. A refused access token is refreshed and the call retried once.
     pub async fn sync(&self, user: &User) -> Result<SyncReport, SyncError> {
-        let mut access = self.access(user).await?;
-        self.learn_member_id(user, &access).await;
+        let (mut access, member_known) = self.access(user).await?;
+        if !member_known {
+            self.learn_member_id(user, &access).await;
+        }
         let mut report = SyncReport::default();
         for kind in WearableKind::ALL {
             let since = self
@@ -269,12 +271,6 @@ impl WhoopPorts<'_> {
     /// at connect time) gets it now: without it the member's webhooks cannot be matched to them.
     /// Best effort; the next sync tries again.
     async fn learn_member_id(&self, user: &User, access: &Secret) {
-        let Ok(Some(current)) = self.credentials.get(user.id, Provider::Whoop).await else {
-            return;
-        };
-        if current.external_user_id.is_some() {
-            return;
-        }
         let Ok(member) = self.wearable.member_id(access).await else {
             return;
         };
@@ -284,23 +280,25 @@ impl WhoopPorts<'_> {
             .await;
     }
 
-    /// A usable access token: the stored one, or a refreshed one when it expires soon.
-    async fn access(&self, user: &User) -> Result<Secret, SyncError> {
+    /// A usable access token (the stored one, or a refreshed one when it expires soon), and
+    /// whether WHOOP's member id is stored with it.
+    async fn access(&self, user: &User) -> Result<(Secret, bool), SyncError> {
         let Some(credentials) = self.credentials.get(user.id, Provider::Whoop).await? else {
             return Err(SyncError::NotConnected);
         };
         if matches!(credentials.status, ConnectionStatus::Broken { .. }) {
             return Err(SyncError::Revoked { notified: false });
         }
-        match &credentials.tokens {
+        let token = match &credentials.tokens {
             Tokens::OAuth2 {
                 access_token,
                 expires_at,
                 ..
-            } if *expires_at > self.clock.now() + REFRESH_MARGIN => Ok(access_token.clone()),
-            Tokens::OAuth2 { .. } => self.refreshed(user, None).await,
-            Tokens::OAuth1 { .. } => Err(SyncError::NotConnected),
-        }
+            } if *expires_at > self.clock.now() + REFRESH_MARGIN => access_token.clone(),
+            Tokens::OAuth2 { .. } => self.refreshed(user, None).await?,
+            Tokens::OAuth1 { .. } => return Err(SyncError::NotConnected),
+        };
+        Ok((token, credentials.external_user_id.is_some()))
     }
 
     /// Applies what a webhook said: a deleted record is deleted here too; an updated one is
@@ -314,7 +312,7 @@ impl WhoopPorts<'_> {
         if change.deleted {
             return Ok(self.store.delete(user.id, change.kind, &change.id).await?);
         }
-        let mut access = self.access(user).await?;
+        let (mut access, _) = self.access(user).await?;
         let wearable = self.wearable.as_ref();
         let mut fetched = wearable
             .record(&access, user.id, change.kind, &change.id)
