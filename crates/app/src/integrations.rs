@@ -6,6 +6,7 @@ use std::sync::Arc;
 use wellness_domain::ports::{
     Clock, CredentialStore, Messenger, OAuthStates, Users, Wearable, WearableStore,
 };
+use wellness_domain::usecases::whoop::WhoopPorts;
 use wellness_whoop::WhoopClient;
 
 /// Everything the WHOOP routes need.
@@ -29,6 +30,19 @@ pub struct WhoopIntegration {
     pub clock: Arc<dyn Clock>,
     /// Signs webhooks.
     pub client_secret: wellness_domain::Secret,
+}
+
+impl WhoopIntegration {
+    /// The ports of the domain's WHOOP use cases; `None` without a bot to tell users things.
+    pub fn ports(&self) -> Option<WhoopPorts<'_>> {
+        Some(WhoopPorts {
+            credentials: self.credentials.as_ref(),
+            wearable: self.wearable.clone(),
+            store: self.store.as_ref(),
+            messenger: self.messenger.as_deref()?,
+            clock: self.clock.as_ref(),
+        })
+    }
 }
 
 impl std::fmt::Debug for WhoopIntegration {

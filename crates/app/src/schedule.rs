@@ -132,92 +132,30 @@ pub fn start(
         )?;
     }
     if let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) {
-        let (users, credentials, store, clock) = (
-            ports.users.clone(),
-            ports.credentials.clone(),
-            ports.wearables.clone(),
-            ports.clock.clone(),
-        );
-        let sync = {
-            let (wearable, messenger) = (wearable.clone(), messenger.clone());
-            let (users, credentials, store, clock) = (
-                users.clone(),
-                credentials.clone(),
-                store.clone(),
-                clock.clone(),
-            );
-            job_fn(move |_tick| {
-                let (wearable, messenger) = (wearable.clone(), messenger.clone());
-                let (users, credentials, store, clock) = (
-                    users.clone(),
-                    credentials.clone(),
-                    store.clone(),
-                    clock.clone(),
-                );
-                async move {
-                    let ports = WhoopPorts {
-                        credentials: credentials.as_ref(),
-                        wearable,
-                        store: store.as_ref(),
-                        messenger: messenger.as_ref(),
-                        clock: clock.as_ref(),
-                    };
-                    let (mut synced, mut records, mut failed) = (0, 0, 0);
-                    for user in all_users(users.as_ref()).await? {
-                        match credentials.get(user.id, Provider::Whoop).await? {
-                            Some(c) if c.status == wellness_domain::ConnectionStatus::Active => {}
-                            _ => continue,
-                        }
-                        match ports.sync(&user).await {
-                            Ok(report) => {
-                                synced += 1;
-                                records += report.total();
-                            }
-                            Err(SyncError::NotConnected | SyncError::Revoked { .. }) => {}
-                            Err(e) => {
-                                failed += 1;
-                                warn!(user = %user.id, error = %e, "WHOOP sync failed");
-                            }
-                        }
-                    }
-                    let summary =
-                        format!("{synced} users synced, {records} records, {failed} failed");
-                    if failed > 0 && synced == 0 {
-                        return Err(JobError::Transient(summary));
-                    }
-                    Ok(JobOutcome { summary })
-                }
-            })
+        let jobs = WhoopJobs {
+            wearable,
+            messenger,
+            users: ports.users.clone(),
+            credentials: ports.credentials.clone(),
+            store: ports.wearables.clone(),
+            clock: ports.clock.clone(),
         };
-        let refresh = job_fn(move |_tick| {
-            let (wearable, messenger) = (wearable.clone(), messenger.clone());
-            let (users, credentials, store, clock) = (
-                users.clone(),
-                credentials.clone(),
-                store.clone(),
-                clock.clone(),
-            );
-            async move {
-                let ports = WhoopPorts {
-                    credentials: credentials.as_ref(),
-                    wearable,
-                    store: store.as_ref(),
-                    messenger: messenger.as_ref(),
-                    clock: clock.as_ref(),
-                };
-                let users = all_users(users.as_ref()).await?;
-                let refreshed = ports
-                    .refresh_expiring(&users, chrono::Duration::hours(1))
-                    .await
-                    .map_err(|e| JobError::Transient(e.to_string()))?;
-                Ok(JobOutcome {
-                    summary: format!("{refreshed} tokens refreshed"),
-                })
-            }
-        });
+        let (a, b) = (jobs.clone(), jobs);
         scheduler = scheduler
-            .standard(StandardJob::WhoopSync, sync)?
-            .standard(StandardJob::WhoopTokenRefresh, refresh)?;
+            .standard(
+                StandardJob::WhoopSync,
+                job_fn(move |_tick| {
+                    let jobs = a.clone();
+                    async move { jobs.sync_all().await }
+                }),
+            )?
+            .standard(
+                StandardJob::WhoopTokenRefresh,
+                job_fn(move |_tick| {
+                    let jobs = b.clone();
+                    async move { jobs.refresh_expiring().await }
+                }),
+            )?;
     }
     if let Some(fs) = ports.fatsecret.clone() {
         let jobs = FatSecretJobs {
@@ -246,6 +184,69 @@ pub fn start(
             )?;
     }
     Ok(scheduler.start())
+}
+
+/// The WHOOP jobs: the sync of every connected user (hourly) and the token refresh (every 30
+/// minutes).
+#[derive(Clone)]
+struct WhoopJobs {
+    wearable: Arc<dyn Wearable>,
+    messenger: Arc<dyn Messenger>,
+    users: Arc<dyn Users>,
+    credentials: Arc<dyn CredentialStore>,
+    store: Arc<dyn WearableStore>,
+    clock: Arc<dyn Clock>,
+}
+
+impl WhoopJobs {
+    fn ports(&self) -> WhoopPorts<'_> {
+        WhoopPorts {
+            credentials: self.credentials.as_ref(),
+            wearable: self.wearable.clone(),
+            store: self.store.as_ref(),
+            messenger: self.messenger.as_ref(),
+            clock: self.clock.as_ref(),
+        }
+    }
+
+    async fn sync_all(&self) -> Result<JobOutcome, JobError> {
+        let ports = self.ports();
+        let (mut synced, mut records, mut failed) = (0, 0, 0);
+        for user in all_users(self.users.as_ref()).await? {
+            match self.credentials.get(user.id, Provider::Whoop).await? {
+                Some(c) if c.status == wellness_domain::ConnectionStatus::Active => {}
+                _ => continue,
+            }
+            match ports.sync(&user).await {
+                Ok(report) => {
+                    synced += 1;
+                    records += report.total();
+                }
+                Err(SyncError::NotConnected | SyncError::Revoked { .. }) => {}
+                Err(e) => {
+                    failed += 1;
+                    warn!(user = %user.id, error = %e, "WHOOP sync failed");
+                }
+            }
+        }
+        let summary = format!("{synced} users synced, {records} records, {failed} failed");
+        if failed > 0 && synced == 0 {
+            return Err(JobError::Transient(summary));
+        }
+        Ok(JobOutcome { summary })
+    }
+
+    async fn refresh_expiring(&self) -> Result<JobOutcome, JobError> {
+        let users = all_users(self.users.as_ref()).await?;
+        let refreshed = self
+            .ports()
+            .refresh_expiring(&users, chrono::Duration::hours(1))
+            .await
+            .map_err(|e| JobError::Transient(e.to_string()))?;
+        Ok(JobOutcome {
+            summary: format!("{refreshed} tokens refreshed"),
+        })
+    }
 }
 
 /// The FatSecret jobs: the diary import (hourly) and the token check (every 30 minutes).

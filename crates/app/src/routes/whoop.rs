@@ -7,7 +7,6 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tracing::{info, warn};
 use wellness_domain::ports::OutgoingMessage;
-use wellness_domain::usecases::whoop::WhoopPorts;
 use wellness_domain::{ChatId, ConnectionStatus, Credentials, Locale, Provider, StateRejected};
 
 use crate::integrations::WhoopIntegration;
@@ -156,23 +155,15 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         let Ok(Some(user)) = whoop.users.get(pending.user_id).await else {
             return;
         };
-        if let Some(messenger) = &whoop.messenger {
+        if let Some(ports) = whoop.ports() {
             let text = wellness_domain::i18n::whoop::connected(user.locale);
-            let _ = messenger
+            let _ = ports
+                .messenger
                 .send(
                     ChatId::private(user.telegram_id),
                     &OutgoingMessage::text(text),
                 )
                 .await;
-        }
-        if let Some(messenger) = &whoop.messenger {
-            let ports = WhoopPorts {
-                credentials: whoop.credentials.as_ref(),
-                wearable: whoop.wearable.clone(),
-                store: whoop.store.as_ref(),
-                messenger: messenger.as_ref(),
-                clock: whoop.clock.as_ref(),
-            };
             match ports.sync(&user).await {
                 Ok(report) => info!(user = %user.id, records = report.total(), "first WHOOP sync"),
                 Err(e) => warn!(user = %user.id, error = %e, "first WHOOP sync failed"),
@@ -233,17 +224,8 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
         else {
             return;
         };
-        let (Ok(Some(user)), Some(messenger)) =
-            (whoop.users.get(user_id).await, whoop.messenger.clone())
-        else {
+        let (Ok(Some(user)), Some(ports)) = (whoop.users.get(user_id).await, whoop.ports()) else {
             return;
-        };
-        let ports = WhoopPorts {
-            credentials: whoop.credentials.as_ref(),
-            wearable: whoop.wearable.clone(),
-            store: whoop.store.as_ref(),
-            messenger: messenger.as_ref(),
-            clock: whoop.clock.as_ref(),
         };
         let change = event.change();
         match tokio::time::timeout(Duration::from_secs(60), ports.apply_change(&user, &change))
