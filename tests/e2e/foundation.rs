@@ -20,11 +20,10 @@ async fn migrate_creates_the_schema_on_an_empty_database_and_is_idempotent() {
         "{}",
         String::from_utf8_lossy(&first.stderr)
     );
-    let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../migrations"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().join("up.sql").exists())
-        .count();
-    let applied = format!("applied {migrations} migration(s)");
+    let applied = format!(
+        "applied {} migration(s)",
+        wellness_postgres::test_support::migrations_in_repo()
+    );
     assert!(
         String::from_utf8_lossy(&first.stdout).contains(&applied),
         "{}",

@@ -16,6 +16,17 @@ use crate::{Database, PoolSettings, migrate};
 
 type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
+/// How many migrations the repository's `migrations/` folder holds (folders with an `up.sql`).
+pub fn migrations_in_repo() -> usize {
+    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
+        .map(|dir| {
+            dir.filter_map(Result::ok)
+                .filter(|e| e.path().join("up.sql").exists())
+                .count()
+        })
+        .unwrap_or(0)
+}
+
 /// The PostgreSQL server tests use, without a database name.
 pub fn server_url() -> String {
     std::env::var("WELLNESS_TEST_DATABASE_URL")

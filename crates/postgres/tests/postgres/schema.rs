@@ -2,18 +2,10 @@
 
 use std::collections::BTreeSet;
 
-/// The migrations in `migrations/`.
-static MIGRATIONS_IN_REPO: std::sync::LazyLock<usize> = std::sync::LazyLock::new(|| {
-    std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../../migrations"))
-        .unwrap()
-        .filter(|e| e.as_ref().unwrap().path().join("up.sql").exists())
-        .count()
-});
-
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use wellness_postgres::test_support::TestDatabase;
+use wellness_postgres::test_support::{TestDatabase, migrations_in_repo};
 use wellness_postgres::{Readiness, migrate, revert_all, schema};
 
 #[derive(QueryableByName, Debug)]
@@ -47,7 +39,7 @@ async fn describe(url: &str) -> BTreeSet<String> {
 async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
     let db = TestDatabase::empty().await.unwrap();
     let applied = migrate(db.url()).await.unwrap();
-    assert_eq!(applied.len(), *MIGRATIONS_IN_REPO);
+    assert_eq!(applied.len(), migrations_in_repo());
     let first = describe(db.url()).await;
     assert!(
         first
@@ -55,7 +47,7 @@ async fn migrations_go_up_down_and_up_again_to_the_same_schema() {
             .any(|l| l.starts_with("column food_entries.kcal"))
     );
 
-    assert_eq!(revert_all(db.url()).await.unwrap(), *MIGRATIONS_IN_REPO);
+    assert_eq!(revert_all(db.url()).await.unwrap(), migrations_in_repo());
     let emptied = describe(db.url()).await;
     assert!(
         emptied
@@ -74,9 +66,9 @@ async fn migrating_twice_is_a_no_op_and_readiness_follows() {
     let pool = db.pool().unwrap();
     assert!(matches!(
         pool.readiness().await,
-        Readiness::NotMigrated { pending } if pending == *MIGRATIONS_IN_REPO
+        Readiness::NotMigrated { pending } if pending == migrations_in_repo()
     ));
-    assert_eq!(migrate(db.url()).await.unwrap().len(), *MIGRATIONS_IN_REPO);
+    assert_eq!(migrate(db.url()).await.unwrap().len(), migrations_in_repo());
     assert!(migrate(db.url()).await.unwrap().is_empty());
     assert_eq!(pool.readiness().await, Readiness::Ready);
 }
@@ -85,7 +77,7 @@ async fn migrating_twice_is_a_no_op_and_readiness_follows() {
 async fn concurrent_migrations_do_not_race() {
     let db = TestDatabase::empty().await.unwrap();
     let (a, b) = tokio::join!(migrate(db.url()), migrate(db.url()));
-    assert_eq!(a.unwrap().len() + b.unwrap().len(), *MIGRATIONS_IN_REPO);
+    assert_eq!(a.unwrap().len() + b.unwrap().len(), migrations_in_repo());
 }
 
 #[tokio::test]
