@@ -16,7 +16,7 @@ use tracing::warn;
 use wellness_domain::Secret;
 use wellness_domain::ports::{Messenger, Transcriber};
 use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiTranscriber};
-use wellness_postgres::Database;
+use wellness_postgres::{Database, PgInbox};
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
 use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
 use wellness_sim::telegram::{SimConfig, SimUser, TelegramSim};
@@ -65,7 +65,11 @@ impl std::fmt::Debug for SandboxSims {
 
 /// Starts the simulators and rewrites `settings` so every adapter talks to them (or to the real
 /// service when its credentials are configured). `bound` is where this server listens.
-pub async fn start(settings: &mut Settings, bound: SocketAddr) -> anyhow::Result<SandboxSims> {
+pub async fn start(
+    settings: &mut Settings,
+    bound: SocketAddr,
+    db: &Database,
+) -> anyhow::Result<SandboxSims> {
     let base_url = match &settings.server.public_base_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {
@@ -96,9 +100,16 @@ pub async fn start(settings: &mut Settings, bound: SocketAddr) -> anyhow::Result
 
     // The inbox and food entries remember update ids (a repeated one is a redelivery, ignored),
     // and they stay in the database across runs while the simulator starts afresh: so each run
-    // numbers its updates from the current Unix time, past the last run's (unless that run
-    // took more updates than it lasted seconds). Telegram's ids fit in 32 bits; so does this.
-    let first_update_id = chrono::Utc::now().timestamp().max(1);
+    // numbers its updates past the last one stored. Should the database not answer yet, the
+    // current Unix time is past any earlier run's ids unless that run took more updates than
+    // it lasted seconds. Telegram's ids fit in 32 bits; so do these.
+    let stored = PgInbox::new(db.clone())
+        .last_update_id()
+        .await
+        .ok()
+        .flatten()
+        .map_or(0, |id| id.get() + 1);
+    let first_update_id = chrono::Utc::now().timestamp().max(stored).max(1);
     let telegram = TelegramSim::start(SimConfig {
         first_update_id,
         ..SimConfig::default()

@@ -88,7 +88,7 @@ impl Application {
         let (settings, sims) = {
             let mut settings = settings;
             let sims = if settings.sandbox_wanted() {
-                Some(crate::sandbox::start(&mut settings, bound).await?)
+                Some(crate::sandbox::start(&mut settings, bound, &db).await?)
             } else {
                 None
             };

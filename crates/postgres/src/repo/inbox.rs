@@ -348,6 +348,19 @@ impl PgInbox {
         Self { db }
     }
 
+    /// The highest update id ever stored (`None` for an empty inbox).
+    pub async fn last_update_id(&self) -> Result<Option<UpdateId>, StorageError> {
+        let last: Option<i64> = iu::table
+            .select(diesel::dsl::max(iu::update_id))
+            .first(&mut *self.db.conn().await?)
+            .await
+            .map_err(from_diesel)?;
+        last.map(|id| {
+            UpdateId::new(id).map_err(|e| corrupt(format!("inbox_updates.update_id: {e}")))
+        })
+        .transpose()
+    }
+
     /// Stores a batch in one statement on one pooled connection ([`store_batch_isolated`]): one
     /// outcome per update, in order. Without a connection every update fails.
     pub async fn store_batch(&self, updates: &[RawUpdate]) -> Vec<Result<Stored, StorageError>> {
