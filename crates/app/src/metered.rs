@@ -5,9 +5,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use wellness_domain::ports::{
-    Assistant, AssistantContext, AssistantError, Attachment, CatalogError, DiaryEntry, DiaryError,
-    FoodCatalog, FoodDiary, FoodFacts, Interpretation, Messenger, MessengerError, OutgoingMessage,
-    SentMessage, TokenGrant, Transcriber, TranscriptionError, Wearable, WearableError,
+    Assistant, AssistantContext, AssistantError, Attachment, CatalogError, ContextScope,
+    DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts, Interpretation, Messenger,
+    MessengerError, OutgoingMessage, SentMessage, TokenGrant, Transcriber, TranscriptionError,
+    Wearable, WearableError,
 };
 use wellness_domain::{
     ChatId, Cycle, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId, WearableKind,
@@ -137,6 +138,10 @@ pub struct MeteredAssistant {
 
 #[async_trait]
 impl Assistant for MeteredAssistant {
+    fn interpret_reads(&self) -> ContextScope {
+        self.inner.interpret_reads()
+    }
+
     async fn interpret(
         &self,
         text: &str,

@@ -1,7 +1,9 @@
 //! The rule-based assistant: the `Assistant` port without a network.
 
 use async_trait::async_trait;
-use wellness_domain::ports::{Assistant, AssistantContext, AssistantError, Intent, Interpretation};
+use wellness_domain::ports::{
+    Assistant, AssistantContext, AssistantError, ContextScope, Intent, Interpretation,
+};
 
 use crate::answer;
 use crate::catalogue::OfflineCatalog;
@@ -52,6 +54,11 @@ impl RuleAssistant {
 
 #[async_trait]
 impl Assistant for RuleAssistant {
+    /// The rules read the words and answer in the user's language: nothing else.
+    fn interpret_reads(&self) -> ContextScope {
+        ContextScope::Basic
+    }
+
     async fn interpret(
         &self,
         text: &str,

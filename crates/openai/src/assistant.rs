@@ -3,7 +3,9 @@
 use async_trait::async_trait;
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wellness_domain::ports::{Assistant, AssistantContext, AssistantError, Interpretation};
+use wellness_domain::ports::{
+    Assistant, AssistantContext, AssistantError, ContextScope, Interpretation,
+};
 
 use crate::client::{CallError, OpenAiClient};
 use crate::prompt::{
@@ -127,6 +129,12 @@ fn unavailable(error: CallError) -> AssistantError {
 
 #[async_trait]
 impl Assistant for OpenAiAssistant {
+    /// The model reads the conversation and the day ("and another one", "the same as
+    /// yesterday").
+    fn interpret_reads(&self) -> ContextScope {
+        ContextScope::Full
+    }
+
     async fn interpret(
         &self,
         text: &str,

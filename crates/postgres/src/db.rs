@@ -95,13 +95,35 @@ fn check_url(url: &str) -> Result<(), DatabaseError> {
     }
 }
 
-/// Adds a connect timeout to the URL unless it has one, so a dead server fails fast.
-fn with_connect_timeout(url: &str, timeout: Duration) -> String {
-    if url.contains("connect_timeout=") {
-        return url.to_owned();
+/// Adds to the URL what it does not set itself:
+/// - a connect timeout, so a dead server fails fast;
+/// - TCP keepalives after 30 s idle (every 10 s, 3 probes), so a pooled connection to a host
+///   that vanished (a failover, a dropped route) is found dead in about a minute, not two hours;
+/// - a TCP user timeout of 30 s, so a query sent into such a connection fails instead of
+///   waiting for retransmissions for about 15 minutes.
+///
+/// None of them limits how long a query may run: a slow answer on a live connection is not
+/// affected.
+fn with_connection_options(url: &str, timeout: Duration) -> String {
+    let connect = timeout.as_secs().max(1).to_string();
+    let options = [
+        ("connect_timeout", connect.as_str()),
+        ("keepalives_idle", "30"),
+        ("keepalives_interval", "10"),
+        ("keepalives_retries", "3"),
+        ("tcp_user_timeout", "30"),
+    ];
+    let mut url = url.to_owned();
+    for (key, value) in options {
+        let given = url
+            .split_once('?')
+            .is_some_and(|(_, query)| query.split('&').any(|p| p.split('=').next() == Some(key)));
+        if !given {
+            let sep = if url.contains('?') { '&' } else { '?' };
+            url = format!("{url}{sep}{key}={value}");
+        }
     }
-    let sep = if url.contains('?') { '&' } else { '?' };
-    format!("{url}{sep}connect_timeout={}", timeout.as_secs().max(1))
+    url
 }
 
 impl Database {
@@ -109,10 +131,9 @@ impl Database {
     /// database is down.
     pub fn connect(url: &str, settings: PoolSettings) -> Result<Self, DatabaseError> {
         check_url(url)?;
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(with_connect_timeout(
-            url,
-            settings.timeout,
-        ));
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(
+            with_connection_options(url, settings.timeout),
+        );
         let pool = Pool::builder(manager)
             .max_size(settings.max_size)
             .wait_timeout(Some(settings.timeout))
@@ -183,7 +204,7 @@ fn pending_count<'a>(applied: impl Iterator<Item = &'a str>) -> usize {
 /// Returns the versions applied now (empty when the schema was up to date).
 pub async fn migrate(url: &str) -> Result<Vec<String>, DatabaseError> {
     check_url(url)?;
-    let url = with_connect_timeout(url, Duration::from_secs(5));
+    let url = with_connection_options(url, Duration::from_secs(5));
     tokio::task::spawn_blocking(move || {
         use diesel::Connection as _;
         use diesel::connection::SimpleConnection as _;
@@ -221,20 +242,44 @@ pub async fn revert_all(url: &str) -> Result<usize, DatabaseError> {
 mod tests {
     use super::*;
 
+    const DEFAULTS: &str =
+        "keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&tcp_user_timeout=30";
+
     #[test]
-    fn a_connect_timeout_is_added_once() {
+    fn connection_options_are_added_once() {
         let d = Duration::from_secs(2);
         assert_eq!(
-            with_connect_timeout("postgres://h/db", d),
-            "postgres://h/db?connect_timeout=2"
+            with_connection_options("postgres://h/db", d),
+            format!("postgres://h/db?connect_timeout=2&{DEFAULTS}")
         );
         assert_eq!(
-            with_connect_timeout("postgres://h/db?sslmode=disable", d),
-            "postgres://h/db?sslmode=disable&connect_timeout=2"
+            with_connection_options("postgres://h/db?sslmode=disable", d),
+            format!("postgres://h/db?sslmode=disable&connect_timeout=2&{DEFAULTS}")
         );
         assert_eq!(
-            with_connect_timeout("postgres://h/db?connect_timeout=9", d),
-            "postgres://h/db?connect_timeout=9"
+            with_connection_options("postgres://h/db?connect_timeout=9", d),
+            format!("postgres://h/db?connect_timeout=9&{DEFAULTS}")
+        );
+        // The operator's own values win, and a name inside another value is not a match.
+        assert_eq!(
+            with_connection_options(
+                "postgres://h/db?application_name=tcp_user_timeout&tcp_user_timeout=5&keepalives_idle=60&keepalives_interval=10&keepalives_retries=3&connect_timeout=1",
+                d
+            ),
+            "postgres://h/db?application_name=tcp_user_timeout&tcp_user_timeout=5&keepalives_idle=60&keepalives_interval=10&keepalives_retries=3&connect_timeout=1"
+        );
+    }
+
+    /// tokio-postgres reads every option added: an unknown name would fail every connection.
+    #[test]
+    fn tokio_postgres_accepts_the_options() {
+        let url = with_connection_options("postgres://u@h:5432/db", Duration::from_secs(3));
+        let config: tokio_postgres::Config = url.parse().unwrap();
+        assert_eq!(config.get_connect_timeout(), Some(&Duration::from_secs(3)));
+        assert_eq!(config.get_keepalives_idle(), Duration::from_secs(30));
+        assert_eq!(
+            config.get_tcp_user_timeout(),
+            Some(&Duration::from_secs(30))
         );
     }
 

@@ -212,8 +212,8 @@ pub trait WearableStore: Send + Sync {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait Conversations: Send + Sync {
-    /// Appends a message.
-    async fn append(&self, message: &ConversationMessage) -> Result<(), StorageError>;
+    /// Appends messages in the order given (one statement: a question and its reply).
+    async fn append(&self, messages: &[ConversationMessage]) -> Result<(), StorageError>;
     /// A user's messages since `since`, oldest first, at most the latest `limit`.
     async fn recent(
         &self,

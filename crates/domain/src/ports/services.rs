@@ -206,10 +206,23 @@ pub enum AssistantError {
     Malformed(String),
 }
 
+/// How much of [`AssistantContext`] [`Assistant::interpret`] reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ContextScope {
+    /// The language, the local time and the calorie goal only: rules that read the words
+    /// alone. The conversation, today's entries and the WHOOP records are left empty, which
+    /// saves their six queries on every message.
+    Basic,
+    /// All of it: a model that reads the conversation ("and another one") and the day.
+    Full,
+}
+
 /// Understands messages and answers questions (OpenAI, or the offline rules).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait Assistant: Send + Sync {
+    /// What `interpret` reads of the context. `answer` always gets all of it.
+    fn interpret_reads(&self) -> ContextScope;
     /// Classifies a message and extracts foods, goals and replies.
     async fn interpret(
         &self,

@@ -9,7 +9,7 @@ use crate::model::{
     InboundMessage, LocalDate, Locale, Meal, NewFoodEntry, NutritionSource, Role, UpdateId, User,
 };
 use crate::ports::{
-    Amount, AssistantContext, AssistantError, Button, FoodFacts, FoodMention, Intent,
+    Amount, AssistantContext, AssistantError, Button, ContextScope, FoodFacts, FoodMention, Intent,
     Interpretation, OutgoingMessage, PortionSize,
 };
 use crate::usecases::chat::{ChatError, ChatService};
@@ -140,14 +140,36 @@ impl ChatService {
         let today_totals = self.food.day_totals(user.id, day).await?;
         let wearable = self.wearables.snapshot(user.id, now).await?;
         Ok(AssistantContext {
-            locale: user.locale,
-            local_now: user.time_zone.local(now).naive_local(),
             history,
             today_entries,
             today_totals,
-            calorie_goal: user.calorie_goal,
             wearable,
+            ..Self::basic_context(user, now)
         })
+    }
+
+    /// The part of the context that costs no query: language, local time, goal.
+    fn basic_context(user: &User, now: chrono::DateTime<chrono::Utc>) -> AssistantContext {
+        AssistantContext {
+            locale: user.locale,
+            local_now: user.time_zone.local(now).naive_local(),
+            history: Vec::new(),
+            today_entries: Vec::new(),
+            today_totals: Default::default(),
+            calorie_goal: user.calorie_goal,
+            wearable: Default::default(),
+        }
+    }
+
+    /// What `interpret` needs: the most any assistant that may read this message needs.
+    fn interpret_scope(&self) -> ContextScope {
+        let fallback = self
+            .fallback_assistant
+            .as_ref()
+            .map(|f| f.interpret_reads());
+        self.assistant
+            .interpret_reads()
+            .max(fallback.unwrap_or(ContextScope::Basic))
     }
 
     /// "Today: 223 of 2000 kcal — 1777 left." for the user's local day, from the database's sum.
@@ -168,16 +190,25 @@ impl ChatService {
         content: &str,
         intent: Option<&str>,
     ) -> Result<(), ChatError> {
-        self.conversations
-            .append(&ConversationMessage {
-                user_id: user.id,
-                role,
-                content: content.to_owned(),
-                intent: intent.map(str::to_owned),
-                created_at: self.clock.now(),
-            })
-            .await?;
+        let message = self.message(user, role, content, intent);
+        self.conversations.append(&[message]).await?;
         Ok(())
+    }
+
+    fn message(
+        &self,
+        user: &User,
+        role: Role,
+        content: &str,
+        intent: Option<&str>,
+    ) -> ConversationMessage {
+        ConversationMessage {
+            user_id: user.id,
+            role,
+            content: content.to_owned(),
+            intent: intent.map(str::to_owned),
+            created_at: self.clock.now(),
+        }
     }
 
     /// A voice note: download, transcribe, then the same flow as text.
@@ -275,8 +306,12 @@ impl ChatService {
         self.deliver(sent)?;
         // Remembered once the reply is out: the reply waits for no extra round trip, and a send
         // that fails and is retried does not leave the user's message in the history twice.
-        self.remember(user, Role::User, text, reply.intent).await?;
-        self.remember(user, Role::Assistant, &body, None).await
+        let exchange = [
+            self.message(user, Role::User, text, reply.intent),
+            self.message(user, Role::Assistant, &body, None),
+        ];
+        self.conversations.append(&exchange).await?;
+        Ok(())
     }
 
     /// When the bot asked "how many grams?" and this is the answer, changes that entry.
@@ -351,7 +386,13 @@ impl ChatService {
         source: EntrySource,
     ) -> Result<Reply, ChatError> {
         let locale = user.locale;
-        let context = self.context(user).await?;
+        // Rules that read the words alone get no queried context: a food log then costs no
+        // query before its insert. Questions get all of it below.
+        let scope = self.interpret_scope();
+        let mut context = match scope {
+            ContextScope::Full => self.context(user).await?,
+            ContextScope::Basic => Self::basic_context(user, self.clock.now()),
+        };
         let (interpretation, mut fell_back) = match self.interpret(text, &context).await {
             Ok(x) => x,
             Err(e) => return Ok(Reply::text(vec![i18n::assistant::failed(locale, &e)], None)),
@@ -374,7 +415,12 @@ impl ChatService {
                     (Some(reply), Intent::General) if !reply.trim().is_empty() => {
                         (reply.clone(), false)
                     }
-                    _ => self.answer(text, &context).await,
+                    _ => {
+                        if scope == ContextScope::Basic {
+                            context = self.context(user).await?;
+                        }
+                        self.answer(text, &context).await
+                    }
                 };
                 fell_back |= answer_fell_back;
                 Reply::text(vec![answer], None)
@@ -805,8 +851,8 @@ mod flow_tests {
 
     #[async_trait::async_trait]
     impl Conversations for MemoryConversations {
-        async fn append(&self, m: &ConversationMessage) -> Result<(), StorageError> {
-            self.0.lock().unwrap().push(m.clone());
+        async fn append(&self, m: &[ConversationMessage]) -> Result<(), StorageError> {
+            self.0.lock().unwrap().extend_from_slice(m);
             Ok(())
         }
         async fn recent(
@@ -914,6 +960,7 @@ mod flow_tests {
 
     fn logs_eggs_and_bread() -> MockAssistant {
         let mut a = MockAssistant::new();
+        a.expect_interpret_reads().return_const(ContextScope::Full);
         a.expect_interpret().returning(|_, _| {
             Ok(Interpretation {
                 intent: Intent::LogFood,
@@ -1016,6 +1063,9 @@ mod flow_tests {
     fn when_the_assistant_fails_the_offline_rules_stand_in_and_say_so() {
         let mut failing = MockAssistant::new();
         failing
+            .expect_interpret_reads()
+            .return_const(ContextScope::Full);
+        failing
             .expect_interpret()
             .returning(|_, _| Err(AssistantError::QuotaExceeded));
         let w = world(failing, Some(logs_eggs_and_bread()));
@@ -1040,6 +1090,9 @@ mod flow_tests {
             (AssistantError::Unavailable("503".into()), "can't reach"),
         ] {
             let mut failing = MockAssistant::new();
+            failing
+                .expect_interpret_reads()
+                .return_const(ContextScope::Full);
             let e = error.clone();
             failing
                 .expect_interpret()
@@ -1064,6 +1117,7 @@ mod flow_tests {
     #[test]
     fn questions_are_answered_from_the_context() {
         let mut a = MockAssistant::new();
+        a.expect_interpret_reads().return_const(ContextScope::Full);
         a.expect_interpret().returning(|_, _| {
             Ok(Interpretation {
                 intent: Intent::QueryData,
@@ -1081,5 +1135,111 @@ mod flow_tests {
         let w = world(a, None);
         block_on(w.service.handle(&text(10, "how much protein today?"))).unwrap();
         assert_eq!(w.sent.lock().unwrap()[0].text, "You've had 0 g of protein.");
+    }
+
+    /// An assistant that reads only the words gets no queried context for a food log: no
+    /// conversation, entries or WHOOP queries before the insert.
+    #[test]
+    fn rules_that_read_the_words_alone_log_food_without_querying_the_context() {
+        let mut a = MockAssistant::new();
+        a.expect_interpret_reads().return_const(ContextScope::Basic);
+        a.expect_interpret().returning(|_, ctx| {
+            assert!(ctx.history.is_empty() && ctx.today_entries.is_empty());
+            assert_eq!(ctx.locale, Locale::En);
+            Ok(Interpretation {
+                intent: Intent::LogFood,
+                foods: vec![mention(
+                    "eggs",
+                    "egg",
+                    Amount::Portions {
+                        count: 2.0,
+                        unit: None,
+                    },
+                )],
+                calorie_goal: None,
+                reply: None,
+            })
+        });
+        let mut w = world(a, None);
+        let mut wearables = MockWearableStore::new();
+        wearables.expect_snapshot().never();
+        w.service.wearables = Arc::new(wearables);
+        block_on(w.service.handle(&text(10, "2 eggs"))).unwrap();
+        // The second message has a conversation and an entry before it: still not read.
+        block_on(w.service.handle(&text(11, "2 eggs"))).unwrap();
+        let sent = w.sent.lock().unwrap();
+        assert!(
+            sent[1].text.contains("Today: 286 of 2000 kcal"),
+            "the day total still comes from the log: {}",
+            sent[1].text
+        );
+    }
+
+    /// The same assistant answering a question gets the whole context: numbers come from data.
+    #[test]
+    fn a_question_to_rules_that_read_the_words_alone_still_gets_the_whole_context() {
+        let mut a = MockAssistant::new();
+        a.expect_interpret_reads().return_const(ContextScope::Basic);
+        a.expect_interpret().returning(|text, _| {
+            Ok(if text.starts_with("how") {
+                Interpretation {
+                    intent: Intent::QueryData,
+                    foods: vec![],
+                    calorie_goal: None,
+                    reply: None,
+                }
+            } else {
+                Interpretation {
+                    intent: Intent::LogFood,
+                    foods: vec![mention(
+                        "eggs",
+                        "egg",
+                        Amount::Portions {
+                            count: 2.0,
+                            unit: None,
+                        },
+                    )],
+                    calorie_goal: None,
+                    reply: None,
+                }
+            })
+        });
+        a.expect_answer().returning(|_, ctx| {
+            Ok(format!(
+                "{} entries, {} g of protein, {} messages before.",
+                ctx.today_entries.len(),
+                ctx.today_totals.nutrients.protein,
+                ctx.history.len()
+            ))
+        });
+        let w = world(a, None);
+        block_on(w.service.handle(&text(10, "2 eggs"))).unwrap();
+        block_on(w.service.handle(&text(11, "how much protein today?"))).unwrap();
+        assert_eq!(
+            w.sent.lock().unwrap()[1].text,
+            "1 entries, 12.6 g of protein, 2 messages before."
+        );
+    }
+
+    /// A fallback that reads the conversation makes the context whole, whatever the first
+    /// assistant needs: it may be the one that reads this message.
+    #[test]
+    fn the_context_is_as_whole_as_the_most_demanding_assistant_needs() {
+        let mut failing = MockAssistant::new();
+        failing
+            .expect_interpret_reads()
+            .return_const(ContextScope::Basic);
+        failing
+            .expect_interpret()
+            .returning(|_, _| Err(AssistantError::Unavailable("503".into())));
+        let mut w = world(failing, Some(logs_eggs_and_bread()));
+        let mut wearables = MockWearableStore::new();
+        wearables
+            .expect_snapshot()
+            .times(1)
+            .returning(|_, _| Ok(WearableSnapshot::default()));
+        w.service.wearables = Arc::new(wearables);
+        block_on(w.service.handle(&text(10, "2 eggs"))).unwrap();
+        assert_eq!(w.log.0.lock().unwrap().len(), 2);
     }
 }

@@ -35,13 +35,13 @@ async fn the_cleanup_deletes_only_messages_older_than_seven_days() {
     ];
     for (i, age) in ages.iter().enumerate() {
         conversations
-            .append(&ConversationMessage {
+            .append(&[ConversationMessage {
                 user_id: user.id,
                 role: Role::User,
                 content: format!("message {i}"),
                 intent: None,
                 created_at: tick - *age,
-            })
+            }])
             .await
             .unwrap();
     }

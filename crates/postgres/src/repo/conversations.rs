@@ -11,19 +11,29 @@ use crate::Database;
 use crate::error::{corrupt, from_diesel};
 use crate::schema::conversation_messages as cm;
 
-/// Appends one message.
+/// Appends messages, in one statement, in the order given.
 pub async fn append(
     conn: &mut AsyncPgConnection,
-    m: &ConversationMessage,
+    messages: &[ConversationMessage],
 ) -> Result<(), StorageError> {
+    if messages.is_empty() {
+        return Ok(());
+    }
+    // One multi-row insert: ids follow the order of the rows, which `recent` orders ties by.
+    let rows: Vec<_> = messages
+        .iter()
+        .map(|m| {
+            (
+                cm::user_id.eq(m.user_id.get()),
+                cm::role.eq(m.role.code()),
+                cm::content.eq(&m.content),
+                cm::intent.eq(m.intent.as_deref()),
+                cm::created_at.eq(m.created_at),
+            )
+        })
+        .collect();
     diesel::insert_into(cm::table)
-        .values((
-            cm::user_id.eq(m.user_id.get()),
-            cm::role.eq(m.role.code()),
-            cm::content.eq(&m.content),
-            cm::intent.eq(m.intent.as_deref()),
-            cm::created_at.eq(m.created_at),
-        ))
+        .values(&rows)
         .execute(conn)
         .await
         .map_err(from_diesel)?;
@@ -87,8 +97,8 @@ impl PgConversations {
 
 #[async_trait]
 impl Conversations for PgConversations {
-    async fn append(&self, message: &ConversationMessage) -> Result<(), StorageError> {
-        append(&mut *self.db.conn().await?, message).await
+    async fn append(&self, messages: &[ConversationMessage]) -> Result<(), StorageError> {
+        append(&mut *self.db.conn().await?, messages).await
     }
 
     async fn recent(

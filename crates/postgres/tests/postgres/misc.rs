@@ -51,6 +51,49 @@ async fn registering_twice_keeps_settings_and_refreshes_the_name() {
     assert_eq!(second.user.locale, Locale::Uk, "a chosen language is kept");
 }
 
+#[derive(diesel::QueryableByName)]
+struct RowVersion {
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    version: String,
+}
+
+/// Every message registers its sender: a known one under the same name must cost a read, not a
+/// write (no new row version, nothing to flush at commit).
+#[tokio::test]
+async fn a_known_sender_under_the_same_name_is_read_not_written() {
+    let (_guard, db) = db().await;
+    let users = PgUsers::new(db.clone());
+    let new = NewUser {
+        telegram_id: TelegramUserId::new(78).unwrap(),
+        first_name: "Oles".into(),
+        locale: Locale::Uk,
+    };
+    let first = users.register(&new).await.unwrap();
+    let version = async || {
+        let mut conn = db.conn().await.unwrap();
+        diesel::sql_query("SELECT xmin::text AS version FROM users WHERE telegram_id = $1")
+            .bind::<diesel::sql_types::BigInt, _>(78_i64)
+            .get_result::<RowVersion>(&mut *conn)
+            .await
+            .unwrap()
+            .version
+    };
+    let before = version().await;
+    let again = users.register(&new).await.unwrap();
+    assert!(!again.is_new);
+    assert_eq!(again.user, first.user);
+    assert_eq!(version().await, before, "the row was not rewritten");
+    let renamed = users
+        .register(&NewUser {
+            first_name: "Oleksa".into(),
+            ..new
+        })
+        .await
+        .unwrap();
+    assert_eq!(renamed.user.first_name, "Oleksa");
+    assert_ne!(version().await, before, "a new name is written");
+}
+
 #[tokio::test]
 async fn every_setting_round_trips() {
     let (_guard, db) = db().await;
@@ -404,7 +447,7 @@ async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
     let c = PgConversations::new(db.clone());
     let base = at(2026, 5, 1, 0, 0);
     for i in 0..10 {
-        c.append(&ConversationMessage {
+        c.append(&[ConversationMessage {
             user_id: u.id,
             role: if i % 2 == 0 {
                 Role::User
@@ -414,7 +457,7 @@ async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
             content: format!("m{i}"),
             intent: None,
             created_at: base + Duration::days(i),
-        })
+        }])
         .await
         .unwrap();
     }
@@ -432,6 +475,47 @@ async fn conversation_history_is_bounded_ordered_and_cleaned_up() {
     );
 }
 
+/// A question and its reply are stored in one statement, with one time: they read back in the
+/// order given.
+#[tokio::test]
+async fn an_exchange_appended_at_once_reads_back_in_order() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let c = PgConversations::new(db.clone());
+    let now = at(2026, 5, 1, 12, 0);
+    let message = |role, content: &str| ConversationMessage {
+        user_id: u.id,
+        role,
+        content: content.into(),
+        intent: None,
+        created_at: now,
+    };
+    for round in 0..3 {
+        c.append(&[
+            message(Role::User, &format!("q{round}")),
+            message(Role::Assistant, &format!("a{round}")),
+        ])
+        .await
+        .unwrap();
+    }
+    c.append(&[]).await.unwrap();
+    let recent = c.recent(u.id, now, 50).await.unwrap();
+    assert_eq!(
+        recent
+            .iter()
+            .map(|m| (m.role, m.content.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (Role::User, "q0"),
+            (Role::Assistant, "a0"),
+            (Role::User, "q1"),
+            (Role::Assistant, "a1"),
+            (Role::User, "q2"),
+            (Role::Assistant, "a2"),
+        ]
+    );
+}
+
 #[tokio::test]
 async fn deleting_a_user_removes_every_row_they_own() {
     let (_guard, db) = db().await;
@@ -439,13 +523,13 @@ async fn deleting_a_user_removes_every_row_they_own() {
     let keep = user(&db, 2).await;
     for owner in [&u, &keep] {
         PgConversations::new(db.clone())
-            .append(&ConversationMessage {
+            .append(&[ConversationMessage {
                 user_id: owner.id,
                 role: Role::User,
                 content: "hi".into(),
                 intent: None,
                 created_at: Utc::now(),
-            })
+            }])
             .await
             .unwrap();
         PgNotifications::new(db.clone())

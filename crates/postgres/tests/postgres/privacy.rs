@@ -130,13 +130,13 @@ async fn populate(db: &Database, u: &User) {
         .await
         .unwrap();
     PgConversations::new(db.clone())
-        .append(&ConversationMessage {
+        .append(&[ConversationMessage {
             user_id: u.id,
             role: Role::User,
             content: "hi".into(),
             intent: None,
             created_at: now,
-        })
+        }])
         .await
         .unwrap();
     PgNotifications::new(db.clone())
