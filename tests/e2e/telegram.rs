@@ -252,6 +252,70 @@ async fn two_hundred_updates_from_twenty_chats_keep_per_chat_order() {
     }
 }
 
+/// Idle workers wait to be woken instead of polling: the first looks every 0.5 s, the others
+/// every 10 s. Updates nobody announced (stored straight into the inbox, as another instance's
+/// or a retry's would be) are still found, and each worker that finds one wakes the next.
+#[tokio::test]
+async fn idle_workers_wait_to_be_woken_and_unannounced_updates_are_still_handled() {
+    let Bot { sim, server, _db } = bot(false, true).await;
+    let claims = async || {
+        let text = wellness_e2e::scrape(&server.url).await;
+        wellness_e2e::sample_sum(&text, "wellness_inbox_claims_total", &[])
+    };
+    // Past start-up (each worker claims once when it starts), and before the 10 s timers.
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    let before = claims().await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let idle = claims().await - before;
+    // 16 workers each looking every 0.5 s would be about 96.
+    assert!(idle <= 12.0, "{idle} claims in 3 s while idle");
+
+    let users: Vec<SimUser> = (0..24)
+        .map(|i| SimUser::new(5000 + i, "Q").with_language("en"))
+        .collect();
+    for user in &users {
+        sim.send_text(user, "/start");
+    }
+    for user in &users {
+        eventually_replies(&sim, user, 1).await;
+    }
+    let inbox = wellness_postgres::PgInbox::new(
+        wellness_postgres::Database::connect(_db.url(), Default::default()).unwrap(),
+    );
+    for (n, user) in users.iter().enumerate() {
+        let id = wellness_domain::UpdateId::new(90_000 + n as i64).unwrap();
+        let stored = wellness_domain::ports::Inbox::store(
+            &inbox,
+            id,
+            Some(wellness_domain::ChatId(user.id)),
+            &update(90_000 + n as i64, user.id, "/goal 1900"),
+        )
+        .await
+        .unwrap();
+        assert_eq!(stored, wellness_domain::Stored::New);
+    }
+    for user in &users {
+        eventually_replies(&sim, user, 2).await;
+        assert_eq!(
+            sim.sent_to(user.id)[1].visible_text(),
+            "Done: your daily goal is now 1900 kcal."
+        );
+    }
+}
+
+async fn eventually_replies(sim: &TelegramSim, user: &SimUser, count: usize) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while sim.sent_to(user.id).len() < count {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "chat {} got {} replies, not {count}",
+            user.id,
+            sim.sent_to(user.id).len()
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test]
 async fn sigkill_mid_batch_then_restart_loses_no_acknowledged_update() {
     let config = SimConfig {

@@ -34,6 +34,21 @@ use crate::settings::{Settings, TelegramMode};
 /// Show "typing…" when handling takes longer than this.
 const TYPING_AFTER: Duration = Duration::from_millis(700);
 
+/// How often the first idle worker looks for updates nobody announced: another instance's
+/// backlog, a retry coming due, a dead worker's claim running out.
+const LOOKOUT_EVERY: Duration = Duration::from_millis(500);
+/// How often every other idle worker looks (a safety net: they are woken when there is work).
+const IDLE_LOOK_EVERY: Duration = Duration::from_secs(10);
+
+/// Why an idle worker woke up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Woken {
+    /// The webhook or the poller stored an update and said so: that update is the work.
+    Announced,
+    /// Its timer, or a worker that found unannounced work: there may be more of it.
+    Looking,
+}
+
 /// The running bot's background tasks.
 pub struct BotTasks {
     stop: watch::Sender<bool>,
@@ -105,8 +120,16 @@ pub fn start(
     let chat = chat_service(settings, db, messenger.clone(), &shared)?;
     let mut tasks = Vec::new();
     let instance = wellness_jobs::instance_id();
+    // Unannounced work found by one worker wakes the next, so a backlog gets every worker.
+    let relay = Arc::new(Notify::new());
     for n in 0..settings.telegram.workers.max(1) {
         let worker = Worker {
+            look_every: if n == 0 {
+                LOOKOUT_EVERY
+            } else {
+                IDLE_LOOK_EVERY
+            },
+            relay: relay.clone(),
             name: format!("{instance}-w{n}"),
             inbox: inbox.clone(),
             chat: chat.clone(),
@@ -282,6 +305,10 @@ async fn register(
 /// One inbox worker.
 struct Worker {
     name: String,
+    /// How often it looks for work when idle and not woken.
+    look_every: Duration,
+    /// Wakes another idle worker when this one found work nobody announced.
+    relay: Arc<Notify>,
     inbox: Arc<PgInbox>,
     chat: ChatService,
     messenger: Arc<dyn Messenger>,
@@ -292,19 +319,41 @@ struct Worker {
 }
 
 impl Worker {
+    /// Claims and handles updates until stopped. An idle worker waits to be woken: by the
+    /// webhook or poller for each stored update, by another worker that found unannounced work
+    /// (which passes the word on while it finds more, so a backlog wakes every worker), or by
+    /// its own timer — every 0.5 s for the first worker, every 10 s for the rest. Idle, an
+    /// instance with 16 workers claims 3.5 times a second instead of 32.
     async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
+        let mut woken = Woken::Announced;
         loop {
             if *stop.borrow() {
                 return;
             }
-            match self.inbox.claim(&self.name, self.lease).await {
-                Ok(Some(update)) => self.process(update).await,
-                Ok(None) => {
-                    tokio::select! {
-                        () = wake.notified() => {}
-                        () = tokio::time::sleep(Duration::from_millis(500)) => {}
-                        _ = stop.changed() => {}
+            let claimed = self.inbox.claim(&self.name, self.lease).await;
+            let outcome = match &claimed {
+                Ok(Some(_)) => "found",
+                Ok(None) => "empty",
+                Err(_) => "failed",
+            };
+            self.metrics
+                .inc("wellness_inbox_claims_total", &[("outcome", outcome)]);
+            match claimed {
+                Ok(Some(update)) => {
+                    // Once per wake-up: the worker woken next passes it on if it finds work too.
+                    if woken == Woken::Looking {
+                        self.relay.notify_one();
+                        woken = Woken::Announced;
                     }
+                    self.process(update).await;
+                }
+                Ok(None) => {
+                    woken = tokio::select! {
+                        () = wake.notified() => Woken::Announced,
+                        () = self.relay.notified() => Woken::Looking,
+                        () = tokio::time::sleep(self.look_every) => Woken::Looking,
+                        _ = stop.changed() => Woken::Announced,
+                    };
                 }
                 Err(e) => {
                     warn!(worker = %self.name, error = %e, "cannot claim updates");
