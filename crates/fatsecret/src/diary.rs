@@ -7,15 +7,24 @@
 //!   case-insensitively ("Breakfast"); an unknown meal reads as a snack.
 //! - `number_of_units` is FatSecret's own: measurement units of the serving, written and read
 //!   back unchanged (150 on a "100 g" serving whose `number_of_units` is 100 means 150 g).
+//! - A day read also gives each entry its weight: units x the serving's metric amount / the
+//!   serving's own `number_of_units` (one "1 large" egg of 50 g is 50 g, not 1). One `food.get`
+//!   per food of the day; a food FatSecret no longer has, or a serving without a metric amount,
+//!   leaves the weight unknown.
 //! - Deleting an entry FatSecret no longer has (error 106) succeeds: the entry is gone either way,
 //!   which makes a retried delete safe.
+
+use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
 use serde_json::Value;
-use wellness_domain::model::{CatalogueRef, Kcal, LocalDate, MacroGrams, Meal, Nutrients, Tokens};
+use wellness_domain::model::{
+    CatalogueRef, Grams, Kcal, LocalDate, MacroGrams, Meal, Nutrients, Tokens,
+};
 use wellness_domain::ports::{DiaryEntry, DiaryError, FoodDiary};
 
+use crate::catalog::FoodDetails;
 use crate::client::{FatSecretClient, UserToken, Verb};
 use crate::error::{Effect, Failure};
 use crate::json::{number, one_or_many, text};
@@ -214,8 +223,40 @@ impl FoodDiary for FatSecretClient {
             .call(Verb::Post, "food_entries.get.v2", &args, Some(user))
             .await
             .map_err(|failure| failure.into_diary(Effect::Read))?;
-        parse_day(&answer, day).map_err(|failure| failure.into_diary(Effect::Read))
+        let mut entries =
+            parse_day(&answer, day).map_err(|failure| failure.into_diary(Effect::Read))?;
+        let mut foods: HashMap<String, Option<FoodDetails>> = HashMap::new();
+        for entry in &mut entries {
+            let Some(r) = &entry.catalogue_ref else {
+                continue;
+            };
+            if !foods.contains_key(&r.food_id) {
+                let food = match self.food(&r.food_id).await {
+                    Ok(food) => Some(food),
+                    // An API error here is about this food (FatSecret no longer has it): its
+                    // weight is unknown. Being unreachable or rate limited is worth a retry.
+                    Err(Failure::Api { code, .. }) if !matches!(code, 6 | 7) => None,
+                    Err(failure) => return Err(failure.into_diary(Effect::Read)),
+                };
+                foods.insert(r.food_id.clone(), food);
+            }
+            entry.grams = foods[&r.food_id]
+                .as_ref()
+                .and_then(|food| weight(food, &r.serving_id, entry.number_of_units));
+        }
+        Ok(entries)
     }
+}
+
+/// The weight of `units` of a serving: units x its metric amount / its own number of units.
+/// Millilitres count as grams, as in the catalogue.
+fn weight(food: &FoodDetails, serving_id: &str, units: f64) -> Option<Grams> {
+    let serving = food.servings.iter().find(|s| s.serving_id == serving_id)?;
+    let (amount, _) = serving.metric?;
+    if !(amount > 0.0 && serving.number_of_units > 0.0) {
+        return None;
+    }
+    Grams::new(units * amount / serving.number_of_units).ok()
 }
 
 #[cfg(test)]

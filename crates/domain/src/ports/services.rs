@@ -315,8 +315,9 @@ pub struct DiaryEntry {
     pub catalogue_ref: Option<CatalogueRef>,
     /// Units of the serving (as the diary counts them).
     pub number_of_units: f64,
-    /// The weight eaten, when we know it: the diary adapter then works out the units of the
-    /// serving from the serving's own weight, and `number_of_units` is not used for writing.
+    /// The weight eaten, when known. Writing: the diary adapter works out the units of the
+    /// serving from the serving's own weight, and `number_of_units` is not used. Reading: the
+    /// adapter gives it when the serving has a metric amount.
     pub grams: Option<Grams>,
     /// Which meal.
     pub meal: Meal,

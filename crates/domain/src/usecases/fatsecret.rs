@@ -261,9 +261,15 @@ impl ImportPorts<'_> {
                 if linked.contains(&id) {
                     continue;
                 }
-                // Units of a gram serving are grams; anything else is kept as its count.
-                let Ok(grams) = crate::model::Grams::new(entry.number_of_units) else {
-                    continue;
+                // The weight the diary adapter read from the serving ("1 large" egg: 50 g). A
+                // serving without one keeps its count of units: the calories, which the diary
+                // gives, are right either way, and /today sums calories.
+                let grams = match entry.grams {
+                    Some(grams) => grams,
+                    None => match crate::model::Grams::new(entry.number_of_units) {
+                        Ok(grams) => grams,
+                        Err(_) => continue,
+                    },
                 };
                 new_entries.push(crate::model::NewFoodEntry {
                     user_id: user.id,

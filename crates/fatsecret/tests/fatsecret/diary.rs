@@ -341,3 +341,70 @@ async fn grams_eaten_become_units_of_the_chosen_serving() {
         serving.serving_description
     );
 }
+
+/// FatSecret's diary counts units of a serving; our log keeps grams. A day read gives each
+/// entry its weight from the serving's metric amount ("1 large" egg: its grams, not 1), and
+/// leaves it unknown for a serving FatSecret gives no weight for.
+#[tokio::test]
+async fn a_day_read_weighs_each_entry_by_its_servings_metric_amount() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let foods = sim.foods();
+    // A serving counted in pieces (not "100 g"), with a weight, and one without a weight.
+    let (counted_food, counted) = foods
+        .iter()
+        .find_map(|f| {
+            f.servings
+                .iter()
+                .find(|s| s.metric.is_some() && s.number_of_units == 1.0)
+                .map(|s| (f.food_id.clone(), s.clone()))
+        })
+        .expect("a food with a one-piece serving that has a weight");
+    let (unweighed_food, unweighed) = foods
+        .iter()
+        .find_map(|f| {
+            f.servings
+                .iter()
+                .find(|s| s.metric.is_none())
+                .map(|s| (f.food_id.clone(), s.clone()))
+        })
+        .expect("a food with a serving without a weight");
+    let date_int = day(2026, 1, 1).days_since_epoch();
+    for (food_id, serving, units) in [
+        (&counted_food, &counted, 2.0),
+        (&unweighed_food, &unweighed, 1.0),
+    ] {
+        sim.add_entry_from_outside(
+            "ann",
+            &NewSimEntry {
+                food_id: food_id.clone(),
+                serving_id: serving.serving_id.clone(),
+                number_of_units: units,
+                meal: SimMeal::Breakfast,
+                date_int,
+                food_entry_name: None,
+            },
+        )
+        .unwrap();
+    }
+    let entries = client(&sim).day(&ann, day(2026, 1, 1)).await.unwrap();
+    assert_eq!(entries.len(), 2);
+    let (amount, _) = counted.metric.unwrap();
+    let weighed = entries
+        .iter()
+        .find(|e| e.catalogue_ref.as_ref().unwrap().serving_id == counted.serving_id)
+        .unwrap();
+    assert_eq!(weighed.number_of_units, 2.0);
+    let grams = weighed.grams.expect("weighed").get();
+    assert!((grams - 2.0 * amount).abs() < 1e-9, "{grams} g");
+    let unknown = entries
+        .iter()
+        .find(|e| e.catalogue_ref.as_ref().unwrap().serving_id == unweighed.serving_id)
+        .unwrap();
+    assert_eq!(unknown.grams, None);
+    // One food.get per food of the day.
+    assert_eq!(
+        sim.api_calls("food.get.v4").len(),
+        if counted_food == unweighed_food { 1 } else { 2 }
+    );
+}
