@@ -1,10 +1,11 @@
 //! Simulators of the external services the wellness bot talks to, over real HTTP, for
 //! end-to-end tests, benchmarks and the local sandbox.
 //!
-//! Each service is a module with its own server type; today there is [`telegram`]. Siblings
-//! (WHOOP, FatSecret, OpenAI) belong here as modules of the same shape.
+//! Each service is a module of the same shape with its own server type: [`telegram`],
+//! [`whoop`], [`fatsecret`], [`openai`]. They start the same way (`serve`).
 
 pub mod fatsecret;
 pub mod openai;
+mod serve;
 pub mod telegram;
 pub mod whoop;

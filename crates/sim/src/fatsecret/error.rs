@@ -94,3 +94,12 @@ pub enum SimError {
     #[error("number_of_units must be positive, got {0}")]
     BadUnits(f64),
 }
+
+impl From<crate::serve::BindFailure> for SimError {
+    fn from(failure: crate::serve::BindFailure) -> Self {
+        SimError::Bind {
+            addr: failure.addr,
+            source: failure.source,
+        }
+    }
+}

@@ -33,11 +33,11 @@ mod server;
 pub mod signature;
 mod state;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 
 pub use config::{FatSecretSimConfig, JsonQuirks};
 pub use error::{ApiError, SimError};
@@ -71,33 +71,12 @@ impl FatSecretSim {
 
     /// Starts on `addr` (port 0 picks a free port). Must run inside a Tokio runtime.
     pub async fn start_on(addr: SocketAddr, config: FatSecretSimConfig) -> Result<Self, SimError> {
-        let bind_error = |source| SimError::Bind {
-            addr: addr.to_string(),
-            source,
-        };
-        let listener = TcpListener::bind(addr).map_err(bind_error)?;
-        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, local_addr) = crate::serve::bind(addr)?;
         let state = Arc::new(SimState::new(config, format!("http://{local_addr}")));
-        let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .configure(server::routes)
-                .default_service(web::to(server::not_found))
-        })
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .map_err(bind_error)?
-        .run();
-        let handle = server.handle();
-        tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::error!(%error, "fatsecret simulator stopped with an error");
-            }
-        });
-        tracing::debug!(%local_addr, "fatsecret simulator started");
+        let handle = crate::serve::serve(listener, "fatsecret", &state, |cfg| {
+            cfg.configure(server::routes)
+                .default_service(web::to(server::not_found));
+        })?;
         Ok(Self {
             state,
             addr: local_addr,

@@ -206,6 +206,15 @@ pub enum SimError {
     },
 }
 
+impl From<crate::serve::BindFailure> for SimError {
+    fn from(failure: crate::serve::BindFailure) -> Self {
+        SimError::Bind {
+            addr: failure.addr,
+            source: failure.source,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

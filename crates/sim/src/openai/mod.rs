@@ -32,12 +32,12 @@ mod script;
 mod server;
 mod state;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 
 pub use audio::{SUPPORTED_EXTENSIONS, audio_fingerprint};
 pub use config::OpenAiSimConfig;
@@ -69,33 +69,12 @@ impl OpenAiSim {
 
     /// Starts on `addr` (port 0 picks a free port). Must run inside a Tokio runtime.
     pub async fn start_on(addr: SocketAddr, config: OpenAiSimConfig) -> Result<Self, SimError> {
-        let bind_error = |source| SimError::Bind {
-            addr: addr.to_string(),
-            source,
-        };
-        let listener = TcpListener::bind(addr).map_err(bind_error)?;
-        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, local_addr) = crate::serve::bind(addr)?;
         let state = Arc::new(SimState::new(config));
-        let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .configure(server::routes)
-                .default_service(web::to(server::not_found))
-        })
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .map_err(bind_error)?
-        .run();
-        let handle = server.handle();
-        tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::error!(%error, "openai simulator stopped with an error");
-            }
-        });
-        tracing::debug!(%local_addr, "openai simulator started");
+        let handle = crate::serve::serve(listener, "openai", &state, |cfg| {
+            cfg.configure(server::routes)
+                .default_service(web::to(server::not_found));
+        })?;
         Ok(Self {
             state,
             addr: local_addr,

@@ -106,3 +106,12 @@ pub enum SimError {
     #[error("timed out after {waited:?}: {what}")]
     Timeout { waited: Duration, what: String },
 }
+
+impl From<crate::serve::BindFailure> for SimError {
+    fn from(failure: crate::serve::BindFailure) -> Self {
+        SimError::Bind {
+            addr: failure.addr,
+            source: failure.source,
+        }
+    }
+}

@@ -34,12 +34,12 @@ mod state;
 pub mod types;
 mod webhook;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use tokio::task::JoinHandle;
 
 pub use config::{SimConfig, TextLength, WebhookDelivery};
@@ -80,36 +80,15 @@ impl TelegramSim {
 
     /// Starts on `addr` (port 0 picks a free port). Must run inside a Tokio runtime.
     pub async fn start_on(addr: SocketAddr, config: SimConfig) -> Result<Self, SimError> {
-        let bind_error = |source| SimError::Bind {
-            addr: addr.to_string(),
-            source,
-        };
-        let listener = TcpListener::bind(addr).map_err(bind_error)?;
-        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, local_addr) = crate::serve::bind(addr)?;
         let json_limit = config.max_upload_bytes.saturating_mul(2);
         let state = Arc::new(SimState::new(config));
-        let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .app_data(web::JsonConfig::default().limit(json_limit))
+        let handle = crate::serve::serve(listener, "telegram", &state, move |cfg| {
+            cfg.app_data(web::JsonConfig::default().limit(json_limit))
                 .configure(server::routes)
-                .default_service(web::to(server::not_found))
-        })
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .map_err(bind_error)?
-        .run();
-        let handle = server.handle();
-        tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::error!(%error, "telegram simulator stopped with an error");
-            }
-        });
+                .default_service(web::to(server::not_found));
+        })?;
         let webhook_task = tokio::spawn(webhook::deliver_updates(Arc::clone(&state)));
-        tracing::debug!(%local_addr, "telegram simulator started");
         Ok(Self {
             state,
             addr: local_addr,

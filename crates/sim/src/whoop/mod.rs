@@ -26,12 +26,12 @@ mod records;
 mod state;
 mod webhook;
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpServer, web};
+use actix_web::web;
 use chrono::{DateTime, Utc};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -94,12 +94,7 @@ impl WhoopSim {
     /// are sent from it.
     pub async fn start_on(addr: SocketAddr, config: WhoopSimConfig) -> Result<Self, SimError> {
         validate(&config)?;
-        let bind_error = |source| SimError::Bind {
-            addr: addr.to_string(),
-            source,
-        };
-        let listener = TcpListener::bind(addr).map_err(bind_error)?;
-        let local_addr = listener.local_addr().map_err(bind_error)?;
+        let (listener, local_addr) = crate::serve::bind(addr)?;
         let http = reqwest::Client::builder()
             .no_proxy()
             .redirect(reqwest::redirect::Policy::none())
@@ -107,29 +102,13 @@ impl WhoopSim {
             .map_err(|e| SimError::Config(format!("webhook HTTP client: {e}")))?;
         let (jobs, queue) = mpsc::unbounded_channel();
         let state = Arc::new(SimState::new(config, jobs));
-        let data = web::Data::from(Arc::clone(&state));
-        let server = HttpServer::new(move || {
-            App::new()
-                .app_data(data.clone())
-                .service(web::scope(control::PREFIX).configure(control::routes))
+        let handle = crate::serve::serve(listener, "WHOOP", &state, |cfg| {
+            cfg.service(web::scope(control::PREFIX).configure(control::routes))
                 .configure(oauth::routes)
                 .configure(api::routes)
-                .default_service(web::to(api::not_found))
-        })
-        .workers(2)
-        .disable_signals()
-        .shutdown_timeout(1)
-        .listen(listener)
-        .map_err(bind_error)?
-        .run();
-        let handle = server.handle();
-        tokio::spawn(async move {
-            if let Err(error) = server.await {
-                tracing::error!(%error, "WHOOP simulator stopped with an error");
-            }
-        });
+                .default_service(web::to(api::not_found));
+        })?;
         let webhook_task = tokio::spawn(webhook::run(Arc::clone(&state), queue, http));
-        tracing::debug!(%local_addr, "WHOOP simulator started");
         Ok(Self {
             state,
             addr: local_addr,
