@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
-use base64::Engine as _;
 use wellness_e2e::{Server, free_port};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::fatsecret::{
     FatSecretSim, FatSecretSimConfig, Fault, FaultRule, NewSimEntry, SimMeal,
 };
-use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
+use wellness_sim::telegram::{SimUser, TelegramSim};
+
+use crate::chat::{self, link_in, reply, say};
 
 struct World {
     tg: TelegramSim,
@@ -22,12 +23,7 @@ struct World {
 const FS_USER: &str = "ann-fs";
 
 async fn world() -> World {
-    let tg = TelegramSim::start(SimConfig {
-        rate_limits: RateLimits::disabled(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let tg = chat::telegram().await;
     let fs = FatSecretSim::start(
         FatSecretSimConfig::default()
             .with_auto_approve(FS_USER)
@@ -36,63 +32,23 @@ async fn world() -> World {
     .await
     .unwrap();
     let port = free_port();
-    let base = format!("http://127.0.0.1:{port}");
     let db = TestDatabase::migrated().await.unwrap();
-    let key = base64::engine::general_purpose::STANDARD.encode([7u8; 32]);
-    let server = Server::start_on(
-        port,
-        &[
-            ("DATABASE_URL", db.url().to_owned()),
-            ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
-            ("TELEGRAM_API_URL", tg.base_url()),
-            ("TELEGRAM_MODE", "polling".to_owned()),
-            ("WELLNESS__TELEGRAM__POLL_TIMEOUT_SECS", "1".to_owned()),
-            ("WELLNESS__TELEGRAM__PER_CHAT_INTERVAL_MS", "5".to_owned()),
-            ("PUBLIC_BASE_URL", base.clone()),
-            ("WELLNESS_ENCRYPTION_KEY", key),
-            ("FATSECRET_CONSUMER_KEY", fs.consumer_key().to_owned()),
-            ("FATSECRET_CONSUMER_SECRET", fs.consumer_secret().to_owned()),
-            ("FATSECRET_API_URL", fs.base_url()),
-            ("FATSECRET_AUTH_URL", fs.base_url()),
-        ],
-    );
-    server
-        .wait_for("/readyz", 200, Duration::from_secs(10))
-        .await;
+    let mut env = chat::polling_env(&tg, &db);
+    env.extend([
+        ("PUBLIC_BASE_URL", format!("http://127.0.0.1:{port}")),
+        ("WELLNESS_ENCRYPTION_KEY", chat::encryption_key()),
+        ("FATSECRET_CONSUMER_KEY", fs.consumer_key().to_owned()),
+        ("FATSECRET_CONSUMER_SECRET", fs.consumer_secret().to_owned()),
+        ("FATSECRET_API_URL", fs.base_url()),
+        ("FATSECRET_AUTH_URL", fs.base_url()),
+    ]);
+    let server = chat::serve(port, &env).await;
     World {
         tg,
         fs,
         server,
         _db: db,
     }
-}
-
-async fn reply(tg: &TelegramSim, user: &SimUser, nth: usize) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let sent = tg.sent_to(user.id);
-        if sent.len() > nth {
-            return sent[nth].visible_text().to_owned();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reply #{nth}: {sent:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
-    let nth = tg.sent_to(user.id).len();
-    tg.send_text(user, text);
-    reply(tg, user, nth).await
-}
-
-fn link_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_owned()
 }
 
 /// Connects `user` through the pages; returns the chat's "connected" message.

@@ -9,7 +9,9 @@ use wellness_e2e::{Server, free_port};
 use wellness_offline::OfflineCatalog;
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::openai::{Endpoint, OpenAiSim, OpenAiSimConfig, Scripted};
-use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim, silent_voice_note};
+use wellness_sim::telegram::{SimUser, TelegramSim, silent_voice_note};
+
+use crate::chat::{self, reply, say};
 
 struct FoodBot {
     tg: TelegramSim,
@@ -19,12 +21,7 @@ struct FoodBot {
 }
 
 async fn food_bot(with_openai: bool) -> FoodBot {
-    let tg = TelegramSim::start(SimConfig {
-        rate_limits: RateLimits::disabled(),
-        ..SimConfig::default()
-    })
-    .await
-    .unwrap();
+    let tg = chat::telegram().await;
     let ai = if with_openai {
         Some(OpenAiSim::start(OpenAiSimConfig::default()).await.unwrap())
     } else {
@@ -32,51 +29,19 @@ async fn food_bot(with_openai: bool) -> FoodBot {
     };
     let db = TestDatabase::migrated().await.unwrap();
     let port = free_port();
-    let mut env = vec![
-        ("DATABASE_URL", db.url().to_owned()),
-        ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
-        ("TELEGRAM_API_URL", tg.base_url()),
-        ("TELEGRAM_MODE", "polling".to_owned()),
-        ("WELLNESS__TELEGRAM__POLL_TIMEOUT_SECS", "1".to_owned()),
-        ("WELLNESS__TELEGRAM__PER_CHAT_INTERVAL_MS", "5".to_owned()),
-        ("WELLNESS__TELEGRAM__GLOBAL_PER_SECOND", "1000".to_owned()),
-    ];
+    let mut env = chat::polling_env(&tg, &db);
+    env.push(("WELLNESS__TELEGRAM__GLOBAL_PER_SECOND", "1000".to_owned()));
     if let Some(ai) = &ai {
         env.push(("OPENAI_API_KEY", ai.api_key().to_owned()));
         env.push(("OPENAI_BASE_URL", ai.base_url()));
     }
-    let server = Server::start_on(port, &env);
-    server
-        .wait_for("/readyz", 200, Duration::from_secs(10))
-        .await;
+    let server = chat::serve(port, &env).await;
     FoodBot {
         tg,
         ai,
         _server: server,
         _db: db,
     }
-}
-
-async fn reply(tg: &TelegramSim, user: &SimUser, nth: usize) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(15);
-    loop {
-        let sent = tg.sent_to(user.id);
-        if sent.len() > nth {
-            return sent[nth].visible_text().to_owned();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reply #{nth} to {}: {sent:?}",
-            user.id
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
-    let nth = tg.sent_to(user.id).len();
-    tg.send_text(user, text);
-    reply(tg, user, nth).await
 }
 
 fn per_100g(said: &str, lookup: &str) -> wellness_domain::Nutrients {

@@ -22,6 +22,8 @@ use wellness_sim::openai::{Endpoint, OpenAiSim, OpenAiSimConfig, Scripted};
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 use wellness_sim::whoop::{WhoopSim, WhoopSimConfig};
 
+use crate::chat::{link_in, say};
+
 // Distinctive values, with characters that change under URL and form encoding.
 const BOT_TOKEN: &str = "7000000042:AAleakBotToken_9f2c7e1d5b3a0864";
 const WEBHOOK_SECRET: &str = "leakWebhookSecret_4e8a1c9f";
@@ -193,27 +195,6 @@ async fn world() -> World {
     }
 }
 
-async fn reply(tg: &TelegramSim, user: &SimUser, nth: usize) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(20);
-    loop {
-        let sent = tg.sent_to(user.id);
-        if sent.len() > nth {
-            return sent[nth].visible_text().to_owned();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reply #{nth}: {sent:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
-    let nth = tg.sent_to(user.id).len();
-    tg.send_text(user, text);
-    reply(tg, user, nth).await
-}
-
 /// Waits until some message to `user` starts with `prefix`.
 async fn heard(tg: &TelegramSim, user: &SimUser, prefix: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
@@ -229,13 +210,6 @@ async fn heard(tg: &TelegramSim, user: &SimUser, prefix: &str) {
         );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-}
-
-fn link_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_owned()
 }
 
 /// Connects WHOOP and FatSecret for `user` through the chat and the pages; returns the two
