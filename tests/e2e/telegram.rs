@@ -8,6 +8,8 @@ use wellness_e2e::{Server, free_port};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
+use crate::chat;
+
 const SECRET: &str = "e2e-webhook-secret_123";
 
 struct Bot {
@@ -75,22 +77,6 @@ async fn bot(polling: bool, fast: bool) -> Bot {
     }
 }
 
-async fn next_reply(sim: &TelegramSim, user: &SimUser, already: usize) -> String {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    loop {
-        let sent = sim.sent_to(user.id);
-        if sent.len() > already {
-            return sent[already].visible_text().to_owned();
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no reply to {}",
-            user.id
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
 #[tokio::test]
 async fn start_is_answered_in_the_users_language_and_menus_are_set_in_both() {
     let Bot {
@@ -102,8 +88,8 @@ async fn start_is_answered_in_the_users_language_and_menus_are_set_in_both() {
     let john = SimUser::new(1002, "John").with_language("en");
     sim.send_text(&olena, "/start");
     sim.send_text(&john, "/start");
-    let uk = next_reply(&sim, &olena, 0).await;
-    let en = next_reply(&sim, &john, 0).await;
+    let uk = chat::reply(&sim, &olena, 0).await;
+    let en = chat::reply(&sim, &john, 0).await;
     assert!(uk.starts_with("Привіт, Олена!"), "{uk}");
     assert!(en.starts_with("Hi, John!"), "{en}");
     let menus = sim.commands();
@@ -125,14 +111,14 @@ async fn a_goal_set_with_goal_shows_in_today() {
     let user = SimUser::new(2001, "Ira").with_language("en");
     sim.send_text(&user, "/goal 1800");
     assert_eq!(
-        next_reply(&sim, &user, 0).await,
+        chat::reply(&sim, &user, 0).await,
         "Done: your daily goal is now 1800 kcal."
     );
     sim.send_text(&user, "/today");
-    let today = next_reply(&sim, &user, 1).await;
+    let today = chat::reply(&sim, &user, 1).await;
     assert!(today.contains("0 of 1800 kcal — 1800 left."), "{today}");
     sim.send_text(&user, "/goal 99999");
-    let refused = next_reply(&sim, &user, 2).await;
+    let refused = chat::reply(&sim, &user, 2).await;
     assert!(refused.contains("from 500 to 10000"), "{refused}");
 }
 
@@ -168,13 +154,13 @@ async fn a_redelivered_update_is_processed_once_and_bad_requests_store_nothing()
     let Bot { sim, server, _db } = bot(false, false).await;
     let user = SimUser::new(3001, "Max").with_language("en");
     sim.send_text(&user, "/start");
-    next_reply(&sim, &user, 0).await;
+    chat::reply(&sim, &user, 0).await;
 
     let body = serde_json::to_vec(&update(900_001, user.id, "/help")).unwrap();
     assert_eq!(post(&server.url, Some(SECRET), body.clone()).await, 200);
     assert_eq!(post(&server.url, Some(SECRET), body.clone()).await, 200);
     assert!(
-        next_reply(&sim, &user, 1)
+        chat::reply(&sim, &user, 1)
             .await
             .starts_with("Here's what I can do:")
     );
@@ -277,7 +263,7 @@ async fn idle_workers_wait_to_be_woken_and_unannounced_updates_are_still_handled
         sim.send_text(user, "/start");
     }
     for user in &users {
-        eventually_replies(&sim, user, 1).await;
+        chat::reply(&sim, user, 0).await;
     }
     let inbox = wellness_postgres::PgInbox::new(
         wellness_postgres::Database::connect(_db.url(), Default::default()).unwrap(),
@@ -295,24 +281,11 @@ async fn idle_workers_wait_to_be_woken_and_unannounced_updates_are_still_handled
         assert_eq!(stored, wellness_domain::Stored::New);
     }
     for user in &users {
-        eventually_replies(&sim, user, 2).await;
+        chat::reply(&sim, user, 1).await;
         assert_eq!(
             sim.sent_to(user.id)[1].visible_text(),
             "Done: your daily goal is now 1900 kcal."
         );
-    }
-}
-
-async fn eventually_replies(sim: &TelegramSim, user: &SimUser, count: usize) {
-    let deadline = std::time::Instant::now() + Duration::from_secs(10);
-    while sim.sent_to(user.id).len() < count {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "chat {} got {} replies, not {count}",
-            user.id,
-            sim.sent_to(user.id).len()
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
 
@@ -337,7 +310,7 @@ async fn sigkill_mid_batch_then_restart_loses_no_acknowledged_update() {
         sim.send_text(user, "/start");
     }
     for user in &users {
-        next_reply(&sim, user, 0).await;
+        chat::reply(&sim, user, 0).await;
     }
     // 100 updates acknowledged by the first process, which is then killed mid-way.
     let mut expected: HashMap<i64, Vec<String>> = HashMap::new();
@@ -398,13 +371,13 @@ async fn polling_mode_works_the_same() {
     let user = SimUser::new(6001, "Poll").with_language("uk");
     sim.send_text(&user, "/start");
     assert!(
-        next_reply(&sim, &user, 0)
+        chat::reply(&sim, &user, 0)
             .await
             .starts_with("Привіт, Poll!")
     );
     sim.send_text(&user, "/goal 2100");
     assert_eq!(
-        next_reply(&sim, &user, 1).await,
+        chat::reply(&sim, &user, 1).await,
         "Готово: твоя денна ціль тепер 2100 ккал."
     );
 }

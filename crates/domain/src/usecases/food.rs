@@ -1137,6 +1137,23 @@ mod flow_tests {
         assert_eq!(w.sent.lock().unwrap()[0].text, "You've had 0 g of protein.");
     }
 
+    /// "2 eggs" as an assistant reads it.
+    fn two_eggs() -> Interpretation {
+        Interpretation {
+            intent: Intent::LogFood,
+            foods: vec![mention(
+                "eggs",
+                "egg",
+                Amount::Portions {
+                    count: 2.0,
+                    unit: None,
+                },
+            )],
+            calorie_goal: None,
+            reply: None,
+        }
+    }
+
     /// An assistant that reads only the words gets no queried context for a food log: no
     /// conversation, entries or WHOOP queries before the insert.
     #[test]
@@ -1146,19 +1163,7 @@ mod flow_tests {
         a.expect_interpret().returning(|_, ctx| {
             assert!(ctx.history.is_empty() && ctx.today_entries.is_empty());
             assert_eq!(ctx.locale, Locale::En);
-            Ok(Interpretation {
-                intent: Intent::LogFood,
-                foods: vec![mention(
-                    "eggs",
-                    "egg",
-                    Amount::Portions {
-                        count: 2.0,
-                        unit: None,
-                    },
-                )],
-                calorie_goal: None,
-                reply: None,
-            })
+            Ok(two_eggs())
         });
         let mut w = world(a, None);
         let mut wearables = MockWearableStore::new();
@@ -1189,19 +1194,7 @@ mod flow_tests {
                     reply: None,
                 }
             } else {
-                Interpretation {
-                    intent: Intent::LogFood,
-                    foods: vec![mention(
-                        "eggs",
-                        "egg",
-                        Amount::Portions {
-                            count: 2.0,
-                            unit: None,
-                        },
-                    )],
-                    calorie_goal: None,
-                    reply: None,
-                }
+                two_eggs()
             })
         });
         a.expect_answer().returning(|_, ctx| {
