@@ -211,7 +211,7 @@ pub enum AssistantError {
 pub enum ContextScope {
     /// The language, the local time and the calorie goal only: rules that read the words
     /// alone. The conversation, today's entries and the WHOOP records are left empty, which
-    /// saves their six queries on every message.
+    /// saves their seven queries (four round trips) on every message.
     Basic,
     /// All of it: a model that reads the conversation ("and another one") and the day.
     Full,
