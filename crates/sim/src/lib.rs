@@ -5,6 +5,7 @@
 //! [`whoop`], [`fatsecret`], [`openai`]. They start the same way (`serve`).
 
 pub mod fatsecret;
+mod faults;
 pub mod openai;
 mod serve;
 pub mod telegram;

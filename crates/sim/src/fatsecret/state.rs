@@ -154,46 +154,9 @@ impl Fault {
     }
 }
 
-/// A fault for the next `times` calls, optionally of one method only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FaultRule {
-    /// What goes wrong.
-    pub fault: Fault,
-    /// Only calls of this method (`food_entry.create`, or `oauth/request_token`,
-    /// `oauth/access_token`); every call when absent.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// How many calls it hits.
-    #[serde(default = "one")]
-    pub times: u32,
-}
-
-fn one() -> u32 {
-    1
-}
-
-impl FaultRule {
-    /// `fault` for the next call of any method.
-    pub fn next(fault: Fault) -> Self {
-        Self {
-            fault,
-            method: None,
-            times: 1,
-        }
-    }
-
-    /// Only calls of `method`.
-    pub fn for_method(mut self, method: impl Into<String>) -> Self {
-        self.method = Some(method.into());
-        self
-    }
-
-    /// For the next `times` matching calls.
-    pub fn times(mut self, times: u32) -> Self {
-        self.times = times;
-        self
-    }
-}
+/// A fault for the next `times` calls, optionally of one method only (`food_entry.create`, or
+/// `oauth/request_token`, `oauth/access_token`; compared exactly); every call when absent.
+pub type FaultRule = crate::faults::FaultRule<Fault>;
 
 /// How the simulator answered a request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -269,7 +232,7 @@ struct Inner {
     next_entry_id: u64,
     /// (consumer key, nonce) -> timestamp, forgotten once outside the timestamp window.
     nonces: HashMap<(String, String), u64>,
-    faults: Vec<FaultRule>,
+    faults: crate::faults::Faults<Fault>,
     requests: Vec<RecordedRequest>,
     auto_approve: Option<String>,
 }
@@ -338,7 +301,7 @@ impl SimState {
             entries: BTreeMap::new(),
             next_entry_id: config.first_food_entry_id,
             nonces: HashMap::new(),
-            faults: Vec::new(),
+            faults: crate::faults::Faults::default(),
             requests: Vec::new(),
             auto_approve: config.auto_approve.clone(),
         };
@@ -737,9 +700,7 @@ impl SimState {
     // --- faults and records ---
 
     pub fn add_fault(&self, rule: FaultRule) {
-        if rule.times > 0 {
-            self.lock().faults.push(rule);
-        }
+        self.lock().faults.add(rule);
     }
 
     pub fn clear_faults(&self) {
@@ -748,18 +709,7 @@ impl SimState {
 
     /// The fault for a call of `method`, consuming one of its `times`.
     pub fn take_fault(&self, method: &str) -> Option<Fault> {
-        let mut inner = self.lock();
-        let index = inner
-            .faults
-            .iter()
-            .position(|rule| rule.method.as_deref().is_none_or(|m| m == method))?;
-        let rule = &mut inner.faults[index];
-        rule.times = rule.times.saturating_sub(1);
-        let fault = rule.fault.clone();
-        if rule.times == 0 {
-            inner.faults.remove(index);
-        }
-        Some(fault)
+        self.lock().faults.take(method)
     }
 
     pub fn record(
@@ -806,7 +756,7 @@ impl SimState {
             users,
             entries: inner.entries.len(),
             requests: inner.requests.len(),
-            faults: inner.faults.clone(),
+            faults: inner.faults.rules().to_vec(),
             auto_approve: inner.auto_approve.clone(),
         }
     }

@@ -34,84 +34,12 @@ impl Fault {
     }
 }
 
-/// A fault for the next `times` calls, optionally of one method only.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FaultRule {
-    /// What goes wrong.
-    pub fault: Fault,
-    /// Only calls of this method (`sendMessage`; compared without case, as Telegram does);
-    /// every method when absent.
-    #[serde(default)]
-    pub method: Option<String>,
-    /// How many calls it hits.
-    #[serde(default = "one")]
-    pub times: u32,
-}
+/// A fault for the next `times` calls, optionally of one method only (`sendMessage`; compared
+/// without case, as Telegram does).
+pub type FaultRule = crate::faults::FaultRule<Fault>;
 
-fn one() -> u32 {
-    1
-}
-
-impl FaultRule {
-    /// `fault` for the next call of any method.
-    pub fn next(fault: Fault) -> Self {
-        Self {
-            fault,
-            method: None,
-            times: 1,
-        }
-    }
-
-    /// Only calls of `method`.
-    pub fn for_method(mut self, method: impl Into<String>) -> Self {
-        self.method = Some(method.into());
-        self
-    }
-
-    /// For the next `times` matching calls.
-    pub fn times(mut self, times: u32) -> Self {
-        self.times = times;
-        self
-    }
-
-    fn matches(&self, method: &str) -> bool {
-        self.method
-            .as_deref()
-            .is_none_or(|m| m.eq_ignore_ascii_case(method))
-    }
-}
-
-/// Rules still to apply, first match wins, and how many calls they hit.
-#[derive(Debug, Default)]
-pub(crate) struct Faults {
-    rules: Vec<FaultRule>,
-    served: u64,
-}
-
-impl Faults {
-    pub(crate) fn add(&mut self, rule: FaultRule) {
-        if rule.times > 0 {
-            self.rules.push(rule);
-        }
-    }
-
-    /// The fault for a call of `method`, using up one of its `times`.
-    pub(crate) fn take(&mut self, method: &str) -> Option<Fault> {
-        let index = self.rules.iter().position(|r| r.matches(method))?;
-        let rule = &mut self.rules[index];
-        let fault = rule.fault;
-        rule.times -= 1;
-        if rule.times == 0 {
-            self.rules.remove(index);
-        }
-        self.served += 1;
-        Some(fault)
-    }
-
-    pub(crate) fn served(&self) -> u64 {
-        self.served
-    }
-}
+/// The rules armed in a simulator.
+pub(crate) type Faults = crate::faults::Faults<Fault>;
 
 #[cfg(test)]
 mod tests {
@@ -119,7 +47,7 @@ mod tests {
 
     #[test]
     fn a_rule_hits_only_its_method_and_only_so_many_times() {
-        let mut faults = Faults::default();
+        let mut faults = Faults::ignoring_case();
         faults.add(
             FaultRule::next(Fault::Status { status: 502 })
                 .for_method("sendMessage")

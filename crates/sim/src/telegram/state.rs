@@ -319,7 +319,7 @@ impl Inner {
             limiter: RateLimiter::default(),
             forced_too_many: None,
             too_many_requests: 0,
-            faults: Faults::default(),
+            faults: Faults::ignoring_case(),
             poll_generation: 0,
         }
     }
