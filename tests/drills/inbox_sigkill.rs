@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 use wellness_sim::telegram::SimUser;
 
 use crate::store::{food_entry_keys, pool, user_id};
-use crate::world::{Options, World, post_update, text_update};
+use wellness_e2e::text_update_body;
+
+use crate::world::{Options, World, post_update};
 
 const CHATS: i64 = 10;
 const UPDATES: i64 = 100;
@@ -40,7 +42,7 @@ async fn sigkill_while_logging_food_then_restart_logs_every_food_exactly_once() 
     for k in 0..UPDATES {
         let user = users[(k % CHATS) as usize].id;
         let text = if k % 2 == 0 { "a banana" } else { "2 eggs" };
-        let body = text_update(700_000_000 + k, user, text);
+        let body = text_update_body(700_000_000 + k, user, text);
         assert_eq!(post_update(&client, &w.server().url, body).await, Some(200));
         *sent.entry(user).or_default() += 1;
     }

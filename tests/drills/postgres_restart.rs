@@ -13,7 +13,9 @@ use wellness_e2e::postgres::{PrivatePostgres, StopMode};
 use wellness_e2e::{eventually, sample_sum};
 use wellness_sim::telegram::SimUser;
 
-use crate::world::{Options, World, post_update, text_update};
+use wellness_e2e::text_update_body;
+
+use crate::world::{Options, World, post_update};
 
 /// One webhook POST as Telegram would make it: how it was answered, and how fast.
 #[derive(Debug, Clone)]
@@ -38,7 +40,7 @@ async fn keep_posting(
     while !stop.load(Ordering::SeqCst) {
         let goal = 1000 + k;
         let started = Instant::now();
-        let body = text_update(first_update + k, user, &format!("/goal {goal}"));
+        let body = text_update_body(first_update + k, user, &format!("/goal {goal}"));
         let status = post_update(&client, &url, body).await;
         log.lock().unwrap().push(Attempt {
             user,

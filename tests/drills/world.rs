@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use wellness_e2e::{Server, free_port};
+use wellness_e2e::{Server, free_port, link_in};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
 use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
@@ -282,28 +282,6 @@ impl World {
     }
 }
 
-/// A text message update from `user`, as Telegram posts it to the webhook.
-pub fn text_update(update_id: i64, user: i64, text: &str) -> Vec<u8> {
-    let command = text.starts_with('/');
-    let length = text.split(' ').next().map_or(0, str::len);
-    serde_json::to_vec(&serde_json::json!({
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_780_000_000,
-            "chat": {"id": user, "type": "private", "first_name": "D"},
-            "from": {"id": user, "is_bot": false, "first_name": "D", "language_code": "en"},
-            "text": text,
-            "entities": if command {
-                serde_json::json!([{"type": "bot_command", "offset": 0, "length": length}])
-            } else {
-                serde_json::json!([])
-            }
-        }
-    }))
-    .unwrap()
-}
-
 /// POSTs an update to the webhook with the secret; the status, or `None` when the request
 /// failed without an answer.
 pub async fn post_update(client: &reqwest::Client, base: &str, body: Vec<u8>) -> Option<u16> {
@@ -317,11 +295,4 @@ pub async fn post_update(client: &reqwest::Client, base: &str, body: Vec<u8>) ->
         .await
         .ok()
         .map(|r| r.status().as_u16())
-}
-
-fn link_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap_or_else(|| panic!("no link in {text:?}"))
-        .to_owned()
 }

@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use base64::Engine as _;
 use wellness_e2e::Server;
+pub use wellness_e2e::link_in;
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
@@ -67,12 +68,4 @@ pub async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
     let nth = tg.sent_to(user.id).len();
     tg.send_text(user, text);
     reply(tg, user, nth).await
-}
-
-/// The first link in a message.
-pub fn link_in(text: &str) -> String {
-    text.split_whitespace()
-        .find(|w| w.starts_with("http"))
-        .unwrap()
-        .to_owned()
 }

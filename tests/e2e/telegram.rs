@@ -3,8 +3,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use serde_json::json;
-use wellness_e2e::{Server, free_port};
+use wellness_e2e::{Server, free_port, text_update, text_update_body};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
@@ -122,22 +121,6 @@ async fn a_goal_set_with_goal_shows_in_today() {
     assert!(refused.contains("from 500 to 10000"), "{refused}");
 }
 
-fn update(update_id: i64, user: i64, text: &str) -> serde_json::Value {
-    json!({
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_780_000_000,
-            "chat": {"id": user, "type": "private", "first_name": "U"},
-            "from": {"id": user, "is_bot": false, "first_name": "U", "language_code": "en"},
-            "text": text,
-            "entities": if text.starts_with('/') {
-                json!([{"type": "bot_command", "offset": 0, "length": text.split(' ').next().unwrap().len()}])
-            } else { json!([]) }
-        }
-    })
-}
-
 async fn post(url: &str, secret: Option<&str>, body: Vec<u8>) -> u16 {
     let mut req = reqwest::Client::new()
         .post(format!("{url}/telegram/webhook"))
@@ -156,7 +139,7 @@ async fn a_redelivered_update_is_processed_once_and_bad_requests_store_nothing()
     sim.send_text(&user, "/start");
     chat::reply(&sim, &user, 0).await;
 
-    let body = serde_json::to_vec(&update(900_001, user.id, "/help")).unwrap();
+    let body = text_update_body(900_001, user.id, "/help");
     assert_eq!(post(&server.url, Some(SECRET), body.clone()).await, 200);
     assert_eq!(post(&server.url, Some(SECRET), body.clone()).await, 200);
     assert!(
@@ -166,7 +149,7 @@ async fn a_redelivered_update_is_processed_once_and_bad_requests_store_nothing()
     );
 
     // Wrong or missing secret: 401, nothing stored, no reply.
-    let other = serde_json::to_vec(&update(900_002, user.id, "/today")).unwrap();
+    let other = text_update_body(900_002, user.id, "/today");
     assert_eq!(
         post(&server.url, Some("wrong-secret"), other.clone()).await,
         401
@@ -181,7 +164,7 @@ async fn a_redelivered_update_is_processed_once_and_bad_requests_store_nothing()
         post(&server.url, Some(SECRET), b"{\"hello\":1}".to_vec()).await,
         400
     );
-    let huge = serde_json::to_vec(&update(900_003, user.id, &"x".repeat(1_100_000))).unwrap();
+    let huge = text_update_body(900_003, user.id, &"x".repeat(1_100_000));
     assert_eq!(post(&server.url, Some(SECRET), huge).await, 400);
 
     tokio::time::sleep(Duration::from_millis(1500)).await;
@@ -274,7 +257,7 @@ async fn idle_workers_wait_to_be_woken_and_unannounced_updates_are_still_handled
             &inbox,
             id,
             Some(wellness_domain::ChatId(user.id)),
-            &update(90_000 + n as i64, user.id, "/goal 1900"),
+            &text_update(90_000 + n as i64, user.id, "/goal 1900"),
         )
         .await
         .unwrap();
@@ -317,8 +300,7 @@ async fn sigkill_mid_batch_then_restart_loses_no_acknowledged_update() {
     for k in 0..100i64 {
         let user = &users[(k % 10) as usize];
         let goal = 2000 + k;
-        let body =
-            serde_json::to_vec(&update(800_000 + k, user.id, &format!("/goal {goal}"))).unwrap();
+        let body = text_update_body(800_000 + k, user.id, &format!("/goal {goal}"));
         assert_eq!(post(&first.url, Some(SECRET), body).await, 200);
         expected
             .entry(user.id)
@@ -413,7 +395,7 @@ async fn while_the_database_is_down_every_concurrent_update_is_refused_then_stor
     // it with 503, so Telegram delivers each again; none is acknowledged unstored.
     proxy.take_down();
     let bodies: Vec<Vec<u8>> = (0..40)
-        .map(|i| serde_json::to_vec(&update(910_000 + i, 5000 + i % 7, "/help")).unwrap())
+        .map(|i| text_update_body(910_000 + i, 5000 + i % 7, "/help"))
         .collect();
     let refused = futures_join(&server.url, &bodies).await;
     assert!(refused.iter().all(|s| *s == 503), "{refused:?}");

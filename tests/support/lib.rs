@@ -172,6 +172,41 @@ impl Drop for Server {
     }
 }
 
+/// A private text message from `user`, as Telegram sends it (a command carries its
+/// `bot_command` entity).
+pub fn text_update(update_id: i64, user: i64, text: &str) -> serde_json::Value {
+    let entities = if text.starts_with('/') {
+        let length = text.split(' ').next().map_or(0, str::len);
+        serde_json::json!([{"type": "bot_command", "offset": 0, "length": length}])
+    } else {
+        serde_json::json!([])
+    };
+    serde_json::json!({
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_780_000_000,
+            "chat": {"id": user, "type": "private", "first_name": "U"},
+            "from": {"id": user, "is_bot": false, "first_name": "U", "language_code": "en"},
+            "text": text,
+            "entities": entities
+        }
+    })
+}
+
+/// [`text_update`] as the body of a webhook request.
+pub fn text_update_body(update_id: i64, user: i64, text: &str) -> Vec<u8> {
+    serde_json::to_vec(&text_update(update_id, user, text)).unwrap()
+}
+
+/// The first link in a message.
+pub fn link_in(text: &str) -> String {
+    text.split_whitespace()
+        .find(|w| w.starts_with("http"))
+        .unwrap_or_else(|| panic!("no link in {text:?}"))
+        .to_owned()
+}
+
 /// GET /metrics as text.
 pub async fn scrape(url: &str) -> String {
     reqwest::Client::new()

@@ -36,8 +36,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use serde_json::json;
-use wellness_e2e::{Server, free_port};
+use wellness_e2e::{Server, free_port, text_update_body};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
@@ -152,19 +151,6 @@ fn extra_env() -> Vec<(&'static str, String)> {
         .collect()
 }
 
-fn update_body(update_id: u64, chat: i64, text: &str) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id, "date": 1_780_000_000,
-            "chat": {"id": chat, "type": "private", "first_name": "B"},
-            "from": {"id": chat, "is_bot": false, "first_name": "B", "language_code": "en"},
-            "text": text
-        }
-    }))
-    .unwrap()
-}
-
 fn fmt_outcome(o: &loadgen::Outcome) -> String {
     format!(
         "{:.0} req/s, p50 {:.2} ms, p99 {:.2} ms ({} in {:.1} s; non-200 {}, errors {})",
@@ -243,7 +229,11 @@ async fn main() {
 
         // Many chats, so the inbox workers' per-chat order is not the limit of what they drain.
         let webhook: loadgen::MakeRequest = Arc::new(|n| {
-            let body = update_body(1_000_000 + n, 100_000 + (n % 5000) as i64, "2 eggs");
+            let body = text_update_body(
+                (1_000_000 + n) as i64,
+                100_000 + (n % 5000) as i64,
+                "2 eggs",
+            );
             loadgen::post(
                 "/telegram/webhook",
                 &[("x-telegram-bot-api-secret-token", SECRET)],
@@ -478,7 +468,7 @@ async fn end_to_end(tg: &TelegramSim, server: &Server, rate: u64, seconds: u64) 
     for k in 0..total {
         tokio::time::sleep_until((begin + interval * k as u32).into()).await;
         let user = &users[(k % chats as u64) as usize];
-        let body = update_body(50_000_000 + k, user.id, "2 eggs and a banana");
+        let body = text_update_body((50_000_000 + k) as i64, user.id, "2 eggs and a banana");
         started_at.push((user.id, Utc::now()));
         let (client, url) = (client.clone(), url.clone());
         posts.push(tokio::spawn(async move {
