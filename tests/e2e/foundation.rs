@@ -5,7 +5,7 @@ use std::time::Duration;
 use serde_json::Value;
 use wellness_e2e::proxy::Proxy;
 use wellness_e2e::{Server, command};
-use wellness_postgres::test_support::{TestDatabase, server_url};
+use wellness_postgres::test_support::TestDatabase;
 
 fn db_env(url: &str) -> Vec<(&'static str, String)> {
     vec![("DATABASE_URL", url.to_owned())]
@@ -65,15 +65,9 @@ async fn serve_answers_healthz_within_a_second_and_becomes_ready() {
 #[tokio::test]
 async fn readyz_follows_the_database_down_and_back_without_a_restart() {
     let db = TestDatabase::empty().await.unwrap();
-    let target = server_url()
-        .trim_start_matches("postgres://")
-        .rsplit('@')
-        .next()
-        .unwrap()
-        .to_owned();
-    let proxy = Proxy::start(&target).await;
+    let proxy = Proxy::to_test_server().await;
     proxy.take_down();
-    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, db.name());
+    let via_proxy = proxy.database_url(db.name());
     let server = Server::start(&db_env(&via_proxy));
 
     // Starts while PostgreSQL is unreachable: alive, not ready, and it says why.

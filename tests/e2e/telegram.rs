@@ -377,14 +377,8 @@ async fn while_the_database_is_down_every_concurrent_update_is_refused_then_stor
     .await
     .unwrap();
     let db = TestDatabase::migrated().await.unwrap();
-    let target = wellness_postgres::test_support::server_url()
-        .trim_start_matches("postgres://")
-        .rsplit('@')
-        .next()
-        .unwrap()
-        .to_owned();
-    let proxy = Proxy::start(&target).await;
-    let via_proxy = format!("postgres://postgres@127.0.0.1:{}/{}", proxy.port, db.name());
+    let proxy = Proxy::to_test_server().await;
+    let via_proxy = proxy.database_url(db.name());
     let port = free_port();
     let server = Server::start_on(port, &env_for(&sim, &via_proxy, port, false, true));
     server

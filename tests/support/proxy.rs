@@ -17,6 +17,23 @@ pub struct Proxy {
 }
 
 impl Proxy {
+    /// Forwards to the PostgreSQL server the tests use (`WELLNESS_TEST_DATABASE_URL`).
+    pub async fn to_test_server() -> Proxy {
+        let server = wellness_postgres::test_support::server_url();
+        let host = server
+            .trim_start_matches("postgres://")
+            .rsplit('@')
+            .next()
+            .unwrap_or_default()
+            .to_owned();
+        Proxy::start(&host).await
+    }
+
+    /// The URL of database `name` through this proxy (as the `postgres` user).
+    pub fn database_url(&self, name: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{name}", self.port)
+    }
+
     /// Starts forwarding to `target` ("127.0.0.1:5432").
     pub async fn start(target: &str) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
