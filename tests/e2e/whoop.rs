@@ -300,7 +300,6 @@ async fn count(db: &TestDatabase, sql: &str) -> i64 {
 /// within 15 % of the time the limit allows.
 #[tokio::test]
 async fn fifty_users_on_two_instances_sync_within_the_shared_limit() {
-    use wellness_domain::model::{ConnectionStatus, Credentials, Provider, Secret, Tokens};
     use wellness_domain::ports::{CredentialStore, Users};
     use wellness_postgres::{PgCredentialStore, PgUsers, TokenCipher};
     use wellness_sim::whoop::{RateLimits, WhoopUser};
@@ -368,22 +367,12 @@ async fn fifty_users_on_two_instances_sync_within_the_shared_limit() {
             .unwrap()
             .unwrap();
         let issued = whoop.issue_tokens(member.user_id).unwrap();
-        let now = chrono::Utc::now();
         store
-            .save(&Credentials {
-                user_id: user.id,
-                provider: Provider::Whoop,
-                tokens: Tokens::OAuth2 {
-                    access_token: Secret::new(issued.access_token),
-                    refresh_token: issued.refresh_token.map(Secret::new),
-                    expires_at: now
-                        + chrono::Duration::seconds(i64::try_from(issued.expires_in).unwrap()),
-                    scope: issued.scope,
-                },
-                external_user_id: Some(member.user_id.to_string()),
-                status: ConnectionStatus::Active,
-                updated_at: now,
-            })
+            .save(&wellness_e2e::whoop_connection(
+                user.id,
+                member.user_id,
+                issued,
+            ))
             .await
             .unwrap();
     }

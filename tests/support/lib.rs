@@ -207,6 +207,29 @@ pub fn link_in(text: &str) -> String {
         .to_owned()
 }
 
+/// The WHOOP connection our callback stores for tokens the simulator issued to `member`.
+pub fn whoop_connection(
+    user: wellness_domain::UserId,
+    member: i64,
+    issued: wellness_sim::whoop::IssuedTokens,
+) -> wellness_domain::Credentials {
+    use wellness_domain::{ConnectionStatus, Credentials, Provider, Secret, Tokens};
+    let now = chrono::Utc::now();
+    Credentials {
+        user_id: user,
+        provider: Provider::Whoop,
+        tokens: Tokens::OAuth2 {
+            access_token: Secret::new(issued.access_token),
+            refresh_token: issued.refresh_token.map(Secret::new),
+            expires_at: now + chrono::Duration::seconds(i64::try_from(issued.expires_in).unwrap()),
+            scope: issued.scope,
+        },
+        external_user_id: Some(member.to_string()),
+        status: ConnectionStatus::Active,
+        updated_at: now,
+    }
+}
+
 /// GET /metrics as text.
 pub async fn scrape(url: &str) -> String {
     reqwest::Client::new()

@@ -7,12 +7,10 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use wellness_domain::ports::{CredentialStore, SystemClock, Users};
 use wellness_domain::usecases::whoop::WhoopPorts;
-use wellness_domain::{
-    ConnectionStatus, Credentials, Locale, NewUser, Provider, Secret, TelegramUserId, Tokens, User,
-};
+use wellness_domain::{Locale, NewUser, Secret, TelegramUserId, User};
+use wellness_e2e::whoop_connection;
 use wellness_postgres::test_support::TestDatabase;
 use wellness_postgres::{PgCredentialStore, PgUsers, PgWearableStore, TokenCipher};
 use wellness_sim::telegram::TelegramSim;
@@ -69,19 +67,7 @@ async fn sync_all(sim: &WhoopSim, tg: &TelegramSim, parallel: usize) -> (u64, Du
             .user;
         let issued = sim.issue_tokens(20_000 + i).unwrap();
         credentials
-            .save(&Credentials {
-                user_id: user.id,
-                provider: Provider::Whoop,
-                tokens: Tokens::OAuth2 {
-                    access_token: Secret::new(issued.access_token),
-                    refresh_token: issued.refresh_token.map(Secret::new),
-                    expires_at: Utc::now() + chrono::Duration::seconds(issued.expires_in as i64),
-                    scope: issued.scope,
-                },
-                external_user_id: Some((20_000 + i).to_string()),
-                status: ConnectionStatus::Active,
-                updated_at: Utc::now(),
-            })
+            .save(&whoop_connection(user.id, 20_000 + i, issued))
             .await
             .unwrap();
         people.push(user);
