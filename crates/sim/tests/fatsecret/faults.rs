@@ -2,7 +2,7 @@ use std::time::{Duration, Instant};
 
 use wellness_sim::fatsecret::{FatSecretSimConfig, Fault, FaultRule, Outcome};
 
-use crate::{api, error_code, http, signed_form, start_sim, start_with};
+use crate::{api, error_code, http, post_signed, signed_form, start_sim, start_with};
 
 fn search() -> [(&'static str, &'static str); 3] {
     [
@@ -61,20 +61,7 @@ async fn scripted_error_codes_hit_the_next_calls_of_their_method_only() {
 async fn a_garbage_fault_answers_200_with_a_body_that_is_not_json() {
     let sim = start_sim().await;
     sim.inject_fault(FaultRule::next(Fault::Garbage).for_method("foods.search"));
-    let body = signed_form(
-        "POST",
-        &sim.server_api_url(),
-        &search(),
-        (sim.consumer_key(), sim.consumer_secret()),
-        None,
-    );
-    let response = http()
-        .post(sim.server_api_url())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_signed(&sim, &search()).await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     assert!(
@@ -93,20 +80,7 @@ async fn a_garbage_fault_answers_200_with_a_body_that_is_not_json() {
 async fn an_http_500_fault_answers_500() {
     let sim = start_sim().await;
     sim.inject_fault(FaultRule::next(Fault::HttpStatus { status: 500 }));
-    let body = signed_form(
-        "POST",
-        &sim.server_api_url(),
-        &search(),
-        (sim.consumer_key(), sim.consumer_secret()),
-        None,
-    );
-    let response = http()
-        .post(sim.server_api_url())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    let response = post_signed(&sim, &search()).await;
     assert_eq!(response.status(), 500);
 }
 

@@ -97,6 +97,25 @@ pub async fn api_get(
     response.json().await.expect("JSON")
 }
 
+/// POSTs server.api `params` signed with the consumer key alone; the raw answer, for tests of
+/// what is not a JSON answer.
+pub async fn post_signed(sim: &FatSecretSim, params: &[(&str, &str)]) -> reqwest::Response {
+    let body = signed_form(
+        "POST",
+        &sim.server_api_url(),
+        params,
+        (sim.consumer_key(), sim.consumer_secret()),
+        None,
+    );
+    http()
+        .post(sim.server_api_url())
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(body)
+        .send()
+        .await
+        .expect("request reaches the simulator")
+}
+
 pub async fn post_form(url: &str, body: String) -> (u16, Value) {
     let response = http()
         .post(url)

@@ -2,7 +2,7 @@ use wellness_sim::fatsecret::{FatSecretSimConfig, Outcome};
 
 use crate::{
     api, api_get, encode, error_code, hand_signature, http, now, oauth_params, post_form,
-    signed_form, start_sim, start_with,
+    post_signed, signed_form, start_sim, start_with,
 };
 
 #[tokio::test]
@@ -218,20 +218,11 @@ async fn access_tokens_are_checked_and_revocation_answers_error_9() {
 #[tokio::test]
 async fn without_format_json_the_answer_is_xml() {
     let sim = start_sim().await;
-    let body = signed_form(
-        "POST",
-        &sim.server_api_url(),
+    let response = post_signed(
+        &sim,
         &[("method", "foods.search"), ("search_expression", "egg")],
-        (sim.consumer_key(), sim.consumer_secret()),
-        None,
-    );
-    let response = http()
-        .post(sim.server_api_url())
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(body)
-        .send()
-        .await
-        .unwrap();
+    )
+    .await;
     assert_eq!(response.status(), 200);
     let text = response.text().await.unwrap();
     assert!(text.starts_with("<?xml"), "{text}");
