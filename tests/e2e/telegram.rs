@@ -367,7 +367,6 @@ async fn polling_mode_works_the_same() {
 #[tokio::test]
 async fn while_the_database_is_down_every_concurrent_update_is_refused_then_stored_when_redelivered()
  {
-    use diesel_async::RunQueryDsl as _;
     use wellness_e2e::proxy::Proxy;
 
     let sim = TelegramSim::start(SimConfig {
@@ -404,20 +403,11 @@ async fn while_the_database_is_down_every_concurrent_update_is_refused_then_stor
     let accepted = futures_join(&server.url, &redelivered).await;
     assert!(accepted.iter().all(|s| *s == 200), "{accepted:?}");
 
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let pool = db.pool().unwrap();
-    let mut conn = pool.conn().await.unwrap();
-    let stored = diesel::sql_query(
+    let stored = wellness_e2e::count(
+        &db,
         "SELECT count(*) AS n FROM inbox_updates WHERE update_id BETWEEN 910000 AND 910039",
     )
-    .get_result::<N>(&mut conn)
-    .await
-    .unwrap()
-    .n;
+    .await;
     assert_eq!(stored, 40);
 }
 

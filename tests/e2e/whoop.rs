@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use wellness_e2e::{Server, free_port};
+use wellness_e2e::{Server, count, free_port};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{SimUser, TelegramSim};
 
@@ -278,21 +278,6 @@ async fn a_webhook_fetches_the_changed_record_by_its_id() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(w.whoop.requests().len(), requests_before + 1);
-}
-
-/// One number from the test's database (`sql` selects it as `n`).
-async fn count(db: &TestDatabase, sql: &str) -> i64 {
-    #[derive(diesel::QueryableByName)]
-    struct Count {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let pool = db.pool().unwrap();
-    let mut conn = pool.conn().await.unwrap();
-    let row: Count = diesel_async::RunQueryDsl::get_result(diesel::sql_query(sql), &mut *conn)
-        .await
-        .unwrap();
-    row.n
 }
 
 /// Issue 6: with WHOOP's limit scaled down to 100 requests per 5 s and our limiter set to

@@ -230,6 +230,21 @@ pub fn whoop_connection(
     }
 }
 
+/// One number from a test's database: `sql` selects it as `n` (a `count(*)`, say).
+pub async fn count(db: &wellness_postgres::test_support::TestDatabase, sql: &str) -> i64 {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        n: i64,
+    }
+    let pool = db.pool().unwrap();
+    let mut conn = pool.conn().await.unwrap();
+    let row: Count = diesel_async::RunQueryDsl::get_result(diesel::sql_query(sql), &mut *conn)
+        .await
+        .unwrap();
+    row.n
+}
+
 /// GET /metrics as text.
 pub async fn scrape(url: &str) -> String {
     reqwest::Client::new()

@@ -36,7 +36,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use wellness_e2e::{Server, free_port, text_update_body};
+use wellness_e2e::{Server, count, free_port, text_update_body};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
@@ -394,22 +394,6 @@ async fn processed_updates(url: &str) -> u64 {
         .filter(|l| l.starts_with("wellness_updates_processed_total"))
         .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
         .sum()
-}
-
-async fn count(db: &TestDatabase, sql: &str) -> i64 {
-    use diesel_async::RunQueryDsl as _;
-    #[derive(diesel::QueryableByName)]
-    struct N {
-        #[diesel(sql_type = diesel::sql_types::BigInt)]
-        n: i64,
-    }
-    let pool = db.pool().unwrap();
-    let mut conn = pool.conn().await.unwrap();
-    diesel::sql_query(sql)
-        .get_result::<N>(&mut conn)
-        .await
-        .unwrap()
-        .n
 }
 
 /// Samples a process's RSS every 100 ms until stopped; answers the largest sample (MiB).
