@@ -11,8 +11,8 @@ use wellness_domain::ports::{
     Wearable, WearableError,
 };
 use wellness_domain::{
-    ChatId, Cycle, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId, WearableKind,
-    WearableRecord, Workout,
+    CatalogueRef, ChatId, Cycle, Grams, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId,
+    WearableKind, WearableRecord, Workout,
 };
 
 use crate::metrics::Metrics;
@@ -364,6 +364,12 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
         let r = self.inner.day(tokens, day).await;
         self.count("diary_day", diary_status(&r));
+        r
+    }
+
+    async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError> {
+        let r = self.inner.unit_weight(serving).await;
+        self.count("unit_weight", diary_status(&r));
         r
     }
 }

@@ -7,14 +7,11 @@
 //!   case-insensitively ("Breakfast"); an unknown meal reads as a snack.
 //! - `number_of_units` is FatSecret's own: measurement units of the serving, written and read
 //!   back unchanged (150 on a "100 g" serving whose `number_of_units` is 100 means 150 g).
-//! - A day read also gives each entry its weight: units x the serving's metric amount / the
-//!   serving's own `number_of_units` (one "1 large" egg of 50 g is 50 g, not 1). One `food.get`
-//!   per food of the day; a food FatSecret no longer has, or a serving without a metric amount,
-//!   leaves the weight unknown.
+//! - A unit's weight is the serving's metric amount / the serving's own `number_of_units` (one
+//!   "1 large" egg of 50 g weighs 50 g, not 1), from one `food.get`; a food FatSecret no longer
+//!   has, or a serving without a metric amount, has no known weight.
 //! - Deleting an entry FatSecret no longer has (error 106) succeeds: the entry is gone either way,
 //!   which makes a retried delete safe.
-
-use std::collections::HashMap;
 
 use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
@@ -223,40 +220,29 @@ impl FoodDiary for FatSecretClient {
             .call(Verb::Post, "food_entries.get.v2", &args, Some(user))
             .await
             .map_err(|failure| failure.into_diary(Effect::Read))?;
-        let mut entries =
-            parse_day(&answer, day).map_err(|failure| failure.into_diary(Effect::Read))?;
-        let mut foods: HashMap<String, Option<FoodDetails>> = HashMap::new();
-        for entry in &mut entries {
-            let Some(r) = &entry.catalogue_ref else {
-                continue;
-            };
-            if !foods.contains_key(&r.food_id) {
-                let food = match self.food(&r.food_id).await {
-                    Ok(food) => Some(food),
-                    // An API error here is about this food (FatSecret no longer has it): its
-                    // weight is unknown. Being unreachable or rate limited is worth a retry.
-                    Err(Failure::Api { code, .. }) if !matches!(code, 6 | 7) => None,
-                    Err(failure) => return Err(failure.into_diary(Effect::Read)),
-                };
-                foods.insert(r.food_id.clone(), food);
-            }
-            entry.grams = foods[&r.food_id]
-                .as_ref()
-                .and_then(|food| weight(food, &r.serving_id, entry.number_of_units));
+        parse_day(&answer, day).map_err(|failure| failure.into_diary(Effect::Read))
+    }
+
+    async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError> {
+        match self.food(&serving.food_id).await {
+            Ok(food) => Ok(unit_weight(&food, &serving.serving_id)),
+            // An API error here is about this food (FatSecret no longer has it): its weight is
+            // unknown. Being unreachable or rate limited is worth a retry.
+            Err(Failure::Api { code, .. }) if !matches!(code, 6 | 7) => Ok(None),
+            Err(failure) => Err(failure.into_diary(Effect::Read)),
         }
-        Ok(entries)
     }
 }
 
-/// The weight of `units` of a serving: units x its metric amount / its own number of units.
-/// Millilitres count as grams, as in the catalogue.
-fn weight(food: &FoodDetails, serving_id: &str, units: f64) -> Option<Grams> {
+/// One unit of a serving: its metric amount / its own number of units. Millilitres count as
+/// grams, as in the catalogue.
+fn unit_weight(food: &FoodDetails, serving_id: &str) -> Option<Grams> {
     let serving = food.servings.iter().find(|s| s.serving_id == serving_id)?;
     let (amount, _) = serving.metric?;
     if !(amount > 0.0 && serving.number_of_units > 0.0) {
         return None;
     }
-    Grams::new(units * amount / serving.number_of_units).ok()
+    Grams::new(amount / serving.number_of_units).ok()
 }
 
 #[cfg(test)]

@@ -315,9 +315,9 @@ pub struct DiaryEntry {
     pub catalogue_ref: Option<CatalogueRef>,
     /// Units of the serving (as the diary counts them).
     pub number_of_units: f64,
-    /// The weight eaten, when known. Writing: the diary adapter works out the units of the
-    /// serving from the serving's own weight, and `number_of_units` is not used. Reading: the
-    /// adapter gives it when the serving has a metric amount.
+    /// The weight eaten, when known (writing: the diary adapter then works out the units of the
+    /// serving from the serving's own weight, and `number_of_units` is not used). A day read
+    /// leaves it unknown: the import weighs the entries it keeps ([`FoodDiary::unit_weight`]).
     pub grams: Option<Grams>,
     /// Which meal.
     pub meal: Meal,
@@ -354,6 +354,9 @@ pub trait FoodDiary: Send + Sync {
     async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError>;
     /// Reads a day of the diary.
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError>;
+    /// The weight of one unit of a serving (one "1 large" egg: its grams; one gram of a
+    /// "100 g" serving: 1 g); `None` when the serving has no weight or the food is gone.
+    async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError>;
 }
 
 /// New tokens from a provider.

@@ -244,6 +244,9 @@ impl ImportPorts<'_> {
             day = day.previous();
         }
         let linked = self.outbox.linked_entry_ids(user.id, day).await?;
+        // Weighed once per serving per import, and only for entries not here yet.
+        let mut unit_weights: Vec<(crate::model::CatalogueRef, Option<crate::model::Grams>)> =
+            Vec::new();
         let mut new_entries = Vec::new();
         for day in days {
             let entries = match self.diary.day(&credentials.tokens, day).await {
@@ -261,10 +264,28 @@ impl ImportPorts<'_> {
                 if linked.contains(&id) {
                     continue;
                 }
-                // The weight the diary adapter read from the serving ("1 large" egg: 50 g). A
-                // serving without one keeps its count of units: the calories, which the diary
-                // gives, are right either way, and /today sums calories.
-                let grams = match entry.grams {
+                // The weight of the units eaten ("1 large" egg: 50 g). A serving without one
+                // keeps its count of units: the calories, which the diary gives, are right
+                // either way, and /today sums calories.
+                let unit = match &entry.catalogue_ref {
+                    None => None,
+                    Some(serving) => match unit_weights.iter().find(|(s, _)| s == serving) {
+                        Some((_, unit)) => *unit,
+                        None => {
+                            let unit = self
+                                .diary
+                                .unit_weight(serving)
+                                .await
+                                .map_err(|e| ImportError::Temporary(e.to_string()))?;
+                            unit_weights.push((serving.clone(), unit));
+                            unit
+                        }
+                    },
+                };
+                let weighed = unit.and_then(|unit| {
+                    crate::model::Grams::new(unit.get() * entry.number_of_units).ok()
+                });
+                let grams = match weighed {
                     Some(grams) => grams,
                     None => match crate::model::Grams::new(entry.number_of_units) {
                         Ok(grams) => grams,
@@ -313,5 +334,140 @@ impl ImportPorts<'_> {
             }
             Err(e) => Err(ImportError::Temporary(e.to_string())),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use chrono::{TimeZone, Utc};
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::model::*;
+    use crate::ports::*;
+
+    fn ann() -> User {
+        User {
+            id: UserId::new(1).unwrap(),
+            telegram_id: TelegramUserId::new(500).unwrap(),
+            first_name: "Ann".into(),
+            locale: Locale::En,
+            time_zone: UserTimeZone::DEFAULT,
+            calorie_goal: CalorieGoal::DEFAULT,
+            briefing_times: BriefingTimes::default(),
+            briefings_enabled: true,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn egg() -> CatalogueRef {
+        CatalogueRef {
+            food_id: "3092".into(),
+            serving_id: "large".into(),
+        }
+    }
+
+    fn entry(id: &str, units: f64, serving: Option<CatalogueRef>) -> DiaryEntry {
+        DiaryEntry {
+            food_entry_id: Some(id.into()),
+            name: "Egg".into(),
+            catalogue_ref: serving,
+            number_of_units: units,
+            grams: None,
+            meal: Meal::Breakfast,
+            day: LocalDate::of(Utc::now(), UserTimeZone::DEFAULT),
+            nutrients: Nutrients {
+                kcal: Kcal::new(72.0 * units).unwrap(),
+                protein: MacroGrams::new(6.0 * units).unwrap(),
+                fat: MacroGrams::new(5.0 * units).unwrap(),
+                carbs: MacroGrams::new(0.4 * units).unwrap(),
+            },
+        }
+    }
+
+    /// Entries made in FatSecret's own app are logged by weight: units x the weight of one unit
+    /// of their serving, asked once per serving and only for entries not imported yet; a
+    /// serving without a weight keeps its count of units.
+    #[test]
+    fn the_import_weighs_only_new_entries_once_per_serving() {
+        let mut credentials = MockCredentialStore::new();
+        credentials.expect_get().returning(|user, provider| {
+            Ok(Some(Credentials {
+                user_id: user,
+                provider,
+                tokens: Tokens::OAuth1 {
+                    token: Secret::new("t"),
+                    token_secret: Secret::new("s"),
+                },
+                external_user_id: None,
+                status: ConnectionStatus::Active,
+                updated_at: Utc::now(),
+            }))
+        });
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_linked_entry_ids()
+            .returning(|_, _| Ok(vec!["old".to_owned()]));
+        let mut diary = MockFoodDiary::new();
+        let mut days = 0;
+        diary.expect_day().returning(move |_, _| {
+            days += 1;
+            Ok(match days {
+                1 => vec![
+                    entry("old", 3.0, Some(egg())),
+                    entry("new-1", 2.0, Some(egg())),
+                    entry("unweighed", 1.0, None),
+                ],
+                2 => vec![entry("new-2", 1.0, Some(egg()))],
+                _ => Vec::new(),
+            })
+        });
+        diary
+            .expect_unit_weight()
+            .withf(|serving| *serving == egg())
+            .times(1)
+            .returning(|_| Ok(Some(Grams::new(50.0).unwrap())));
+        let logged = Arc::new(Mutex::new(Vec::new()));
+        let sink = logged.clone();
+        let mut food = MockFoodLog::new();
+        food.expect_log().returning(move |entries| {
+            sink.lock().unwrap().extend(entries.iter().cloned());
+            Ok(Logged {
+                entries: Vec::new(),
+                created: true,
+            })
+        });
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(Utc::now());
+        let ports = ImportPorts {
+            outbox: &outbox,
+            credentials: &credentials,
+            diary: &diary,
+            food: &food,
+            users: &MockUsers::new(),
+            messenger: None,
+            clock: &clock,
+        };
+        assert_eq!(block_on(ports.import(&ann())).unwrap(), 3);
+        let logged = logged.lock().unwrap();
+        let grams: Vec<(String, f64)> = logged
+            .iter()
+            .map(|e| {
+                (
+                    e.diary_link.as_ref().unwrap().food_entry_id.clone(),
+                    e.grams.get(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            grams,
+            vec![
+                ("new-1".to_owned(), 100.0),
+                ("unweighed".to_owned(), 1.0),
+                ("new-2".to_owned(), 50.0),
+            ]
+        );
     }
 }

@@ -342,11 +342,12 @@ async fn grams_eaten_become_units_of_the_chosen_serving() {
     );
 }
 
-/// FatSecret's diary counts units of a serving; our log keeps grams. A day read gives each
-/// entry its weight from the serving's metric amount ("1 large" egg: its grams, not 1), and
-/// leaves it unknown for a serving FatSecret gives no weight for.
+/// FatSecret's diary counts units of a serving; our log keeps grams. A day read only reads (no
+/// `food.get` for entries the import already has); the weight of one unit comes from the
+/// serving's metric amount ("1 large" egg: its grams, not 1), and is unknown for a serving
+/// FatSecret gives no weight for.
 #[tokio::test]
-async fn a_day_read_weighs_each_entry_by_its_servings_metric_amount() {
+async fn a_unit_of_a_serving_weighs_its_metric_amount_and_a_day_read_weighs_nothing() {
     let sim = start_sim().await;
     let ann = tokens(&sim, "ann");
     let foods = sim.foods();
@@ -387,24 +388,37 @@ async fn a_day_read_weighs_each_entry_by_its_servings_metric_amount() {
         )
         .unwrap();
     }
-    let entries = client(&sim).day(&ann, day(2026, 1, 1)).await.unwrap();
+    let fatsecret = client(&sim);
+    let entries = fatsecret.day(&ann, day(2026, 1, 1)).await.unwrap();
     assert_eq!(entries.len(), 2);
-    let (amount, _) = counted.metric.unwrap();
-    let weighed = entries
-        .iter()
-        .find(|e| e.catalogue_ref.as_ref().unwrap().serving_id == counted.serving_id)
-        .unwrap();
-    assert_eq!(weighed.number_of_units, 2.0);
-    let grams = weighed.grams.expect("weighed").get();
-    assert!((grams - 2.0 * amount).abs() < 1e-9, "{grams} g");
-    let unknown = entries
-        .iter()
-        .find(|e| e.catalogue_ref.as_ref().unwrap().serving_id == unweighed.serving_id)
-        .unwrap();
-    assert_eq!(unknown.grams, None);
-    // One food.get per food of the day.
-    assert_eq!(
-        sim.api_calls("food.get.v4").len(),
-        if counted_food == unweighed_food { 1 } else { 2 }
+    assert!(entries.iter().all(|e| e.grams.is_none()));
+    assert!(
+        sim.api_calls("food.get.v4").is_empty(),
+        "a day read only reads"
     );
+
+    let serving_of = |serving_id: &str| {
+        entries
+            .iter()
+            .find(|e| e.catalogue_ref.as_ref().unwrap().serving_id == serving_id)
+            .unwrap()
+            .catalogue_ref
+            .clone()
+            .unwrap()
+    };
+    let (amount, _) = counted.metric.unwrap();
+    let unit = fatsecret
+        .unit_weight(&serving_of(&counted.serving_id))
+        .await
+        .unwrap()
+        .expect("weighed");
+    assert!((unit.get() - amount).abs() < 1e-9, "{} g", unit.get());
+    assert_eq!(
+        fatsecret
+            .unit_weight(&serving_of(&unweighed.serving_id))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(sim.api_calls("food.get.v4").len(), 2);
 }
