@@ -3,10 +3,12 @@
 //! Nothing here performs IO: no runtime, no HTTP, no SQL. Adapters live in their own crates
 //! and translate between the world and these types.
 
+pub mod conversation;
 pub mod i18n;
 pub mod i18n_briefing;
 pub mod model;
 pub mod ports;
+pub mod reply;
 pub mod usecases;
 
 pub use model::*;

@@ -473,3 +473,11 @@ pub trait ConnectLinks: Send + Sync {
         provider: crate::model::Provider,
     ) -> Result<ConnectOffer, crate::ports::StorageError>;
 }
+
+/// Renders the domain's typed replies in the user's language: the texts live outside the
+/// domain (Fluent resources in `wellness-texts`), so a use case never writes a sentence.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+pub trait Presenter: Send + Sync {
+    /// The reply as a message: its parts one per line, its buttons with their callback data.
+    fn render(&self, locale: Locale, reply: &crate::reply::Reply) -> OutgoingMessage;
+}

@@ -1,0 +1,319 @@
+//! The conversation's typed vocabulary: the commands a person can send (with their arguments
+//! parsed and validated), the buttons they can press, and the question the bot is waiting for
+//! an answer to. The messenger adapter parses its wire format into these at the edge; nothing
+//! past it handles command names or callback strings.
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{
+    BriefingTimes, CalorieGoal, FoodEntryId, Locale, Provider, UpdateId, UserTimeZone,
+};
+
+/// A setting command's argument: none (show the setting), a valid value, or what was typed when
+/// it is not one (so the reply can say what was wrong).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Setting<T> {
+    /// No argument: show the current value.
+    Show,
+    /// A valid new value.
+    Set(T),
+    /// Not a valid value: what was typed.
+    Invalid(String),
+}
+
+impl<T> Setting<T> {
+    fn parse<E>(args: &str, parse: impl FnOnce(&str) -> Result<T, E>) -> Self {
+        let args = args.trim();
+        if args.is_empty() {
+            return Setting::Show;
+        }
+        match parse(args) {
+            Ok(value) => Setting::Set(value),
+            Err(_) => Setting::Invalid(args.to_owned()),
+        }
+    }
+}
+
+/// A /command, parsed and validated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// `/start`: the greeting.
+    Start,
+    /// `/help`.
+    Help,
+    /// `/today`: the day so far.
+    Today,
+    /// `/goal [kcal]`.
+    Goal(Setting<CalorieGoal>),
+    /// `/timezone [IANA name]`.
+    TimeZone(Setting<UserTimeZone>),
+    /// `/language [uk|en]`: `None` switches to the other language.
+    Language(Option<Locale>),
+    /// `/sync`: connection states, then a WHOOP sync and a FatSecret import.
+    Sync,
+    /// `/connect_whoop`, `/connect_fatsecret`.
+    Connect(Provider),
+    /// `/briefing_time HH:MM HH:MM` (morning first).
+    BriefingTime(Setting<BriefingTimes>),
+    /// `/briefing_on`, `/briefing_off`.
+    Briefings {
+        /// Switch them on.
+        on: bool,
+    },
+    /// `/export`: all the user's data.
+    Export,
+    /// `/delete`: erase everything (asks first).
+    Delete,
+    /// A command the bot does not know, as typed (lowercase, without "/").
+    Unknown(String),
+}
+
+impl Command {
+    /// Every command the bot knows, as Telegram's menu lists them (in this order).
+    pub const MENU: [&'static str; 13] = [
+        "today",
+        "goal",
+        "timezone",
+        "language",
+        "sync",
+        "briefing_time",
+        "briefing_off",
+        "briefing_on",
+        "connect_whoop",
+        "connect_fatsecret",
+        "export",
+        "delete",
+        "help",
+    ];
+
+    /// Parses a command's name (lowercase, without "/" or "@bot") and its arguments.
+    pub fn parse(name: &str, args: &str) -> Command {
+        match name {
+            "start" => Command::Start,
+            "help" => Command::Help,
+            "today" => Command::Today,
+            "goal" => Command::Goal(Setting::parse(args, CalorieGoal::parse)),
+            "timezone" => Command::TimeZone(Setting::parse(args, UserTimeZone::parse)),
+            "language" => Command::Language(match args.trim().to_lowercase().as_str() {
+                "uk" | "ua" | "українська" => Some(Locale::Uk),
+                "en" | "english" => Some(Locale::En),
+                _ => None,
+            }),
+            "sync" => Command::Sync,
+            "connect_whoop" => Command::Connect(Provider::Whoop),
+            "connect_fatsecret" => Command::Connect(Provider::Fatsecret),
+            "briefing_time" => Command::BriefingTime(parse_briefing_times(args)),
+            "briefing_on" => Command::Briefings { on: true },
+            "briefing_off" => Command::Briefings { on: false },
+            "export" => Command::Export,
+            "delete" => Command::Delete,
+            other => Command::Unknown(other.to_owned()),
+        }
+    }
+}
+
+fn parse_briefing_times(args: &str) -> Setting<BriefingTimes> {
+    let mut times = args.split_whitespace();
+    match (times.next(), times.next(), times.next()) {
+        (None, _, _) => Setting::Show,
+        (Some(morning), Some(evening), None) => match BriefingTimes::parse(morning, evening) {
+            Ok(times) => Setting::Set(times),
+            Err(_) => Setting::Invalid(args.trim().to_owned()),
+        },
+        _ => Setting::Invalid(args.trim().to_owned()),
+    }
+}
+
+/// What a button under a message does when pressed. [`Callback::encode`] and
+/// [`Callback::decode`] are the one place its wire format (Telegram's `callback_data`, at most
+/// 64 bytes) is written and read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Callback {
+    /// Void everything this update logged.
+    Undo(UpdateId),
+    /// Ask for the new grams of this entry.
+    ChangeGrams(FoodEntryId),
+    /// Erase all the user's data (the confirmation of /delete).
+    ConfirmDelete,
+    /// Keep the data (the other answer to /delete).
+    CancelDelete,
+}
+
+impl Callback {
+    /// Telegram's limit on `callback_data`, in bytes.
+    pub const MAX_BYTES: usize = 64;
+
+    /// The button's data ("undo:42", "grams:7", "delete:confirm"): the format buttons already
+    /// sent carry, so buttons of older messages keep working.
+    pub fn encode(&self) -> String {
+        match self {
+            Callback::Undo(update) => format!("undo:{update}"),
+            Callback::ChangeGrams(entry) => format!("grams:{entry}"),
+            Callback::ConfirmDelete => "delete:confirm".to_owned(),
+            Callback::CancelDelete => "delete:cancel".to_owned(),
+        }
+    }
+
+    /// Reads a button's data; `None` for data no button of ours carries.
+    pub fn decode(data: &str) -> Option<Callback> {
+        let number = |s: &str| -> Option<i64> {
+            // Only the digits encode writes: no sign, no spaces, no leading "+" or zero.
+            let canonical = s == "0" || !s.starts_with('0');
+            if s.is_empty() || !canonical || !s.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            s.parse().ok()
+        };
+        match data {
+            "delete:confirm" => Some(Callback::ConfirmDelete),
+            "delete:cancel" => Some(Callback::CancelDelete),
+            _ => {
+                let (kind, id) = data.split_once(':')?;
+                let id = number(id)?;
+                match kind {
+                    "undo" => UpdateId::new(id).ok().map(Callback::Undo),
+                    "grams" => FoodEntryId::new(id).ok().map(Callback::ChangeGrams),
+                    _ => None,
+                }
+            }
+        }
+    }
+}
+
+/// What the bot asked and is waiting for an answer to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Question {
+    /// "How many grams of …?" after Change grams: the next number rescales this entry.
+    Grams(FoodEntryId),
+}
+
+/// A question the bot asked, until it is answered, superseded or expires.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PendingQuestion {
+    /// What was asked.
+    pub question: Question,
+    /// When it stops waiting.
+    pub expires_at: DateTime<Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    #[test]
+    fn commands_parse_their_arguments() {
+        assert_eq!(
+            Command::parse("goal", "1800"),
+            Command::Goal(Setting::Set(CalorieGoal::new(1800).unwrap()))
+        );
+        assert_eq!(Command::parse("goal", ""), Command::Goal(Setting::Show));
+        assert_eq!(
+            Command::parse("goal", "12000"),
+            Command::Goal(Setting::Invalid("12000".into()))
+        );
+        assert_eq!(
+            Command::parse("timezone", " Europe/Kyiv "),
+            Command::TimeZone(Setting::Set(UserTimeZone::parse("Europe/Kyiv").unwrap()))
+        );
+        assert_eq!(
+            Command::parse("timezone", "Mars/Olympus"),
+            Command::TimeZone(Setting::Invalid("Mars/Olympus".into()))
+        );
+        assert_eq!(
+            Command::parse("briefing_time", "07:30 21:45"),
+            Command::BriefingTime(Setting::Set(
+                BriefingTimes::parse("07:30", "21:45").unwrap()
+            ))
+        );
+        for bad in ["22:00 07:00", "07:30", "07:30 21:00 23:00", "7.30 21"] {
+            assert!(
+                matches!(
+                    Command::parse("briefing_time", bad),
+                    Command::BriefingTime(Setting::Invalid(_))
+                ),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            Command::parse("language", "English"),
+            Command::Language(Some(Locale::En))
+        );
+        assert_eq!(Command::parse("language", ""), Command::Language(None));
+        assert_eq!(
+            Command::parse("connect_fatsecret", ""),
+            Command::Connect(Provider::Fatsecret)
+        );
+        assert_eq!(
+            Command::parse("dance", "now"),
+            Command::Unknown("dance".into())
+        );
+    }
+
+    #[test]
+    fn every_command_in_the_menu_is_known() {
+        for name in Command::MENU {
+            assert!(
+                !matches!(Command::parse(name, ""), Command::Unknown(_)),
+                "{name}"
+            );
+            // Telegram: 1-32 characters, lowercase letters, digits and underscores.
+            assert!(
+                (1..=32).contains(&name.len())
+                    && name
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                "{name}"
+            );
+        }
+    }
+
+    fn any_callback() -> impl Strategy<Value = Callback> {
+        prop_oneof![
+            (0..=i64::MAX).prop_map(|u| Callback::Undo(UpdateId::new(u).unwrap())),
+            (1..=i64::MAX).prop_map(|e| Callback::ChangeGrams(FoodEntryId::new(e).unwrap())),
+            Just(Callback::ConfirmDelete),
+            Just(Callback::CancelDelete),
+        ]
+    }
+
+    proptest! {
+        #[test]
+        fn fuzz_callbacks_round_trip_and_fit_telegrams_64_bytes(callback in any_callback()) {
+            let data = callback.encode();
+            prop_assert!(data.len() <= Callback::MAX_BYTES, "{data}");
+            prop_assert_eq!(Callback::decode(&data), Some(callback));
+        }
+
+        #[test]
+        fn fuzz_decoding_never_panics_and_only_accepts_what_encode_writes(data in ".{0,80}") {
+            if let Some(callback) = Callback::decode(&data) {
+                prop_assert_eq!(callback.encode(), data);
+            }
+        }
+    }
+
+    #[test]
+    fn the_longest_callbacks_fit_telegrams_limit() {
+        let longest = [
+            Callback::Undo(UpdateId::new(i64::MAX).unwrap()),
+            Callback::ChangeGrams(FoodEntryId::new(i64::MAX).unwrap()),
+            Callback::ConfirmDelete,
+            Callback::CancelDelete,
+        ];
+        for callback in longest {
+            assert!(callback.encode().len() <= Callback::MAX_BYTES);
+        }
+    }
+
+    #[test]
+    fn foreign_or_malformed_data_is_no_callback() {
+        for data in [
+            "", "ok", "undo:", "undo:-1", "undo:+1", "undo: 1", "grams:0", "grams:x",
+            "delete:", "delete:maybe", "help", "undo:99999999999999999999", "undo:01",
+        ] {
+            assert_eq!(Callback::decode(data), None, "{data}");
+        }
+    }
+}

@@ -1,0 +1,254 @@
+//! What the bot says, as data. Use cases build a [`Reply`]; a [`Presenter`](crate::ports::Presenter)
+//! outside the domain renders it in the user's language (Telegram text, a page, JSON). Every
+//! number in a reply comes from here, so no text can invent one.
+
+use crate::conversation::Callback;
+use crate::model::{
+    BriefingTimes, CalorieGoal, DayTotals, FoodEntry, NutritionSource, Provider, UserTimeZone,
+};
+use crate::ports::{AssistantError, TranscriptionError};
+use crate::usecases::briefing::Briefing;
+use crate::usecases::today::DayOverview;
+use crate::usecases::whoop::SyncReport;
+
+/// A provider's state, as /sync reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionState {
+    /// This deployment has no credentials for the provider.
+    NotConfigured,
+    /// The user has not connected it.
+    NotConnected,
+    /// Connected and working.
+    Connected,
+    /// The provider refused our tokens: reconnect.
+    Broken,
+}
+
+/// One thing the bot says: a line or a paragraph of a reply.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Say {
+    /// The greeting on /start.
+    Welcome {
+        /// The user's first name (may be empty).
+        name: String,
+        /// They had an account already.
+        returning: bool,
+    },
+    /// What the bot can do.
+    Help,
+    /// A command the bot does not know.
+    UnknownCommand {
+        /// As typed, without "/".
+        command: String,
+    },
+    /// Something the bot cannot read (a sticker, a photo).
+    Unsupported,
+    /// The goal now.
+    GoalCurrent(CalorieGoal),
+    /// The goal was changed.
+    GoalSet(CalorieGoal),
+    /// The goal asked for is not a goal.
+    GoalInvalid,
+    /// The time zone now.
+    TimeZoneCurrent(UserTimeZone),
+    /// The time zone was changed.
+    TimeZoneSet(UserTimeZone),
+    /// The time zone asked for does not exist.
+    TimeZoneInvalid {
+        /// What the user typed.
+        typed: String,
+    },
+    /// The language was switched (to the one the reply is rendered in).
+    LanguageSet,
+    /// The state of each connection.
+    SyncStatus(Vec<(Provider, ConnectionState)>),
+    /// This deployment cannot connect the provider.
+    ConnectNotConfigured(Provider),
+    /// A single-use link to connect the provider.
+    ConnectLink {
+        /// Which provider.
+        provider: Provider,
+        /// The link.
+        url: String,
+    },
+    /// The briefing times were changed.
+    BriefingTimesSet(BriefingTimes),
+    /// /briefing_time needs two times, morning first.
+    BriefingTimesUsage,
+    /// Briefings were switched on or off.
+    BriefingsSwitched {
+        /// Now on.
+        on: bool,
+        /// The times they come at.
+        times: BriefingTimes,
+    },
+    /// /today.
+    Today {
+        /// The day so far.
+        overview: DayOverview,
+        /// Whether WHOOP is connected (what to say when there are no records).
+        whoop_connected: bool,
+    },
+    /// The heading of a logging reply: how many items were logged.
+    Logged {
+        /// Items logged (at least one).
+        count: usize,
+    },
+    /// One logged (or changed) item with its numbers.
+    FoodItem(FoodEntry),
+    /// A mention the catalogue does not know: not logged.
+    FoodNotFound {
+        /// The user's words.
+        said: String,
+    },
+    /// A portion that cannot be weighed: not logged.
+    UnknownPortion {
+        /// The user's words.
+        said: String,
+    },
+    /// Where the numbers came from.
+    Sources(Vec<NutritionSource>),
+    /// Nothing in the message could be logged.
+    NothingLogged,
+    /// The day's total against the goal after a change.
+    DayTotal {
+        /// Today's totals.
+        totals: DayTotals,
+        /// The goal.
+        goal: CalorieGoal,
+    },
+    /// Undo voided these entries.
+    Undone {
+        /// Their names.
+        names: Vec<String>,
+    },
+    /// Undo of something already undone.
+    NothingToUndo,
+    /// "Delete the last entry" deleted it.
+    EntryDeleted(FoodEntry),
+    /// There is no entry to delete.
+    NothingToDelete,
+    /// How many grams should this entry be?
+    AskGrams(FoodEntry),
+    /// The heading of a portion change.
+    PortionChanged,
+    /// The entry to change is gone.
+    EntryGone,
+    /// The assistant's own answer (OpenAI's words, or the offline rules' template).
+    Answer(String),
+    /// The assistant could not help; the message was kept.
+    AssistantFailed(AssistantError),
+    /// The offline rules stood in for the assistant.
+    UsedFallback,
+    /// What was heard in a voice note.
+    Heard {
+        /// The transcript.
+        text: String,
+    },
+    /// A voice note over the limit.
+    VoiceTooLong {
+        /// Its length.
+        secs: u32,
+        /// The limit.
+        max: u32,
+    },
+    /// No transcription service is configured.
+    VoiceUnavailable,
+    /// Transcription failed.
+    TranscriptionFailed(TranscriptionError),
+    /// The voice note had no words.
+    HeardNothing,
+    /// The voice note could not be downloaded.
+    VoiceDownloadFailed,
+    /// WHOOP refused our tokens: reconnect.
+    WhoopReconnect,
+    /// WHOOP was connected; the first sync is on its way.
+    WhoopConnected,
+    /// A WHOOP sync's counts.
+    WhoopSynced(SyncReport),
+    /// WHOOP could not be reached for now.
+    WhoopSyncFailed,
+    /// FatSecret was connected.
+    FatsecretConnected,
+    /// The FatSecret diary was read.
+    FatsecretImported {
+        /// Entries new here.
+        new_entries: usize,
+    },
+    /// The FatSecret diary could not be read for now.
+    FatsecretImportFailed,
+    /// FatSecret refused our tokens: reconnect.
+    FatsecretReconnect,
+    /// The caption of the data export.
+    ExportCaption,
+    /// Asking before erasing everything.
+    ConfirmDelete,
+    /// Everything was erased.
+    DataDeleted,
+    /// The user kept their data.
+    DataKept,
+    /// A morning briefing or an evening summary.
+    Briefing(Briefing),
+}
+
+/// What a button says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Label {
+    /// Undo what a message logged.
+    Undo,
+    /// Change the grams of the only item logged.
+    ChangeGrams,
+    /// Change the grams of this item (one of several).
+    ChangeGramsOf(String),
+    /// Erase everything.
+    DeleteEverything,
+    /// Keep the data.
+    KeepMyData,
+}
+
+/// A button under a reply: what it says and what pressing it does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Action {
+    /// What it says.
+    pub label: Label,
+    /// What comes back when it is pressed.
+    pub callback: Callback,
+}
+
+/// A whole reply: its parts (rendered one per line) and rows of buttons.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Reply {
+    /// What is said, in order.
+    pub parts: Vec<Say>,
+    /// Rows of buttons.
+    pub buttons: Vec<Vec<Action>>,
+}
+
+impl Reply {
+    /// A reply of one part.
+    pub fn one(say: Say) -> Self {
+        Self {
+            parts: vec![say],
+            buttons: Vec::new(),
+        }
+    }
+
+    /// A reply of these parts, without buttons.
+    pub fn of(parts: Vec<Say>) -> Self {
+        Self {
+            parts,
+            buttons: Vec::new(),
+        }
+    }
+
+    /// Adds a part at the end.
+    pub fn push(&mut self, say: Say) {
+        self.parts.push(say);
+    }
+}
+
+impl From<Say> for Reply {
+    fn from(say: Say) -> Self {
+        Reply::one(say)
+    }
+}

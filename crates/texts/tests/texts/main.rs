@@ -1,0 +1,3 @@
+//! The texts: both languages carry the same messages, and what the bot says reads right.
+
+mod resources;
