@@ -21,7 +21,8 @@ use wellness_domain::{ChatId, InboxUpdate, Locale, UpdateId};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
-    Database, PgConversations, PgFoodLog, PgInbox, PgUserData, PgUsers, PgWearableStore,
+    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgUserData, PgUsers,
+    PgWearableStore,
 };
 use wellness_telegram::{
     OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
@@ -258,6 +259,7 @@ fn chat_service(
         messenger,
         clock: Arc::new(SystemClock),
         conversations: Arc::new(PgConversations::new(db.clone())),
+        pending: Arc::new(PgPendingQuestions::new(db.clone())),
         assistant,
         fallback_assistant,
         catalog: match &shared.fatsecret_catalog {

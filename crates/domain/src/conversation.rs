@@ -310,8 +310,19 @@ mod tests {
     #[test]
     fn foreign_or_malformed_data_is_no_callback() {
         for data in [
-            "", "ok", "undo:", "undo:-1", "undo:+1", "undo: 1", "grams:0", "grams:x",
-            "delete:", "delete:maybe", "help", "undo:99999999999999999999", "undo:01",
+            "",
+            "ok",
+            "undo:",
+            "undo:-1",
+            "undo:+1",
+            "undo: 1",
+            "grams:0",
+            "grams:x",
+            "delete:",
+            "delete:maybe",
+            "help",
+            "undo:99999999999999999999",
+            "undo:01",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

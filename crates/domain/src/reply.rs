@@ -84,8 +84,8 @@ pub enum Say {
     },
     /// /today.
     Today {
-        /// The day so far.
-        overview: DayOverview,
+        /// The day so far (boxed: the largest part by far).
+        overview: Box<DayOverview>,
         /// Whether WHOOP is connected (what to say when there are no records).
         whoop_connected: bool,
     },

@@ -21,7 +21,7 @@
 use async_trait::async_trait;
 use serde_json::Value;
 use wellness_domain::model::{
-    CatalogueRef, Grams, Kcal, Locale, MacroGrams, Nutrients, NutritionSource,
+    CatalogueRef, Grams, Kcal, Locale, MacroGrams, Nutrients, NutritionSource, Unit,
 };
 use wellness_domain::ports::{CatalogError, FoodCatalog, FoodFacts, PortionSize};
 
@@ -243,7 +243,8 @@ fn portions(servings: &[Serving]) -> Vec<PortionSize> {
         if name.is_empty() || portions.iter().any(|p| p.name == name) {
             continue;
         }
-        portions.push(PortionSize { name, grams });
+        let unit = Unit::in_phrase(&name);
+        portions.push(PortionSize { name, unit, grams });
     }
     portions
 }

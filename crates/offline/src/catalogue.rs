@@ -106,6 +106,7 @@ impl CatalogueFood {
                 .iter()
                 .map(|(unit, grams)| PortionSize {
                     name: unit.key().to_owned(),
+                    unit: Some(*unit),
                     grams: *grams,
                 })
                 .collect(),

@@ -660,7 +660,7 @@ fn outcome(item: &Item, meal: Option<Meal>, strong_verb: bool, catalogue: &Catal
                 },
                 None => Amount::Portions {
                     count: quantity,
-                    unit: unit.map(|u| u.key().to_owned()),
+                    unit,
                 },
             };
             if let Some(food) = food

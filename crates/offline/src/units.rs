@@ -2,117 +2,8 @@
 //! amount becomes grams.
 
 use wellness_domain::Grams;
+pub use wellness_domain::Unit;
 use wellness_domain::ports::{Amount, FoodFacts};
-
-/// A portion unit. Its key ("cup") names a catalogue portion (`PortionSize::name`) and the
-/// unit of `Amount::Portions`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Unit {
-    /// One item: an egg, a banana, a patty.
-    Piece,
-    /// A slice (скибка).
-    Slice,
-    /// A cup or glass (склянка, чашка).
-    Cup,
-    /// A tablespoon (столова ложка).
-    Tbsp,
-    /// A teaspoon (чайна ложка).
-    Tsp,
-    /// A bowl or plate (тарілка, миска).
-    Bowl,
-    /// A handful (жменя).
-    Handful,
-    /// A serving (порція).
-    Serving,
-    /// A pack (пачка).
-    Pack,
-    /// A bar of chocolate (плитка).
-    Bar,
-    /// A scoop (кулька).
-    Scoop,
-    /// A can (банка).
-    Can,
-    /// A bottle (пляшка).
-    Bottle,
-    /// A shot of spirits (чарка).
-    Shot,
-    /// A pint.
-    Pint,
-    /// A small one.
-    Small,
-    /// A large one.
-    Large,
-}
-
-impl Unit {
-    /// Every unit.
-    pub const ALL: [Unit; 17] = [
-        Unit::Piece,
-        Unit::Slice,
-        Unit::Cup,
-        Unit::Tbsp,
-        Unit::Tsp,
-        Unit::Bowl,
-        Unit::Handful,
-        Unit::Serving,
-        Unit::Pack,
-        Unit::Bar,
-        Unit::Scoop,
-        Unit::Can,
-        Unit::Bottle,
-        Unit::Shot,
-        Unit::Pint,
-        Unit::Small,
-        Unit::Large,
-    ];
-
-    /// The key used in the data file, in `PortionSize::name` and in `Amount::Portions`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Unit::Piece => "piece",
-            Unit::Slice => "slice",
-            Unit::Cup => "cup",
-            Unit::Tbsp => "tbsp",
-            Unit::Tsp => "tsp",
-            Unit::Bowl => "bowl",
-            Unit::Handful => "handful",
-            Unit::Serving => "serving",
-            Unit::Pack => "pack",
-            Unit::Bar => "bar",
-            Unit::Scoop => "scoop",
-            Unit::Can => "can",
-            Unit::Bottle => "bottle",
-            Unit::Shot => "shot",
-            Unit::Pint => "pint",
-            Unit::Small => "small",
-            Unit::Large => "large",
-        }
-    }
-
-    /// Parses a key.
-    pub fn from_key(key: &str) -> Option<Unit> {
-        Unit::ALL.into_iter().find(|u| u.key() == key)
-    }
-
-    /// A sensible weight for measures when a food has no portion of that name: a cup of
-    /// anything is about 240 g. Counted units (piece, slice, ...) have none: the food's typical
-    /// portion stands in.
-    pub(crate) fn generic_grams(self) -> Option<f64> {
-        match self {
-            Unit::Cup => Some(240.0),
-            Unit::Tbsp => Some(15.0),
-            Unit::Tsp => Some(5.0),
-            Unit::Bowl => Some(250.0),
-            Unit::Handful => Some(30.0),
-            Unit::Scoop => Some(30.0),
-            Unit::Can => Some(330.0),
-            Unit::Bottle => Some(500.0),
-            Unit::Shot => Some(50.0),
-            Unit::Pint => Some(568.0),
-            _ => None,
-        }
-    }
-}
 
 /// A weight unit: amounts in these are grams straight away (a millilitre of a drink ≈ a gram).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -242,31 +133,20 @@ pub fn portion_grams(facts: &FoodFacts, amount: &Amount) -> Option<Grams> {
                 return None;
             }
             let named = unit
-                .as_deref()
-                .and_then(|name| facts.portions.iter().find(|p| p.name == name))
+                .and_then(|unit| facts.portions.iter().find(|p| p.unit == Some(unit)))
                 .map(|p| p.grams.get());
-            let generic = unit
-                .as_deref()
-                .and_then(Unit::from_key)
-                .and_then(Unit::generic_grams);
+            let generic = unit.and_then(Unit::generic_grams);
             let typical = facts.portions.first().map(|p| p.grams.get());
             let each = named.or(generic).or(typical)?;
             Grams::new(count * each).ok()
         }
+        Amount::Unmeasured { .. } => None,
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn unit_keys_round_trip() {
-        for unit in Unit::ALL {
-            assert_eq!(Unit::from_key(unit.key()), Some(unit));
-        }
-        assert_eq!(Unit::from_key("spoonful"), None);
-    }
 
     #[test]
     fn unit_words_in_both_languages_map_to_units() {

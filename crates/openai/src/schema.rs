@@ -2,7 +2,7 @@
 
 use serde::Deserialize;
 use serde_json::{Value, json};
-use wellness_domain::model::{Grams, Meal};
+use wellness_domain::model::{Grams, Meal, Unit};
 use wellness_domain::ports::{Amount, FoodMention, Intent, Interpretation};
 
 /// The `json_schema.name` of the interpretation.
@@ -158,11 +158,23 @@ fn food(item: WireItem) -> Result<FoodMention, String> {
         Some(code) => Some(Meal::from_code(code).ok_or_else(|| format!("unknown meal {code:?}"))?),
     };
     let unit = non_blank(item.unit);
-    let amount = match (item.grams, item.portions) {
-        (Some(grams), _) => Amount::Grams(Grams::new(grams).map_err(|e| e.to_string())?),
-        (None, Some(count)) if count.is_finite() && count > 0.0 => Amount::Portions { count, unit },
+    let count = match (item.grams, item.portions) {
+        (Some(_), _) => 1.0,
+        (None, Some(count)) if count.is_finite() && count > 0.0 => count,
         (None, Some(count)) => return Err(format!("portions must be positive, got {count}")),
-        (None, None) => Amount::Portions { count: 1.0, unit },
+        (None, None) => 1.0,
+    };
+    // The model's unit word, read as one of ours; a unit we cannot weigh is kept as said.
+    let amount = match (item.grams, unit) {
+        (Some(grams), _) => Amount::Grams(Grams::new(grams).map_err(|e| e.to_string())?),
+        (None, None) => Amount::Portions { count, unit: None },
+        (None, Some(said)) => match Unit::in_phrase(&said) {
+            Some(unit) => Amount::Portions {
+                count,
+                unit: Some(unit),
+            },
+            None => Amount::Unmeasured { count, unit: said },
+        },
     };
     Ok(FoodMention {
         said,
@@ -204,6 +216,40 @@ mod tests {
     }
 
     #[test]
+    fn unit_words_become_our_units_and_a_unit_we_cannot_weigh_is_kept_as_said() {
+        let parsed = parse_interpretation(
+            r#"{"intent":"log_food","calorie_goal":null,"reply":null,"items":[
+                {"said":"масла","lookup_name":"butter","grams":null,"portions":3,"unit":"sticks","meal":null},
+                {"said":"цукру","lookup_name":"sugar","grams":null,"portions":2,"unit":"teaspoons","meal":null},
+                {"said":"меду","lookup_name":"honey","grams":null,"portions":null,"unit":"Tablespoon","meal":null},
+                {"said":"хліба","lookup_name":"bread","grams":null,"portions":2,"unit":"скибки","meal":null}]}"#,
+        )
+        .unwrap();
+        let amounts: Vec<_> = parsed.foods.iter().map(|f| f.amount.clone()).collect();
+        assert_eq!(
+            amounts,
+            vec![
+                Amount::Unmeasured {
+                    count: 3.0,
+                    unit: "sticks".to_owned()
+                },
+                Amount::Portions {
+                    count: 2.0,
+                    unit: Some(Unit::Tsp)
+                },
+                Amount::Portions {
+                    count: 1.0,
+                    unit: Some(Unit::Tbsp)
+                },
+                Amount::Portions {
+                    count: 2.0,
+                    unit: Some(Unit::Slice)
+                },
+            ]
+        );
+    }
+
+    #[test]
     fn amounts_map_to_grams_portions_or_one_portion() {
         let parsed = parse_interpretation(
             r#"{"intent":"log_food","calorie_goal":null,"reply":" ","items":[
@@ -222,7 +268,7 @@ mod tests {
                 Amount::Grams(Grams::new(200.0).unwrap()),
                 Amount::Portions {
                     count: 1.0,
-                    unit: Some("glass".to_owned())
+                    unit: Some(Unit::Cup)
                 },
                 Amount::Portions {
                     count: 1.5,

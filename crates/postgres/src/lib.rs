@@ -21,6 +21,7 @@ pub use repo::job_runs::PgJobRuns;
 pub use repo::notifications::PgNotifications;
 pub use repo::oauth_states::PgOAuthStates;
 pub use repo::outbox::PgDiaryOutbox;
+pub use repo::pending_questions::PgPendingQuestions;
 pub use repo::privacy::PgUserData;
 pub use repo::request_budget::PgRequestBudget;
 pub use repo::users::PgUsers;

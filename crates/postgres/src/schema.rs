@@ -247,9 +247,20 @@ diesel::joinable!(food_diary_outbox -> food_entries (food_entry_id));
 diesel::joinable!(whoop_workouts -> users (user_id));
 diesel::joinable!(whoop_sleep -> users (user_id));
 diesel::joinable!(whoop_recovery -> users (user_id));
+diesel::table! {
+    pending_questions (user_id) {
+        user_id -> Int8,
+        kind -> Text,
+        entry_id -> Nullable<Int8>,
+        asked_at -> Timestamptz,
+        expires_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(whoop_cycles -> users (user_id));
 diesel::joinable!(conversation_messages -> users (user_id));
 diesel::joinable!(notification_sends -> users (user_id));
+diesel::joinable!(pending_questions -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -263,6 +274,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     whoop_recovery,
     whoop_cycles,
     conversation_messages,
+    pending_questions,
     inbox_updates,
     notification_sends,
     job_runs,

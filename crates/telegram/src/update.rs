@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use thiserror::Error;
+use wellness_domain::conversation::{Callback, Command};
 use wellness_domain::model::{
     ChatId, Inbound, InboundMessage, InvalidId, Sender, TelegramUserId, UpdateId,
 };
@@ -119,7 +120,7 @@ fn date(unix: i64) -> Result<DateTime<Utc>, UpdateError> {
     DateTime::from_timestamp(unix, 0).ok_or(UpdateError::InvalidDate(unix))
 }
 
-/// `/goal@WellnessBot 1800` with a `bot_command` entity at 0 -> ("goal", "1800").
+/// `/goal@WellnessBot 1800` with a `bot_command` entity at 0 -> `Command::parse("goal", "1800")`.
 fn command(text: &str, entities: &[Entity]) -> Option<Inbound> {
     let entity = entities
         .iter()
@@ -130,10 +131,10 @@ fn command(text: &str, entities: &[Entity]) -> Option<Inbound> {
     if name.is_empty() {
         return None;
     }
-    Some(Inbound::Command {
-        name,
-        args: text.get(end..).unwrap_or_default().trim().to_owned(),
-    })
+    Some(Inbound::Command(Command::parse(
+        &name,
+        text.get(end..).unwrap_or_default().trim(),
+    )))
 }
 
 /// What a message in a private chat means to the domain.
@@ -169,7 +170,7 @@ pub fn parse_update(raw: &serde_json::Value) -> Result<Option<InboundMessage>, U
             sender: query.from.sender()?,
             event: Inbound::Button {
                 callback_id: query.id,
-                data: query.data.unwrap_or_default(),
+                callback: query.data.as_deref().and_then(Callback::decode),
                 message_id: query.message.map(|message| message.message_id),
             },
             // The message's date is when the bot sent it, not when the button was pressed.
@@ -324,6 +325,8 @@ mod fuzz;
 #[cfg(test)]
 mod tests {
     use serde_json::{Value, json};
+    use wellness_domain::conversation::Setting;
+    use wellness_domain::model::CalorieGoal;
 
     use super::*;
 
@@ -374,10 +377,7 @@ mod tests {
         }));
         assert_eq!(
             event(&update),
-            Inbound::Command {
-                name: "goal".to_owned(),
-                args: "1800".to_owned()
-            }
+            Inbound::Command(Command::Goal(Setting::Set(CalorieGoal::new(1800).unwrap())))
         );
     }
 
@@ -424,7 +424,7 @@ mod tests {
             parsed.event,
             Inbound::Button {
                 callback_id: "cb1".to_owned(),
-                data: "undo:7".to_owned(),
+                callback: Some(Callback::Undo(UpdateId::new(7).unwrap())),
                 message_id: Some(9)
             }
         );

@@ -1,6 +1,7 @@
 use chrono::{DateTime, Utc};
 
 use super::{ChatId, TelegramUserId, UpdateId};
+use crate::conversation::{Callback, Command};
 
 /// Who wrote.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -16,13 +17,8 @@ pub struct Sender {
 /// What a person did in the chat, as the domain sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Inbound {
-    /// A /command with its arguments ("/goal 1800" -> name "goal", args "1800").
-    Command {
-        /// The command name, lowercase, without "/" or "@botname".
-        name: String,
-        /// Everything after the command, trimmed.
-        args: String,
-    },
+    /// A /command with its arguments, parsed ("/goal 1800" -> `Command::Goal(Set(1800))`).
+    Command(Command),
     /// Plain text.
     Text(String),
     /// A voice note.
@@ -38,8 +34,8 @@ pub enum Inbound {
     Button {
         /// Telegram's callback_query id (must be answered).
         callback_id: String,
-        /// The button's data.
-        data: String,
+        /// What the button does; `None` when its data is no button of ours.
+        callback: Option<Callback>,
         /// The message the button is on, when Telegram still has it.
         message_id: Option<i64>,
     },

@@ -10,6 +10,7 @@ mod notification;
 mod oauth;
 mod quantity;
 mod time;
+mod unit;
 mod user;
 mod wearable;
 
@@ -23,5 +24,6 @@ pub use notification::*;
 pub use oauth::*;
 pub use quantity::*;
 pub use time::*;
+pub use unit::*;
 pub use user::*;
 pub use wearable::*;

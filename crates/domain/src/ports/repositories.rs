@@ -225,6 +225,26 @@ pub trait Conversations: Send + Sync {
     async fn delete_older_than(&self, before: DateTime<Utc>) -> Result<u64, StorageError>;
 }
 
+/// The question the bot is waiting for an answer to, one per user.
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait PendingQuestions: Send + Sync {
+    /// Waits for an answer to `question` (replacing any earlier one of the user's).
+    async fn ask(
+        &self,
+        user: UserId,
+        question: &crate::conversation::PendingQuestion,
+        now: DateTime<Utc>,
+    ) -> Result<(), StorageError>;
+    /// Stops waiting and returns what was waited for, unless it expired by `now`: the next
+    /// message answers the question or moves on, so either way it is asked no more.
+    async fn take(
+        &self,
+        user: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<crate::conversation::PendingQuestion>, StorageError>;
+}
+
 /// Inbound Telegram updates: stored first, processed after, never lost.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]

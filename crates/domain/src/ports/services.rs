@@ -139,8 +139,16 @@ pub enum Amount {
     Portions {
         /// How many (1.5 for "півтора").
         count: f64,
-        /// The unit ("cup", "slice"), when said.
-        unit: Option<String>,
+        /// The unit (a cup, a slice), when said; none means the food's typical portion.
+        unit: Option<crate::model::Unit>,
+    },
+    /// A count of something no unit of ours measures ("3 sticks of butter" when "stick" is not a
+    /// unit): it cannot be weighed, so the reply asks for grams instead of guessing.
+    Unmeasured {
+        /// How many.
+        count: f64,
+        /// The unit as said.
+        unit: String,
     },
 }
 
@@ -262,8 +270,11 @@ pub trait Transcriber: Send + Sync {
 /// A named portion size ("1 cup" = 244 g).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PortionSize {
-    /// Its name ("cup", "slice", "medium").
+    /// Its name as the catalogue gives it ("cup", "slice", "medium").
     pub name: String,
+    /// The unit it is one of, when it is one ("medium" is none).
+    #[serde(default)]
+    pub unit: Option<crate::model::Unit>,
     /// Its weight.
     pub grams: Grams,
 }

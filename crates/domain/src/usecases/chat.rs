@@ -4,14 +4,16 @@ use std::sync::Arc;
 
 use thiserror::Error;
 
+use crate::conversation::{Callback, Command, Setting};
 use crate::i18n::{self, ConnectionState};
 use crate::model::{
-    ChatId, ConnectionStatus, EntrySource, Inbound, InboundMessage, Locale, NewUser, Provider, User,
+    ChatId, ConnectionStatus, EntrySource, Inbound, InboundMessage, Locale, NewUser, Provider,
+    User, UserSettingChange,
 };
 use crate::ports::{
     Assistant, Clock, ConnectLinks, ConnectOffer, Conversations, CredentialStore, FoodCatalog,
-    FoodLog, Messenger, MessengerError, OutgoingMessage, StorageError, Transcriber, UserData,
-    Users, Wearable, WearableStore,
+    FoodLog, Messenger, MessengerError, OutgoingMessage, PendingQuestions, StorageError,
+    Transcriber, UserData, Users, Wearable, WearableStore,
 };
 use crate::usecases::food::VoiceLimits;
 use crate::usecases::profile::{self, SettingsError};
@@ -66,6 +68,8 @@ pub struct ChatService {
     pub clock: Arc<dyn Clock>,
     /// Conversation history.
     pub conversations: Arc<dyn Conversations>,
+    /// The question the bot waits for an answer to ("how many grams?").
+    pub pending: Arc<dyn PendingQuestions>,
     /// Understands free text (OpenAI, or the offline rules).
     pub assistant: Arc<dyn Assistant>,
     /// Stands in when the assistant fails (the offline rules behind OpenAI).
@@ -119,8 +123,8 @@ impl ChatService {
         let user = registration.user;
         let chat = message.chat;
         match &message.event {
-            Inbound::Command { name, args } => {
-                self.command(&user, chat, name, args, registration.is_new)
+            Inbound::Command(command) => {
+                self.command(&user, chat, command, registration.is_new)
                     .await
             }
             Inbound::Text(text) => {
@@ -133,8 +137,10 @@ impl ChatService {
                 ..
             } => self.voice(&user, message, file_id, *duration_secs).await,
             Inbound::Button {
-                callback_id, data, ..
-            } => self.button(&user, message, callback_id, data).await,
+                callback_id,
+                callback,
+                ..
+            } => self.button(&user, message, callback_id, *callback).await,
             Inbound::Unsupported => self.say(chat, i18n::unsupported(user.locale)).await,
         }
     }
@@ -143,150 +149,129 @@ impl ChatService {
         &self,
         user: &User,
         chat: ChatId,
-        name: &str,
-        args: &str,
+        command: &Command,
         is_new: bool,
     ) -> Result<(), ChatError> {
         let locale = user.locale;
-        let reply = match name {
-            "start" => i18n::welcome(locale, &user.first_name, is_new),
-            "help" => i18n::help(locale),
-            "today" => self.today(user).await?,
-            "goal" if args.is_empty() => i18n::goal_current(locale, user.calorie_goal),
-            "goal" => match profile::set_calorie_goal(self.users.as_ref(), user.id, args).await {
-                Ok(updated) => i18n::goal_set(locale, updated.calorie_goal),
-                Err(SettingsError::Goal(_)) => i18n::goal_invalid(locale),
-                Err(e) => return Err(e.into()),
-            },
-            "timezone" if args.is_empty() => i18n::timezone_current(locale, user.time_zone),
-            "timezone" => match profile::set_time_zone(self.users.as_ref(), user.id, args).await {
-                Ok(updated) => i18n::timezone_set(locale, updated.time_zone),
-                Err(SettingsError::TimeZone(_)) => i18n::timezone_invalid(locale, args),
-                Err(e) => return Err(e.into()),
-            },
-            "language" => {
-                let wanted = match args.trim().to_lowercase().as_str() {
-                    "uk" | "ua" | "українська" => Locale::Uk,
-                    "en" | "english" => Locale::En,
-                    _ => locale.other(),
-                };
-                let updated = profile::set_locale(self.users.as_ref(), user.id, wanted).await?;
+        let reply = match command {
+            Command::Start => i18n::welcome(locale, &user.first_name, is_new),
+            Command::Help => i18n::help(locale),
+            Command::Today => self.today(user).await?,
+            Command::Goal(Setting::Show) => i18n::goal_current(locale, user.calorie_goal),
+            Command::Goal(Setting::Set(goal)) => {
+                let updated = self
+                    .change(user, UserSettingChange::CalorieGoal(*goal))
+                    .await?;
+                i18n::goal_set(locale, updated.calorie_goal)
+            }
+            Command::Goal(Setting::Invalid(_)) => i18n::goal_invalid(locale),
+            Command::TimeZone(Setting::Show) => i18n::timezone_current(locale, user.time_zone),
+            Command::TimeZone(Setting::Set(zone)) => {
+                let updated = self
+                    .change(user, UserSettingChange::TimeZone(*zone))
+                    .await?;
+                i18n::timezone_set(locale, updated.time_zone)
+            }
+            Command::TimeZone(Setting::Invalid(typed)) => i18n::timezone_invalid(locale, typed),
+            Command::Language(wanted) => {
+                let wanted = wanted.unwrap_or(locale.other());
+                let updated = self.change(user, UserSettingChange::Locale(wanted)).await?;
                 i18n::language_set(updated.locale)
             }
-            "sync" => {
-                let mut states = Vec::new();
-                for provider in [Provider::Whoop, Provider::Fatsecret] {
-                    states.push((provider, self.connection_state(user, provider).await?));
-                }
-                let mut text = i18n::sync_status(locale, &states);
-                if let (Some(wearable), Some((_, ConnectionState::Connected))) = (
-                    &self.whoop,
-                    states.iter().find(|(p, _)| *p == Provider::Whoop),
-                ) {
-                    let ports = WhoopPorts {
-                        credentials: self.credentials.as_ref(),
-                        wearable: wearable.clone(),
-                        store: self.wearables.as_ref(),
-                        messenger: self.messenger.as_ref(),
-                        clock: self.clock.as_ref(),
-                    };
-                    text.push('\n');
-                    text.push_str(&match ports.sync(user).await {
-                        Ok(report) => i18n::whoop::synced(locale, &report),
-                        Err(SyncError::Temporary(_)) => i18n::whoop::sync_failed(locale),
-                        // The notice just went out as its own message.
-                        Err(SyncError::Revoked { notified: true }) => String::new(),
-                        Err(SyncError::Revoked { notified: false }) => {
-                            i18n::whoop::reconnect(locale)
-                        }
-                        Err(SyncError::NotConnected) => String::new(),
-                    });
-                }
-                if let (Some(fs), Some((_, ConnectionState::Connected))) = (
-                    &self.fatsecret,
-                    states.iter().find(|(p, _)| *p == Provider::Fatsecret),
-                ) {
-                    let ports = crate::usecases::fatsecret::ImportPorts {
-                        outbox: fs.outbox.as_ref(),
-                        credentials: self.credentials.as_ref(),
-                        diary: fs.diary.as_ref(),
-                        food: self.food.as_ref(),
-                        users: self.users.as_ref(),
-                        messenger: Some(self.messenger.as_ref()),
-                        clock: self.clock.as_ref(),
-                    };
-                    use crate::usecases::fatsecret::ImportError;
-                    let line = match ports.import(user).await {
-                        Ok(n) => i18n::fatsecret::imported(locale, n),
-                        Err(ImportError::Temporary(_)) => i18n::fatsecret::import_failed(locale),
-                        Err(ImportError::Revoked | ImportError::NotConnected) => String::new(),
-                    };
-                    if !line.is_empty() {
-                        text.push('\n');
-                        text.push_str(&line);
-                    }
-                }
-                text
+            Command::Sync => self.sync(user).await?,
+            Command::Connect(provider) => match self.links.offer(user.id, *provider).await? {
+                ConnectOffer::Link(url) => i18n::connect_link(locale, *provider, &url),
+                ConnectOffer::NotConfigured => i18n::connect_not_configured(locale, *provider),
+            },
+            Command::BriefingTime(Setting::Set(times)) => {
+                let updated = self
+                    .change(user, UserSettingChange::BriefingTimes(*times))
+                    .await?;
+                i18n::briefing_times_set(locale, updated.briefing_times)
             }
-            "connect_whoop" | "connect_fatsecret" => {
-                let provider = if name == "connect_whoop" {
-                    Provider::Whoop
-                } else {
-                    Provider::Fatsecret
-                };
-                match self.links.offer(user.id, provider).await? {
-                    ConnectOffer::Link(url) => i18n::connect_link(locale, provider, &url),
-                    ConnectOffer::NotConfigured => i18n::connect_not_configured(locale, provider),
-                }
+            Command::BriefingTime(Setting::Show | Setting::Invalid(_)) => {
+                i18n::briefing_times_usage(locale)
             }
-            "briefing_time" => {
-                let mut times = args.split_whitespace();
-                match (times.next(), times.next(), times.next()) {
-                    (Some(morning), Some(evening), None) => {
-                        match profile::set_briefing_times(
-                            self.users.as_ref(),
-                            user.id,
-                            morning,
-                            evening,
-                        )
-                        .await
-                        {
-                            Ok(updated) => i18n::briefing_times_set(locale, updated.briefing_times),
-                            Err(SettingsError::BriefingTimes(_)) => {
-                                i18n::briefing_times_usage(locale)
-                            }
-                            Err(e) => return Err(e.into()),
-                        }
-                    }
-                    _ => i18n::briefing_times_usage(locale),
-                }
-            }
-            "briefing_off" | "briefing_on" => {
-                let on = name == "briefing_on";
-                let updated =
-                    profile::set_briefings_enabled(self.users.as_ref(), user.id, on).await?;
+            Command::Briefings { on } => {
+                let updated = self
+                    .change(user, UserSettingChange::BriefingsEnabled(*on))
+                    .await?;
                 i18n::briefings_switched(locale, updated.briefings_enabled, updated.briefing_times)
             }
-            "export" => return self.export(user, chat).await,
-            "delete" => {
+            Command::Export => return self.export(user, chat).await,
+            Command::Delete => {
+                let button = |label, callback: Callback| crate::ports::Button {
+                    label,
+                    data: callback.encode(),
+                };
                 let message = OutgoingMessage {
                     text: i18n::privacy::confirm_delete(locale),
                     buttons: vec![vec![
-                        crate::ports::Button {
-                            label: i18n::privacy::delete_button(locale),
-                            data: "delete:confirm".into(),
-                        },
-                        crate::ports::Button {
-                            label: i18n::privacy::keep_button(locale),
-                            data: "delete:cancel".into(),
-                        },
+                        button(
+                            i18n::privacy::delete_button(locale),
+                            Callback::ConfirmDelete,
+                        ),
+                        button(i18n::privacy::keep_button(locale), Callback::CancelDelete),
                     ]],
                 };
                 return self.deliver(self.messenger.send(chat, &message).await.map(|_| ()));
             }
-            other => i18n::unknown_command(locale, other),
+            Command::Unknown(other) => i18n::unknown_command(locale, other),
         };
         self.say(chat, reply).await
+    }
+
+    async fn change(&self, user: &User, change: UserSettingChange) -> Result<User, ChatError> {
+        Ok(profile::apply(self.users.as_ref(), user.id, change).await?)
+    }
+
+    /// /sync: the state of each connection, then a WHOOP sync and a FatSecret import.
+    async fn sync(&self, user: &User) -> Result<String, ChatError> {
+        let locale = user.locale;
+        let mut states = Vec::new();
+        for provider in [Provider::Whoop, Provider::Fatsecret] {
+            states.push((provider, self.connection_state(user, provider).await?));
+        }
+        let connected = |provider| states.contains(&(provider, ConnectionState::Connected));
+        let mut lines = vec![i18n::sync_status(locale, &states)];
+        if let (Some(wearable), true) = (&self.whoop, connected(Provider::Whoop)) {
+            let ports = WhoopPorts {
+                credentials: self.credentials.as_ref(),
+                wearable: wearable.clone(),
+                store: self.wearables.as_ref(),
+                messenger: self.messenger.as_ref(),
+                clock: self.clock.as_ref(),
+            };
+            lines.push(match ports.sync(user).await {
+                Ok(report) => i18n::whoop::synced(locale, &report),
+                Err(SyncError::Temporary(_)) => i18n::whoop::sync_failed(locale),
+                // The notice just went out as its own message.
+                Err(SyncError::Revoked { notified: true }) => String::new(),
+                Err(SyncError::Revoked { notified: false }) => i18n::whoop::reconnect(locale),
+                Err(SyncError::NotConnected) => String::new(),
+            });
+        }
+        if let (Some(fs), true) = (&self.fatsecret, connected(Provider::Fatsecret)) {
+            let ports = crate::usecases::fatsecret::ImportPorts {
+                outbox: fs.outbox.as_ref(),
+                credentials: self.credentials.as_ref(),
+                diary: fs.diary.as_ref(),
+                food: self.food.as_ref(),
+                users: self.users.as_ref(),
+                messenger: Some(self.messenger.as_ref()),
+                clock: self.clock.as_ref(),
+            };
+            use crate::usecases::fatsecret::ImportError;
+            let line = match ports.import(user).await {
+                Ok(n) => i18n::fatsecret::imported(locale, n),
+                Err(ImportError::Temporary(_)) => i18n::fatsecret::import_failed(locale),
+                Err(ImportError::Revoked | ImportError::NotConnected) => String::new(),
+            };
+            if !line.is_empty() {
+                lines.push(line);
+            }
+        }
+        Ok(lines.join("\n"))
     }
 
     /// Sends the user all their data: a JSON document and the food entries as CSV.
@@ -414,10 +399,7 @@ mod tests {
     }
 
     fn command(name: &str, args: &str) -> Inbound {
-        Inbound::Command {
-            name: name.into(),
-            args: args.into(),
-        }
+        Inbound::Command(Command::parse(name, args))
     }
 
     struct Harness {
@@ -480,6 +462,7 @@ mod tests {
                 messenger: Arc::new(messenger),
                 clock: Arc::new(clock),
                 conversations: Arc::new(MockConversations::new()),
+                pending: Arc::new(MockPendingQuestions::new()),
                 assistant: Arc::new(MockAssistant::new()),
                 fallback_assistant: None,
                 catalog: Arc::new(MockFoodCatalog::new()),

@@ -3,6 +3,7 @@
 
 use chrono::Duration;
 
+use crate::conversation::{Callback, PendingQuestion, Question};
 use crate::i18n;
 use crate::model::{
     ConversationMessage, EntrySource, FoodEntry, FoodEntryId, Grams, IdempotencyKey,
@@ -20,7 +21,6 @@ const HISTORY_WINDOW: Duration = Duration::hours(24);
 const HISTORY_LIMIT: i64 = 50;
 /// How long "send the new grams" waits for an answer.
 const AWAIT_GRAMS_FOR: Duration = Duration::minutes(15);
-const AWAIT_GRAMS: &str = "await_grams:";
 
 /// Limits on voice notes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,30 +83,6 @@ fn typed_grams(text: &str) -> Option<Grams> {
     number.parse::<f64>().ok().and_then(|g| Grams::new(g).ok())
 }
 
-/// The canonical name of a portion unit, so "glass", "склянка" and "cup" meet.
-fn canonical_unit(unit: &str) -> String {
-    let u = unit.trim().to_lowercase();
-    let groups: [(&str, &[&str]); 7] = [
-        ("cup", &["cup", "glass", "mug", "склянк", "чашк", "горнят"]),
-        ("slice", &["slice", "скибк", "скибоч", "шматоч"]),
-        ("piece", &["piece", "pc", "шт", "штук", "шматок", "шматк"]),
-        ("tbsp", &["tbsp", "tablespoon", "столов", "ложк", "ложечк"]),
-        ("tsp", &["tsp", "teaspoon", "чайн"]),
-        ("bowl", &["bowl", "plate", "тарілк", "миск"]),
-        ("handful", &["handful", "жмен"]),
-    ];
-    // "чайна ложка" is a teaspoon, not a tablespoon: check it first.
-    if u.contains("чайн") || u.contains("tsp") || u.contains("teaspoon") {
-        return "tsp".into();
-    }
-    for (canonical, stems) in groups {
-        if stems.iter().any(|s| u.contains(s)) {
-            return canonical.into();
-        }
-    }
-    u
-}
-
 /// Grams of a mention, from its weight or its portions; `None` when it cannot be weighed.
 fn weigh(mention: &FoodMention, facts: &FoodFacts) -> Option<Grams> {
     match &mention.amount {
@@ -114,16 +90,11 @@ fn weigh(mention: &FoodMention, facts: &FoodFacts) -> Option<Grams> {
         Amount::Portions { count, unit } => {
             let portion: Option<&PortionSize> = match unit {
                 None => facts.portions.first(),
-                Some(unit) => {
-                    let wanted = canonical_unit(unit);
-                    facts
-                        .portions
-                        .iter()
-                        .find(|p| canonical_unit(&p.name) == wanted)
-                }
+                Some(unit) => facts.portions.iter().find(|p| p.unit == Some(*unit)),
             };
             portion.and_then(|p| Grams::new(count * p.grams.get()).ok())
         }
+        Amount::Unmeasured { .. } => None,
     }
 }
 
@@ -314,23 +285,17 @@ impl ChatService {
         Ok(())
     }
 
-    /// When the bot asked "how many grams?" and this is the answer, changes that entry.
+    /// When the bot asked "how many grams?" and this is the answer, changes that entry. Any
+    /// text ends the wait: only the message right after the question answers it.
     async fn awaited_grams(&self, user: &User, text: &str) -> Result<Option<Reply>, ChatError> {
-        let Some(grams) = typed_grams(text) else {
-            return Ok(None);
-        };
-        let now = self.clock.now();
-        let last = self
-            .conversations
-            .recent(user.id, now - AWAIT_GRAMS_FOR, 1)
-            .await?;
-        let Some(id) = last
-            .last()
-            .filter(|m| m.role == Role::Assistant)
-            .and_then(|m| m.intent.as_deref())
-            .and_then(|i| i.strip_prefix(AWAIT_GRAMS))
-            .and_then(|id| id.parse::<i64>().ok())
-            .and_then(|id| FoodEntryId::new(id).ok())
+        let asked = self.pending.take(user.id, self.clock.now()).await?;
+        let (
+            Some(grams),
+            Some(PendingQuestion {
+                question: Question::Grams(id),
+                ..
+            }),
+        ) = (typed_grams(text), asked)
         else {
             return Ok(None);
         };
@@ -518,7 +483,7 @@ impl ChatService {
             lines.push(i18n::food::source(locale, &sources));
             buttons.push(vec![Button {
                 label: i18n::food::undo_button(locale),
-                data: format!("undo:{update_id}"),
+                data: Callback::Undo(update_id).encode(),
             }]);
             buttons.push(change_buttons(locale, &logged));
         }
@@ -562,64 +527,76 @@ impl ChatService {
         Ok(Reply::text(vec![line], None))
     }
 
-    /// A button under a logging reply.
+    /// A button under a logging reply (or under /delete's question).
     pub(crate) async fn button(
         &self,
         user: &User,
         message: &InboundMessage,
         callback_id: &str,
-        data: &str,
+        callback: Option<Callback>,
     ) -> Result<(), ChatError> {
         let locale = user.locale;
         self.deliver(self.messenger.answer_button(callback_id, None).await)?;
-        match data {
-            "delete:confirm" => return self.erase(user, message.chat).await,
-            "delete:cancel" => return self.say(message.chat, i18n::privacy::kept(locale)).await,
-            _ => {}
+        match callback {
+            // A button of no message of ours: answered (so the spinner stops), nothing else.
+            None => Ok(()),
+            Some(Callback::ConfirmDelete) => self.erase(user, message.chat).await,
+            Some(Callback::CancelDelete) => {
+                self.say(message.chat, i18n::privacy::kept(locale)).await
+            }
+            Some(Callback::Undo(update)) => self.undo(user, message, update).await,
+            Some(Callback::ChangeGrams(id)) => self.ask_grams(user, message, id).await,
         }
-        if let Some(update) = data.strip_prefix("undo:") {
-            let Ok(update) = update.parse::<i64>() else {
-                return Ok(());
-            };
-            let undone = self
-                .food
-                .void_by_key_prefix(user.id, &format!("tg:{update}:"))
-                .await?;
-            let text = if undone.is_empty() {
-                i18n::food::nothing_to_undo(locale)
-            } else {
-                let names: Vec<String> = undone.iter().map(|e| e.name.clone()).collect();
-                let total = self.day_total(user).await?;
-                format!("{}\n{}", i18n::food::undone(locale, &names), total)
-            };
-            self.remember(user, Role::Assistant, &text, Some("undo"))
-                .await?;
-            return self.say(message.chat, text).await;
-        }
-        if let Some(id) = data.strip_prefix("grams:") {
-            let Some(id) = id
-                .parse::<i64>()
-                .ok()
-                .and_then(|id| FoodEntryId::new(id).ok())
-            else {
-                return Ok(());
-            };
-            let text = match self.food.get(user.id, id).await? {
-                Some(entry) if entry.status == crate::model::EntryStatus::Active => {
-                    i18n::food::ask_grams(locale, &entry)
-                }
-                _ => i18n::food::entry_gone(locale),
-            };
-            self.remember(
-                user,
-                Role::Assistant,
-                &text,
-                Some(&format!("{AWAIT_GRAMS}{id}")),
-            )
+    }
+
+    async fn undo(
+        &self,
+        user: &User,
+        message: &InboundMessage,
+        update: UpdateId,
+    ) -> Result<(), ChatError> {
+        let locale = user.locale;
+        let undone = self
+            .food
+            .void_by_key_prefix(user.id, &format!("tg:{update}:"))
             .await?;
-            return self.say(message.chat, text).await;
-        }
-        Ok(())
+        let text = if undone.is_empty() {
+            i18n::food::nothing_to_undo(locale)
+        } else {
+            let names: Vec<String> = undone.iter().map(|e| e.name.clone()).collect();
+            let total = self.day_total(user).await?;
+            format!("{}\n{}", i18n::food::undone(locale, &names), total)
+        };
+        // Pressing a button moves the conversation on: a grams question asked before is over.
+        self.pending.take(user.id, self.clock.now()).await?;
+        self.remember(user, Role::Assistant, &text, Some("undo"))
+            .await?;
+        self.say(message.chat, text).await
+    }
+
+    async fn ask_grams(
+        &self,
+        user: &User,
+        message: &InboundMessage,
+        id: FoodEntryId,
+    ) -> Result<(), ChatError> {
+        let locale = user.locale;
+        let now = self.clock.now();
+        let text = match self.food.get(user.id, id).await? {
+            Some(entry) if entry.status == crate::model::EntryStatus::Active => {
+                i18n::food::ask_grams(locale, &entry)
+            }
+            _ => i18n::food::entry_gone(locale),
+        };
+        // Asked even of an entry gone meanwhile: the answer then says it is gone again.
+        let asked = PendingQuestion {
+            question: Question::Grams(id),
+            expires_at: now + AWAIT_GRAMS_FOR,
+        };
+        self.pending.ask(user.id, &asked, now).await?;
+        self.remember(user, Role::Assistant, &text, Some("change_grams"))
+            .await?;
+        self.say(message.chat, text).await
     }
 }
 
@@ -627,7 +604,7 @@ fn change_buttons(locale: Locale, logged: &[FoodEntry]) -> Vec<Button> {
     if let [only] = logged {
         return vec![Button {
             label: i18n::food::change_button(locale, None),
-            data: format!("grams:{}", only.id),
+            data: Callback::ChangeGrams(only.id).encode(),
         }];
     }
     logged
@@ -635,7 +612,7 @@ fn change_buttons(locale: Locale, logged: &[FoodEntry]) -> Vec<Button> {
         .take(4)
         .map(|e| Button {
             label: i18n::food::change_button(locale, Some(&e.name)),
-            data: format!("grams:{}", e.id),
+            data: Callback::ChangeGrams(e.id).encode(),
         })
         .collect()
 }
@@ -653,15 +630,6 @@ mod tests {
         assert_eq!(typed_grams("2 eggs"), None);
         assert_eq!(typed_grams("0"), None);
         assert_eq!(typed_grams("hello"), None);
-    }
-
-    #[test]
-    fn portion_units_meet_across_languages() {
-        assert_eq!(canonical_unit("склянка"), "cup");
-        assert_eq!(canonical_unit("glass"), "cup");
-        assert_eq!(canonical_unit("скибки"), "slice");
-        assert_eq!(canonical_unit("чайна ложка"), "tsp");
-        assert_eq!(canonical_unit("столова ложка"), "tbsp");
     }
 }
 
@@ -705,6 +673,7 @@ mod flow_tests {
             per_100g,
             portions: vec![PortionSize {
                 name: portion.0.into(),
+                unit: Unit::in_phrase(portion.0),
                 grams: Grams::new(portion.1).unwrap(),
             }],
             source: NutritionSource::OfflineCatalogue,
@@ -870,6 +839,30 @@ mod flow_tests {
         }
     }
 
+    /// Pending questions kept in memory, with their expiry.
+    #[derive(Default)]
+    struct MemoryPending(Mutex<Option<crate::conversation::PendingQuestion>>);
+
+    #[async_trait::async_trait]
+    impl PendingQuestions for MemoryPending {
+        async fn ask(
+            &self,
+            _u: UserId,
+            q: &crate::conversation::PendingQuestion,
+            _now: chrono::DateTime<Utc>,
+        ) -> Result<(), StorageError> {
+            *self.0.lock().unwrap() = Some(*q);
+            Ok(())
+        }
+        async fn take(
+            &self,
+            _u: UserId,
+            now: chrono::DateTime<Utc>,
+        ) -> Result<Option<crate::conversation::PendingQuestion>, StorageError> {
+            Ok(self.0.lock().unwrap().take().filter(|q| q.expires_at > now))
+        }
+    }
+
     struct World {
         service: ChatService,
         sent: Arc<Mutex<Vec<OutgoingMessage>>>,
@@ -930,6 +923,7 @@ mod flow_tests {
                 messenger: Arc::new(messenger),
                 clock: Arc::new(clock),
                 conversations: Arc::new(MemoryConversations::default()),
+                pending: Arc::new(MemoryPending::default()),
                 assistant: Arc::new(assistant),
                 fallback_assistant: fallback.map(|f| Arc::new(f) as Arc<dyn Assistant>),
                 catalog: Arc::new(catalog),
@@ -978,7 +972,7 @@ mod flow_tests {
                         "bread",
                         Amount::Portions {
                             count: 1.0,
-                            unit: Some("slice".into()),
+                            unit: Some(Unit::Slice),
                         },
                     ),
                     mention(
@@ -992,6 +986,51 @@ mod flow_tests {
             })
         });
         a
+    }
+
+    #[test]
+    fn a_unit_the_food_has_no_portion_of_or_no_unit_of_ours_is_asked_for_in_grams() {
+        let mut a = MockAssistant::new();
+        a.expect_interpret_reads().return_const(ContextScope::Full);
+        a.expect_interpret().returning(|_, _| {
+            Ok(Interpretation {
+                intent: Intent::LogFood,
+                foods: vec![
+                    mention(
+                        "a cup of eggs",
+                        "egg",
+                        Amount::Portions {
+                            count: 1.0,
+                            unit: Some(Unit::Cup),
+                        },
+                    ),
+                    mention(
+                        "3 sticks of bread",
+                        "bread",
+                        Amount::Unmeasured {
+                            count: 3.0,
+                            unit: "stick".into(),
+                        },
+                    ),
+                ],
+                calorie_goal: None,
+                reply: None,
+            })
+        });
+        let w = world(a, None);
+        block_on(
+            w.service
+                .handle(&text(10, "a cup of eggs and 3 sticks of bread")),
+        )
+        .unwrap();
+        let sent = w.sent.lock().unwrap();
+        assert_eq!(
+            sent[0].text,
+            "Nothing was logged.\n\
+             • \"a cup of eggs\": I don't know how much a portion weighs — tell me the grams, e.g. \"150 g a cup of eggs\".\n\
+             • \"3 sticks of bread\": I don't know how much a portion weighs — tell me the grams, e.g. \"150 g 3 sticks of bread\"."
+        );
+        assert!(w.log.0.lock().unwrap().is_empty());
     }
 
     #[test]
@@ -1030,7 +1069,7 @@ mod flow_tests {
         let mut press = text(11, "");
         press.event = Inbound::Button {
             callback_id: "cb".into(),
-            data: "grams:1".into(),
+            callback: Some(Callback::ChangeGrams(FoodEntryId::new(1).unwrap())),
             message_id: Some(9),
         };
         block_on(w.service.handle(&press)).unwrap();
@@ -1048,7 +1087,7 @@ mod flow_tests {
         }
         press.event = Inbound::Button {
             callback_id: "cb2".into(),
-            data: "undo:10".into(),
+            callback: Some(Callback::Undo(UpdateId::new(10).unwrap())),
             message_id: Some(9),
         };
         block_on(w.service.handle(&press)).unwrap();

@@ -33,7 +33,8 @@ pub enum SettingsError {
     Storage(#[from] StorageError),
 }
 
-async fn apply(
+/// Applies a setting already validated (a parsed command's value).
+pub async fn apply(
     users: &dyn Users,
     user: UserId,
     change: UserSettingChange,

@@ -1,7 +1,7 @@
 //! Looking foods up, and what a said amount weighs and brings.
 
 use wellness_domain::ports::{Amount, FoodCatalog, FoodFacts};
-use wellness_domain::{Locale, NutritionSource};
+use wellness_domain::{Locale, NutritionSource, Unit};
 use wellness_offline::{OfflineCatalog, RuleAssistant, portion_grams};
 
 use crate::support::{empty_context, ready};
@@ -65,12 +65,12 @@ fn a_measure_the_food_lacks_uses_its_usual_weight_and_a_count_the_typical_portio
     let egg = find("egg", "").unwrap();
     let cup = Amount::Portions {
         count: 1.0,
-        unit: Some("cup".into()),
+        unit: Some(Unit::Cup),
     };
     assert_eq!(portion_grams(&egg, &cup).unwrap().get(), 240.0);
     let slices = Amount::Portions {
         count: 2.0,
-        unit: Some("slice".into()),
+        unit: Some(Unit::Slice),
     };
     assert_eq!(portion_grams(&egg, &slices).unwrap().get(), 100.0);
     let absurd = Amount::Portions {

@@ -127,7 +127,8 @@ pub fn describe(food: &FoodMention) -> String {
         Amount::Portions {
             count,
             unit: Some(unit),
-        } => format!("x{count} {unit}"),
+        } => format!("x{count} {}", unit.key()),
+        Amount::Unmeasured { count, unit } => format!("x{count} {unit}?"),
     };
     let meal = food.meal.map(|m| format!(" @{m}")).unwrap_or_default();
     format!("{} {amount}{meal}", food.lookup_name)

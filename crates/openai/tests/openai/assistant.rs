@@ -1,5 +1,5 @@
 use serde_json::Value;
-use wellness_domain::model::{Grams, Locale, Meal};
+use wellness_domain::model::{Grams, Locale, Meal, Unit};
 use wellness_domain::ports::{Amount, Assistant, FoodMention, Intent, Interpretation};
 use wellness_openai::{OpenAiConfig, SCHEMA_NAME};
 use wellness_sim::openai::Endpoint;
@@ -62,7 +62,7 @@ async fn a_food_without_a_count_is_one_portion_with_the_unit_said() {
                 "milk",
                 Amount::Portions {
                     count: 1.0,
-                    unit: Some("glass".to_owned())
+                    unit: Some(Unit::Cup)
                 }
             ),
             (

@@ -32,6 +32,16 @@ impl PgCatalogCache {
     }
 }
 
+/// Facts cached before portions carried their unit name it only in words: read it from them.
+fn with_units(mut facts: FoodFacts) -> FoodFacts {
+    for portion in &mut facts.portions {
+        if portion.unit.is_none() {
+            portion.unit = wellness_domain::Unit::in_phrase(&portion.name);
+        }
+    }
+    facts
+}
+
 #[async_trait]
 impl CatalogCache for PgCatalogCache {
     async fn get(
@@ -49,7 +59,11 @@ impl CatalogCache for PgCatalogCache {
             .map_err(from_diesel)?;
         row.map(|facts| {
             facts
-                .map(|v| serde_json::from_value::<FoodFacts>(v).map_err(corrupt))
+                .map(|v| {
+                    serde_json::from_value::<FoodFacts>(v)
+                        .map(with_units)
+                        .map_err(corrupt)
+                })
                 .transpose()
         })
         .transpose()

@@ -9,6 +9,7 @@ pub mod job_runs;
 pub mod notifications;
 pub mod oauth_states;
 pub mod outbox;
+pub mod pending_questions;
 pub mod privacy;
 pub mod request_budget;
 pub mod users;

@@ -7,6 +7,7 @@ mod fixtures;
 mod food;
 mod inbox;
 mod misc;
+mod pending;
 mod privacy;
 mod schema;
 mod wearable;

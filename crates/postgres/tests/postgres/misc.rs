@@ -670,3 +670,53 @@ async fn two_concurrent_refreshes_for_one_user_never_reuse_a_rotated_token() {
         Some(u.id)
     );
 }
+
+#[tokio::test]
+async fn cached_facts_keep_their_portion_units_and_older_rows_get_them_from_the_name() {
+    let (_guard, db) = db().await;
+    let cache = PgCatalogCache::new(db.clone());
+    let now = at(2026, 5, 14, 9, 0);
+    let facts = FoodFacts {
+        name: "Milk".into(),
+        per_100g: Nutrients {
+            kcal: Kcal::new(61.0).unwrap(),
+            protein: MacroGrams::new(3.2).unwrap(),
+            fat: MacroGrams::new(3.3).unwrap(),
+            carbs: MacroGrams::new(4.8).unwrap(),
+        },
+        portions: vec![
+            PortionSize {
+                name: "cup".into(),
+                unit: Some(Unit::Cup),
+                grams: Grams::new(244.0).unwrap(),
+            },
+            PortionSize {
+                name: "medium".into(),
+                unit: None,
+                grams: Grams::new(120.0).unwrap(),
+            },
+        ],
+        source: NutritionSource::Fatsecret,
+        catalogue_ref: None,
+    };
+    cache.put("milk", Some(facts.clone()), now).await.unwrap();
+    assert_eq!(
+        cache.get("milk", now).await.unwrap(),
+        Some(Some(facts.clone()))
+    );
+    // A row written before portions carried a unit: the unit is read from the name.
+    let mut old = serde_json::to_value(&facts).unwrap();
+    for portion in old["portions"].as_array_mut().unwrap() {
+        portion.as_object_mut().unwrap().remove("unit");
+    }
+    diesel::insert_into(schema::fatsecret_food_cache::table)
+        .values((
+            schema::fatsecret_food_cache::query.eq("old milk"),
+            schema::fatsecret_food_cache::facts.eq(Some(old)),
+            schema::fatsecret_food_cache::fetched_at.eq(now),
+        ))
+        .execute(&mut *db.conn().await.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(cache.get("old milk", now).await.unwrap(), Some(Some(facts)));
+}

@@ -140,6 +140,7 @@ async fn diesel_schema_matches_the_migrated_database() {
         whoop_recovery,
         whoop_cycles,
         conversation_messages,
+        pending_questions,
         inbox_updates,
         notification_sends,
         job_runs,

@@ -237,7 +237,7 @@ proptest! {
         };
         prop_assert_eq!(
             read.event,
-            Inbound::Command { name: name.to_lowercase(), args: args.trim().to_owned() }
+            Inbound::Command(Command::parse(&name.to_lowercase(), args.trim()))
         );
     }
 }

@@ -1,7 +1,8 @@
 //! The simulator's updates, as Telegram would send them, mapped for the domain.
 
 use serde_json::Value;
-use wellness_domain::model::{ChatId, Inbound, TelegramUserId};
+use wellness_domain::conversation::{Callback, Command, Setting};
+use wellness_domain::model::{CalorieGoal, ChatId, Inbound, TelegramUserId, UpdateId};
 use wellness_domain::ports::{Button, Messenger, OutgoingMessage};
 use wellness_sim::telegram::silent_voice_note;
 use wellness_telegram::{parse_update, routing_key};
@@ -55,10 +56,7 @@ async fn maps_the_simulators_text_command_voice_and_button_updates() {
     }
     assert_eq!(
         parsed[0].event,
-        Inbound::Command {
-            name: "goal".to_owned(),
-            args: "1800".to_owned()
-        }
+        Inbound::Command(Command::Goal(Setting::Set(CalorieGoal::new(1800).unwrap())))
     );
     assert_eq!(parsed[1].event, Inbound::Text("two eggs".to_owned()));
     let voice = voice.voice.unwrap();
@@ -72,6 +70,7 @@ async fn maps_the_simulators_text_command_voice_and_button_updates() {
     );
     assert!(matches!(
         &parsed[3].event,
-        Inbound::Button { data, message_id: Some(id), .. } if data == "undo:9" && *id == sent.message_id
+        Inbound::Button { callback: Some(Callback::Undo(update)), message_id: Some(id), .. }
+            if *update == UpdateId::new(9).unwrap() && *id == sent.message_id
     ));
 }

@@ -1,3 +1,5 @@
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 //! The texts: both languages carry the same messages, and what the bot says reads right.
 
 mod resources;

@@ -55,6 +55,9 @@ fn every_message_id_used_in_the_code_exists() {
             }
         }
     }
-    assert!(count > 0, "the scan found no message ids: has the call changed shape?");
+    assert!(
+        count > 0,
+        "the scan found no message ids: has the call changed shape?"
+    );
     assert!(missing.is_empty(), "ids with no message: {missing:?}");
 }
