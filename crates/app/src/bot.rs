@@ -9,13 +9,13 @@ use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tracing::{debug, info, warn};
-use wellness_domain::i18n::command_menu;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
 };
+use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
-use wellness_domain::usecases::chat::{ChatError, ChatService};
+use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_domain::{ChatId, InboxUpdate, Locale, UpdateId};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
@@ -27,6 +27,7 @@ use wellness_postgres::{
 use wellness_telegram::{
     OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
 };
+use wellness_texts::Texts;
 
 use crate::metered::{MeteredAssistant, MeteredTranscriber};
 use crate::metrics::Metrics;
@@ -67,11 +68,17 @@ impl BotTasks {
     }
 }
 
-/// Retry pause after `attempts` failed attempts: 2 s, 4 s, 8 s ... at most 5 minutes.
+/// Retry pauses of an update after failed attempts: 2 s, 4 s, 8 s ... at most 5 minutes.
+const UPDATE_RETRIES: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
+
+/// Retry pause after `attempts` failed attempts.
 fn backoff(attempts: i32) -> chrono::Duration {
-    let secs = 2i64.saturating_pow(attempts.clamp(1, 20) as u32).min(300);
-    chrono::Duration::seconds(secs)
+    let wait = UPDATE_RETRIES.nominal(u32::try_from(attempts.max(1)).unwrap_or(1));
+    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(300))
 }
+
+/// Pauses between attempts to set the webhook: 1 s doubling up to a minute.
+const SETUP_RETRIES: Backoff = Backoff::new(Duration::from_secs(1), Duration::from_secs(60));
 
 /// Builds the bot when a token is configured; `None` otherwise.
 pub fn build_client(settings: &Settings) -> anyhow::Result<Option<TelegramClient>> {
@@ -104,6 +111,8 @@ pub struct Shared {
     pub metrics: Arc<Metrics>,
     /// Speech to text when OpenAI is not configured (the sandbox's simulated Whisper).
     pub transcriber: Option<Arc<dyn Transcriber>>,
+    /// Everything the bot says (the presenter of replies and the command menu).
+    pub texts: Arc<Texts>,
 }
 
 /// Starts the workers and the webhook set-up or the poller.
@@ -152,17 +161,18 @@ pub fn start(
                 .unwrap_or_default();
             let secret = settings.telegram.webhook_secret.clone();
             let client = client.clone();
+            let texts = shared.texts.clone();
             let mut stop_rx = stop_rx.clone();
             tasks.push(tokio::spawn(async move {
                 let setup = async {
-                    let mut delay = Duration::from_secs(1);
+                    let mut retries = SETUP_RETRIES.series();
                     loop {
-                        match register(&client, Some(&url), secret.as_ref()).await {
+                        match register(&client, &texts, Some(&url), secret.as_ref()).await {
                             Ok(()) => return,
                             Err(e) => {
+                                let delay = retries.next_wait();
                                 warn!(error = %e, retry_in_s = delay.as_secs(), "cannot set the webhook yet");
                                 tokio::time::sleep(delay).await;
-                                delay = (delay * 2).min(Duration::from_secs(60));
                             }
                         }
                     }
@@ -179,10 +189,11 @@ pub fn start(
                 ..PollOptions::default()
             };
             let client = client.clone();
+            let texts = shared.texts.clone();
             let inbox = inbox.clone();
             let stop_rx = stop_rx.clone();
             tasks.push(tokio::spawn(async move {
-                if let Err(e) = register(&client, None, None).await {
+                if let Err(e) = register(&client, &texts, None, None).await {
                     warn!(error = %e, "cannot set the command menu yet");
                 }
                 poll_into_inbox(&client, inbox.as_ref(), options, stop_rx).await;
@@ -250,13 +261,14 @@ fn chat_service(
                 }),
             ),
         };
-    Ok(ChatService {
+    Ok(ChatService::new(ChatPorts {
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
         wearables: Arc::new(PgWearableStore::new(db.clone())),
         credentials: shared.credentials.clone(),
         links: shared.links.clone(),
         messenger,
+        presenter: shared.texts.clone(),
         clock: Arc::new(SystemClock),
         conversations: Arc::new(PgConversations::new(db.clone())),
         pending: Arc::new(PgPendingQuestions::new(db.clone())),
@@ -277,12 +289,13 @@ fn chat_service(
         whoop: shared.whoop.clone(),
         user_data: Arc::new(PgUserData::new(db.clone())),
         fatsecret: shared.fatsecret_diary.clone(),
-    })
+    }))
 }
 
 /// Sets the webhook (when given) and the command menus in Ukrainian and English.
 async fn register(
     client: &TelegramClient,
+    texts: &Texts,
     webhook: Option<&str>,
     secret: Option<&wellness_domain::Secret>,
 ) -> Result<(), wellness_domain::ports::MessengerError> {
@@ -292,15 +305,15 @@ async fn register(
             .await?;
         info!("webhook set");
     }
-    client
-        .set_my_commands(&command_menu(Locale::En), None)
-        .await?;
-    client
-        .set_my_commands(&command_menu(Locale::En), Some("en"))
-        .await?;
-    client
-        .set_my_commands(&command_menu(Locale::Uk), Some("uk"))
-        .await?;
+    for (locale, language) in [
+        (Locale::En, None),
+        (Locale::En, Some("en")),
+        (Locale::Uk, Some("uk")),
+    ] {
+        let menu = texts.command_menu(locale);
+        let menu: Vec<(&str, &str)> = menu.iter().map(|(c, d)| (*c, d.as_str())).collect();
+        client.set_my_commands(&menu, language).await?;
+    }
     Ok(())
 }
 

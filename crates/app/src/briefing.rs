@@ -3,8 +3,9 @@
 
 use chrono::{DateTime, Utc};
 use wellness_domain::ports::{
-    Clock, Messenger, Notifications, OutgoingMessage, SystemClock, Users,
+    Clock, Messenger, Notifications, OutgoingMessage, Presenter, SystemClock, Users,
 };
+use wellness_domain::reply::{Reply, Say};
 use wellness_domain::{ChatId, LocalDate, NotificationKind, TelegramUserId, User};
 use wellness_postgres::{Database, PgFoodLog, PgNotifications, PgUsers, PgWearableStore};
 
@@ -26,6 +27,7 @@ pub struct Composed {
 /// Composes `kind` for the user with this Telegram id, as the scheduler would now.
 pub async fn compose(
     db: &Database,
+    presenter: &dyn Presenter,
     telegram_id: i64,
     kind: NotificationKind,
 ) -> anyhow::Result<Composed> {
@@ -36,7 +38,7 @@ pub async fn compose(
         .ok_or_else(|| anyhow::anyhow!("no user with Telegram id {telegram_id}"))?;
     let now = SystemClock.now();
     let day = LocalDate::of(now, user.time_zone);
-    let text = wellness_domain::usecases::briefing::compose_briefing(
+    let briefing = wellness_domain::usecases::briefing::compose_briefing(
         &user,
         kind,
         day,
@@ -44,8 +46,10 @@ pub async fn compose(
         &PgFoodLog::new(db.clone()),
         &PgWearableStore::new(db.clone()),
     )
-    .await?
-    .text(user.locale);
+    .await?;
+    let text = presenter
+        .render(user.locale, &Reply::one(Say::Briefing(briefing)))
+        .text;
     Ok(Composed {
         user,
         kind,

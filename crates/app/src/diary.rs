@@ -15,6 +15,8 @@ const POLL: Duration = Duration::from_millis(500);
 pub struct OutboxWorker {
     /// The outbox.
     pub outbox: Arc<dyn DiaryOutbox>,
+    /// What the bot says (reconnect notices).
+    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
     /// Tokens.
     pub credentials: Arc<dyn CredentialStore>,
     /// FatSecret's diary.
@@ -60,6 +62,7 @@ impl OutboxWorker {
             .claim(self.clock.now(), chrono::Duration::seconds(60), 16)
             .await?;
         let ports = OutboxPorts {
+            presenter: self.presenter.as_ref(),
             outbox: self.outbox.as_ref(),
             credentials: self.credentials.as_ref(),
             diary: self.diary.as_ref(),

@@ -28,6 +28,8 @@ pub struct WhoopIntegration {
     pub messenger: Option<Arc<dyn Messenger>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// What the bot says.
+    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
     /// Signs webhooks.
     pub client_secret: wellness_domain::Secret,
 }
@@ -41,6 +43,7 @@ impl WhoopIntegration {
             store: self.store.as_ref(),
             messenger: self.messenger.as_deref()?,
             clock: self.clock.as_ref(),
+            presenter: self.presenter.as_ref(),
         })
     }
 }
@@ -68,6 +71,8 @@ pub struct FatSecretIntegration {
     pub messenger: Option<Arc<dyn Messenger>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// What the bot says.
+    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
 }
 
 impl std::fmt::Debug for FatSecretIntegration {

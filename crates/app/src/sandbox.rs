@@ -14,7 +14,7 @@ use reqwest::Url;
 use serde::Serialize;
 use tracing::warn;
 use wellness_domain::Secret;
-use wellness_domain::ports::{Messenger, Transcriber};
+use wellness_domain::ports::{Messenger, Presenter, Transcriber};
 use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{Database, PgInbox};
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
@@ -207,12 +207,18 @@ impl SandboxSims {
     }
 
     /// The running sandbox, once the bot's messenger exists.
-    pub fn with_bot(self, messenger: Arc<dyn Messenger>, db: Database) -> Sandbox {
+    pub fn with_bot(
+        self,
+        messenger: Arc<dyn Messenger>,
+        db: Database,
+        presenter: Arc<dyn Presenter>,
+    ) -> Sandbox {
         crate::pages::link_back_to_sandbox();
         Sandbox {
             sims: self,
             messenger,
             db,
+            presenter,
             injected: AtomicU64::new(0),
         }
     }
@@ -223,6 +229,7 @@ pub struct Sandbox {
     sims: SandboxSims,
     messenger: Arc<dyn Messenger>,
     db: Database,
+    presenter: Arc<dyn Presenter>,
     /// Messages the page injected: part of the version the page long-polls on.
     injected: AtomicU64,
 }
@@ -283,5 +290,10 @@ impl Sandbox {
     /// The database.
     pub fn db(&self) -> &Database {
         &self.db
+    }
+
+    /// What the bot says.
+    pub fn presenter(&self) -> &dyn Presenter {
+        self.presenter.as_ref()
     }
 }

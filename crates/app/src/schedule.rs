@@ -67,6 +67,8 @@ pub struct JobPorts {
     pub whoop: Option<Arc<dyn Wearable>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
+    /// What the bot says.
+    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
 }
 
 /// Every user, page by page.
@@ -127,12 +129,14 @@ pub fn start(
                 wearables: ports.wearables.clone(),
                 notifications: ports.notifications.clone(),
                 messenger: messenger.clone(),
+                presenter: ports.presenter.clone(),
                 page_size: 200,
             }),
         )?;
     }
     if let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) {
         let jobs = WhoopJobs {
+            presenter: ports.presenter.clone(),
             wearable,
             messenger,
             users: ports.users.clone(),
@@ -165,6 +169,7 @@ pub fn start(
             food: ports.food.clone(),
             messenger: ports.messenger.clone(),
             clock: ports.clock.clone(),
+            presenter: ports.presenter.clone(),
         };
         let (a, b) = (jobs.clone(), jobs);
         scheduler = scheduler
@@ -190,6 +195,7 @@ pub fn start(
 /// minutes).
 #[derive(Clone)]
 struct WhoopJobs {
+    presenter: Arc<dyn wellness_domain::ports::Presenter>,
     wearable: Arc<dyn Wearable>,
     messenger: Arc<dyn Messenger>,
     users: Arc<dyn Users>,
@@ -201,6 +207,7 @@ struct WhoopJobs {
 impl WhoopJobs {
     fn ports(&self) -> WhoopPorts<'_> {
         WhoopPorts {
+            presenter: self.presenter.as_ref(),
             credentials: self.credentials.as_ref(),
             wearable: self.wearable.clone(),
             store: self.store.as_ref(),
@@ -258,12 +265,14 @@ struct FatSecretJobs {
     food: Arc<dyn FoodLog>,
     messenger: Option<Arc<dyn Messenger>>,
     clock: Arc<dyn Clock>,
+    presenter: Arc<dyn wellness_domain::ports::Presenter>,
 }
 
 impl FatSecretJobs {
     async fn run(&self, token_check: bool) -> Result<JobOutcome, JobError> {
         use wellness_domain::usecases::fatsecret::{ImportError, ImportPorts};
         let ports = ImportPorts {
+            presenter: self.presenter.as_ref(),
             outbox: self.fs.outbox.as_ref(),
             credentials: self.credentials.as_ref(),
             diary: self.fs.diary.as_ref(),

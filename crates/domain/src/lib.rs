@@ -4,11 +4,12 @@
 //! and translate between the world and these types.
 
 pub mod conversation;
-pub mod i18n;
-pub mod i18n_briefing;
 pub mod model;
 pub mod ports;
 pub mod reply;
+pub mod retry;
+#[cfg(any(test, feature = "mock"))]
+pub mod testing;
 pub mod usecases;
 
 pub use model::*;

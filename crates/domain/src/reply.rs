@@ -6,7 +6,7 @@ use crate::conversation::Callback;
 use crate::model::{
     BriefingTimes, CalorieGoal, DayTotals, FoodEntry, NutritionSource, Provider, UserTimeZone,
 };
-use crate::ports::{AssistantError, TranscriptionError};
+use crate::ports::{AssistantError, Button, OutgoingMessage, TranscriptionError};
 use crate::usecases::briefing::Briefing;
 use crate::usecases::today::DayOverview;
 use crate::usecases::whoop::SyncReport;
@@ -244,6 +244,36 @@ impl Reply {
     /// Adds a part at the end.
     pub fn push(&mut self, say: Say) {
         self.parts.push(say);
+    }
+
+    /// The reply as a message, its parts and labels rendered by a presenter: parts one per
+    /// line (an empty one leaves no blank line), buttons with their callback data.
+    pub fn to_message(
+        &self,
+        say: impl Fn(&Say) -> String,
+        label: impl Fn(&Label) -> String,
+    ) -> OutgoingMessage {
+        OutgoingMessage {
+            text: self
+                .parts
+                .iter()
+                .map(say)
+                .filter(|line| !line.is_empty())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            buttons: self
+                .buttons
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|action| Button {
+                            label: label(&action.label),
+                            data: action.callback.encode(),
+                        })
+                        .collect()
+                })
+                .collect(),
+        }
     }
 }
 

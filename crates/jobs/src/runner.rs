@@ -10,6 +10,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tracing::{debug, info, warn};
 use wellness_domain::ports::{Clock, FinishedRun, JobError, JobOutcome, JobRuns, RunOutcome};
+use wellness_domain::retry::Backoff;
 
 use crate::job::Job;
 
@@ -34,10 +35,8 @@ where
 pub struct RetryPolicy {
     /// Attempts in all, the first included (at least 1).
     pub max_attempts: u32,
-    /// The wait after the first failure; it doubles after each further one.
-    pub first_backoff: Duration,
-    /// The longest wait.
-    pub max_backoff: Duration,
+    /// The waits between attempts.
+    pub backoff: Backoff,
     /// One attempt running longer than this counts as a transient failure and is abandoned.
     pub attempt_timeout: Duration,
 }
@@ -48,8 +47,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 3,
-            first_backoff: Duration::from_secs(5),
-            max_backoff: Duration::from_secs(60),
+            backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(60)),
             attempt_timeout: Duration::from_secs(4 * 60),
         }
     }
@@ -57,11 +55,8 @@ impl Default for RetryPolicy {
 
 impl RetryPolicy {
     /// The wait after the `failed`-th failed attempt (1-based).
-    pub fn backoff(&self, failed: u32) -> Duration {
-        let factor = 2u32.saturating_pow(failed.saturating_sub(1));
-        self.first_backoff
-            .saturating_mul(factor)
-            .min(self.max_backoff)
+    pub fn wait_after(&self, failed: u32) -> Duration {
+        self.backoff.nominal(failed)
     }
 }
 
@@ -230,7 +225,7 @@ impl JobRunner {
             attempt += 1;
             match run_attempt(job, tick, policy.attempt_timeout).await {
                 Err(e) if e.is_transient() && attempt < max => {
-                    let wait = policy.backoff(attempt);
+                    let wait = policy.wait_after(attempt);
                     warn!(
                         job = job.name(), %tick, attempt, error = %e,
                         retry_in_ms = u64::try_from(wait.as_millis()).unwrap_or(u64::MAX),
@@ -291,11 +286,10 @@ mod tests {
     fn backoff_doubles_up_to_the_cap() {
         let policy = RetryPolicy {
             max_attempts: 6,
-            first_backoff: Duration::from_secs(5),
-            max_backoff: Duration::from_secs(30),
+            backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(30)),
             attempt_timeout: Duration::from_secs(60),
         };
-        let waits: Vec<u64> = (1..=5).map(|n| policy.backoff(n).as_secs()).collect();
+        let waits: Vec<u64> = (1..=5).map(|n| policy.wait_after(n).as_secs()).collect();
         assert_eq!(waits, [5, 10, 20, 30, 30]);
     }
 

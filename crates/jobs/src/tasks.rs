@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use wellness_domain::ports::{
-    Conversations, FoodLog, JobError, JobOutcome, JobRuns, Messenger, Notifications, Users,
-    WearableStore,
+    Conversations, FoodLog, JobError, JobOutcome, JobRuns, Messenger, Notifications, Presenter,
+    Users, WearableStore,
 };
 use wellness_domain::usecases::briefing::{BriefingPorts, send_due_briefings};
 
@@ -30,6 +30,8 @@ pub struct BriefingJobPorts {
     pub notifications: Arc<dyn Notifications>,
     /// Telegram.
     pub messenger: Arc<dyn Messenger>,
+    /// The briefings' texts.
+    pub presenter: Arc<dyn Presenter>,
     /// Users read per page.
     pub page_size: i64,
 }
@@ -57,6 +59,7 @@ pub fn briefings(ports: BriefingJobPorts) -> JobFn {
                     wearables: ports.wearables.as_ref(),
                     notifications: ports.notifications.as_ref(),
                     messenger: ports.messenger.as_ref(),
+                    presenter: ports.presenter.as_ref(),
                 },
                 ports.page_size,
             )

@@ -1,8 +1,8 @@
 //! Answers to questions about today, by template, from the assistant's context only.
 
-use wellness_domain::i18n::{duration, uk_plural};
 use wellness_domain::ports::AssistantContext;
 use wellness_domain::{Locale, Scored};
+use wellness_texts::{Texts, number, text};
 
 use crate::text::fold_words;
 
@@ -114,127 +114,87 @@ fn asked(question: &str) -> Vec<Asked> {
 }
 
 fn line(asked: Asked, context: &AssistantContext) -> String {
+    let texts = Texts::embedded();
     let locale = context.locale;
     let totals = &context.today_totals;
     let n = &totals.nutrients;
     let eaten = n.kcal.rounded();
     let goal = i64::from(context.calorie_goal.kcal());
     let left = goal - eaten;
-    let nothing_yet = totals.entries == 0;
-    match (asked, locale) {
-        (Asked::Eaten, Locale::En) if nothing_yet => "Nothing logged today yet: 0 kcal.".into(),
-        (Asked::Eaten, Locale::Uk) if nothing_yet => {
-            "Сьогодні ще нічого не записано: 0 ккал.".into()
-        }
-        (Asked::Eaten, Locale::En) => format!("Today you've eaten {eaten} kcal."),
-        (Asked::Eaten, Locale::Uk) => format!("Сьогодні з'їдено {eaten} ккал."),
-        (Asked::Left, Locale::En) if left >= 0 => {
-            format!("{left} kcal left of your {goal} kcal goal.")
-        }
-        (Asked::Left, Locale::En) => format!("You're {} kcal over your {goal} kcal goal.", -left),
-        (Asked::Left, Locale::Uk) if left >= 0 => {
-            format!("До цілі {goal} ккал залишилось {left} ккал.")
-        }
-        (Asked::Left, Locale::Uk) => format!("Ціль {goal} ккал перевищено на {} ккал.", -left),
-        (Asked::Protein, Locale::En) => format!("Protein: {} g.", n.protein),
-        (Asked::Protein, Locale::Uk) => format!("Білки: {} г.", n.protein),
-        (Asked::Fat, Locale::En) => format!("Fat: {} g.", n.fat),
-        (Asked::Fat, Locale::Uk) => format!("Жири: {} г.", n.fat),
-        (Asked::Carbs, Locale::En) => format!("Carbs: {} g.", n.carbs),
-        (Asked::Carbs, Locale::Uk) => format!("Вуглеводи: {} г.", n.carbs),
-        (Asked::Entries, Locale::En) => match totals.entries {
-            0 => "No entries today yet.".into(),
-            1 => "1 entry today.".into(),
-            count => format!("{count} entries today."),
-        },
-        (Asked::Entries, Locale::Uk) => match totals.entries {
-            0 => "Сьогодні ще немає записів.".into(),
-            count => {
-                let word = uk_plural(u64::from(count), "запис", "записи", "записів");
-                format!("Сьогодні {count} {word}.")
-            }
-        },
-        (Asked::Sleep, _) => sleep_line(context),
-        (Asked::Recovery, _) => recovery_line(context),
+    let grams = |g: wellness_domain::MacroGrams| [text("grams", g.to_string())];
+    match asked {
+        Asked::Eaten if totals.entries == 0 => texts.plain(locale, "answer-eaten-nothing"),
+        Asked::Eaten => texts.t(locale, "answer-eaten", &[text("kcal", eaten.to_string())]),
+        Asked::Left if left >= 0 => texts.t(
+            locale,
+            "answer-left",
+            &[
+                text("left", left.to_string()),
+                text("goal", goal.to_string()),
+            ],
+        ),
+        Asked::Left => texts.t(
+            locale,
+            "answer-over",
+            &[
+                text("over", (-left).to_string()),
+                text("goal", goal.to_string()),
+            ],
+        ),
+        Asked::Protein => texts.t(locale, "answer-protein", &grams(n.protein)),
+        Asked::Fat => texts.t(locale, "answer-fat", &grams(n.fat)),
+        Asked::Carbs => texts.t(locale, "answer-carbs", &grams(n.carbs)),
+        Asked::Entries => texts.t(locale, "answer-entries", &[number("count", totals.entries)]),
+        Asked::Sleep => sleep_line(texts, context),
+        Asked::Recovery => recovery_line(texts, context),
     }
 }
 
-fn sleep_line(context: &AssistantContext) -> String {
+fn sleep_line(texts: &Texts, context: &AssistantContext) -> String {
     let locale = context.locale;
     let Some(sleep) = &context.wearable.last_sleep else {
-        return match locale {
-            Locale::En => "I have no sleep data yet (it comes from WHOOP).".into(),
-            Locale::Uk => "Даних про сон у мене ще немає (вони надходять із WHOOP).".into(),
-        };
+        return texts.plain(locale, "answer-sleep-missing");
     };
-    match (&sleep.score, locale) {
-        (Scored::Scored(score), Locale::En) => {
-            let performance = score
-                .performance
-                .map(|p| format!(", sleep performance {p}%"))
-                .unwrap_or_default();
-            format!(
-                "Last night you slept {}{performance}.",
-                duration(locale, score.asleep())
-            )
+    match &sleep.score {
+        Scored::Scored(score) => {
+            let asleep = text("asleep", texts.duration(locale, score.asleep()));
+            match score.performance {
+                Some(p) => texts.t(
+                    locale,
+                    "answer-sleep-performance",
+                    &[asleep, text("performance", p.to_string())],
+                ),
+                None => texts.t(locale, "answer-sleep", &[asleep]),
+            }
         }
-        (Scored::Scored(score), Locale::Uk) => {
-            let performance = score
-                .performance
-                .map(|p| format!(", ефективність {p}%"))
-                .unwrap_or_default();
-            format!(
-                "Сон минулої ночі: {}{performance}.",
-                duration(locale, score.asleep())
-            )
-        }
-        (Scored::PendingScore, Locale::En) => "WHOOP hasn't scored last night's sleep yet.".into(),
-        (Scored::PendingScore, Locale::Uk) => "WHOOP ще не оцінив сон минулої ночі.".into(),
-        (Scored::Unscorable, Locale::En) => "WHOOP couldn't score last night's sleep.".into(),
-        (Scored::Unscorable, Locale::Uk) => "WHOOP не зміг оцінити сон минулої ночі.".into(),
+        Scored::PendingScore => texts.plain(locale, "answer-sleep-pending"),
+        Scored::Unscorable => texts.plain(locale, "answer-sleep-unscorable"),
     }
 }
 
-fn recovery_line(context: &AssistantContext) -> String {
+fn recovery_line(texts: &Texts, context: &AssistantContext) -> String {
     let locale = context.locale;
     let Some(recovery) = &context.wearable.latest_recovery else {
-        return match locale {
-            Locale::En => "I have no recovery data yet (it comes from WHOOP).".into(),
-            Locale::Uk => "Даних про відновлення у мене ще немає (вони надходять із WHOOP).".into(),
-        };
+        return texts.plain(locale, "answer-recovery-missing");
     };
-    match (&recovery.score, locale) {
-        (Scored::Scored(r), Locale::En) => format!(
-            "Recovery today: {}% · HRV {} ms · resting HR {}.",
-            r.recovery,
-            r.hrv_rmssd_milli.round(),
-            r.resting_heart_rate.round()
+    match &recovery.score {
+        Scored::Scored(r) => texts.t(
+            locale,
+            "answer-recovery",
+            &[
+                text("recovery", r.recovery.to_string()),
+                text("hrv", r.hrv_rmssd_milli.round().to_string()),
+                text("rhr", r.resting_heart_rate.round().to_string()),
+            ],
         ),
-        (Scored::Scored(r), Locale::Uk) => format!(
-            "Відновлення сьогодні: {}% · HRV {} мс · пульс спокою {}.",
-            r.recovery,
-            r.hrv_rmssd_milli.round(),
-            r.resting_heart_rate.round()
-        ),
-        (Scored::PendingScore, Locale::En) => "WHOOP hasn't scored today's recovery yet.".into(),
-        (Scored::PendingScore, Locale::Uk) => "WHOOP ще не оцінив відновлення сьогодні.".into(),
-        (Scored::Unscorable, Locale::En) => "WHOOP couldn't score today's recovery.".into(),
-        (Scored::Unscorable, Locale::Uk) => "WHOOP не зміг оцінити відновлення сьогодні.".into(),
+        Scored::PendingScore => texts.plain(locale, "answer-recovery-pending"),
+        Scored::Unscorable => texts.plain(locale, "answer-recovery-unscorable"),
     }
 }
 
 /// What the assistant can answer, for anything else.
 pub(crate) fn scope(locale: Locale) -> String {
-    match locale {
-        Locale::En => {
-            "I can answer about today's food (calories, what's left, protein, fat, carbs), \
-                       last night's sleep and today's recovery."
-                .into()
-        }
-        Locale::Uk => "Я можу відповісти про сьогоднішню їжу (калорії, скільки залишилось, білки, \
-                       жири, вуглеводи), сон минулої ночі та відновлення сьогодні."
-            .into(),
-    }
+    Texts::embedded().plain(locale, "answer-scope")
 }
 
 /// Answers a question from the context: one line per thing asked.
@@ -252,24 +212,10 @@ pub(crate) fn answer(question: &str, context: &AssistantContext) -> String {
 
 /// The reply to a message that is not food, a goal, a deletion or a question.
 pub(crate) fn help(locale: Locale) -> String {
-    match locale {
-        Locale::En => "I log food (\"200 g buckwheat\", \"2 eggs for breakfast\"), set your goal \
-                       (\"goal 1800\") and answer questions about today's food, sleep and recovery."
-            .into(),
-        Locale::Uk => "Я записую їжу («200 г гречки», «два яйця на сніданок»), змінюю ціль \
-                       («ціль 1800») і відповідаю про сьогоднішню їжу, сон і відновлення."
-            .into(),
-    }
+    Texts::embedded().plain(locale, "answer-help")
 }
 
 /// The reply when foods were named with amounts that make no sense.
 pub(crate) fn bad_amount(locale: Locale) -> String {
-    match locale {
-        Locale::En => {
-            "I couldn't make sense of that amount. Try \"200 g rice\" or \"2 eggs\".".into()
-        }
-        Locale::Uk => {
-            "Не зрозумів кількість. Спробуй, наприклад, «200 г рису» або «2 яйця».".into()
-        }
-    }
+    Texts::embedded().plain(locale, "answer-bad-amount")
 }

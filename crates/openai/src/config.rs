@@ -4,16 +4,16 @@ use std::time::Duration;
 
 use thiserror::Error;
 use wellness_domain::model::Secret;
+use wellness_domain::retry::{Backoff, Jitter};
 
 /// How failed calls are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (at least 1).
     pub max_attempts: u32,
-    /// The first backoff; doubled after each failure, less up to 25 % jitter.
-    pub initial_backoff: Duration,
-    /// The longest backoff.
-    pub max_backoff: Duration,
+    /// The waits between attempts when the server asks for none: 0.5 s doubling up to 8 s,
+    /// less up to 25 % jitter.
+    pub backoff: Backoff,
     /// The longest wait a `retry-after-ms` or `Retry-After` header can ask for; longer asks
     /// are cut to this.
     pub max_retry_after: Duration,
@@ -25,8 +25,8 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         Self {
             max_attempts: 3,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(8),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(8))
+                .with_jitter(Jitter::Down(25)),
             max_retry_after: Duration::from_secs(20),
         }
     }

@@ -54,8 +54,8 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 }
 
 /// The wait before attempt `failed_attempts + 1`: the server's ask when it made one (capped
-/// at `max_retry_after`), else `initial_backoff × 2^(failed_attempts − 1)` up to
-/// `max_backoff`, less up to 25 % jitter.
+/// at `max_retry_after`), else the policy's backoff (`0.5 s × 2^(failed_attempts − 1)` up to
+/// 8 s, less up to 25 % jitter, by default).
 pub(crate) fn delay(
     failed_attempts: u32,
     asked: Option<Duration>,
@@ -64,12 +64,7 @@ pub(crate) fn delay(
     if let Some(asked) = asked.filter(|d| !d.is_zero()) {
         return asked.min(policy.max_retry_after);
     }
-    let doublings = failed_attempts.saturating_sub(1).min(16);
-    let backoff = policy
-        .initial_backoff
-        .saturating_mul(1 << doublings)
-        .min(policy.max_backoff);
-    backoff.mul_f64(1.0 - rand::random::<f64>() * 0.25)
+    policy.backoff.delay(failed_attempts, rand::random::<f64>())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ use std::time::Duration;
 use serde::Serialize;
 use tokio::sync::watch;
 use wellness_domain::ports::Inbox;
+use wellness_domain::retry::Backoff;
 
 use crate::client::TelegramClient;
 use crate::error::Failure;
@@ -22,10 +23,8 @@ pub struct PollOptions {
     pub allowed_updates: Vec<String>,
     /// Remove a webhook before polling (Telegram refuses `getUpdates` while one is set).
     pub delete_webhook: bool,
-    /// First pause after a failure; doubled after each further failure...
-    pub backoff_initial: Duration,
-    /// ...up to this.
-    pub backoff_max: Duration,
+    /// The pauses after failures in a row: 0.5 s doubling up to 30 s by default.
+    pub backoff: Backoff,
 }
 
 impl Default for PollOptions {
@@ -35,8 +34,7 @@ impl Default for PollOptions {
             limit: 100,
             allowed_updates: vec!["message".to_owned(), "callback_query".to_owned()],
             delete_webhook: true,
-            backoff_initial: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(30),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(30)),
         }
     }
 }
@@ -47,35 +45,6 @@ struct GetUpdates<'a> {
     limit: u32,
     timeout: u64,
     allowed_updates: &'a [String],
-}
-
-/// Doubling pauses between failures.
-#[derive(Debug)]
-struct Backoff {
-    initial: Duration,
-    max: Duration,
-    next: Duration,
-}
-
-impl Backoff {
-    fn new(options: &PollOptions) -> Self {
-        let initial = options.backoff_initial.max(Duration::from_millis(1));
-        Self {
-            initial,
-            max: options.backoff_max.max(initial),
-            next: initial,
-        }
-    }
-
-    fn pause(&mut self) -> Duration {
-        let pause = self.next;
-        self.next = (self.next * 2).min(self.max);
-        pause
-    }
-
-    fn reset(&mut self) {
-        self.next = self.initial;
-    }
 }
 
 /// Resolves when `stop` turns true or its sender is gone.
@@ -130,7 +99,7 @@ pub async fn poll_into_inbox(
     options: PollOptions,
     mut stop: watch::Receiver<bool>,
 ) {
-    let mut backoff = Backoff::new(&options);
+    let mut backoff = options.backoff.series();
     if options.delete_webhook {
         loop {
             if *stop.borrow() {
@@ -144,7 +113,7 @@ pub async fn poll_into_inbox(
                 Ok(()) => break,
                 Err(error) => {
                     tracing::warn!(%error, "cannot delete the webhook before polling");
-                    if !pause_unless_stopped(backoff.pause(), &mut stop).await {
+                    if !pause_unless_stopped(backoff.next_wait(), &mut stop).await {
                         return;
                     }
                 }
@@ -180,11 +149,11 @@ pub async fn poll_into_inbox(
                             ?failure,
                             "getUpdates conflicts with a webhook or another poller"
                         );
-                        backoff.pause()
+                        backoff.next_wait()
                     }
                     _ => {
                         tracing::warn!(?failure, "getUpdates failed");
-                        backoff.pause()
+                        backoff.next_wait()
                     }
                 };
                 if !pause_unless_stopped(pause, &mut stop).await {
@@ -216,27 +185,9 @@ pub async fn poll_into_inbox(
         }
         if received == 0 || offset != before {
             backoff.reset();
-        } else if !pause_unless_stopped(backoff.pause(), &mut stop).await {
+        } else if !pause_unless_stopped(backoff.next_wait(), &mut stop).await {
             // No progress on a non-empty batch: pause rather than spin on the same updates.
             return;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn backoff_doubles_up_to_the_cap_and_resets() {
-        let mut backoff = Backoff::new(&PollOptions {
-            backoff_initial: Duration::from_millis(100),
-            backoff_max: Duration::from_millis(350),
-            ..PollOptions::default()
-        });
-        let pauses: Vec<_> = (0..4).map(|_| backoff.pause().as_millis()).collect();
-        assert_eq!(pauses, vec![100, 200, 350, 350]);
-        backoff.reset();
-        assert_eq!(backoff.pause().as_millis(), 100);
     }
 }

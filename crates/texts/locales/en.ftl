@@ -1,1 +1,244 @@
-## The bot's texts in English.
+## The bot's texts in English. Every number is an argument taken from data.
+## A message never starts or ends with a space: spacing between parts is the presenter's.
+
+## Dates and durations
+
+month-1 = January
+month-2 = February
+month-3 = March
+month-4 = April
+month-5 = May
+month-6 = June
+month-7 = July
+month-8 = August
+month-9 = September
+month-10 = October
+month-11 = November
+month-12 = December
+# "14 May"
+day-and-month = { $day } { $month }
+# "7 h 36 min" ($minutes has two digits)
+duration = { $hours } h { $minutes } min
+
+## Telegram's command menu (and /help)
+
+menu-today = Today's food, sleep and recovery
+menu-goal = Set the daily calorie goal: /goal 1800
+menu-timezone = Set your time zone: /timezone Europe/Kyiv
+menu-language = Українська / English
+menu-sync = Status of WHOOP and FatSecret
+menu-briefing-time = Briefing times: /briefing_time 08:00 21:00
+menu-briefing-off = Stop the morning and evening briefings
+menu-briefing-on = Resume the briefings
+menu-connect-whoop = Connect WHOOP
+menu-connect-fatsecret = Connect FatSecret
+menu-export = Download all your data
+menu-delete = Delete all your data
+menu-help = What I can do
+
+## Greeting, help, what the bot cannot read
+
+welcome-hello = Hi!
+welcome-hello-name = Hi, { $name }!
+welcome-back = Good to see you again.
+welcome-body =
+    I'm your wellness tracker.
+    • /today — what you've eaten today against your goal, plus sleep and recovery
+    • /goal 1800 — set your daily calorie goal
+    • /connect_whoop, /connect_fatsecret — link your WHOOP and FatSecret
+    /help lists everything.
+help-intro = Here's what I can do:
+# One line of /help: "/today — Today's food, sleep and recovery"
+help-line = /{ $command } — { $description }
+unknown-command = I don't know /{ $command }.
+unsupported = I can only read text and voice notes. Try /today or /help.
+
+## Settings
+
+goal-current = Your daily goal is { $goal } kcal. To change it: /goal 1800
+goal-set = Done: your daily goal is now { $goal } kcal.
+goal-invalid = The goal must be a number from { $min } to { $max } kcal, e.g. /goal 1800
+timezone-current = Your time zone is { $zone }. To change it: /timezone Europe/Kyiv
+timezone-set = Done: your time zone is now { $zone }.
+timezone-invalid = I don't know the time zone "{ $typed }". Use a name like Europe/Kyiv, Europe/London or America/New_York.
+language-set = Done: I'll speak English.
+briefing-times-set = Done: the morning briefing comes at { $morning } and the evening summary at { $evening }, your time.
+briefing-times-usage = Send two times, morning first: /briefing_time 07:30 21:30
+briefings-on = Briefings are on: { $morning } and { $evening }, your time.
+briefings-off = Briefings are off. /briefing_on turns them back on.
+
+## Connections
+
+sync-heading = Connections:
+# "• WHOOP: connected"
+sync-line = • { $provider }: { $state }
+sync-not-configured = not available on this server yet
+sync-not-connected = not connected — { $command }
+sync-connected = connected
+sync-broken = access was revoked — reconnect with { $command }
+connect-not-configured = Connecting { $provider } isn't available on this server yet.
+connect-link =
+    Open this link to connect { $provider } (valid for 10 minutes, once):
+    { $url }
+
+## /today
+
+today-heading = Today, { $date }: { $eaten } of { $goal } kcal — { $balance }.
+balance-left = { $kcal } left
+balance-over = { $kcal } over
+today-nothing-logged = Nothing logged yet.
+today-macros = Protein { $protein } g · fat { $fat } g · carbs { $carbs } g ({ $count } { $count ->
+        [one] entry
+       *[other] entries
+    })
+today-sleep = Sleep last night: { $asleep }.
+today-sleep-performance = Sleep last night: { $asleep }, performance { $performance }%.
+today-sleep-unscored = Sleep last night: WHOOP hasn't scored it yet.
+today-recovery = Recovery: { $recovery }% · HRV { $hrv } ms · resting HR { $rhr }.
+today-recovery-unscored = Recovery: not scored yet.
+today-no-wearable = No sleep or recovery from WHOOP yet.
+today-connect-whoop = Sleep and recovery appear here once WHOOP is connected: /connect_whoop
+
+## Food logging
+
+food-item = • { $name } — { $grams } g: { $kcal } kcal (P { $protein } · F { $fat } · C { $carbs } g)
+day-total = Today: { $eaten } of { $goal } kcal — { $balance }.
+logged = { $count ->
+        [1] Logged:
+       *[other] Logged { $count } items:
+    }
+food-not-found = • "{ $said }": I couldn't find it, so I didn't log it. Try another name or add the grams.
+unknown-portion = • "{ $said }": I don't know how much a portion weighs — tell me the grams, e.g. "150 g { $said }".
+sources = Numbers from: { $names }.
+source-fatsecret = FatSecret
+source-catalogue = built-in catalogue (USDA FoodData Central)
+nothing-logged = Nothing was logged.
+button-undo = ↩ Undo
+button-change-grams = ✎ Change grams
+button-change-grams-of = ✎ { $name }
+undone = Undone: { $names }.
+nothing-to-undo = That was already undone.
+entry-deleted = Deleted: { $name } ({ $grams } g, { $kcal } kcal).
+nothing-to-delete = There's nothing to delete.
+ask-grams = How many grams of { $name } (now { $grams } g)? Send a number, e.g. 150.
+portion-changed = Changed:
+entry-gone = That entry is no longer there.
+
+## The assistant and voice notes
+
+assistant-quota = The AI assistant is out of quota right now, so I couldn't understand that. Your message is saved; try again later or use /today.
+assistant-refused = The AI assistant declined to answer that. Try rephrasing.
+assistant-malformed = The AI assistant gave an answer I couldn't read. Please send it again.
+assistant-unavailable = I can't reach the AI assistant right now. Your message is saved; try again in a minute.
+used-fallback = (The AI assistant is unavailable: I used the built-in food list.)
+heard = 🎙 I heard: “{ $text }”
+voice-too-long = That voice note is { $secs } s long; I can take up to { $max } s. Please send a shorter one.
+voice-unavailable = I can't listen to voice notes on this server (no OpenAI key). Please type it instead.
+transcription-quota = Voice recognition is out of quota right now. Please type it instead.
+transcription-failed = I couldn't make out that voice note. Please try again or type it.
+heard-nothing = I couldn't hear any words in that voice note.
+voice-download-failed = I couldn't download that voice note (it may be too large). Please try again.
+
+## WHOOP and FatSecret
+
+whoop-reconnect = WHOOP access was revoked, so I can't sync your sleep and recovery. Reconnect with /connect_whoop.
+whoop-connected = WHOOP is connected ✓ I'm fetching your last 30 days of sleep, recovery and workouts.
+whoop-synced = WHOOP synced: { $sleeps } sleeps, { $recoveries } recoveries, { $workouts } workouts, { $days } days updated.
+whoop-sync-failed = I couldn't reach WHOOP just now; I'll try again on the next hourly sync.
+fatsecret-connected = FatSecret is connected ✓ The food you log here will also go to your FatSecret diary.
+fatsecret-imported = FatSecret diary synced: { $count } new { $count ->
+        [one] entry
+       *[other] entries
+    }.
+fatsecret-import-failed = I couldn't read your FatSecret diary right now; I'll try again later.
+fatsecret-reconnect = FatSecret access was revoked, so your food no longer goes to your FatSecret diary (it is still logged here). Reconnect with /connect_fatsecret.
+
+## Export and deletion
+
+export-caption = All your data: profile, food, WHOOP records, conversation and connections (without tokens). Food entries follow as CSV.
+confirm-delete = Delete everything I keep about you — food, WHOOP records, conversation, connections? This cannot be undone.
+button-delete-everything = Delete everything
+button-keep-my-data = Keep my data
+data-deleted = Done: all your data is deleted and WHOOP access revoked. Send /start if you ever want to begin again.
+data-kept = Nothing was deleted.
+
+## The morning briefing
+
+morning-greeting = Good morning! Your briefing for { $date }:
+morning-greeting-name = Good morning, { $name }! Your briefing for { $date }:
+morning-sleep = Sleep: { $asleep } asleep.
+morning-sleep-performance = Sleep: { $asleep } asleep, performance { $performance }%.
+morning-sleep-missing = Sleep: no sleep data from WHOOP yet.
+morning-sleep-pending = Sleep: WHOOP hasn't scored last night's sleep yet.
+morning-sleep-unscorable = Sleep: WHOOP couldn't score last night's sleep.
+morning-recovery = Recovery: { $recovery }% · HRV { $hrv } ms · resting HR { $rhr }.
+morning-recovery-missing = Recovery: no recovery from WHOOP yet today.
+morning-recovery-pending = Recovery: WHOOP hasn't scored it yet.
+morning-recovery-unscorable = Recovery: WHOOP couldn't score it.
+yesterday-nothing = Yesterday: nothing logged (goal { $goal } kcal).
+yesterday = Yesterday: { $eaten } of { $goal } kcal — { $balance }.
+yesterday-on-goal = right on the goal
+yesterday-under = { $kcal } under the goal
+yesterday-over = { $kcal } over the goal
+tip-lighter-day = Tip: recovery is low ({ $recovery }%), so keep today lighter — easy movement instead of hard training.
+tip-earlier-bedtime = Tip: { $asleep } of sleep is short — aim to be in bed 30–45 minutes earlier tonight.
+tip-protein-at-breakfast = Tip: protein was low yesterday ({ $protein } g) — add some at breakfast: eggs, cottage cheese or Greek yogurt.
+tip-log-meals = Tip: send me what you eat today — a short text or a voice note is enough.
+tip-ready-for-more = Tip: recovery is high ({ $recovery }%) — a good day for a harder workout.
+tip-steady-day = Tip: keep a steady rhythm today — regular meals, water and some movement.
+
+## The evening summary
+
+evening-nothing = Your day, { $date }: nothing logged today (goal { $goal } kcal).
+evening-food = Your day, { $date }: eaten { $eaten } of { $goal } kcal — { $balance }.
+burn = WHOOP: burned { $burned } kcal · { $net } · day strain { $strain }.
+net-balanced = net balanced
+net-deficit = net { $kcal } kcal deficit
+net-surplus = net { $kcal } kcal surplus
+burn-pending = WHOOP hasn't scored today yet: calories burned and strain come later.
+burn-unscorable = WHOOP couldn't score today: calories burned and strain are unknown.
+burn-missing = No WHOOP data for today yet: calories burned and strain are unknown.
+workout-strain = { $sport } (strain { $strain })
+workout-unscored = { $sport } (not scored yet)
+workouts-none = Workouts: none recorded today.
+workouts = Workouts: { $list }.
+meal-breakfast = breakfast
+meal-lunch = lunch
+meal-dinner = dinner
+meal-snack = snacks
+# "breakfast 450"
+meal-kcal = { $meal } { $kcal }
+meals = Meals: { $list } kcal.
+tip-over-goal = For tomorrow: today ended { $over } kcal over the goal — start with a protein breakfast and keep portions modest.
+tip-log-as-you-go = For tomorrow: log meals as you go — a short text or a voice note is enough.
+tip-recover-after-strain = For tomorrow: today's strain was high ({ $strain }) — get to bed early and keep tomorrow easier.
+tip-eat-enough = For tomorrow: today ended { $under } kcal under the goal — don't skip meals.
+tip-more-protein = For tomorrow: protein was low today ({ $protein } g) — add a protein source to each meal.
+tip-keep-rhythm = For tomorrow: keep the same rhythm — you're on track.
+
+## The built-in assistant's answers (when OpenAI is not configured or not reachable)
+
+answer-eaten-nothing = Nothing logged today yet: 0 kcal.
+answer-eaten = Today you've eaten { $kcal } kcal.
+answer-left = { $left } kcal left of your { $goal } kcal goal.
+answer-over = You're { $over } kcal over your { $goal } kcal goal.
+answer-protein = Protein: { $grams } g.
+answer-fat = Fat: { $grams } g.
+answer-carbs = Carbs: { $grams } g.
+answer-entries = { $count ->
+        [0] No entries today yet.
+        [one] { $count } entry today.
+       *[other] { $count } entries today.
+    }
+answer-sleep-missing = I have no sleep data yet (it comes from WHOOP).
+answer-sleep = Last night you slept { $asleep }.
+answer-sleep-performance = Last night you slept { $asleep }, sleep performance { $performance }%.
+answer-sleep-pending = WHOOP hasn't scored last night's sleep yet.
+answer-sleep-unscorable = WHOOP couldn't score last night's sleep.
+answer-recovery-missing = I have no recovery data yet (it comes from WHOOP).
+answer-recovery = Recovery today: { $recovery }% · HRV { $hrv } ms · resting HR { $rhr }.
+answer-recovery-pending = WHOOP hasn't scored today's recovery yet.
+answer-recovery-unscorable = WHOOP couldn't score today's recovery.
+answer-scope = I can answer about today's food (calories, what's left, protein, fat, carbs), last night's sleep and today's recovery.
+answer-help = I log food ("200 g buckwheat", "2 eggs for breakfast"), set your goal ("goal 1800") and answer questions about today's food, sleep and recovery.
+answer-bad-amount = I couldn't make sense of that amount. Try "200 g rice" or "2 eggs".

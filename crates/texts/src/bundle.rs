@@ -64,6 +64,27 @@ impl Texts {
         })
     }
 
+    /// The embedded texts, loaded on first use, for adapters that speak without a presenter
+    /// handed to them (the built-in assistant). Should the resources not load (the tests make
+    /// sure they do), every message shows as its id instead of failing a reply.
+    pub fn embedded() -> &'static Texts {
+        static TEXTS: std::sync::OnceLock<Texts> = std::sync::OnceLock::new();
+        TEXTS.get_or_init(|| Texts::load().unwrap_or_else(|_| Texts::empty()))
+    }
+
+    /// Texts with no messages: every message shows as its id.
+    fn empty() -> Self {
+        let bundle = || {
+            let mut b = FluentBundle::new_concurrent(vec![LanguageIdentifier::default()]);
+            b.set_use_isolating(false);
+            b
+        };
+        Self {
+            en: bundle(),
+            uk: bundle(),
+        }
+    }
+
     fn bundle(&self, locale: Locale) -> &FluentBundle<FluentResource> {
         match locale {
             Locale::En => &self.en,
@@ -89,6 +110,11 @@ impl Texts {
         } else {
             id.to_owned()
         }
+    }
+
+    /// The same as [`Texts::t`] for a message without arguments.
+    pub fn plain(&self, locale: Locale, id: &str) -> String {
+        self.t(locale, id, &[])
     }
 
     /// Whether `id` exists in every language (for the tests of ids used in code).

@@ -14,6 +14,7 @@ use wellness_domain::model::{
     Cycle, Recovery, Secret, Sleep, Tokens, UserId, WearableKind, WearableRecord, Workout,
 };
 use wellness_domain::ports::{TokenGrant, Wearable, WearableError};
+use wellness_domain::retry::{Backoff, Jitter};
 
 use crate::budget::{RequestBudget, ServerQuota, quota_from_headers};
 use crate::oauth::{self, OAuthClient, SCOPES};
@@ -46,10 +47,8 @@ pub struct ClientOptions {
     /// Retries after a 5xx, a timeout or a connection failure (data calls only; token calls are
     /// never retried).
     pub max_retries: u32,
-    /// The pause before the first retry; doubled each time (with ±20 % jitter).
-    pub backoff_initial: Duration,
-    /// The longest pause between retries.
-    pub backoff_max: Duration,
+    /// The pauses between retries: 0.5 s doubling up to 8 s, ±20 % jitter, by default.
+    pub backoff: Backoff,
     /// A 429 whose reset (or 60 s without one) is longer than this fails with `RateLimited`
     /// instead of being waited out.
     pub max_rate_limit_wait: Duration,
@@ -66,8 +65,8 @@ impl Default for ClientOptions {
             connect_timeout: Duration::from_secs(10),
             request_timeout: Duration::from_secs(30),
             max_retries: 2,
-            backoff_initial: Duration::from_millis(500),
-            backoff_max: Duration::from_secs(8),
+            backoff: Backoff::new(Duration::from_millis(500), Duration::from_secs(8))
+                .with_jitter(Jitter::Around(20)),
             max_rate_limit_wait: Duration::from_secs(15),
             max_budget_wait: Duration::from_secs(90),
             max_skipped_records: 1,
@@ -336,14 +335,12 @@ impl WhoopClient {
         }
     }
 
+    /// The pause after `failures` earlier retries (0: the first retry).
     fn backoff(&self, failures: u32) -> Duration {
-        let options = &self.inner.options;
-        let base = options
-            .backoff_initial
-            .saturating_mul(2u32.saturating_pow(failures))
-            .min(options.backoff_max);
-        let jitter: f64 = 0.8 + 0.4 * rand::random::<f64>();
-        base.mul_f64(jitter)
+        self.inner
+            .options
+            .backoff
+            .delay(failures + 1, rand::random::<f64>())
     }
 
     /// Every page of a collection from `since`, mapped. Skips up to `max_skipped_records`

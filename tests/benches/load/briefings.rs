@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{NaiveTime, TimeZone as _, Utc};
 use diesel_async::RunQueryDsl as _;
-use wellness_domain::ports::Users;
+use wellness_domain::ports::{Presenter as _, Users};
+use wellness_domain::reply::{Reply, Say};
 use wellness_domain::usecases::briefing::{BriefingPorts, compose_briefing, send_due_briefings};
 use wellness_domain::{LocalDate, NotificationKind, Secret, User, UserId};
 use wellness_postgres::test_support::TestDatabase;
@@ -86,6 +87,7 @@ pub async fn run() -> Vec<(String, String)> {
             wearables: &wearables,
             notifications: &notifications,
             messenger: &client,
+            presenter: wellness_texts::Texts::embedded(),
         },
         200,
     )
@@ -189,7 +191,9 @@ async fn compose_all(
                 )
                 .await
                 .unwrap();
-                assert!(!briefing.text(user.locale).is_empty());
+                let reply = Reply::one(Say::Briefing(briefing));
+                let message = wellness_texts::Texts::embedded().render(user.locale, &reply);
+                assert!(!message.text.is_empty());
             }
         }));
     }

@@ -111,6 +111,7 @@ async fn sync_all(sim: &WhoopSim, tg: &TelegramSim, parallel: usize) -> (u64, Du
                 store: store.as_ref(),
                 messenger: messenger.as_ref(),
                 clock: &SystemClock,
+                presenter: wellness_texts::Texts::embedded(),
             };
             let mut records = 0;
             loop {

@@ -5,7 +5,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use tracing::{info, warn};
-use wellness_domain::ports::OutgoingMessage;
 use wellness_domain::{
     ChatId, ConnectionStatus, Credentials, Locale, OAUTH_STATE_TTL, OAuthState, Provider,
     StateRejected, UserId,
@@ -189,12 +188,12 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
         else {
             return;
         };
-        let text = wellness_domain::i18n::fatsecret::connected(user.locale);
+        let message = fs.presenter.render(
+            user.locale,
+            &wellness_domain::reply::Reply::one(wellness_domain::reply::Say::FatsecretConnected),
+        );
         let _ = messenger
-            .send(
-                ChatId::private(user.telegram_id),
-                &OutgoingMessage::text(text),
-            )
+            .send(ChatId::private(user.telegram_id), &message)
             .await;
     });
     let (heading, body) = match locale {

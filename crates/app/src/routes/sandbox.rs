@@ -312,7 +312,14 @@ async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> 
             return HttpResponse::BadRequest().json(json!({"error": "kind is morning or evening"}));
         }
     };
-    let composed = match crate::briefing::compose(sandbox.db(), SANDBOX_TELEGRAM_ID, kind).await {
+    let composed = match crate::briefing::compose(
+        sandbox.db(),
+        sandbox.presenter(),
+        SANDBOX_TELEGRAM_ID,
+        kind,
+    )
+    .await
+    {
         Ok(composed) => composed,
         Err(e) => {
             // Most likely nobody has written to the bot yet, so there is no user.

@@ -6,7 +6,6 @@ use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tracing::{info, warn};
-use wellness_domain::ports::OutgoingMessage;
 use wellness_domain::{ChatId, ConnectionStatus, Credentials, Locale, Provider, StateRejected};
 
 use crate::integrations::WhoopIntegration;
@@ -156,13 +155,13 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
             return;
         };
         if let Some(ports) = whoop.ports() {
-            let text = wellness_domain::i18n::whoop::connected(user.locale);
+            let message = ports.presenter.render(
+                user.locale,
+                &wellness_domain::reply::Reply::one(wellness_domain::reply::Say::WhoopConnected),
+            );
             let _ = ports
                 .messenger
-                .send(
-                    ChatId::private(user.telegram_id),
-                    &OutgoingMessage::text(text),
-                )
+                .send(ChatId::private(user.telegram_id), &message)
                 .await;
             match ports.sync(&user).await {
                 Ok(report) => info!(user = %user.id, records = report.total(), "first WHOOP sync"),

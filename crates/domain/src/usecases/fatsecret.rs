@@ -5,7 +5,7 @@ use chrono::Duration;
 use crate::model::{ChatId, ConnectionStatus, EntryStatus, Provider};
 use crate::ports::{
     Clock, CredentialStore, DiaryEntry, DiaryError, DiaryOutbox, FoodDiary, Messenger, OutboxItem,
-    OutboxOperation, OutgoingMessage, StorageError, Users,
+    OutboxOperation, StorageError, Users,
 };
 
 /// Give up on a row after this many attempts.
@@ -23,6 +23,8 @@ pub struct OutboxPorts<'a> {
     pub users: &'a dyn Users,
     /// The bot.
     pub messenger: Option<&'a dyn Messenger>,
+    /// Renders what the bot says.
+    pub presenter: &'a dyn crate::ports::Presenter,
     /// Time.
     pub clock: &'a dyn Clock,
 }
@@ -48,8 +50,14 @@ pub fn diary_entry(entry: &crate::model::FoodEntry) -> DiaryEntry {
     }
 }
 
+/// Pauses between attempts of an outbox row: 1 s doubling up to 100 s.
+const OUTBOX_RETRIES: crate::retry::Backoff = crate::retry::Backoff::new(
+    std::time::Duration::from_secs(1),
+    std::time::Duration::from_secs(100),
+);
+
 fn backoff(attempts: u32) -> Duration {
-    Duration::seconds(i64::from(attempts.clamp(1, 10)).pow(2))
+    Duration::from_std(OUTBOX_RETRIES.nominal(attempts.max(1))).unwrap_or(Duration::seconds(100))
 }
 
 impl OutboxPorts<'_> {
@@ -153,7 +161,14 @@ impl OutboxPorts<'_> {
 
     /// FatSecret refused the tokens: the connection is broken; the user is told once.
     pub async fn revoked(&self, user: crate::model::UserId) -> Result<(), StorageError> {
-        revoked(self.credentials, self.users, self.messenger, user).await
+        revoked(
+            self.credentials,
+            self.users,
+            self.messenger,
+            self.presenter,
+            user,
+        )
+        .await
     }
 }
 
@@ -162,6 +177,7 @@ pub async fn revoked(
     credentials: &dyn CredentialStore,
     users: &dyn Users,
     messenger: Option<&dyn Messenger>,
+    presenter: &dyn crate::ports::Presenter,
     user: crate::model::UserId,
 ) -> Result<(), StorageError> {
     credentials.mark_broken(user, Provider::Fatsecret).await?;
@@ -170,10 +186,11 @@ pub async fn revoked(
         .await?
         && let (Some(u), Some(messenger)) = (users.get(user).await?, messenger)
     {
-        let text = crate::i18n::fatsecret::reconnect(u.locale);
+        let notice = crate::reply::Reply::one(crate::reply::Say::FatsecretReconnect);
+        let message = presenter.render(u.locale, &notice);
         // Best effort: the notice is marked as sent either way.
         let _ = messenger
-            .send(ChatId::private(u.telegram_id), &OutgoingMessage::text(text))
+            .send(ChatId::private(u.telegram_id), &message)
             .await;
     }
     Ok(())
@@ -216,6 +233,8 @@ pub struct ImportPorts<'a> {
     pub users: &'a dyn Users,
     /// The bot.
     pub messenger: Option<&'a dyn Messenger>,
+    /// Renders what the bot says.
+    pub presenter: &'a dyn crate::ports::Presenter,
     /// Time.
     pub clock: &'a dyn Clock,
 }
@@ -252,7 +271,14 @@ impl ImportPorts<'_> {
             let entries = match self.diary.day(&credentials.tokens, day).await {
                 Ok(entries) => entries,
                 Err(DiaryError::Revoked) => {
-                    revoked(self.credentials, self.users, self.messenger, user.id).await?;
+                    revoked(
+                        self.credentials,
+                        self.users,
+                        self.messenger,
+                        self.presenter,
+                        user.id,
+                    )
+                    .await?;
                     return Err(ImportError::Revoked);
                 }
                 Err(e) => return Err(ImportError::Temporary(e.to_string())),
@@ -264,33 +290,8 @@ impl ImportPorts<'_> {
                 if linked.contains(&id) {
                     continue;
                 }
-                // The weight of the units eaten ("1 large" egg: 50 g). A serving without one
-                // keeps its count of units: the calories, which the diary gives, are right
-                // either way, and /today sums calories.
-                let unit = match &entry.catalogue_ref {
-                    None => None,
-                    Some(serving) => match unit_weights.iter().find(|(s, _)| s == serving) {
-                        Some((_, unit)) => *unit,
-                        None => {
-                            let unit = self
-                                .diary
-                                .unit_weight(serving)
-                                .await
-                                .map_err(|e| ImportError::Temporary(e.to_string()))?;
-                            unit_weights.push((serving.clone(), unit));
-                            unit
-                        }
-                    },
-                };
-                let weighed = unit.and_then(|unit| {
-                    crate::model::Grams::new(unit.get() * entry.number_of_units).ok()
-                });
-                let grams = match weighed {
-                    Some(grams) => grams,
-                    None => match crate::model::Grams::new(entry.number_of_units) {
-                        Ok(grams) => grams,
-                        Err(_) => continue,
-                    },
+                let Some(grams) = self.grams_of(&entry, &mut unit_weights).await? else {
+                    continue;
                 };
                 new_entries.push(crate::model::NewFoodEntry {
                     user_id: user.id,
@@ -318,6 +319,35 @@ impl ImportPorts<'_> {
 }
 
 impl ImportPorts<'_> {
+    /// The grams of a diary entry: its units times the weight of one unit ("1 large" egg:
+    /// 50 g), weighed once per serving per import. A serving without a weight keeps its count
+    /// of units: the calories, which the diary gives, are right either way, and /today sums
+    /// calories. `None`: no sensible amount, the entry is skipped.
+    async fn grams_of(
+        &self,
+        entry: &DiaryEntry,
+        unit_weights: &mut Vec<(crate::model::CatalogueRef, Option<crate::model::Grams>)>,
+    ) -> Result<Option<crate::model::Grams>, ImportError> {
+        let unit = match &entry.catalogue_ref {
+            None => None,
+            Some(serving) => match unit_weights.iter().find(|(s, _)| s == serving) {
+                Some((_, unit)) => *unit,
+                None => {
+                    let unit = self
+                        .diary
+                        .unit_weight(serving)
+                        .await
+                        .map_err(|e| ImportError::Temporary(e.to_string()))?;
+                    unit_weights.push((serving.clone(), unit));
+                    unit
+                }
+            },
+        };
+        let weighed =
+            unit.and_then(|unit| crate::model::Grams::new(unit.get() * entry.number_of_units).ok());
+        Ok(weighed.or_else(|| crate::model::Grams::new(entry.number_of_units).ok()))
+    }
+
     /// Checks that FatSecret still accepts the user's tokens (reads today's diary): error 9 /
     /// revoked marks the connection broken and tells the user once. `Ok(false)` when broken.
     pub async fn check_token(&self, user: &crate::model::User) -> Result<bool, ImportError> {
@@ -329,7 +359,14 @@ impl ImportPorts<'_> {
         match self.diary.day(&credentials.tokens, today).await {
             Ok(_) => Ok(true),
             Err(DiaryError::Revoked) => {
-                revoked(self.credentials, self.users, self.messenger, user.id).await?;
+                revoked(
+                    self.credentials,
+                    self.users,
+                    self.messenger,
+                    self.presenter,
+                    user.id,
+                )
+                .await?;
                 Ok(false)
             }
             Err(e) => Err(ImportError::Temporary(e.to_string())),
@@ -448,6 +485,7 @@ mod tests {
             food: &food,
             users: &MockUsers::new(),
             messenger: None,
+            presenter: &crate::testing::DebugPresenter,
             clock: &clock,
         };
         assert_eq!(block_on(ports.import(&ann())).unwrap(), 3);

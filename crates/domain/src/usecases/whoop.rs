@@ -11,8 +11,8 @@ use crate::model::{
     WearableKind, WearableRecord,
 };
 use crate::ports::{
-    Clock, CredentialStore, Messenger, OutgoingMessage, Refreshed, StorageError, TokenRefresher,
-    Upserted, Wearable, WearableError, WearableStore,
+    Clock, CredentialStore, Messenger, Refreshed, StorageError, TokenRefresher, Upserted, Wearable,
+    WearableError, WearableStore,
 };
 
 /// How far back the first sync reaches.
@@ -135,6 +135,8 @@ pub struct WhoopPorts<'a> {
     pub store: &'a dyn WearableStore,
     /// To tell the user once when access was revoked.
     pub messenger: &'a dyn Messenger,
+    /// Renders that notice.
+    pub presenter: &'a dyn crate::ports::Presenter,
     /// Time.
     pub clock: &'a dyn Clock,
 }
@@ -183,14 +185,12 @@ impl WhoopPorts<'_> {
     async fn revoked(&self, user: &User) -> Result<SyncError, SyncError> {
         let notified = self.credentials.delete(user.id, Provider::Whoop).await?;
         if notified {
-            let text = crate::i18n::whoop::reconnect(user.locale);
+            let notice = crate::reply::Reply::one(crate::reply::Say::WhoopReconnect);
+            let message = self.presenter.render(user.locale, &notice);
             // Best effort: the tokens are gone, so no later sync repeats the notice.
             let _ = self
                 .messenger
-                .send(
-                    ChatId::private(user.telegram_id),
-                    &OutgoingMessage::text(text),
-                )
+                .send(ChatId::private(user.telegram_id), &message)
                 .await;
         }
         Ok(SyncError::Revoked { notified })
@@ -481,6 +481,7 @@ mod tests {
                 wearable,
                 store: &self.store,
                 messenger: &self.messenger,
+                presenter: &crate::testing::DebugPresenter,
                 clock: &self.clock,
             };
             futures_executor::block_on(body(ports))
@@ -663,8 +664,7 @@ mod tests {
         w.messenger
             .expect_send()
             .withf(|chat, message| {
-                *chat == ChatId::private(ann().telegram_id)
-                    && message.text.contains("/connect_whoop")
+                *chat == ChatId::private(ann().telegram_id) && message.text == "WhoopReconnect"
             })
             .times(1)
             .returning(|_, _| Ok(SentMessage { message_id: 1 }));

@@ -12,12 +12,14 @@ use wellness_domain::ports::{
     ManualClock, MessengerError, MockFoodLog, MockMessenger, MockUsers, MockWearableStore,
     Notifications, RunOutcome, SentMessage, StorageError,
 };
+use wellness_domain::retry::Backoff;
 use wellness_domain::{
     BriefingTimes, CalorieGoal, DayTotals, LocalDate, Locale, NotificationKind, TelegramUserId,
     User, UserId, UserTimeZone, WearableSnapshot,
 };
 use wellness_jobs::tasks::{self, BriefingJobPorts};
 use wellness_jobs::{JobRunner, RetryPolicy, StandardJob, TickReport};
+use wellness_texts::Texts;
 
 use crate::fakes::{MemoryJobRuns, at};
 
@@ -99,11 +101,12 @@ async fn a_briefing_that_failed_to_send_is_retried_within_the_tick_and_sent_once
             wearables: Arc::new(wearables),
             notifications: Arc::new(MemoryNotifications::default()),
             messenger: Arc::new(messenger),
+            presenter: Arc::new(Texts::load().unwrap()),
             page_size: 100,
         }))
         .unwrap()
         .with_retry(RetryPolicy {
-            first_backoff: Duration::from_secs(5),
+            backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(60)),
             ..RetryPolicy::default()
         });
     // 08:00 in Kyiv in May.
@@ -230,12 +233,14 @@ async fn two_instances_against_one_database_send_each_briefing_once_across_the_d
         PgNotifications::new(test_db.pool().unwrap()),
     );
     let sent = Recorder::default();
+    let texts = Texts::load().unwrap();
     let one = BriefingPorts {
         users: &users,
         food: &food,
         wearables: &wearables,
         notifications: &n1,
         messenger: &sent,
+        presenter: &texts,
     };
     let two = BriefingPorts {
         users: &users,
@@ -243,6 +248,7 @@ async fn two_instances_against_one_database_send_each_briefing_once_across_the_d
         wearables: &wearables,
         notifications: &n2,
         messenger: &sent,
+        presenter: &texts,
     };
     // Kyiv leaves summer time on 25 October 2026 (04:00 -> 03:00); check every 5 minutes for a
     // whole day, both instances at once.

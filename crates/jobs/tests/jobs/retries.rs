@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use wellness_domain::ports::{JobError, JobOutcome, ManualClock, RunOutcome};
+use wellness_domain::retry::Backoff;
 use wellness_jobs::{Job, JobRunner, RetryPolicy, TickReport, job_fn};
 
 use crate::fakes::{MemoryJobRuns, RecordingObserver, at};
@@ -12,8 +13,7 @@ use crate::fakes::{MemoryJobRuns, RecordingObserver, at};
 fn policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 4,
-        first_backoff: Duration::from_secs(5),
-        max_backoff: Duration::from_secs(60),
+        backoff: Backoff::new(Duration::from_secs(5), Duration::from_secs(60)),
         attempt_timeout: Duration::from_secs(30),
     }
 }

@@ -17,6 +17,7 @@ use wellness_domain::model::{
     Role, Secret, UserId, WearableSnapshot,
 };
 use wellness_domain::ports::AssistantContext;
+use wellness_domain::retry::{Backoff, Jitter};
 use wellness_openai::{
     OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber, RetryPolicy,
 };
@@ -30,8 +31,8 @@ pub fn test_config(sim: &OpenAiSim) -> OpenAiConfig {
     config.connect_timeout = Duration::from_secs(1);
     config.retry = RetryPolicy {
         max_attempts: 3,
-        initial_backoff: Duration::from_millis(10),
-        max_backoff: Duration::from_millis(40),
+        backoff: Backoff::new(Duration::from_millis(10), Duration::from_millis(40))
+            .with_jitter(Jitter::Down(25)),
         max_retry_after: Duration::from_secs(2),
     };
     config

@@ -12,6 +12,7 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use wellness_domain::model::{ChatId, InboxDepth, InboxUpdate, Stored, UpdateId};
 use wellness_domain::ports::{Inbox, StorageError};
+use wellness_domain::retry::Backoff;
 use wellness_sim::telegram::TelegramSim;
 use wellness_telegram::{PollOptions, TelegramClient, poll_into_inbox};
 
@@ -120,8 +121,7 @@ impl Inbox for MemoryInbox {
 fn fast_polling() -> PollOptions {
     PollOptions {
         timeout: Duration::from_secs(1),
-        backoff_initial: Duration::from_millis(20),
-        backoff_max: Duration::from_millis(100),
+        backoff: Backoff::new(Duration::from_millis(20), Duration::from_millis(100)),
         ..PollOptions::default()
     }
 }

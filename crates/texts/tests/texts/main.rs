@@ -2,4 +2,7 @@
 
 //! The texts: both languages carry the same messages, and what the bot says reads right.
 
+mod briefing_flows;
+mod conversation;
+mod forms;
 mod resources;

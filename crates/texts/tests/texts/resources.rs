@@ -37,15 +37,19 @@ fn both_languages_have_exactly_the_same_message_ids() {
     );
 }
 
-/// Every `t(locale, "id", …)` in the code names a message both languages have.
+/// Every `t(locale, "id", …)` and `plain(locale, "id")` in the code names a message both languages have.
 #[test]
 fn every_message_id_used_in_the_code_exists() {
     let texts = Texts::load().unwrap();
-    let used = regex_lite::Regex::new(r#"\bt\(\s*\w+\s*,\s*"([a-z0-9-]+)""#).unwrap();
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+    let used = regex_lite::Regex::new(r#"\b(?:t|plain)\(\s*\w+\s*,\s*"([a-z0-9-]+)""#).unwrap();
+    let crates = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let mut count = 0;
     let mut missing = Vec::new();
-    for entry in std::fs::read_dir(&src).unwrap() {
+    // The texts themselves and the built-in assistant, which answers from the same resources.
+    let sources = ["texts/src", "offline/src"]
+        .into_iter()
+        .flat_map(|dir| std::fs::read_dir(crates.join(dir)).unwrap());
+    for entry in sources {
         let path = entry.unwrap().path();
         let code = std::fs::read_to_string(&path).unwrap();
         for id in used.captures_iter(&code) {

@@ -13,6 +13,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use wellness_domain::model::{Secret, UserId};
+use wellness_domain::retry::{Backoff, Jitter};
 use wellness_sim::whoop::{RateLimits, WhoopSim, WhoopSimConfig};
 use wellness_whoop::{ClientOptions, RequestBudget, Unlimited, WhoopClient, WhoopConfig};
 
@@ -36,8 +37,8 @@ pub async fn start_with(config: WhoopSimConfig) -> WhoopSim {
 pub fn fast_options() -> ClientOptions {
     ClientOptions {
         request_timeout: Duration::from_secs(5),
-        backoff_initial: Duration::from_millis(10),
-        backoff_max: Duration::from_millis(50),
+        backoff: Backoff::new(Duration::from_millis(10), Duration::from_millis(50))
+            .with_jitter(Jitter::Around(20)),
         max_rate_limit_wait: Duration::from_secs(5),
         ..ClientOptions::default()
     }

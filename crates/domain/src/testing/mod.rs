@@ -1,0 +1,185 @@
+//! Test doubles for the ports whose behaviour tests lean on (a food log, a history and a
+//! pending question kept in memory) and a presenter that shows replies as data. For this
+//! crate's tests and, with the `mock` feature, other crates' tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
+
+pub mod briefing;
+
+use std::sync::Mutex;
+
+use chrono::Utc;
+
+use crate::conversation::PendingQuestion;
+use crate::model::*;
+use crate::ports::*;
+use crate::reply::Reply;
+
+/// Renders a reply as its parts' `Debug` form, one per line, and buttons with their real
+/// callback data: the domain's tests read typed replies without any language's texts.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct DebugPresenter;
+
+impl Presenter for DebugPresenter {
+    fn render(&self, _locale: Locale, reply: &Reply) -> OutgoingMessage {
+        reply.to_message(|part| format!("{part:?}"), |label| format!("{label:?}"))
+    }
+}
+
+/// A food log that keeps entries in memory.
+#[derive(Debug, Default)]
+pub struct MemoryLog(pub Mutex<Vec<FoodEntry>>);
+
+#[async_trait::async_trait]
+impl FoodLog for MemoryLog {
+    async fn log(&self, entries: &[NewFoodEntry]) -> Result<Logged, StorageError> {
+        let mut all = self.0.lock().unwrap();
+        let mut out = Vec::new();
+        let mut created = false;
+        for e in entries {
+            if let Some(existing) = all.iter().find(|x| x.idempotency_key == e.idempotency_key) {
+                out.push(existing.clone());
+                continue;
+            }
+            created = true;
+            let entry = FoodEntry {
+                id: FoodEntryId::new(all.len() as i64 + 1).unwrap(),
+                user_id: e.user_id,
+                name: e.name.clone(),
+                grams: e.grams,
+                nutrients: e.nutrients,
+                meal: e.meal,
+                source: e.source,
+                nutrition_source: e.nutrition_source,
+                local_date: e.local_date,
+                logged_at: e.logged_at,
+                status: EntryStatus::Active,
+                idempotency_key: e.idempotency_key.clone(),
+                catalogue_ref: None,
+                diary_link: None,
+            };
+            all.push(entry.clone());
+            out.push(entry);
+        }
+        Ok(Logged {
+            entries: out,
+            created,
+        })
+    }
+    async fn day_totals(&self, _u: UserId, _d: LocalDate) -> Result<DayTotals, StorageError> {
+        let all = self.0.lock().unwrap();
+        let active: Vec<&FoodEntry> = all
+            .iter()
+            .filter(|e| e.status == EntryStatus::Active)
+            .collect();
+        Ok(DayTotals {
+            entries: active.len() as u32,
+            nutrients: active.iter().map(|e| e.nutrients).sum(),
+        })
+    }
+    async fn entries_on(&self, _u: UserId, _d: LocalDate) -> Result<Vec<FoodEntry>, StorageError> {
+        Ok(self.0.lock().unwrap().clone())
+    }
+    async fn latest(&self, _u: UserId) -> Result<Option<FoodEntry>, StorageError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .rev()
+            .find(|e| e.status == EntryStatus::Active)
+            .cloned())
+    }
+    async fn void(&self, _u: UserId, ids: &[FoodEntryId]) -> Result<Vec<FoodEntry>, StorageError> {
+        let mut out = Vec::new();
+        for e in self.0.lock().unwrap().iter_mut() {
+            if ids.contains(&e.id) && e.status == EntryStatus::Active {
+                e.status = EntryStatus::Voided;
+                out.push(e.clone());
+            }
+        }
+        Ok(out)
+    }
+    async fn void_by_key_prefix(
+        &self,
+        _u: UserId,
+        prefix: &str,
+    ) -> Result<Vec<FoodEntry>, StorageError> {
+        let mut out = Vec::new();
+        for e in self.0.lock().unwrap().iter_mut() {
+            if e.idempotency_key.as_str().starts_with(prefix) && e.status == EntryStatus::Active {
+                e.status = EntryStatus::Voided;
+                out.push(e.clone());
+            }
+        }
+        Ok(out)
+    }
+    async fn change_portion(
+        &self,
+        _u: UserId,
+        id: FoodEntryId,
+        grams: Grams,
+        n: Nutrients,
+    ) -> Result<Option<FoodEntry>, StorageError> {
+        let mut all = self.0.lock().unwrap();
+        Ok(all
+            .iter_mut()
+            .find(|e| e.id == id && e.status == EntryStatus::Active)
+            .map(|e| {
+                e.grams = grams;
+                e.nutrients = n;
+                e.clone()
+            }))
+    }
+    async fn get(&self, _u: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError> {
+        Ok(self.0.lock().unwrap().iter().find(|e| e.id == id).cloned())
+    }
+}
+
+/// Conversations in memory.
+#[derive(Debug, Default)]
+pub struct MemoryConversations(pub Mutex<Vec<ConversationMessage>>);
+
+#[async_trait::async_trait]
+impl Conversations for MemoryConversations {
+    async fn append(&self, m: &[ConversationMessage]) -> Result<(), StorageError> {
+        self.0.lock().unwrap().extend_from_slice(m);
+        Ok(())
+    }
+    async fn recent(
+        &self,
+        _u: UserId,
+        _since: chrono::DateTime<Utc>,
+        limit: i64,
+    ) -> Result<Vec<ConversationMessage>, StorageError> {
+        let all = self.0.lock().unwrap();
+        let skip = all.len().saturating_sub(limit as usize);
+        Ok(all[skip..].to_vec())
+    }
+    async fn delete_older_than(&self, _b: chrono::DateTime<Utc>) -> Result<u64, StorageError> {
+        Ok(0)
+    }
+}
+
+/// Pending questions kept in memory, with their expiry.
+#[derive(Debug, Default)]
+pub struct MemoryPending(pub Mutex<Option<PendingQuestion>>);
+
+#[async_trait::async_trait]
+impl PendingQuestions for MemoryPending {
+    async fn ask(
+        &self,
+        _u: UserId,
+        q: &PendingQuestion,
+        _now: chrono::DateTime<Utc>,
+    ) -> Result<(), StorageError> {
+        *self.0.lock().unwrap() = Some(*q);
+        Ok(())
+    }
+    async fn take(
+        &self,
+        _u: UserId,
+        now: chrono::DateTime<Utc>,
+    ) -> Result<Option<PendingQuestion>, StorageError> {
+        Ok(self.0.lock().unwrap().take().filter(|q| q.expires_at > now))
+    }
+}

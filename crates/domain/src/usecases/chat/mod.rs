@@ -1,0 +1,398 @@
+//! The conversation: a small router that registers the sender and hands each command, button
+//! and message to the use case of its capability, then renders the typed reply (through the
+//! [`Presenter`]) and sends it.
+
+mod connections;
+mod privacy;
+mod settings;
+
+use std::sync::Arc;
+
+use thiserror::Error;
+
+pub use connections::{Connections, SyncNow, TodayView};
+pub use privacy::{Document, Privacy};
+pub use settings::Settings;
+
+use crate::conversation::{Callback, Command};
+use crate::model::{
+    ChatId, ConversationMessage, EntrySource, Inbound, InboundMessage, Locale, NewUser, Role, User,
+};
+use crate::ports::{
+    Assistant, Attachment, Clock, ConnectLinks, Conversations, CredentialStore, DiaryOutbox,
+    FoodCatalog, FoodDiary, FoodLog, Messenger, MessengerError, PendingQuestions, Presenter,
+    StorageError, Transcriber, UserData, Users, Wearable, WearableStore,
+};
+use crate::reply::{Reply, Say};
+use crate::usecases::food::{FoodLogging, Heard, History, Outcome, VoiceLimits, VoiceNotes};
+use crate::usecases::profile::SettingsError;
+
+/// Handling a message failed.
+#[derive(Debug, Error)]
+pub enum ChatError {
+    /// Worth retrying later (the database or Telegram were unavailable, or rate limited).
+    #[error("temporary failure: {0}")]
+    Temporary(String),
+    /// Will fail the same way again.
+    #[error("permanent failure: {0}")]
+    Permanent(String),
+}
+
+impl From<StorageError> for ChatError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::Unavailable(m) => ChatError::Temporary(m),
+            other => ChatError::Permanent(other.to_string()),
+        }
+    }
+}
+
+impl From<SettingsError> for ChatError {
+    fn from(e: SettingsError) -> Self {
+        match e {
+            SettingsError::Storage(s) => s.into(),
+            other => ChatError::Permanent(other.to_string()),
+        }
+    }
+}
+
+/// FatSecret's diary as /sync uses it.
+#[derive(Clone)]
+pub struct FatSecretDiary {
+    /// The diary.
+    pub diary: Arc<dyn FoodDiary>,
+    /// Links already ours.
+    pub outbox: Arc<dyn DiaryOutbox>,
+}
+
+impl std::fmt::Debug for FatSecretDiary {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("FatSecretDiary")
+    }
+}
+
+/// Every port the conversation's use cases need, wired once; [`ChatService::new`] hands each
+/// use case only its own.
+#[derive(Clone)]
+pub struct ChatPorts {
+    /// People.
+    pub users: Arc<dyn Users>,
+    /// Their food.
+    pub food: Arc<dyn FoodLog>,
+    /// Their WHOOP records.
+    pub wearables: Arc<dyn WearableStore>,
+    /// Their connections.
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Connect links.
+    pub links: Arc<dyn ConnectLinks>,
+    /// Telegram.
+    pub messenger: Arc<dyn Messenger>,
+    /// Renders replies in the user's language.
+    pub presenter: Arc<dyn Presenter>,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Conversation history.
+    pub conversations: Arc<dyn Conversations>,
+    /// The question the bot waits for an answer to ("how many grams?").
+    pub pending: Arc<dyn PendingQuestions>,
+    /// Understands free text (OpenAI, or the offline rules).
+    pub assistant: Arc<dyn Assistant>,
+    /// Stands in when the assistant fails (the offline rules behind OpenAI).
+    pub fallback_assistant: Option<Arc<dyn Assistant>>,
+    /// Nutrition of foods.
+    pub catalog: Arc<dyn FoodCatalog>,
+    /// Voice to text; `None` when no service is configured.
+    pub transcriber: Option<Arc<dyn Transcriber>>,
+    /// Limits on voice notes.
+    pub voice: VoiceLimits,
+    /// WHOOP's API, when configured (for /sync).
+    pub whoop: Option<Arc<dyn Wearable>>,
+    /// Export and erasure of a user's data.
+    pub user_data: Arc<dyn UserData>,
+    /// FatSecret's diary and our links to it, when configured (/sync imports the diary).
+    pub fatsecret: Option<FatSecretDiary>,
+}
+
+impl std::fmt::Debug for ChatPorts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatPorts")
+    }
+}
+
+/// The conversation: the router and the use cases it dispatches to.
+#[derive(Clone)]
+pub struct ChatService {
+    users: Arc<dyn Users>,
+    messenger: Arc<dyn Messenger>,
+    presenter: Arc<dyn Presenter>,
+    conversations: Arc<dyn Conversations>,
+    clock: Arc<dyn Clock>,
+    settings: Settings,
+    connections: Connections,
+    today: TodayView,
+    sync: SyncNow,
+    privacy: Privacy,
+    food: FoodLogging,
+    voice: VoiceNotes,
+}
+
+impl std::fmt::Debug for ChatService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatService")
+    }
+}
+
+impl ChatService {
+    /// Builds each use case from the ports it needs.
+    pub fn new(p: ChatPorts) -> Self {
+        let connections = Connections {
+            links: p.links.clone(),
+            credentials: p.credentials.clone(),
+        };
+        Self {
+            settings: Settings {
+                users: p.users.clone(),
+            },
+            today: TodayView {
+                food: p.food.clone(),
+                wearables: p.wearables.clone(),
+                clock: p.clock.clone(),
+                connections: connections.clone(),
+            },
+            sync: SyncNow {
+                connections: connections.clone(),
+                whoop: p.whoop.clone(),
+                wearables: p.wearables.clone(),
+                fatsecret: p.fatsecret.clone(),
+                food: p.food.clone(),
+                users: p.users.clone(),
+                messenger: p.messenger.clone(),
+                presenter: p.presenter.clone(),
+                clock: p.clock.clone(),
+            },
+            privacy: Privacy {
+                user_data: p.user_data.clone(),
+                credentials: p.credentials.clone(),
+                whoop: p.whoop.clone(),
+                clock: p.clock.clone(),
+            },
+            food: FoodLogging {
+                users: p.users.clone(),
+                food: p.food.clone(),
+                wearables: p.wearables.clone(),
+                clock: p.clock.clone(),
+                conversations: p.conversations.clone(),
+                pending: p.pending.clone(),
+                assistant: p.assistant.clone(),
+                fallback_assistant: p.fallback_assistant.clone(),
+                catalog: p.catalog.clone(),
+            },
+            voice: VoiceNotes {
+                transcriber: p.transcriber.clone(),
+                messenger: p.messenger.clone(),
+                limits: p.voice,
+            },
+            connections,
+            users: p.users,
+            messenger: p.messenger,
+            presenter: p.presenter,
+            conversations: p.conversations,
+            clock: p.clock,
+        }
+    }
+
+    /// Handles one inbound message: registers the sender, acts, replies.
+    pub async fn handle(&self, message: &InboundMessage) -> Result<(), ChatError> {
+        let registration = self
+            .users
+            .register(&NewUser {
+                telegram_id: message.sender.telegram_id,
+                first_name: message.sender.first_name.clone(),
+                locale: Locale::from_language_code(message.sender.language_code.as_deref()),
+            })
+            .await?;
+        let user = registration.user;
+        let chat = message.chat;
+        match &message.event {
+            Inbound::Command(command) => {
+                self.command(&user, chat, command, registration.is_new)
+                    .await
+            }
+            Inbound::Text(text) => {
+                let outcome = self
+                    .food
+                    .text(&user, message.update_id, text, EntrySource::Text)
+                    .await?;
+                self.answer(&user, chat, outcome).await
+            }
+            Inbound::Voice {
+                file_id,
+                duration_secs,
+                ..
+            } => self.voice(&user, message, file_id, *duration_secs).await,
+            Inbound::Button {
+                callback_id,
+                callback,
+                ..
+            } => self.button(&user, chat, callback_id, *callback).await,
+            Inbound::Unsupported => self.say(&user, chat, Say::Unsupported.into()).await,
+        }
+    }
+
+    async fn command(
+        &self,
+        user: &User,
+        chat: ChatId,
+        command: &Command,
+        is_new: bool,
+    ) -> Result<(), ChatError> {
+        if let Some((say, locale)) = self.settings.command(user, command).await? {
+            return self.send(chat, locale, &say.into()).await;
+        }
+        let reply: Reply = match command {
+            Command::Start => Say::Welcome {
+                name: user.first_name.clone(),
+                returning: !is_new,
+            }
+            .into(),
+            Command::Help => Say::Help.into(),
+            Command::Today => self.today.today(user).await?.into(),
+            Command::Sync => self.sync.sync(user).await?,
+            Command::Connect(provider) => self.connections.offer(user, *provider).await?.into(),
+            Command::Export => return self.export(user, chat).await,
+            Command::Delete => self.privacy.confirm(),
+            Command::Unknown(name) => Say::UnknownCommand {
+                command: name.clone(),
+            }
+            .into(),
+            // Settings commands were answered above.
+            Command::Goal(_)
+            | Command::TimeZone(_)
+            | Command::Language(_)
+            | Command::BriefingTime(_)
+            | Command::Briefings { .. } => return Ok(()),
+        };
+        self.say(user, chat, reply).await
+    }
+
+    /// A voice note: heard, then the same flow as text with what was heard on top.
+    async fn voice(
+        &self,
+        user: &User,
+        message: &InboundMessage,
+        file_id: &str,
+        duration_secs: u32,
+    ) -> Result<(), ChatError> {
+        let heard = match self.voice.hear(user, file_id, duration_secs).await? {
+            Heard::Text(text) => text,
+            Heard::Not(outcome) => return self.answer(user, message.chat, outcome).await,
+        };
+        let mut outcome = self
+            .food
+            .text(user, message.update_id, &heard, EntrySource::Voice)
+            .await?;
+        outcome.reply.parts.insert(0, Say::Heard { text: heard });
+        self.answer(user, message.chat, outcome).await
+    }
+
+    /// A button: answered at once (so Telegram stops its spinner), then acted on.
+    async fn button(
+        &self,
+        user: &User,
+        chat: ChatId,
+        callback_id: &str,
+        callback: Option<Callback>,
+    ) -> Result<(), ChatError> {
+        deliver(self.messenger.answer_button(callback_id, None).await)?;
+        match callback {
+            // A button of no message of ours: answered, nothing else.
+            None => Ok(()),
+            Some(Callback::ConfirmDelete) => {
+                let said = self.privacy.erase(user).await?;
+                self.say(user, chat, said.into()).await
+            }
+            Some(Callback::CancelDelete) => self.say(user, chat, Say::DataKept.into()).await,
+            Some(Callback::Undo(update)) => {
+                let outcome = self.food.undo(user, update).await?;
+                self.answer(user, chat, outcome).await
+            }
+            Some(Callback::ChangeGrams(id)) => {
+                let outcome = self.food.ask_grams(user, id).await?;
+                self.answer(user, chat, outcome).await
+            }
+        }
+    }
+
+    /// Sends the export's files.
+    async fn export(&self, user: &User, chat: ChatId) -> Result<(), ChatError> {
+        for document in self.privacy.export(user).await? {
+            let caption = document
+                .caption
+                .map(|say| self.presenter.render(user.locale, &Reply::one(say)).text);
+            let attachment = Attachment {
+                filename: document.filename,
+                bytes: document.bytes,
+                caption,
+            };
+            deliver(
+                self.messenger
+                    .send_document(chat, &attachment)
+                    .await
+                    .map(|_| ()),
+            )?;
+        }
+        Ok(())
+    }
+
+    /// Sends the reply, then writes what it leaves in the history: once the reply is out, so
+    /// it waits for no extra round trip, and a send that fails and is retried does not leave
+    /// the user's message in the history twice.
+    async fn answer(&self, user: &User, chat: ChatId, outcome: Outcome) -> Result<(), ChatError> {
+        let message = self.presenter.render(user.locale, &outcome.reply);
+        deliver(self.messenger.send(chat, &message).await.map(|_| ()))?;
+        let entry = |role, content: &str, intent: Option<&str>| ConversationMessage {
+            user_id: user.id,
+            role,
+            content: content.to_owned(),
+            intent: intent.map(str::to_owned),
+            created_at: self.clock.now(),
+        };
+        let remembered = match outcome.history {
+            History::Nothing => return Ok(()),
+            History::Exchange { said, intent } => vec![
+                entry(Role::User, &said, intent),
+                entry(Role::Assistant, &message.text, None),
+            ],
+            History::UserOnly { said, intent } => vec![entry(Role::User, &said, Some(intent))],
+            History::BotOnly { intent } => {
+                vec![entry(Role::Assistant, &message.text, Some(intent))]
+            }
+        };
+        self.conversations.append(&remembered).await?;
+        Ok(())
+    }
+
+    async fn say(&self, user: &User, chat: ChatId, reply: Reply) -> Result<(), ChatError> {
+        self.send(chat, user.locale, &reply).await
+    }
+
+    async fn send(&self, chat: ChatId, locale: Locale, reply: &Reply) -> Result<(), ChatError> {
+        let message = self.presenter.render(locale, reply);
+        deliver(self.messenger.send(chat, &message).await.map(|_| ()))
+    }
+}
+
+/// A user who blocked the bot cannot be answered: that is not a failure to retry.
+pub(crate) fn deliver(result: Result<(), MessengerError>) -> Result<(), ChatError> {
+    match result {
+        Ok(()) | Err(MessengerError::Unreachable(_)) => Ok(()),
+        Err(MessengerError::RateLimited { retry_after_secs }) => Err(ChatError::Temporary(
+            format!("rate limited for {retry_after_secs} s"),
+        )),
+        Err(MessengerError::Unavailable(m)) => Err(ChatError::Temporary(m)),
+        Err(MessengerError::Rejected(m)) => Err(ChatError::Permanent(m)),
+    }
+}
+
+#[cfg(test)]
+mod tests;

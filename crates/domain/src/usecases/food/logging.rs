@@ -1,0 +1,337 @@
+//! Understanding a message and acting on it: log the foods, delete the last entry, set the goal
+//! said in words, or answer a question from the user's data.
+
+use chrono::Duration;
+
+use super::{FoodLogging, History, Outcome};
+use crate::conversation::Callback;
+use crate::model::{
+    EntrySource, FoodEntry, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry, NutritionSource,
+    UpdateId, User,
+};
+use crate::ports::{
+    Amount, AssistantContext, AssistantError, ContextScope, FoodFacts, FoodMention, Intent,
+    Interpretation, PortionSize,
+};
+use crate::reply::{Action, Label, Reply, Say};
+use crate::usecases::chat::ChatError;
+use crate::usecases::profile::{self, SettingsError};
+
+/// How much conversation the assistant sees.
+const HISTORY_WINDOW: Duration = Duration::hours(24);
+const HISTORY_LIMIT: i64 = 50;
+
+fn intent_code(intent: Intent) -> &'static str {
+    match intent {
+        Intent::LogFood => "log_food",
+        Intent::QueryData => "query_data",
+        Intent::DeleteEntry => "delete_entry",
+        Intent::SetGoal => "set_goal",
+        Intent::General => "general",
+    }
+}
+
+/// Grams of a mention, from its weight or its portions; `None` when it cannot be weighed.
+pub(super) fn weigh(mention: &FoodMention, facts: &FoodFacts) -> Option<Grams> {
+    match &mention.amount {
+        Amount::Grams(g) => Some(*g),
+        Amount::Portions { count, unit } => {
+            let portion: Option<&PortionSize> = match unit {
+                None => facts.portions.first(),
+                Some(unit) => facts.portions.iter().find(|p| p.unit == Some(*unit)),
+            };
+            portion.and_then(|p| Grams::new(count * p.grams.get()).ok())
+        }
+        Amount::Unmeasured { .. } => None,
+    }
+}
+
+impl FoodLogging {
+    /// Free text (or a transcript): the answer to a pending grams question, else understood
+    /// and acted on.
+    pub async fn text(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        text: &str,
+        source: EntrySource,
+    ) -> Result<Outcome, ChatError> {
+        let (reply, intent) = match self.awaited_grams(user, text).await? {
+            Some(reply) => (reply, Some("change_grams")),
+            None => {
+                self.understand_and_act(user, update_id, text, source)
+                    .await?
+            }
+        };
+        Ok(Outcome {
+            reply,
+            history: History::Exchange {
+                said: text.to_owned(),
+                intent,
+            },
+        })
+    }
+
+    /// The assistant's view of the user's situation now.
+    async fn context(&self, user: &User) -> Result<AssistantContext, ChatError> {
+        let now = self.clock.now();
+        let day = LocalDate::of(now, user.time_zone);
+        let history = self
+            .conversations
+            .recent(user.id, now - HISTORY_WINDOW, HISTORY_LIMIT)
+            .await?;
+        let today_entries = self.food.entries_on(user.id, day).await?;
+        let today_totals = self.food.day_totals(user.id, day).await?;
+        let wearable = self.wearables.snapshot(user.id, now).await?;
+        Ok(AssistantContext {
+            history,
+            today_entries,
+            today_totals,
+            wearable,
+            ..Self::basic_context(user, now)
+        })
+    }
+
+    /// The part of the context that costs no query: language, local time, goal.
+    fn basic_context(user: &User, now: chrono::DateTime<chrono::Utc>) -> AssistantContext {
+        AssistantContext {
+            locale: user.locale,
+            local_now: user.time_zone.local(now).naive_local(),
+            history: Vec::new(),
+            today_entries: Vec::new(),
+            today_totals: Default::default(),
+            calorie_goal: user.calorie_goal,
+            wearable: Default::default(),
+        }
+    }
+
+    /// What `interpret` needs: the most any assistant that may read this message needs.
+    fn interpret_scope(&self) -> ContextScope {
+        let fallback = self
+            .fallback_assistant
+            .as_ref()
+            .map(|f| f.interpret_reads());
+        self.assistant
+            .interpret_reads()
+            .max(fallback.unwrap_or(ContextScope::Basic))
+    }
+
+    async fn interpret(
+        &self,
+        text: &str,
+        context: &AssistantContext,
+    ) -> Result<(Interpretation, bool), AssistantError> {
+        match self.assistant.interpret(text, context).await {
+            Ok(i) => Ok((i, false)),
+            Err(e) => {
+                let Some(fallback) = &self.fallback_assistant else {
+                    return Err(e);
+                };
+                match fallback.interpret(text, context).await {
+                    Ok(i) if i.intent != Intent::General => Ok((i, true)),
+                    _ => Err(e),
+                }
+            }
+        }
+    }
+
+    /// The reply and the intent code the history keeps (none when the assistant failed).
+    async fn understand_and_act(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        text: &str,
+        source: EntrySource,
+    ) -> Result<(Reply, Option<&'static str>), ChatError> {
+        // Rules that read the words alone get no queried context: a food log then costs no
+        // query before its insert. Questions get all of it below.
+        let scope = self.interpret_scope();
+        let mut context = match scope {
+            ContextScope::Full => self.context(user).await?,
+            ContextScope::Basic => Self::basic_context(user, self.clock.now()),
+        };
+        let (interpretation, mut fell_back) = match self.interpret(text, &context).await {
+            Ok(x) => x,
+            Err(e) => return Ok((Reply::one(Say::AssistantFailed(e)), None)),
+        };
+        let intent = if interpretation.intent == Intent::LogFood && interpretation.foods.is_empty()
+        {
+            Intent::General
+        } else {
+            interpretation.intent
+        };
+        let mut reply = match intent {
+            Intent::LogFood => {
+                self.log_food(user, update_id, &interpretation.foods, source)
+                    .await?
+            }
+            Intent::DeleteEntry => self.delete_last(user).await?,
+            Intent::SetGoal => self.set_goal(user, interpretation.calorie_goal).await?,
+            Intent::QueryData | Intent::General => {
+                let (answer, answer_fell_back) = match (&interpretation.reply, intent) {
+                    (Some(reply), Intent::General) if !reply.trim().is_empty() => {
+                        (Say::Answer(reply.clone()), false)
+                    }
+                    _ => {
+                        if scope == ContextScope::Basic {
+                            context = self.context(user).await?;
+                        }
+                        self.answer(text, &context).await
+                    }
+                };
+                fell_back |= answer_fell_back;
+                Reply::one(answer)
+            }
+        };
+        if fell_back {
+            reply.push(Say::UsedFallback);
+        }
+        Ok((reply, Some(intent_code(intent))))
+    }
+
+    /// Answers from the context; `true` when the offline rules stood in.
+    async fn answer(&self, question: &str, context: &AssistantContext) -> (Say, bool) {
+        match self.assistant.answer(question, context).await {
+            Ok(answer) => (Say::Answer(answer), false),
+            Err(e) => match &self.fallback_assistant {
+                Some(fallback) => match fallback.answer(question, context).await {
+                    Ok(answer) => (Say::Answer(answer), true),
+                    Err(_) => (Say::AssistantFailed(e), false),
+                },
+                None => (Say::AssistantFailed(e), false),
+            },
+        }
+    }
+
+    /// Weighs each mention with the catalogue's numbers and logs what can be logged, in one
+    /// statement, keyed by the update so a redelivered message logs nothing twice.
+    async fn log_food(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        foods: &[FoodMention],
+        source: EntrySource,
+    ) -> Result<Reply, ChatError> {
+        let now = self.clock.now();
+        let day = LocalDate::of(now, user.time_zone);
+        let default_meal = Meal::at_local_time(user.time_zone.local(now).time());
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        let mut sources: Vec<NutritionSource> = Vec::new();
+        for (index, mention) in foods.iter().enumerate() {
+            let facts = match self
+                .catalog
+                .find(&mention.said, &mention.lookup_name, user.locale)
+                .await
+            {
+                Ok(Some(facts)) => facts,
+                Ok(None) => {
+                    problems.push(Say::FoodNotFound {
+                        said: mention.said.clone(),
+                    });
+                    continue;
+                }
+                // Every catalogue failed: try again later rather than guess.
+                Err(e) => return Err(ChatError::Temporary(e.to_string())),
+            };
+            let Some(grams) = weigh(mention, &facts) else {
+                problems.push(Say::UnknownPortion {
+                    said: mention.said.clone(),
+                });
+                continue;
+            };
+            if !sources.contains(&facts.source) {
+                sources.push(facts.source);
+            }
+            entries.push(NewFoodEntry {
+                user_id: user.id,
+                name: mention.said.trim().to_owned(),
+                grams,
+                nutrients: facts.per_100g.per_100g_scaled(grams),
+                meal: mention.meal.unwrap_or(default_meal),
+                source,
+                nutrition_source: facts.source,
+                local_date: day,
+                logged_at: now,
+                idempotency_key: IdempotencyKey::for_update_item(update_id, index),
+                catalogue_ref: facts.catalogue_ref.clone(),
+                diary_link: None,
+            });
+        }
+        let logged = if entries.is_empty() {
+            Vec::new()
+        } else {
+            self.food.log(&entries).await?.entries
+        };
+        self.logged_reply(user, update_id, logged, problems, sources)
+            .await
+    }
+
+    async fn logged_reply(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        logged: Vec<FoodEntry>,
+        problems: Vec<Say>,
+        sources: Vec<NutritionSource>,
+    ) -> Result<Reply, ChatError> {
+        let mut reply = Reply::default();
+        if logged.is_empty() {
+            reply.push(Say::NothingLogged);
+        } else {
+            reply.push(Say::Logged {
+                count: logged.len(),
+            });
+        }
+        reply.parts.extend(problems_after(&logged, problems));
+        if logged.is_empty() {
+            return Ok(reply);
+        }
+        reply.push(self.day_total(user).await?);
+        reply.push(Say::Sources(sources));
+        reply.buttons.push(vec![Action {
+            label: Label::Undo,
+            callback: Callback::Undo(update_id),
+        }]);
+        reply.buttons.push(change_buttons(&logged));
+        Ok(reply)
+    }
+
+    async fn set_goal(&self, user: &User, goal: Option<i64>) -> Result<Reply, ChatError> {
+        let typed = goal.map(|g| g.to_string()).unwrap_or_default();
+        let say = match profile::set_calorie_goal(self.users.as_ref(), user.id, &typed).await {
+            Ok(updated) => Say::GoalSet(updated.calorie_goal),
+            Err(SettingsError::Goal(_)) => Say::GoalInvalid,
+            Err(e) => return Err(e.into()),
+        };
+        Ok(Reply::one(say))
+    }
+}
+
+/// The logged items, then what could not be logged.
+fn problems_after(logged: &[FoodEntry], problems: Vec<Say>) -> Vec<Say> {
+    logged
+        .iter()
+        .cloned()
+        .map(Say::FoodItem)
+        .chain(problems)
+        .collect()
+}
+
+/// One "change grams" button, or one per item (at most four) when several were logged.
+fn change_buttons(logged: &[FoodEntry]) -> Vec<Action> {
+    if let [only] = logged {
+        return vec![Action {
+            label: Label::ChangeGrams,
+            callback: Callback::ChangeGrams(only.id),
+        }];
+    }
+    logged
+        .iter()
+        .take(4)
+        .map(|e| Action {
+            label: Label::ChangeGramsOf(e.name.clone()),
+            callback: Callback::ChangeGrams(e.id),
+        })
+        .collect()
+}

@@ -1,0 +1,4 @@
+//! Whole conversations, read in the words the user sees.
+
+mod commands;
+mod food;
