@@ -15,8 +15,9 @@ use wellness_domain::ports::{
 };
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
-use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService};
+use wellness_domain::usecases::chat::{ChatPorts, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
+use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
 use wellness_domain::{ChatId, InboxUpdate, Locale, UpdateId};
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
@@ -66,15 +67,6 @@ impl BotTasks {
             warn!("bot tasks did not stop in time");
         }
     }
-}
-
-/// Retry pauses of an update after failed attempts: 2 s, 4 s, 8 s ... at most 5 minutes.
-const UPDATE_RETRIES: Backoff = Backoff::new(Duration::from_secs(2), Duration::from_secs(300));
-
-/// Retry pause after `attempts` failed attempts.
-fn backoff(attempts: i32) -> chrono::Duration {
-    let wait = UPDATE_RETRIES.nominal(u32::try_from(attempts.max(1)).unwrap_or(1));
-    chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::seconds(300))
 }
 
 /// Pauses between attempts to set the webhook: 1 s doubling up to a minute.
@@ -141,10 +133,13 @@ pub fn start(
             },
             relay: relay.clone(),
             name: format!("{instance}-w{n}"),
-            inbox: inbox.clone(),
+            inbox: inbox.clone() as Arc<dyn Inbox>,
             chat: chat.clone(),
             messenger: messenger.clone(),
-            max_attempts: settings.telegram.max_attempts.max(1),
+            policy: InboxPolicy {
+                max_attempts: settings.telegram.max_attempts.max(1),
+                ..InboxPolicy::default()
+            },
             metrics: metrics.clone(),
             lease: chrono::Duration::from_std(settings.telegram.lease)
                 .unwrap_or(chrono::Duration::seconds(60)),
@@ -324,10 +319,11 @@ struct Worker {
     look_every: Duration,
     /// Wakes another idle worker when this one found work nobody announced.
     relay: Arc<Notify>,
-    inbox: Arc<PgInbox>,
+    inbox: Arc<dyn Inbox>,
     chat: ChatService,
     messenger: Arc<dyn Messenger>,
-    max_attempts: i32,
+    /// Done, retried later or parked: the domain's policy.
+    policy: InboxPolicy,
     /// How long a claimed update is ours before another worker may take it (a worker that died).
     lease: chrono::Duration,
     metrics: Arc<Metrics>,
@@ -410,23 +406,24 @@ impl Worker {
         );
         let outcome = self.holding_the_lease(id, handling).await;
         self.metrics.observe_processing(started.elapsed());
-        let (label, stored) = match outcome {
-            Ok(()) => ("ok", self.inbox.complete(id).await),
-            Err(ChatError::Temporary(reason)) if update.attempts < self.max_attempts => {
-                let retry_at = Utc::now() + backoff(update.attempts);
+        let settlement = self.policy.settle(update.attempts, outcome, Utc::now());
+        match &settlement {
+            Settlement::Done => {}
+            Settlement::RetryAt { reason, .. } => {
                 warn!(update_id = %id, attempts = update.attempts, error = %reason, "will retry");
-                (
-                    "retried",
-                    self.inbox.retry_later(id, &reason, retry_at).await,
-                )
             }
-            Err(e) => {
-                warn!(update_id = %id, attempts = update.attempts, error = %e, "parked");
-                ("parked", self.inbox.park(id, &e.to_string()).await)
+            Settlement::Parked { reason } => {
+                warn!(update_id = %id, attempts = update.attempts, error = %reason, "parked");
             }
-        };
-        self.metrics
-            .inc("wellness_updates_processed_total", &[("outcome", label)]);
+        }
+        self.metrics.inc(
+            "wellness_updates_processed_total",
+            &[("outcome", settlement.label())],
+        );
+        let stored = self
+            .policy
+            .record(self.inbox.as_ref(), id, &settlement)
+            .await;
         self.settle(id, stored);
     }
 
@@ -483,17 +480,5 @@ async fn with_typing<T>(
             // Telegram shows the action for about 5 seconds.
             () = tokio::time::sleep(Duration::from_millis(4500)) => {}
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn retries_back_off_exponentially_up_to_five_minutes() {
-        assert_eq!(backoff(1).num_seconds(), 2);
-        assert_eq!(backoff(3).num_seconds(), 8);
-        assert_eq!(backoff(12).num_seconds(), 300);
     }
 }

@@ -1,5 +1,6 @@
 //! The `wellness` binary: `wellness serve`, `wellness migrate`.
 
+mod adapters;
 mod bot;
 mod briefing;
 mod connect;
@@ -125,7 +126,8 @@ async fn briefing(
         BriefingKind::Morning => NotificationKind::MorningBriefing,
         BriefingKind::Evening => NotificationKind::EveningSummary,
     };
-    let composed = briefing::compose(&db, telegram_id, kind).await?;
+    let texts = wellness_texts::Texts::load()?;
+    let composed = briefing::compose(&db, &texts, telegram_id, kind).await?;
     println!("{}", composed.text);
     if send {
         let client = bot::build_client(&settings)?

@@ -1,36 +1,20 @@
 //! `wellness serve`: the HTTP server, plus the background work it supervises.
 
 use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
 use std::time::Duration;
 
 use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context as _;
-use tracing::{info, warn};
-use wellness_postgres::{Database, PgRequestBudget, PoolSettings, RawUpdate, migrate};
-
-use std::sync::Arc;
-
 use tokio::sync::Notify;
-use wellness_domain::ports::{
-    Clock, CredentialStore, Messenger, OAuthStates, SystemClock, Wearable,
-};
-use wellness_domain::usecases::catalog::CachedCatalog;
-use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
+use tracing::{info, warn};
 use wellness_jobs::RunningScheduler;
-use wellness_postgres::{
-    PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog, PgInbox,
-    PgNotifications, PgOAuthStates, PgUsers, PgWearableStore, TokenCipher,
-};
-use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
+use wellness_postgres::{Database, PgInbox, PoolSettings, RawUpdate, migrate};
 
-use crate::connect::{NoCredentials, OAuthConnect};
-use crate::integrations::{FatSecretIntegration, WhoopIntegration};
-use crate::metered::{MeteredFatSecret, MeteredMessenger, MeteredWearable};
-
+use crate::adapters::Adapters;
 use crate::bot::{self, BotTasks};
 use crate::ingest::GroupCommit;
-use crate::metrics::Metrics;
 use crate::routes;
 use crate::schedule;
 use crate::settings::{Settings, TelegramMode};
@@ -68,21 +52,8 @@ impl Application {
                 timeout: settings.database.timeout,
             },
         )?;
-        let listener = TcpListener::bind((settings.server.host.as_str(), settings.server.port))
-            .with_context(|| {
-                format!(
-                    "cannot listen on {}:{}",
-                    settings.server.host, settings.server.port
-                )
-            })?;
+        let listener = bind(&settings)?;
         let bound = listener.local_addr()?;
-        let http = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(Duration::from_secs(5))
-            .timeout(Duration::from_secs(30))
-            .user_agent(concat!("wellness/", env!("CARGO_PKG_VERSION")))
-            .build()?;
-
         // Without a bot token the simulators stand in, and the settings point at them.
         #[cfg(feature = "sandbox")]
         let (settings, sims) = {
@@ -101,228 +72,48 @@ impl Application {
         settings.log_summary();
         tokio::spawn(keep_migrating(settings.database.url.expose().to_owned()));
 
-        let inbox = Arc::new(PgInbox::new(db.clone()));
-        let wake = Arc::new(Notify::new());
-        let metrics = Arc::new(Metrics::default());
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        // Tokens need the encryption key: without it nothing can be connected.
-        let cipher = settings
-            .encryption_key
-            .as_ref()
-            .and_then(|k| TokenCipher::from_base64(k.expose()).ok());
-        let credentials: Arc<dyn CredentialStore> = match &cipher {
-            Some(c) => Arc::new(PgCredentialStore::new(db.clone(), c.clone())),
-            None => Arc::new(NoCredentials),
-        };
-        let states: Option<Arc<dyn OAuthStates>> =
-            cipher.map(|c| Arc::new(PgOAuthStates::new(db.clone(), c)) as Arc<dyn OAuthStates>);
-        let public_base_url = settings
-            .server
-            .public_base_url
-            .as_ref()
-            .map(|u| u.as_str().trim_end_matches('/').to_owned());
-        let whoop_client =
-            whoop_client(&settings, &db, public_base_url.as_deref(), states.is_some())?;
-        let fatsecret_client =
-            fatsecret_client(&settings, public_base_url.as_deref(), states.is_some())?;
-        let client = bot::build_client(&settings)?;
-        if let Some(c) = &client {
-            c.observe_retries(metrics.retry_observer("telegram"));
-        }
-        if let Some(c) = &whoop_client {
-            c.observe_retries(metrics.retry_observer("whoop"));
-        }
-        let messenger: Option<Arc<dyn Messenger>> = client.as_ref().map(|c| {
-            Arc::new(MeteredMessenger {
-                inner: Arc::new(c.clone()),
-                metrics: metrics.clone(),
-            }) as Arc<dyn Messenger>
-        });
-        let whoop_wearable = whoop_client.clone().map(|c| {
-            Arc::new(MeteredWearable {
-                inner: Arc::new(c),
-                metrics: metrics.clone(),
-            }) as Arc<dyn Wearable>
-        });
-        let fatsecret_metered = fatsecret_client.clone().map(|c| {
-            Arc::new(MeteredFatSecret {
-                inner: Arc::new(c),
-                metrics: metrics.clone(),
-            })
-        });
-        let shared = bot::Shared {
-            credentials: credentials.clone(),
-            links: Arc::new(OAuthConnect {
-                states: states.clone(),
-                public_base_url: public_base_url.clone(),
-                whoop: whoop_client.is_some(),
-                fatsecret: fatsecret_client.is_some(),
-                clock: clock.clone(),
-            }),
-            whoop: whoop_wearable.clone(),
-            fatsecret_diary: fatsecret_metered.clone().map(|c| {
-                wellness_domain::usecases::chat::FatSecretDiary {
-                    diary: c,
-                    outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
-                }
-            }),
-            // FatSecret's answers are kept in PostgreSQL for at most 24 hours.
-            fatsecret_catalog: fatsecret_metered.clone().map(|c| {
-                Arc::new(CachedCatalog {
-                    inner: c,
-                    cache: Arc::new(PgCatalogCache::new(db.clone())),
-                    clock: clock.clone(),
-                }) as Arc<dyn wellness_domain::ports::FoodCatalog>
-            }),
-            metrics: metrics.clone(),
-            #[cfg(feature = "sandbox")]
-            transcriber: sims.as_ref().and_then(|s| s.transcriber.clone()),
-            #[cfg(not(feature = "sandbox"))]
-            transcriber: None,
-        };
+        // What is wired to what: every adapter built once, each consumer handed its part.
+        let adapters = Adapters::build(&settings, db.clone())?;
         #[cfg(feature = "sandbox")]
-        let sandbox = match (sims, &messenger) {
-            (Some(sims), Some(messenger)) => {
-                Some(Arc::new(sims.with_bot(messenger.clone(), db.clone())))
-            }
+        let shared = adapters.bot_shared(sims.as_ref().and_then(|s| s.transcriber.clone()));
+        #[cfg(not(feature = "sandbox"))]
+        let shared = adapters.bot_shared(None);
+        #[cfg(feature = "sandbox")]
+        let sandbox = match (sims, &adapters.messenger) {
+            (Some(sims), Some(messenger)) => Some(Arc::new(sims.with_bot(
+                messenger.clone(),
+                db.clone(),
+                adapters.presenter.clone(),
+            ))),
             _ => None,
         };
-        let whoop = match (
-            whoop_client,
-            whoop_wearable.clone(),
-            &states,
-            &settings.whoop.client_secret,
-        ) {
-            (Some(client), Some(wearable), Some(states), Some(secret)) => Some(WhoopIntegration {
-                client,
-                wearable,
-                states: states.clone(),
-                credentials: credentials.clone(),
-                users: Arc::new(PgUsers::new(db.clone())),
-                store: Arc::new(PgWearableStore::new(db.clone())),
-                messenger: messenger.clone(),
-                clock: clock.clone(),
-                client_secret: secret.clone(),
-            }),
-            _ => None,
-        };
-        let fatsecret = match (&fatsecret_client, &states, &public_base_url) {
-            (Some(client), Some(states), Some(base)) => Some(FatSecretIntegration {
-                client: client.clone(),
-                callback_url: format!("{base}/fatsecret/callback"),
-                states: states.clone(),
-                credentials: credentials.clone(),
-                users: Arc::new(PgUsers::new(db.clone())),
-                messenger: messenger.clone(),
-                clock: clock.clone(),
-            }),
-            _ => None,
-        };
+        let whoop = adapters.whoop_integration(&settings);
+        let fatsecret = adapters.fatsecret_integration();
         let (outbox_stop, outbox_stopped) = tokio::sync::watch::channel(false);
-        let outbox = fatsecret_metered.as_ref().map(|client| {
-            crate::diary::OutboxWorker {
-                outbox: Arc::new(PgDiaryOutbox::new(db.clone())),
-                credentials: credentials.clone(),
-                diary: client.clone(),
-                users: Arc::new(PgUsers::new(db.clone())),
-                messenger: messenger.clone(),
-                clock: clock.clone(),
-            }
-            .spawn(outbox_stopped.clone())
-        });
-        let jobs = schedule::start(
-            &db,
-            schedule::JobPorts {
-                users: Arc::new(PgUsers::new(db.clone())),
-                food: Arc::new(PgFoodLog::new(db.clone())),
-                wearables: Arc::new(PgWearableStore::new(db.clone())),
-                notifications: Arc::new(PgNotifications::new(db.clone())),
-                conversations: Arc::new(PgConversations::new(db.clone())),
-                credentials: credentials.clone(),
-                messenger: messenger.clone(),
-                whoop: whoop_wearable.clone(),
-                clock: clock.clone(),
-                fatsecret: shared.fatsecret_diary.clone(),
-            },
-            metrics.clone(),
-        )?;
-        let bot = match (client, messenger) {
-            (Some(client), Some(messenger)) => Some(bot::start(
-                &settings,
-                &db,
-                client,
-                messenger,
-                inbox.clone(),
-                wake.clone(),
-                shared,
-            )?),
-            _ => {
-                info!(
-                    "TELEGRAM_BOT_TOKEN is not set: the bot is off (the sandbox runs only on a \
-                     loopback HOST, or with WELLNESS_SANDBOX=on)"
-                );
-                None
-            }
-        };
-        let ingest = match (
-            &bot,
-            settings.telegram.mode,
-            &settings.telegram.webhook_secret,
-        ) {
-            (Some(_), TelegramMode::Webhook, Some(secret)) => Some(WebhookIngest {
-                webhook_secret: secret.clone(),
-                wake,
-                writer: {
-                    let inbox = inbox.clone();
-                    GroupCommit::start(
-                        move |batch: Vec<RawUpdate>| {
-                            let inbox = inbox.clone();
-                            async move { inbox.store_batch(&batch).await }
-                        },
-                        WEBHOOK_MAX_BATCH,
-                        WEBHOOK_BATCHES_IN_FLIGHT,
-                    )
-                },
-                // The pool's own wait for a connection, plus the statement's time.
-                store_within: settings.database.timeout * 2,
-            }),
-            _ => None,
-        };
+        let outbox = adapters
+            .outbox_worker()
+            .map(|worker| worker.spawn(outbox_stopped.clone()));
+        let jobs = schedule::start(&db, adapters.job_ports(), adapters.metrics.clone())?;
+        let wake = Arc::new(Notify::new());
+        let bot = start_bot(&settings, &adapters, wake.clone(), shared)?;
+        let ingest = webhook_ingest(&settings, bot.is_some(), &adapters.inbox, wake);
         let workers = settings.server.workers;
         let state = web::Data::new(AppState {
             settings,
             db,
-            http,
+            http: http_client()?,
             bound,
-            inbox,
-            metrics,
+            inbox: adapters.inbox.clone(),
+            metrics: adapters.metrics.clone(),
             bot: ingest,
             whoop,
             fatsecret,
             #[cfg(feature = "sandbox")]
             sandbox: sandbox.clone(),
         });
-        let mut server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
-                // The path without its query: OAuth callbacks carry codes, states and verifiers.
-                // The webhook is counted by outcome in /metrics and logs its failures; a line for
-                // each of thousands of updates a second would cost more than storing them.
-                .wrap(
-                    middleware::Logger::new("%m %U %s %Dms")
-                        .exclude("/healthz")
-                        .exclude("/telegram/webhook"),
-                )
-                .configure(routes::configure)
-        })
-        .shutdown_timeout(10);
-        if workers > 0 {
-            server = server.workers(workers);
-        }
-        let server = server.listen(listener)?.run();
         Ok(Self {
             bound,
-            server,
+            server: serve(listener, state, workers)?,
             bot,
             jobs,
             #[cfg(feature = "sandbox")]
@@ -357,83 +148,106 @@ impl Application {
     }
 }
 
-/// The WHOOP client when the app is registered (client id and secret), tokens can be stored
-/// (encryption key) and WHOOP can redirect back (PUBLIC_BASE_URL).
-fn whoop_client(
-    settings: &Settings,
-    db: &Database,
-    public_base_url: Option<&str>,
-    can_store: bool,
-) -> anyhow::Result<Option<WhoopClient>> {
-    let (Some(id), Some(secret), Some(base)) = (
-        &settings.whoop.client_id,
-        &settings.whoop.client_secret,
-        public_base_url,
-    ) else {
-        return Ok(None);
-    };
-    if !can_store {
-        warn!("WHOOP is configured but WELLNESS_ENCRYPTION_KEY is not: WHOOP stays off");
-        return Ok(None);
-    }
-    let options = ClientOptions::default();
-    // WHOOP limits per app: every instance takes its requests from one budget in PostgreSQL.
-    let budget = PgRequestBudget::new(
-        db.clone(),
-        "whoop",
-        settings.whoop.rate_limits,
-        options.request_timeout + options.connect_timeout,
-    );
-    let client = WhoopClient::with_options(
-        WhoopConfig {
-            api_root: settings
-                .whoop
-                .api_url
-                .as_str()
-                .trim_end_matches('/')
-                .to_owned(),
-            client_id: id.clone(),
-            client_secret: secret.clone(),
-            redirect_uri: format!("{base}/whoop/callback"),
-        },
-        Arc::new(budget),
-        options,
-    )
-    .map_err(|e| anyhow::anyhow!("WHOOP_API_URL or WHOOP_CLIENT_ID: {e}"))?;
-    Ok(Some(client))
+/// The port, bound before anything else is built (the sandbox needs to know it).
+fn bind(settings: &Settings) -> anyhow::Result<TcpListener> {
+    let (host, port) = (settings.server.host.as_str(), settings.server.port);
+    TcpListener::bind((host, port)).with_context(|| format!("cannot listen on {host}:{port}"))
 }
 
-/// The FatSecret client when the consumer is configured (key and secret), tokens can be stored
-/// (encryption key) and FatSecret can redirect back (PUBLIC_BASE_URL).
-fn fatsecret_client(
+/// The HTTP client of the routes that call out (no redirects followed).
+fn http_client() -> anyhow::Result<reqwest::Client> {
+    Ok(reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(30))
+        .user_agent(concat!("wellness/", env!("CARGO_PKG_VERSION")))
+        .build()?)
+}
+
+/// Starts the bot when Telegram is configured.
+fn start_bot(
     settings: &Settings,
-    public_base_url: Option<&str>,
-    can_store: bool,
-) -> anyhow::Result<Option<FatSecretClient>> {
-    let (Some(key), Some(secret), Some(_)) = (
-        &settings.fatsecret.consumer_key,
-        &settings.fatsecret.consumer_secret,
-        public_base_url,
-    ) else {
+    adapters: &Adapters,
+    wake: Arc<Notify>,
+    shared: bot::Shared,
+) -> anyhow::Result<Option<BotTasks>> {
+    let (Some(client), Some(messenger)) = (&adapters.telegram, &adapters.messenger) else {
+        info!(
+            "TELEGRAM_BOT_TOKEN is not set: the bot is off (the sandbox runs only on a \
+             loopback HOST, or with WELLNESS_SANDBOX=on)"
+        );
         return Ok(None);
     };
-    if !can_store {
-        warn!("FatSecret is configured but WELLNESS_ENCRYPTION_KEY is not: FatSecret stays off");
-        return Ok(None);
+    Ok(Some(bot::start(
+        settings,
+        &adapters.db,
+        client.clone(),
+        messenger.clone(),
+        adapters.inbox.clone(),
+        wake,
+        shared,
+    )?))
+}
+
+/// The webhook's group commit into the inbox, when the bot runs in webhook mode.
+fn webhook_ingest(
+    settings: &Settings,
+    bot_running: bool,
+    inbox: &Arc<PgInbox>,
+    wake: Arc<Notify>,
+) -> Option<WebhookIngest> {
+    let secret = settings.telegram.webhook_secret.as_ref()?;
+    if !bot_running || settings.telegram.mode != TelegramMode::Webhook {
+        return None;
     }
-    let client = FatSecretClient::new(FatSecretConfig::new(
-        settings.fatsecret.api_url.as_str(),
-        settings.fatsecret.auth_url.as_str(),
-        key.clone(),
-        secret.clone(),
-    ))
-    .map_err(|e| anyhow::anyhow!("FATSECRET_API_URL, FATSECRET_AUTH_URL or consumer: {e}"))?;
-    Ok(Some(client))
+    let inbox = inbox.clone();
+    Some(WebhookIngest {
+        webhook_secret: secret.clone(),
+        wake,
+        writer: GroupCommit::start(
+            move |batch: Vec<RawUpdate>| {
+                let inbox = inbox.clone();
+                async move { inbox.store_batch(&batch).await }
+            },
+            WEBHOOK_MAX_BATCH,
+            WEBHOOK_BATCHES_IN_FLIGHT,
+        ),
+        // The pool's own wait for a connection, plus the statement's time.
+        store_within: settings.database.timeout * 2,
+    })
+}
+
+/// The HTTP server on the bound listener.
+fn serve(
+    listener: TcpListener,
+    state: web::Data<AppState>,
+    workers: usize,
+) -> anyhow::Result<Server> {
+    let mut server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            // The path without its query: OAuth callbacks carry codes, states and verifiers.
+            // The webhook is counted by outcome in /metrics and logs its failures; a line for
+            // each of thousands of updates a second would cost more than storing them.
+            .wrap(
+                middleware::Logger::new("%m %U %s %Dms")
+                    .exclude("/healthz")
+                    .exclude("/telegram/webhook"),
+            )
+            .configure(routes::configure)
+    })
+    .shutdown_timeout(10);
+    if workers > 0 {
+        server = server.workers(workers);
+    }
+    Ok(server.listen(listener)?.run())
 }
 
 /// Applies migrations, retrying with backoff while the database is unreachable.
 async fn keep_migrating(url: String) {
-    let mut delay = Duration::from_millis(500);
+    let mut retries =
+        wellness_domain::retry::Backoff::new(Duration::from_millis(500), Duration::from_secs(10))
+            .series();
     loop {
         match migrate(&url).await {
             Ok(applied) => {
@@ -445,9 +259,9 @@ async fn keep_migrating(url: String) {
                 return;
             }
             Err(e) => {
+                let delay = retries.next_wait();
                 warn!(error = %e, retry_in_ms = delay.as_millis() as u64, "cannot migrate yet");
                 tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(10));
             }
         }
     }

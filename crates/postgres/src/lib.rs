@@ -8,6 +8,9 @@ mod db;
 mod error;
 mod repo;
 pub mod schema;
+/// Fresh databases for tests: only in tests and with the `test-support` feature, never in the
+/// production binary.
+#[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
 
 pub use crypto::{CipherError, TokenCipher};

@@ -53,12 +53,8 @@ pub struct Secret(String);
 /// differ (the length of a secret is not the secret). Every comparison of a secret goes
 /// through here, `==` on [`Secret`] included.
 pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff = a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y));
-    // black_box keeps the optimiser from turning the fold into an early exit.
-    std::hint::black_box(diff) == 0
+    use subtle::ConstantTimeEq as _;
+    a.ct_eq(b).into()
 }
 
 impl PartialEq for Secret {

@@ -5,6 +5,7 @@ pub mod catalog;
 pub mod chat;
 pub mod fatsecret;
 pub mod food;
+pub mod inbox;
 pub mod privacy;
 pub mod profile;
 pub mod today;

@@ -1,0 +1,326 @@
+//! The adapters, built once: every port the app wires, each behind its metered decorator,
+//! and what each consumer (the bot, the routes, the outbox worker, the jobs) is handed.
+
+use std::sync::Arc;
+
+use tracing::warn;
+use wellness_domain::ports::{
+    Clock, CredentialStore, FoodCatalog, Messenger, OAuthStates, Presenter, SystemClock, Users,
+    Wearable,
+};
+use wellness_domain::usecases::catalog::CachedCatalog;
+use wellness_domain::usecases::chat::FatSecretDiary;
+use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
+use wellness_postgres::{
+    Database, PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog,
+    PgInbox, PgNotifications, PgOAuthStates, PgRequestBudget, PgUsers, PgWearableStore,
+    TokenCipher,
+};
+use wellness_telegram::TelegramClient;
+use wellness_texts::Texts;
+use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
+
+use crate::bot;
+use crate::connect::{NoCredentials, OAuthConnect};
+use crate::diary::OutboxWorker;
+use crate::integrations::{FatSecretIntegration, WhoopIntegration};
+use crate::metered::{MeteredFatSecret, MeteredMessenger, MeteredWearable};
+use crate::metrics::Metrics;
+use crate::schedule::JobPorts;
+use crate::settings::Settings;
+
+/// Every adapter of a running app.
+pub(crate) struct Adapters {
+    /// The pool.
+    pub db: Database,
+    /// Time.
+    pub clock: Arc<dyn Clock>,
+    /// Counters.
+    pub metrics: Arc<Metrics>,
+    /// Everything the bot says (loaded once: a broken resource file stops the start).
+    pub texts: Arc<Texts>,
+    /// The same texts as the domain's presenter.
+    pub presenter: Arc<dyn Presenter>,
+    /// People.
+    pub users: Arc<dyn Users>,
+    /// Telegram updates, stored first.
+    pub inbox: Arc<PgInbox>,
+    /// Tokens (a stand-in that stores nothing without an encryption key).
+    pub credentials: Arc<dyn CredentialStore>,
+    /// Pending connections (none without an encryption key).
+    pub states: Option<Arc<dyn OAuthStates>>,
+    /// `PUBLIC_BASE_URL` without its trailing slash.
+    pub public_base_url: Option<String>,
+    /// The Telegram client, when a bot token is configured.
+    pub telegram: Option<TelegramClient>,
+    /// The same client behind the domain's port, metered.
+    pub messenger: Option<Arc<dyn Messenger>>,
+    /// WHOOP's client, when configured.
+    pub whoop_client: Option<WhoopClient>,
+    /// The same client behind the domain's port, metered.
+    pub whoop: Option<Arc<dyn Wearable>>,
+    /// FatSecret's client, when configured.
+    pub fatsecret_client: Option<FatSecretClient>,
+    /// The same client behind the domain's ports, metered.
+    pub fatsecret: Option<Arc<MeteredFatSecret<FatSecretClient>>>,
+}
+
+impl Adapters {
+    /// Builds every adapter from the settings. Nothing connects yet: the pool is lazy.
+    pub fn build(settings: &Settings, db: Database) -> anyhow::Result<Self> {
+        let metrics = Arc::new(Metrics::default());
+        let texts = Arc::new(Texts::load()?);
+        // Tokens need the encryption key: without it nothing can be connected.
+        let cipher = settings
+            .encryption_key
+            .as_ref()
+            .and_then(|k| TokenCipher::from_base64(k.expose()).ok());
+        let credentials: Arc<dyn CredentialStore> = match &cipher {
+            Some(c) => Arc::new(PgCredentialStore::new(db.clone(), c.clone())),
+            None => Arc::new(NoCredentials),
+        };
+        let states =
+            cipher.map(|c| Arc::new(PgOAuthStates::new(db.clone(), c)) as Arc<dyn OAuthStates>);
+        let public_base_url = settings
+            .server
+            .public_base_url
+            .as_ref()
+            .map(|u| u.as_str().trim_end_matches('/').to_owned());
+        let base = public_base_url.as_deref();
+        let whoop_client = whoop_client(settings, &db, base, states.is_some())?;
+        let fatsecret_client = fatsecret_client(settings, base, states.is_some())?;
+        let telegram = bot::build_client(settings)?;
+        if let Some(c) = &telegram {
+            c.observe_retries(metrics.retry_observer("telegram"));
+        }
+        if let Some(c) = &whoop_client {
+            c.observe_retries(metrics.retry_observer("whoop"));
+        }
+        let messenger = telegram.as_ref().map(|c| {
+            Arc::new(MeteredMessenger {
+                inner: Arc::new(c.clone()),
+                metrics: metrics.clone(),
+            }) as Arc<dyn Messenger>
+        });
+        let whoop = whoop_client.clone().map(|c| {
+            Arc::new(MeteredWearable {
+                inner: Arc::new(c),
+                metrics: metrics.clone(),
+            }) as Arc<dyn Wearable>
+        });
+        let fatsecret = fatsecret_client.clone().map(|c| {
+            Arc::new(MeteredFatSecret {
+                inner: Arc::new(c),
+                metrics: metrics.clone(),
+            })
+        });
+        Ok(Self {
+            clock: Arc::new(SystemClock),
+            presenter: texts.clone(),
+            texts,
+            metrics,
+            users: Arc::new(PgUsers::new(db.clone())),
+            inbox: Arc::new(PgInbox::new(db.clone())),
+            credentials,
+            states,
+            public_base_url,
+            telegram,
+            messenger,
+            whoop_client,
+            whoop,
+            fatsecret_client,
+            fatsecret,
+            db,
+        })
+    }
+
+    /// FatSecret's diary and our outbox to it, when FatSecret is configured.
+    pub fn fatsecret_diary(&self) -> Option<FatSecretDiary> {
+        self.fatsecret.clone().map(|diary| FatSecretDiary {
+            diary,
+            outbox: Arc::new(PgDiaryOutbox::new(self.db.clone())),
+        })
+    }
+
+    /// FatSecret's food database with its answers kept in PostgreSQL for at most 24 hours.
+    fn fatsecret_catalog(&self) -> Option<Arc<dyn FoodCatalog>> {
+        self.fatsecret.clone().map(|inner| {
+            Arc::new(CachedCatalog {
+                inner,
+                cache: Arc::new(PgCatalogCache::new(self.db.clone())),
+                clock: self.clock.clone(),
+            }) as Arc<dyn FoodCatalog>
+        })
+    }
+
+    /// What the bot's conversation is built from.
+    pub fn bot_shared(
+        &self,
+        transcriber: Option<Arc<dyn wellness_domain::ports::Transcriber>>,
+    ) -> bot::Shared {
+        bot::Shared {
+            texts: self.texts.clone(),
+            credentials: self.credentials.clone(),
+            links: Arc::new(OAuthConnect {
+                states: self.states.clone(),
+                public_base_url: self.public_base_url.clone(),
+                whoop: self.whoop_client.is_some(),
+                fatsecret: self.fatsecret_client.is_some(),
+                clock: self.clock.clone(),
+            }),
+            whoop: self.whoop.clone(),
+            fatsecret_diary: self.fatsecret_diary(),
+            fatsecret_catalog: self.fatsecret_catalog(),
+            metrics: self.metrics.clone(),
+            transcriber,
+        }
+    }
+
+    /// The WHOOP routes' wiring, when WHOOP is configured and connections can be stored.
+    pub fn whoop_integration(&self, settings: &Settings) -> Option<WhoopIntegration> {
+        let (Some(client), Some(wearable), Some(states), Some(secret)) = (
+            &self.whoop_client,
+            &self.whoop,
+            &self.states,
+            &settings.whoop.client_secret,
+        ) else {
+            return None;
+        };
+        Some(WhoopIntegration {
+            presenter: self.presenter.clone(),
+            client: client.clone(),
+            wearable: wearable.clone(),
+            states: states.clone(),
+            credentials: self.credentials.clone(),
+            users: self.users.clone(),
+            store: Arc::new(PgWearableStore::new(self.db.clone())),
+            messenger: self.messenger.clone(),
+            clock: self.clock.clone(),
+            client_secret: secret.clone(),
+        })
+    }
+
+    /// The FatSecret routes' wiring, when FatSecret is configured and can redirect back.
+    pub fn fatsecret_integration(&self) -> Option<FatSecretIntegration> {
+        let (Some(client), Some(states), Some(base)) =
+            (&self.fatsecret_client, &self.states, &self.public_base_url)
+        else {
+            return None;
+        };
+        Some(FatSecretIntegration {
+            presenter: self.presenter.clone(),
+            client: client.clone(),
+            callback_url: format!("{base}/fatsecret/callback"),
+            states: states.clone(),
+            credentials: self.credentials.clone(),
+            users: self.users.clone(),
+            messenger: self.messenger.clone(),
+            clock: self.clock.clone(),
+        })
+    }
+
+    /// The worker that carries our food to the FatSecret diary, when FatSecret is configured.
+    pub fn outbox_worker(&self) -> Option<OutboxWorker> {
+        self.fatsecret.as_ref().map(|diary| OutboxWorker {
+            presenter: self.presenter.clone(),
+            outbox: Arc::new(PgDiaryOutbox::new(self.db.clone())),
+            credentials: self.credentials.clone(),
+            diary: diary.clone(),
+            users: self.users.clone(),
+            messenger: self.messenger.clone(),
+            clock: self.clock.clone(),
+        })
+    }
+
+    /// What the scheduled jobs work through.
+    pub fn job_ports(&self) -> JobPorts {
+        let db = &self.db;
+        JobPorts {
+            presenter: self.presenter.clone(),
+            users: self.users.clone(),
+            food: Arc::new(PgFoodLog::new(db.clone())),
+            wearables: Arc::new(PgWearableStore::new(db.clone())),
+            notifications: Arc::new(PgNotifications::new(db.clone())),
+            conversations: Arc::new(PgConversations::new(db.clone())),
+            credentials: self.credentials.clone(),
+            messenger: self.messenger.clone(),
+            whoop: self.whoop.clone(),
+            clock: self.clock.clone(),
+            fatsecret: self.fatsecret_diary(),
+        }
+    }
+}
+
+/// The WHOOP client when the app is registered (client id and secret), tokens can be stored
+/// (encryption key) and WHOOP can redirect back (PUBLIC_BASE_URL).
+fn whoop_client(
+    settings: &Settings,
+    db: &Database,
+    public_base_url: Option<&str>,
+    can_store: bool,
+) -> anyhow::Result<Option<WhoopClient>> {
+    let (Some(id), Some(secret), Some(base)) = (
+        &settings.whoop.client_id,
+        &settings.whoop.client_secret,
+        public_base_url,
+    ) else {
+        return Ok(None);
+    };
+    if !can_store {
+        warn!("WHOOP is configured but WELLNESS_ENCRYPTION_KEY is not: WHOOP stays off");
+        return Ok(None);
+    }
+    let options = ClientOptions::default();
+    // WHOOP limits per app: every instance takes its requests from one budget in PostgreSQL.
+    let budget = PgRequestBudget::new(
+        db.clone(),
+        "whoop",
+        settings.whoop.rate_limits,
+        options.request_timeout + options.connect_timeout,
+    );
+    let client = WhoopClient::with_options(
+        WhoopConfig {
+            api_root: settings
+                .whoop
+                .api_url
+                .as_str()
+                .trim_end_matches('/')
+                .to_owned(),
+            client_id: id.clone(),
+            client_secret: secret.clone(),
+            redirect_uri: format!("{base}/whoop/callback"),
+        },
+        Arc::new(budget),
+        options,
+    )
+    .map_err(|e| anyhow::anyhow!("WHOOP_API_URL or WHOOP_CLIENT_ID: {e}"))?;
+    Ok(Some(client))
+}
+
+/// The FatSecret client when the consumer is configured (key and secret), tokens can be stored
+/// (encryption key) and FatSecret can redirect back (PUBLIC_BASE_URL).
+fn fatsecret_client(
+    settings: &Settings,
+    public_base_url: Option<&str>,
+    can_store: bool,
+) -> anyhow::Result<Option<FatSecretClient>> {
+    let (Some(key), Some(secret), Some(_)) = (
+        &settings.fatsecret.consumer_key,
+        &settings.fatsecret.consumer_secret,
+        public_base_url,
+    ) else {
+        return Ok(None);
+    };
+    if !can_store {
+        warn!("FatSecret is configured but WELLNESS_ENCRYPTION_KEY is not: FatSecret stays off");
+        return Ok(None);
+    }
+    let client = FatSecretClient::new(FatSecretConfig::new(
+        settings.fatsecret.api_url.as_str(),
+        settings.fatsecret.auth_url.as_str(),
+        key.clone(),
+        secret.clone(),
+    ))
+    .map_err(|e| anyhow::anyhow!("FATSECRET_API_URL, FATSECRET_AUTH_URL or consumer: {e}"))?;
+    Ok(Some(client))
+}
