@@ -4,12 +4,14 @@
 use std::sync::Arc;
 
 use tracing::warn;
+use wellness_domain::Provider;
 use wellness_domain::ports::{
-    Clock, CredentialStore, FoodCatalog, Messenger, OAuthStates, Presenter, SystemClock, Users,
-    Wearable,
+    Authorization, Clock, CredentialStore, FoodCatalog, Messenger, OAuthStates, Presenter,
+    SystemClock, Users, Wearable,
 };
 use wellness_domain::usecases::catalog::CachedCatalog;
 use wellness_domain::usecases::chat::FatSecretDiary;
+use wellness_domain::usecases::connect::Connect;
 use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
 use wellness_postgres::{
     Database, PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog,
@@ -23,7 +25,9 @@ use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
 use crate::bot;
 use crate::connect::{NoCredentials, OAuthConnect};
 use crate::diary::OutboxWorker;
-use crate::integrations::{FatSecretIntegration, WhoopIntegration};
+use crate::integrations::{
+    FatSecretAuthorization, FatSecretIntegration, WhoopAuthorization, WhoopIntegration,
+};
 use crate::metered::{MeteredFatSecret, MeteredMessenger, MeteredWearable};
 use crate::metrics::Metrics;
 use crate::schedule::JobPorts;
@@ -176,6 +180,23 @@ impl Adapters {
         }
     }
 
+    /// The connect flow of `provider` over its consent (`authorization`).
+    fn connect(
+        &self,
+        provider: Provider,
+        states: &Arc<dyn OAuthStates>,
+        authorization: Arc<dyn Authorization>,
+    ) -> Connect {
+        Connect {
+            provider,
+            authorization,
+            states: states.clone(),
+            credentials: self.credentials.clone(),
+            users: self.users.clone(),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// The WHOOP routes' wiring, when WHOOP is configured and connections can be stored.
     pub fn whoop_integration(&self, settings: &Settings) -> Option<WhoopIntegration> {
         let (Some(client), Some(wearable), Some(states), Some(secret)) = (
@@ -186,16 +207,15 @@ impl Adapters {
         ) else {
             return None;
         };
+        let authorization = Arc::new(WhoopAuthorization(client.clone()));
         Some(WhoopIntegration {
+            connect: self.connect(Provider::Whoop, states, authorization),
             presenter: self.presenter.clone(),
-            client: client.clone(),
             wearable: wearable.clone(),
-            states: states.clone(),
             credentials: self.credentials.clone(),
             users: self.users.clone(),
             store: Arc::new(PgWearableStore::new(self.db.clone())),
             messenger: self.messenger.clone(),
-            clock: self.clock.clone(),
             client_secret: secret.clone(),
         })
     }
@@ -207,15 +227,14 @@ impl Adapters {
         else {
             return None;
         };
-        Some(FatSecretIntegration {
-            presenter: self.presenter.clone(),
+        let authorization = Arc::new(FatSecretAuthorization {
             client: client.clone(),
             callback_url: format!("{base}/fatsecret/callback"),
-            states: states.clone(),
-            credentials: self.credentials.clone(),
-            users: self.users.clone(),
+        });
+        Some(FatSecretIntegration {
+            connect: self.connect(Provider::Fatsecret, states, authorization),
+            presenter: self.presenter.clone(),
             messenger: self.messenger.clone(),
-            clock: self.clock.clone(),
         })
     }
 

@@ -1,23 +1,29 @@
-//! The WHOOP and FatSecret connections as the HTTP routes see them: clients, states, tokens,
-//! records.
+//! The WHOOP and FatSecret connections as the HTTP routes see them: the domain's connect flow
+//! over each provider's consent (the [`Authorization`] adapters here translate the clients),
+//! and what the webhook and the follow-up after connecting need.
 
 use std::sync::Arc;
 
+use async_trait::async_trait;
+use tracing::{Instrument as _, info, info_span, warn};
 use wellness_domain::ports::{
-    Clock, CredentialStore, Messenger, OAuthStates, Users, Wearable, WearableStore,
+    Approval, Authorization, AuthorizationError, Authorized, CredentialStore, Messenger, Presenter,
+    Users, WaitingToken, Wearable, WearableError, WearableStore,
 };
+use wellness_domain::reply::{Reply, Say};
+use wellness_domain::usecases::connect::Connect;
 use wellness_domain::usecases::whoop::WhoopPorts;
+use wellness_domain::{ChatId, OAuthState, Tokens, User};
+use wellness_fatsecret::{ConnectError, FatSecretClient};
 use wellness_whoop::WhoopClient;
 
 /// Everything the WHOOP routes need.
 #[derive(Clone)]
 pub struct WhoopIntegration {
-    /// WHOOP's API and OAuth.
-    pub client: WhoopClient,
-    /// The same client behind the domain's port.
+    /// The connect flow.
+    pub connect: Connect,
+    /// The WHOOP client behind the domain's port.
     pub wearable: Arc<dyn Wearable>,
-    /// Pending connections.
-    pub states: Arc<dyn OAuthStates>,
     /// Tokens.
     pub credentials: Arc<dyn CredentialStore>,
     /// People.
@@ -26,10 +32,8 @@ pub struct WhoopIntegration {
     pub store: Arc<dyn WearableStore>,
     /// The bot, when Telegram is configured, to say "connected" in the chat.
     pub messenger: Option<Arc<dyn Messenger>>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
     /// What the bot says.
-    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
+    pub presenter: Arc<dyn Presenter>,
     /// Signs webhooks.
     pub client_secret: wellness_domain::Secret,
 }
@@ -42,9 +46,39 @@ impl WhoopIntegration {
             wearable: self.wearable.clone(),
             store: self.store.as_ref(),
             messenger: self.messenger.as_deref()?,
-            clock: self.clock.as_ref(),
+            clock: self.connect.clock.as_ref(),
             presenter: self.presenter.as_ref(),
         })
+    }
+
+    /// After connecting: a word in the chat, then the first 30 days. Runs after the page was
+    /// answered; should it be lost (a restart), the hourly sync fetches the same records.
+    pub fn after_connect(&self, user: User) {
+        info!(user = %user.id, "WHOOP connected");
+        let whoop = self.clone();
+        let span = info_span!("first_whoop_sync", user = %user.id);
+        tokio::spawn(
+            async move {
+                let Some(ports) = whoop.ports() else {
+                    return;
+                };
+                let message = ports
+                    .presenter
+                    .render(user.locale, &Reply::one(Say::WhoopConnected));
+                if let Err(e) = ports
+                    .messenger
+                    .send(ChatId::private(user.telegram_id), &message)
+                    .await
+                {
+                    warn!(error = %e, "cannot say WHOOP is connected");
+                }
+                match ports.sync(&user).await {
+                    Ok(report) => info!(records = report.total(), "first WHOOP sync"),
+                    Err(e) => warn!(error = %e, "first WHOOP sync failed"),
+                }
+            }
+            .instrument(span),
+        );
     }
 }
 
@@ -57,26 +91,144 @@ impl std::fmt::Debug for WhoopIntegration {
 /// Everything the FatSecret routes need.
 #[derive(Clone)]
 pub struct FatSecretIntegration {
-    /// FatSecret's API and OAuth 1.0a.
-    pub client: wellness_fatsecret::FatSecretClient,
-    /// Where FatSecret sends the browser back: PUBLIC_BASE_URL/fatsecret/callback.
-    pub callback_url: String,
-    /// Pending connections.
-    pub states: Arc<dyn OAuthStates>,
-    /// Tokens.
-    pub credentials: Arc<dyn CredentialStore>,
-    /// People.
-    pub users: Arc<dyn Users>,
+    /// The connect flow.
+    pub connect: Connect,
     /// The bot, when Telegram is configured, to say "connected" in the chat.
     pub messenger: Option<Arc<dyn Messenger>>,
-    /// Time.
-    pub clock: Arc<dyn Clock>,
     /// What the bot says.
-    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
+    pub presenter: Arc<dyn Presenter>,
+}
+
+impl FatSecretIntegration {
+    /// After connecting: a word in the chat (after the page was answered).
+    pub fn after_connect(&self, user: User) {
+        info!(user = %user.id, "FatSecret connected");
+        let Some(messenger) = self.messenger.clone() else {
+            return;
+        };
+        let message = self
+            .presenter
+            .render(user.locale, &Reply::one(Say::FatsecretConnected));
+        let span = info_span!("fatsecret_connected", user = %user.id);
+        tokio::spawn(
+            async move {
+                if let Err(e) = messenger
+                    .send(ChatId::private(user.telegram_id), &message)
+                    .await
+                {
+                    warn!(error = %e, "cannot say FatSecret is connected");
+                }
+            }
+            .instrument(span),
+        );
+    }
 }
 
 impl std::fmt::Debug for FatSecretIntegration {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("FatSecretIntegration")
+    }
+}
+
+/// WHOOP's consent (OAuth 2): the state travels to WHOOP and back; the code becomes tokens,
+/// and the member id is read so webhooks find the user.
+#[derive(Debug, Clone)]
+pub struct WhoopAuthorization(pub WhoopClient);
+
+#[async_trait]
+impl Authorization for WhoopAuthorization {
+    async fn begin(&self, state: &str) -> Result<Approval, AuthorizationError> {
+        Ok(Approval {
+            url: self.0.authorize_url(state),
+            waiting: None,
+        })
+    }
+
+    async fn complete(
+        &self,
+        _pending: &OAuthState,
+        code: &str,
+    ) -> Result<Authorized, AuthorizationError> {
+        let tokens = self.0.exchange_code(code).await.map_err(|e| match e {
+            WearableError::Unavailable(_) | WearableError::RateLimited { .. } => {
+                AuthorizationError::Unavailable(e.to_string())
+            }
+            WearableError::Unauthorized | WearableError::InvalidGrant => {
+                AuthorizationError::Refused(e.to_string())
+            }
+        })?;
+        // Without the member id the connection still works; the next sync learns it.
+        let external_user_id = match &tokens {
+            Tokens::OAuth2 { access_token, .. } => self
+                .0
+                .profile(access_token)
+                .await
+                .ok()
+                .map(|id| id.to_string()),
+            Tokens::OAuth1 { .. } => None,
+        };
+        Ok(Authorized {
+            tokens,
+            external_user_id,
+        })
+    }
+}
+
+/// FatSecret's consent (OAuth 1.0a, three-legged): a request token first, kept until the
+/// callback brings it back with the verifier.
+#[derive(Debug, Clone)]
+pub struct FatSecretAuthorization {
+    /// The client.
+    pub client: FatSecretClient,
+    /// Where FatSecret sends the browser back: PUBLIC_BASE_URL/fatsecret/callback.
+    pub callback_url: String,
+}
+
+fn refused_or_unavailable(e: ConnectError) -> AuthorizationError {
+    match e {
+        ConnectError::Unavailable(_) => AuthorizationError::Unavailable(e.to_string()),
+        ConnectError::Refused { .. } | ConnectError::Malformed(_) => {
+            AuthorizationError::Refused(e.to_string())
+        }
+    }
+}
+
+#[async_trait]
+impl Authorization for FatSecretAuthorization {
+    async fn begin(&self, _state: &str) -> Result<Approval, AuthorizationError> {
+        let (token, secret) = self
+            .client
+            .request_token(&self.callback_url)
+            .await
+            .map_err(refused_or_unavailable)?;
+        Ok(Approval {
+            url: self.client.authorize_url(&token),
+            waiting: Some(WaitingToken {
+                state: wellness_whoop::new_state(),
+                token,
+                secret,
+            }),
+        })
+    }
+
+    async fn complete(
+        &self,
+        pending: &OAuthState,
+        verifier: &str,
+    ) -> Result<Authorized, AuthorizationError> {
+        let Some((token, secret)) = &pending.request_token else {
+            return Err(AuthorizationError::Refused(
+                "the attempt holds no request token".into(),
+            ));
+        };
+        let tokens = self
+            .client
+            .access_token(token, secret, verifier)
+            .await
+            .map_err(refused_or_unavailable)?;
+        Ok(Authorized {
+            tokens,
+            external_user_id: None,
+        })
     }
 }

@@ -1,17 +1,16 @@
-//! Small HTML pages shown after OAuth redirects, in the user's language.
+//! The pages a browser shows after a connect link: the domain's typed outcome, its words from
+//! the Fluent resources (`wellness-texts`), HTML from an askama template that escapes every
+//! value, sent with security headers.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
-use wellness_domain::{Locale, Provider, StateRejected};
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
+use askama::Template;
+use tracing::warn;
+use wellness_domain::Provider;
+use wellness_domain::usecases::connect::{Begun, Completed, ConnectionOutcome, ConnectionPage};
+use wellness_texts::{PageText, Texts};
 
 /// Set once when the sandbox runs: its chat page is where the person goes back to.
 static BACK_TO_SANDBOX: AtomicBool = AtomicBool::new(false);
@@ -22,74 +21,177 @@ pub fn link_back_to_sandbox() {
     BACK_TO_SANDBOX.store(true, Ordering::Relaxed);
 }
 
-/// A page with a heading and a line, answered with `status`.
-pub fn page(status: StatusCode, locale: Locale, heading: &str, body: &str) -> HttpResponse {
-    let lang = locale.code();
-    let (heading, body) = (escape(heading), escape(body));
-    let back = match (locale, BACK_TO_SANDBOX.load(Ordering::Relaxed)) {
-        (Locale::En, false) => "You can close this page and go back to Telegram.".to_owned(),
-        (Locale::Uk, false) => "Можна закрити цю сторінку й повернутися в Telegram.".to_owned(),
-        (Locale::En, true) => "<a href=\"/sandbox\">Back to the sandbox chat</a>".to_owned(),
-        (Locale::Uk, true) => "<a href=\"/sandbox\">Назад до чату пісочниці</a>".to_owned(),
-    };
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\
-         <title>{heading} — wellness</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem;\
-         color:#1a1a1a;background:#fff;line-height:1.5}}h1{{font-size:1.4rem}}</style></head>\
-         <body><main><h1>{heading}</h1><p>{body}</p><p>{back}</p></main></body></html>"
-    );
-    HttpResponse::build(status)
-        .content_type("text/html; charset=utf-8")
-        .body(html)
+fn sandbox() -> bool {
+    BACK_TO_SANDBOX.load(Ordering::Relaxed)
 }
 
-/// "WHOOP was not connected" / "FatSecret не під'єднано".
-pub fn failed_heading(locale: Locale, provider: Provider) -> String {
-    match locale {
-        Locale::En => format!("{provider} was not connected"),
-        Locale::Uk => format!("{provider} не під'єднано"),
+/// What every page is sent with: nothing may load from elsewhere, run a script, be framed or
+/// be sniffed as another type; the address (with its single-use state) is not passed on.
+pub const PAGE_HEADERS: [(&str, &str); 4] = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors 'none'",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+    ("X-Frame-Options", "DENY"),
+];
+
+#[derive(Template)]
+#[template(path = "page.html")]
+struct Page<'a> {
+    text: &'a PageText,
+    back_to_sandbox: bool,
+}
+
+/// The page after a step of the connect flow.
+pub fn connection_page(texts: &Texts, page: &ConnectionPage) -> HttpResponse {
+    let status = match page.outcome {
+        ConnectionOutcome::Connected => StatusCode::OK,
+        ConnectionOutcome::Declined | ConnectionOutcome::Rejected(_) => StatusCode::BAD_REQUEST,
+        ConnectionOutcome::ProviderFailed => StatusCode::BAD_GATEWAY,
+        ConnectionOutcome::Busy => StatusCode::SERVICE_UNAVAILABLE,
+    };
+    html(status, &texts.connection_page(page, sandbox()))
+}
+
+/// The link from the chat: to the provider, or a page saying why not.
+pub fn begun(texts: &Texts, provider: Provider, begun: Begun) -> HttpResponse {
+    match begun {
+        Begun::Redirect(url) => HttpResponse::Found()
+            .insert_header(("Location", url))
+            .insert_header(("Referrer-Policy", "no-referrer"))
+            .finish(),
+        Begun::Page { page, problem } => {
+            if let Some(problem) = problem {
+                warn!(%provider, %problem, "connect link not followed");
+            }
+            connection_page(texts, &page)
+        }
     }
 }
 
-/// A connect link that cannot be used (forged, expired or already used): a 400 page.
-pub fn state_rejected(locale: Locale, provider: Provider, why: StateRejected) -> HttpResponse {
-    let command = format!("/connect_{}", provider.code());
-    let body = match (locale, why) {
-        (Locale::En, StateRejected::Expired) => {
-            format!("This link has expired. Send {command} in the bot for a new one.")
-        }
-        (Locale::En, StateRejected::AlreadyUsed) => {
-            format!("This link was already used. Send {command} in the bot for a new one.")
-        }
-        (Locale::En, StateRejected::Unknown) => {
-            format!("This link is not valid. Send {command} in the bot for a new one.")
-        }
-        (Locale::Uk, StateRejected::Expired) => {
-            format!("Термін дії посилання минув. Надішли {command} у боті, щоб отримати нове.")
-        }
-        (Locale::Uk, StateRejected::AlreadyUsed) => {
-            format!("Це посилання вже використано. Надішли {command} у боті, щоб отримати нове.")
-        }
-        (Locale::Uk, StateRejected::Unknown) => {
-            format!("Посилання недійсне. Надішли {command} у боті, щоб отримати нове.")
-        }
-    };
-    page(
-        StatusCode::BAD_REQUEST,
-        locale,
-        &failed_heading(locale, provider),
-        &body,
-    )
+/// The provider's callback: the page, and the problem (if any) in the log.
+pub fn completed(texts: &Texts, completed: &Completed) -> HttpResponse {
+    if let Some(problem) = &completed.problem {
+        warn!(provider = %completed.page.provider, %problem, "not connected");
+    }
+    connection_page(texts, &completed.page)
 }
 
 /// This server has no app registered with the provider: a 404 page.
-pub fn not_configured(provider: Provider) -> HttpResponse {
-    page(
+pub fn not_configured(texts: &Texts, provider: Provider) -> HttpResponse {
+    html(
         StatusCode::NOT_FOUND,
-        Locale::En,
-        &format!("{provider} is not available"),
-        &format!("This server has no {provider} app configured."),
+        &texts.not_configured_page(provider, sandbox()),
     )
+}
+
+fn html(status: StatusCode, text: &PageText) -> HttpResponse {
+    let page = Page {
+        text,
+        back_to_sandbox: sandbox(),
+    };
+    match page.render() {
+        Ok(body) => {
+            let mut response = HttpResponse::build(status);
+            for header in PAGE_HEADERS {
+                response.insert_header(header);
+            }
+            response.content_type("text/html; charset=utf-8").body(body)
+        }
+        Err(e) => {
+            warn!(error = %e, "a page did not render");
+            HttpResponse::InternalServerError().finish()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody as _;
+    use wellness_domain::{Locale, StateRejected};
+
+    use super::*;
+
+    fn body(response: HttpResponse) -> String {
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn every_outcome_has_its_status_words_and_security_headers() {
+        let texts = Texts::load().unwrap();
+        let cases = [
+            (ConnectionOutcome::Connected, 200, "WHOOP під'єднано"),
+            (ConnectionOutcome::Declined, 400, "Доступ не надано"),
+            (
+                ConnectionOutcome::Rejected(StateRejected::Expired),
+                400,
+                "Термін дії посилання минув. Надішли /connect_whoop у боті",
+            ),
+            (ConnectionOutcome::ProviderFailed, 502, "WHOOP не прийняв"),
+            (ConnectionOutcome::Busy, 503, "Сервер зайнятий"),
+        ];
+        for (outcome, status, words) in cases {
+            let page = ConnectionPage {
+                provider: Provider::Whoop,
+                locale: Locale::Uk,
+                outcome,
+            };
+            let response = connection_page(&texts, &page);
+            assert_eq!(response.status().as_u16(), status, "{outcome:?}");
+            for (name, value) in PAGE_HEADERS {
+                assert_eq!(response.headers().get(name).unwrap(), value);
+            }
+            let html = body(response);
+            assert!(html.contains("<html lang=\"uk\">"), "{html}");
+            // The template escapes: Ukrainian apostrophes are entities in the markup.
+            assert!(shown(&html).contains(words), "{outcome:?}: {html}");
+        }
+    }
+
+    /// The text as a browser shows it (askama writes `<` as `&#60;`, `&` as `&#38;`, ...).
+    fn shown(html: &str) -> String {
+        [
+            ("&#60;", "<"),
+            ("&#62;", ">"),
+            ("&#34;", "\""),
+            ("&#39;", "'"),
+            ("&#38;", "&"),
+        ]
+        .iter()
+        .fold(html.to_owned(), |text, (entity, c)| text.replace(entity, c))
+    }
+
+    #[test]
+    fn markup_in_a_text_is_escaped() {
+        let text = PageText {
+            lang: "en",
+            heading: "<script>alert(1)</script>".into(),
+            body: "a & b \"quoted\"".into(),
+            next: "<b>next</b>".into(),
+        };
+        let html = body(html(StatusCode::OK, &text));
+        for raw in ["<script>", "a & b", "\"quoted\"", "<b>"] {
+            assert!(!html.contains(raw), "{raw} unescaped in {html}");
+        }
+        let shown = shown(&html);
+        for text in [
+            "<h1><script>alert(1)</script></h1>",
+            "<p>a & b \"quoted\"</p>",
+            "<b>next</b>",
+        ] {
+            assert!(shown.contains(text), "{text} not shown in {html}");
+        }
+    }
+
+    #[test]
+    fn a_provider_without_an_app_is_a_404_in_english() {
+        let response = not_configured(&Texts::load().unwrap(), Provider::Fatsecret);
+        assert_eq!(response.status().as_u16(), 404);
+        let html = body(response);
+        assert!(html.contains("FatSecret is not available"), "{html}");
+    }
 }

@@ -102,6 +102,7 @@ impl Application {
             settings,
             db,
             http: http_client()?,
+            texts: adapters.texts.clone(),
             bound,
             inbox: adapters.inbox.clone(),
             metrics: adapters.metrics.clone(),

@@ -24,6 +24,8 @@ pub struct AppState {
     pub http: reqwest::Client,
     /// The address the server is bound to.
     pub bound: SocketAddr,
+    /// Everything the pages and the bot say.
+    pub texts: Arc<wellness_texts::Texts>,
     /// The inbox of Telegram updates.
     pub inbox: Arc<PgInbox>,
     /// Counters and histograms for /metrics.

@@ -242,3 +242,22 @@ answer-recovery-unscorable = WHOOP couldn't score today's recovery.
 answer-scope = I can answer about today's food (calories, what's left, protein, fat, carbs), last night's sleep and today's recovery.
 answer-help = I log food ("200 g buckwheat", "2 eggs for breakfast"), set your goal ("goal 1800") and answer questions about today's food, sleep and recovery.
 answer-bad-amount = I couldn't make sense of that amount. Try "200 g rice" or "2 eggs".
+
+## Pages after a connect link (WHOOP, FatSecret)
+
+page-close = You can close this page and go back to Telegram.
+page-back-to-sandbox = Back to the sandbox chat
+# "WHOOP was not connected"
+page-failed = { $provider } was not connected
+page-connected-whoop = WHOOP is connected
+page-connected-whoop-body = Your sleep, recovery and workouts will appear in /today.
+page-connected-fatsecret = FatSecret is connected
+page-connected-fatsecret-body = The food you log in the bot will also go to your FatSecret diary.
+page-declined = You declined access, so nothing was connected. Send { $command } in the bot to try again.
+page-link-expired = This link has expired. Send { $command } in the bot for a new one.
+page-link-used = This link was already used. Send { $command } in the bot for a new one.
+page-link-unknown = This link is not valid. Send { $command } in the bot for a new one.
+page-provider-failed = { $provider } did not accept the connection. Send { $command } in the bot to try again.
+page-busy = The server is busy; send { $command } in the bot again in a minute.
+page-not-configured = { $provider } is not available
+page-not-configured-body = This server has no { $provider } app configured.

@@ -11,7 +11,9 @@ mod briefing;
 mod bundle;
 mod calendar;
 mod menu;
+mod pages;
 mod present;
 mod today;
 
 pub use bundle::{Arg, Texts, TextsError, number, text};
+pub use pages::PageText;

@@ -3,12 +3,14 @@
 //! Every async port is an `#[async_trait]` trait usable as `dyn` object, with a mockall mock
 //! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
 
+mod authorization;
 mod budget;
 mod jobs;
 mod privacy;
 mod repositories;
 mod services;
 
+pub use authorization::*;
 pub use budget::*;
 pub use jobs::*;
 pub use privacy::*;

@@ -1,0 +1,353 @@
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, TimeZone as _, Utc};
+use futures_executor::block_on;
+
+use super::*;
+use crate::model::{BriefingTimes, CalorieGoal, Secret, TelegramUserId, Tokens, UserTimeZone};
+use crate::ports::{
+    Approval, AuthorizationError, Authorized, MockAuthorization, MockClock, MockCredentialStore,
+    MockOAuthStates, MockUsers,
+};
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap()
+}
+
+fn user_id() -> UserId {
+    UserId::new(7).unwrap()
+}
+
+fn olena() -> User {
+    User {
+        id: user_id(),
+        telegram_id: TelegramUserId::new(100).unwrap(),
+        first_name: "Olena".into(),
+        locale: Locale::Uk,
+        time_zone: UserTimeZone::DEFAULT,
+        calorie_goal: CalorieGoal::new(2000).unwrap(),
+        briefing_times: BriefingTimes::default(),
+        briefings_enabled: true,
+        created_at: now(),
+    }
+}
+
+fn pending(provider: Provider, request_token: Option<(String, Secret)>) -> OAuthState {
+    OAuthState {
+        state: "state-123".into(),
+        user_id: user_id(),
+        provider,
+        expires_at: now() + OAUTH_STATE_TTL,
+        request_token,
+    }
+}
+
+fn tokens() -> Tokens {
+    Tokens::OAuth1 {
+        token: Secret::new("token"),
+        token_secret: Secret::new("secret"),
+    }
+}
+
+/// A flow whose collaborators are the given mocks; users know Olena (Ukrainian).
+fn connect(
+    provider: Provider,
+    authorization: MockAuthorization,
+    states: MockOAuthStates,
+    credentials: MockCredentialStore,
+) -> Connect {
+    let mut users = MockUsers::new();
+    users.expect_get().returning(|_| Ok(Some(olena())));
+    let mut clock = MockClock::new();
+    clock.expect_now().return_const(now());
+    Connect {
+        provider,
+        authorization: Arc::new(authorization),
+        states: Arc::new(states),
+        credentials: Arc::new(credentials),
+        users: Arc::new(users),
+        clock: Arc::new(clock),
+    }
+}
+
+fn callback(key: &str, grant: Option<&str>, declined: bool) -> CallbackParams {
+    CallbackParams {
+        key: Some(key.into()),
+        grant: grant.map(str::to_owned),
+        declined,
+    }
+}
+
+#[test]
+fn an_oauth2_link_is_checked_not_used_and_leads_to_the_consent_page() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_check()
+        .withf(|p, s, _| *p == Provider::Whoop && s == "state-123")
+        .times(1)
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    states.expect_consume().never();
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_begin().times(1).returning(|state| {
+        Ok(Approval {
+            url: format!("https://whoop.example/consent?state={state}"),
+            waiting: None,
+        })
+    });
+    let flow = connect(
+        Provider::Whoop,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    assert_eq!(
+        block_on(flow.begin(Some("state-123"))),
+        Begun::Redirect("https://whoop.example/consent?state=state-123".into())
+    );
+}
+
+#[test]
+fn an_oauth1_link_is_used_up_and_the_request_token_waits_for_the_same_user() {
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_check()
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    states
+        .expect_consume()
+        .times(1)
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    let sink = created.clone();
+    states.expect_create().times(1).returning(move |row| {
+        sink.lock().unwrap().push(row.clone());
+        Ok(())
+    });
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_begin().returning(|_| {
+        Ok(Approval {
+            url: "https://fatsecret.example/authorize?oauth_token=rt".into(),
+            waiting: Some(WaitingToken {
+                state: "new-state-456".into(),
+                token: "rt".into(),
+                secret: Secret::new("rs"),
+            }),
+        })
+    });
+    let flow = connect(
+        Provider::Fatsecret,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    assert!(matches!(
+        block_on(flow.begin(Some("state-123"))),
+        Begun::Redirect(url) if url.ends_with("oauth_token=rt")
+    ));
+    let created = created.lock().unwrap();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].state, "new-state-456");
+    assert_eq!(created[0].user_id, user_id());
+    assert_eq!(created[0].expires_at, now() + OAUTH_STATE_TTL);
+    assert_eq!(
+        created[0].request_token,
+        Some(("rt".into(), Secret::new("rs")))
+    );
+}
+
+#[test]
+fn a_missing_expired_or_broken_link_gets_a_page_saying_so() {
+    let mut states = MockOAuthStates::new();
+    states.expect_check().returning(|_, s, _| match s {
+        "old" => Ok(Err(StateRejected::Expired)),
+        _ => Err(StorageError::Unavailable("pool timed out".into())),
+    });
+    let flow = connect(
+        Provider::Whoop,
+        MockAuthorization::new(),
+        states,
+        MockCredentialStore::new(),
+    );
+    let outcome = |state| match block_on(flow.begin(state)) {
+        Begun::Page { page, problem } => (page.outcome, problem.is_some()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        outcome(None),
+        (ConnectionOutcome::Rejected(StateRejected::Unknown), false)
+    );
+    assert_eq!(
+        outcome(Some("old")),
+        (ConnectionOutcome::Rejected(StateRejected::Expired), false)
+    );
+    assert_eq!(outcome(Some("any")), (ConnectionOutcome::Busy, true));
+}
+
+#[test]
+fn a_provider_that_cannot_start_gets_a_page_in_the_users_language() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_check()
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    states.expect_consume().never();
+    let mut authorization = MockAuthorization::new();
+    authorization
+        .expect_begin()
+        .returning(|_| Err(AuthorizationError::Unavailable("502".into())));
+    let flow = connect(
+        Provider::Fatsecret,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    match block_on(flow.begin(Some("state-123"))) {
+        Begun::Page { page, problem } => {
+            assert_eq!(page.outcome, ConnectionOutcome::ProviderFailed);
+            assert_eq!(page.locale, Locale::Uk);
+            assert!(problem.unwrap().contains("502"));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_grant_becomes_tokens_stored_for_the_user_the_state_was_issued_to() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .withf(|p, s, at| *p == Provider::Whoop && s == "state-123" && *at == now())
+        .times(1)
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    let mut authorization = MockAuthorization::new();
+    authorization
+        .expect_complete()
+        .withf(|p, grant| p.user_id == user_id() && grant == "code-1")
+        .times(1)
+        .returning(|_, _| {
+            Ok(Authorized {
+                tokens: tokens(),
+                external_user_id: Some("10129".into()),
+            })
+        });
+    let mut credentials = MockCredentialStore::new();
+    credentials
+        .expect_save()
+        .withf(|c| {
+            c.user_id == user_id()
+                && c.provider == Provider::Whoop
+                && c.external_user_id.as_deref() == Some("10129")
+                && c.status == ConnectionStatus::Active
+                && c.tokens == tokens()
+        })
+        .times(1)
+        .returning(|_| Ok(()));
+    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    let done = block_on(flow.complete(&callback("state-123", Some("code-1"), false)));
+    assert_eq!(
+        done.page,
+        ConnectionPage {
+            provider: Provider::Whoop,
+            locale: Locale::Uk,
+            outcome: ConnectionOutcome::Connected,
+        }
+    );
+    assert_eq!(done.connected, Some(olena()));
+    assert_eq!(done.problem, None);
+}
+
+#[test]
+fn an_oauth1_callback_finds_its_attempt_by_the_request_token() {
+    let mut states = MockOAuthStates::new();
+    states.expect_consume().never();
+    states
+        .expect_consume_request_token()
+        .withf(|p, key, _| *p == Provider::Fatsecret && key == "rt")
+        .times(1)
+        .returning(|p, _, _| Ok(Ok(pending(p, Some(("rt".into(), Secret::new("rs")))))));
+    let mut authorization = MockAuthorization::new();
+    authorization
+        .expect_complete()
+        .withf(|p, grant| p.request_token.is_some() && grant == "v")
+        .returning(|_, _| {
+            Ok(Authorized {
+                tokens: tokens(),
+                external_user_id: None,
+            })
+        });
+    let mut credentials = MockCredentialStore::new();
+    credentials.expect_save().times(1).returning(|_| Ok(()));
+    let flow = connect(Provider::Fatsecret, authorization, states, credentials);
+    let done = block_on(flow.complete(&callback("rt", Some("v"), false)));
+    assert_eq!(done.page.outcome, ConnectionOutcome::Connected);
+}
+
+#[test]
+fn a_declined_refused_or_unsaved_attempt_uses_the_state_and_stores_nothing() {
+    let run = |declined: bool, grant: Option<&str>, save_fails: bool| {
+        let mut states = MockOAuthStates::new();
+        states
+            .expect_consume()
+            .times(1)
+            .returning(|p, _, _| Ok(Ok(pending(p, None))));
+        let mut authorization = MockAuthorization::new();
+        authorization.expect_complete().returning(|_, grant| {
+            if grant == "bad" {
+                Err(AuthorizationError::Refused("invalid_grant".into()))
+            } else {
+                Ok(Authorized {
+                    tokens: tokens(),
+                    external_user_id: None,
+                })
+            }
+        });
+        let mut credentials = MockCredentialStore::new();
+        credentials.expect_save().returning(move |_| {
+            if save_fails {
+                Err(StorageError::Unavailable("down".into()))
+            } else {
+                Ok(())
+            }
+        });
+        let flow = connect(Provider::Whoop, authorization, states, credentials);
+        let done = block_on(flow.complete(&callback("state-123", grant, declined)));
+        assert_eq!(done.connected, None);
+        assert_eq!(done.page.locale, Locale::Uk);
+        done.page.outcome
+    };
+    assert_eq!(run(true, Some("code"), false), ConnectionOutcome::Declined);
+    assert_eq!(
+        run(false, None, false),
+        ConnectionOutcome::Rejected(StateRejected::Unknown)
+    );
+    assert_eq!(
+        run(false, Some("bad"), false),
+        ConnectionOutcome::ProviderFailed
+    );
+    assert_eq!(run(false, Some("code"), true), ConnectionOutcome::Busy);
+}
+
+#[test]
+fn a_used_callback_is_refused_before_the_provider_is_asked() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|_, _, _| Ok(Err(StateRejected::AlreadyUsed)));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().never();
+    let flow = connect(
+        Provider::Whoop,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    let done = block_on(flow.complete(&callback("state-123", Some("code"), false)));
+    assert_eq!(
+        done.page.outcome,
+        ConnectionOutcome::Rejected(StateRejected::AlreadyUsed)
+    );
+    assert_eq!(done.page.locale, Locale::En);
+    let missing = block_on(flow.complete(&CallbackParams::default()));
+    assert_eq!(
+        missing.page.outcome,
+        ConnectionOutcome::Rejected(StateRejected::Unknown)
+    );
+}
