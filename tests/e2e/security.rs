@@ -403,6 +403,25 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
             output.join("\n")
         );
     }
+    // Spans: each request by its route (never its query), each update by its id, each
+    // outside call by service and call; a line logged inside carries them.
+    let said_all = |parts: &[&str]| {
+        output.iter().any(|line| {
+            let line = without_colours(line);
+            parts.iter().all(|part| line.contains(part))
+        })
+    };
+    for span in [
+        &[" http: ", "method=GET", "route=\"/whoop/callback\""][..],
+        &[" update", "update_id="],
+        &["outbound", "provider=\"telegram\"", "call=\"send\""],
+    ] {
+        assert!(
+            said_all(span),
+            "no line inside the span {span:?}:\n{}",
+            output.join("\n")
+        );
+    }
     assert!(output.len() > 50, "only {} lines of output", output.len());
 
     let mut secrets = configured_secrets();
@@ -428,6 +447,20 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
             );
         }
     }
+}
+
+/// A log line without its terminal colours (`ESC [ … m`), which set span fields apart.
+fn without_colours(line: &str) -> String {
+    let mut plain = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            chars.by_ref().find(|c| *c == 'm');
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
 }
 
 #[test]

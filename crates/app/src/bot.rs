@@ -8,7 +8,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
-use tracing::{debug, info, warn};
+use tracing::{Instrument as _, debug, info, info_span, warn};
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
@@ -356,7 +356,14 @@ impl Worker {
                         self.relay.notify_one();
                         woken = Woken::Announced;
                     }
-                    self.process(update).await;
+                    // One span per update: its lines, and those of every call made for it,
+                    // carry the update id (never its text).
+                    let span = info_span!(
+                        "update",
+                        update_id = %update.update_id,
+                        attempt = update.attempts
+                    );
+                    self.process(update).instrument(span).await;
                 }
                 Ok(None) => {
                     woken = tokio::select! {

@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use tracing::Instrument as _;
 use wellness_domain::ports::{
     Assistant, AssistantContext, AssistantError, Attachment, CatalogError, ContextScope,
     DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts, Interpretation, Messenger,
@@ -18,6 +19,12 @@ use wellness_domain::{
 use crate::metrics::Metrics;
 
 const CALLS: &str = "wellness_outbound_calls_total";
+
+/// The span of one call to an outside service: its log lines (the clients' retries included)
+/// carry which service and which call. Never an argument: they hold tokens and texts.
+fn call_span(provider: &'static str, call: &'static str) -> tracing::Span {
+    tracing::info_span!("outbound", provider, call)
+}
 
 fn messenger_status<T>(r: &Result<T, MessengerError>) -> &'static str {
     match r {
@@ -67,7 +74,11 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         message: &OutgoingMessage,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self.inner.send(chat, message).await;
+        let r = self
+            .inner
+            .send(chat, message)
+            .instrument(call_span("telegram", "send"))
+            .await;
         self.count("send", &r);
         r
     }
@@ -78,7 +89,11 @@ impl Messenger for MeteredMessenger {
         message_id: i64,
         message: &OutgoingMessage,
     ) -> Result<(), MessengerError> {
-        let r = self.inner.edit(chat, message_id, message).await;
+        let r = self
+            .inner
+            .edit(chat, message_id, message)
+            .instrument(call_span("telegram", "edit"))
+            .await;
         self.count("edit", &r);
         r
     }
@@ -88,7 +103,11 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         document: &Attachment,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self.inner.send_document(chat, document).await;
+        let r = self
+            .inner
+            .send_document(chat, document)
+            .instrument(call_span("telegram", "send_document"))
+            .await;
         self.count("send_document", &r);
         r
     }
@@ -98,13 +117,21 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         photo: &Attachment,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self.inner.send_photo(chat, photo).await;
+        let r = self
+            .inner
+            .send_photo(chat, photo)
+            .instrument(call_span("telegram", "send_photo"))
+            .await;
         self.count("send_photo", &r);
         r
     }
 
     async fn show_typing(&self, chat: ChatId) -> Result<(), MessengerError> {
-        let r = self.inner.show_typing(chat).await;
+        let r = self
+            .inner
+            .show_typing(chat)
+            .instrument(call_span("telegram", "show_typing"))
+            .await;
         self.count("chat_action", &r);
         r
     }
@@ -114,13 +141,21 @@ impl Messenger for MeteredMessenger {
         callback_id: &str,
         notice: Option<String>,
     ) -> Result<(), MessengerError> {
-        let r = self.inner.answer_button(callback_id, notice).await;
+        let r = self
+            .inner
+            .answer_button(callback_id, notice)
+            .instrument(call_span("telegram", "answer_button"))
+            .await;
         self.count("answer_callback", &r);
         r
     }
 
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError> {
-        let r = self.inner.download(file_id, max_bytes).await;
+        let r = self
+            .inner
+            .download(file_id, max_bytes)
+            .instrument(call_span("telegram", "download"))
+            .await;
         self.count("download", &r);
         r
     }
@@ -147,7 +182,11 @@ impl Assistant for MeteredAssistant {
         text: &str,
         context: &AssistantContext,
     ) -> Result<Interpretation, AssistantError> {
-        let r = self.inner.interpret(text, context).await;
+        let r = self
+            .inner
+            .interpret(text, context)
+            .instrument(call_span("openai", "interpret"))
+            .await;
         self.metrics.inc(
             CALLS,
             &[
@@ -164,7 +203,11 @@ impl Assistant for MeteredAssistant {
         question: &str,
         context: &AssistantContext,
     ) -> Result<String, AssistantError> {
-        let r = self.inner.answer(question, context).await;
+        let r = self
+            .inner
+            .answer(question, context)
+            .instrument(call_span("openai", "answer"))
+            .await;
         self.metrics.inc(
             CALLS,
             &[
@@ -188,7 +231,11 @@ pub struct MeteredTranscriber {
 #[async_trait]
 impl Transcriber for MeteredTranscriber {
     async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError> {
-        let r = self.inner.transcribe(audio, locale).await;
+        let r = self
+            .inner
+            .transcribe(audio, locale)
+            .instrument(call_span("openai", "transcribe"))
+            .await;
         let status = match &r {
             Ok(_) => "ok",
             Err(TranscriptionError::Unavailable(_)) => "unavailable",
@@ -247,7 +294,11 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Workout>, WearableError> {
-        let r = self.inner.workouts(access_token, user, since).await;
+        let r = self
+            .inner
+            .workouts(access_token, user, since)
+            .instrument(call_span("whoop", "workouts"))
+            .await;
         self.count("workouts", &r);
         r
     }
@@ -258,7 +309,11 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Sleep>, WearableError> {
-        let r = self.inner.sleeps(access_token, user, since).await;
+        let r = self
+            .inner
+            .sleeps(access_token, user, since)
+            .instrument(call_span("whoop", "sleeps"))
+            .await;
         self.count("sleeps", &r);
         r
     }
@@ -269,7 +324,11 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Recovery>, WearableError> {
-        let r = self.inner.recoveries(access_token, user, since).await;
+        let r = self
+            .inner
+            .recoveries(access_token, user, since)
+            .instrument(call_span("whoop", "recoveries"))
+            .await;
         self.count("recoveries", &r);
         r
     }
@@ -280,13 +339,21 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError> {
-        let r = self.inner.cycles(access_token, user, since).await;
+        let r = self
+            .inner
+            .cycles(access_token, user, since)
+            .instrument(call_span("whoop", "cycles"))
+            .await;
         self.count("cycles", &r);
         r
     }
 
     async fn member_id(&self, access_token: &Secret) -> Result<String, WearableError> {
-        let r = self.inner.member_id(access_token).await;
+        let r = self
+            .inner
+            .member_id(access_token)
+            .instrument(call_span("whoop", "member_id"))
+            .await;
         self.count("member_id", &r);
         r
     }
@@ -298,19 +365,31 @@ impl Wearable for MeteredWearable {
         kind: WearableKind,
         id: &str,
     ) -> Result<Option<WearableRecord>, WearableError> {
-        let r = self.inner.record(access_token, user, kind, id).await;
+        let r = self
+            .inner
+            .record(access_token, user, kind, id)
+            .instrument(call_span("whoop", "record"))
+            .await;
         self.count("record", &r);
         r
     }
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError> {
-        let r = self.inner.refresh(refresh_token).await;
+        let r = self
+            .inner
+            .refresh(refresh_token)
+            .instrument(call_span("whoop", "refresh"))
+            .await;
         self.count("refresh", &r);
         r
     }
 
     async fn revoke(&self, access_token: &Secret) -> Result<(), WearableError> {
-        let r = self.inner.revoke(access_token).await;
+        let r = self
+            .inner
+            .revoke(access_token)
+            .instrument(call_span("whoop", "revoke"))
+            .await;
         self.count("revoke", &r);
         r
     }
@@ -350,25 +429,41 @@ impl<T> MeteredFatSecret<T> {
 #[async_trait]
 impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError> {
-        let r = self.inner.create(tokens, entry).await;
+        let r = self
+            .inner
+            .create(tokens, entry)
+            .instrument(call_span("whoop", "create"))
+            .await;
         self.count("diary_create", diary_status(&r));
         r
     }
 
     async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError> {
-        let r = self.inner.delete(tokens, food_entry_id).await;
+        let r = self
+            .inner
+            .delete(tokens, food_entry_id)
+            .instrument(call_span("whoop", "delete"))
+            .await;
         self.count("diary_delete", diary_status(&r));
         r
     }
 
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
-        let r = self.inner.day(tokens, day).await;
+        let r = self
+            .inner
+            .day(tokens, day)
+            .instrument(call_span("whoop", "day"))
+            .await;
         self.count("diary_day", diary_status(&r));
         r
     }
 
     async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError> {
-        let r = self.inner.unit_weight(serving).await;
+        let r = self
+            .inner
+            .unit_weight(serving)
+            .instrument(call_span("whoop", "unit_weight"))
+            .await;
         self.count("unit_weight", diary_status(&r));
         r
     }
@@ -382,7 +477,11 @@ impl<T: FoodCatalog + 'static> FoodCatalog for MeteredFatSecret<T> {
         lookup_name: &str,
         locale: Locale,
     ) -> Result<Option<FoodFacts>, CatalogError> {
-        let r = self.inner.find(said, lookup_name, locale).await;
+        let r = self
+            .inner
+            .find(said, lookup_name, locale)
+            .instrument(call_span("whoop", "find"))
+            .await;
         let status = match &r {
             Ok(Some(_)) => "ok",
             Ok(None) => "not_found",

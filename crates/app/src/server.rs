@@ -8,7 +8,7 @@ use actix_web::dev::Server;
 use actix_web::{App, HttpServer, middleware, web};
 use anyhow::Context as _;
 use tokio::sync::Notify;
-use tracing::{info, warn};
+use tracing::{Instrument as _, info, warn};
 use wellness_jobs::RunningScheduler;
 use wellness_postgres::{Database, PgInbox, PoolSettings, RawUpdate, migrate};
 
@@ -235,6 +235,16 @@ fn serve(
                     .exclude("/healthz")
                     .exclude("/telegram/webhook"),
             )
+            // One span per request, named by its route pattern (never the query: OAuth
+            // callbacks carry codes and states). Our own middleware because
+            // tracing-actix-web's root span records the whole target, query included.
+            .wrap_fn(|req, srv| {
+                let route = req
+                    .match_pattern()
+                    .unwrap_or_else(|| "unmatched".to_owned());
+                let span = tracing::info_span!("http", method = %req.method(), route);
+                actix_web::dev::Service::call(srv, req).instrument(span)
+            })
             .configure(routes::configure)
     })
     .shutdown_timeout(10);

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tracing::{debug, info, warn};
+use tracing::{Instrument as _, debug, info, info_span, warn};
 use wellness_domain::ports::{Clock, FinishedRun, JobError, JobOutcome, JobRuns, RunOutcome};
 use wellness_domain::retry::Backoff;
 
@@ -154,6 +154,12 @@ impl JobRunner {
 
     /// Runs the tick of `job` that fired at `fired_at`, if this instance wins its claim.
     pub async fn run_tick(&self, job: &Job, fired_at: DateTime<Utc>) -> TickReport {
+        // One span per tick: every line of the job (and of the calls it makes) names it.
+        let span = info_span!("job_tick", job = job.name(), tick = %job.tick_of(fired_at));
+        self.claim_and_run(job, fired_at).instrument(span).await
+    }
+
+    async fn claim_and_run(&self, job: &Job, fired_at: DateTime<Utc>) -> TickReport {
         let name = job.name();
         let tick = job.tick_of(fired_at);
         let started = tokio::time::Instant::now();
