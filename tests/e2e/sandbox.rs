@@ -310,3 +310,55 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
     );
     bot_says(&server, |t| t.starts_with("FatSecret is connected")).await;
 }
+
+/// Every metric name /metrics served before the move to the `prometheus` crate is still
+/// served once its events happened, with the same types, beside the new latency histograms.
+#[tokio::test]
+async fn metrics_serve_every_name_they_served_before_and_the_latencies() {
+    let (server, _db) = sandbox().await;
+    let hello = post(
+        &server,
+        "/sandbox/api/message",
+        json!({"text": "/start", "language": "en"}),
+    )
+    .await;
+    assert_eq!(hello.status(), 202);
+    bot_says(&server, |_| true).await;
+    let text = wellness_e2e::scrape(&server.url).await;
+    for (name, kind) in [
+        // Served since the first release (counters once their event happened).
+        ("wellness_updates_processed_total", "counter"),
+        ("wellness_inbox_claims_total", "counter"),
+        ("wellness_outbound_calls_total", "counter"),
+        ("wellness_update_processing_seconds", "histogram"),
+        ("wellness_db_pool_connections", "gauge"),
+        ("wellness_inbox_depth", "gauge"),
+        ("wellness_database_up", "gauge"),
+        // New: latencies per route and per outside service.
+        ("wellness_http_request_duration_seconds", "histogram"),
+        ("wellness_outbound_call_duration_seconds", "histogram"),
+    ] {
+        assert!(
+            text.contains(&format!("# TYPE {name} {kind}\n")),
+            "no {kind} {name} in:\n{text}"
+        );
+    }
+    assert!(
+        text.contains("wellness_updates_processed_total{outcome=\"ok\"}"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "wellness_http_request_duration_seconds_count{method=\"POST\",route=\"/sandbox/api/message\",status=\"202\"} 1"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "wellness_outbound_call_duration_seconds_count{call=\"send\",provider=\"telegram\"}"
+        ),
+        "{text}"
+    );
+    // The other counters have their names registered (a unit test checks each name the code
+    // adds to); they show once their event happens, as before.
+}

@@ -72,7 +72,7 @@ pub(crate) struct Adapters {
 impl Adapters {
     /// Builds every adapter from the settings. Nothing connects yet: the pool is lazy.
     pub fn build(settings: &Settings, db: Database) -> anyhow::Result<Self> {
-        let metrics = Arc::new(Metrics::default());
+        let metrics = Arc::new(Metrics::new()?);
         let texts = Arc::new(Texts::load()?);
         // Tokens need the encryption key: without it nothing can be connected.
         let cipher = settings

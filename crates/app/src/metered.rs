@@ -26,6 +26,19 @@ fn call_span(provider: &'static str, call: &'static str) -> tracing::Span {
     tracing::info_span!("outbound", provider, call)
 }
 
+/// Runs one call to an outside service in its span and records how long it took.
+async fn timed<T>(
+    metrics: &Metrics,
+    provider: &'static str,
+    call: &'static str,
+    work: impl std::future::Future<Output = T>,
+) -> T {
+    let started = std::time::Instant::now();
+    let result = work.instrument(call_span(provider, call)).await;
+    metrics.observe_call(provider, call, started.elapsed());
+    result
+}
+
 fn messenger_status<T>(r: &Result<T, MessengerError>) -> &'static str {
     match r {
         Ok(_) => "ok",
@@ -74,11 +87,13 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         message: &OutgoingMessage,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self
-            .inner
-            .send(chat, message)
-            .instrument(call_span("telegram", "send"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "send",
+            self.inner.send(chat, message),
+        )
+        .await;
         self.count("send", &r);
         r
     }
@@ -89,11 +104,13 @@ impl Messenger for MeteredMessenger {
         message_id: i64,
         message: &OutgoingMessage,
     ) -> Result<(), MessengerError> {
-        let r = self
-            .inner
-            .edit(chat, message_id, message)
-            .instrument(call_span("telegram", "edit"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "edit",
+            self.inner.edit(chat, message_id, message),
+        )
+        .await;
         self.count("edit", &r);
         r
     }
@@ -103,11 +120,13 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         document: &Attachment,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self
-            .inner
-            .send_document(chat, document)
-            .instrument(call_span("telegram", "send_document"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "send_document",
+            self.inner.send_document(chat, document),
+        )
+        .await;
         self.count("send_document", &r);
         r
     }
@@ -117,21 +136,25 @@ impl Messenger for MeteredMessenger {
         chat: ChatId,
         photo: &Attachment,
     ) -> Result<SentMessage, MessengerError> {
-        let r = self
-            .inner
-            .send_photo(chat, photo)
-            .instrument(call_span("telegram", "send_photo"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "send_photo",
+            self.inner.send_photo(chat, photo),
+        )
+        .await;
         self.count("send_photo", &r);
         r
     }
 
     async fn show_typing(&self, chat: ChatId) -> Result<(), MessengerError> {
-        let r = self
-            .inner
-            .show_typing(chat)
-            .instrument(call_span("telegram", "show_typing"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "show_typing",
+            self.inner.show_typing(chat),
+        )
+        .await;
         self.count("chat_action", &r);
         r
     }
@@ -141,21 +164,25 @@ impl Messenger for MeteredMessenger {
         callback_id: &str,
         notice: Option<String>,
     ) -> Result<(), MessengerError> {
-        let r = self
-            .inner
-            .answer_button(callback_id, notice)
-            .instrument(call_span("telegram", "answer_button"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "answer_button",
+            self.inner.answer_button(callback_id, notice),
+        )
+        .await;
         self.count("answer_callback", &r);
         r
     }
 
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError> {
-        let r = self
-            .inner
-            .download(file_id, max_bytes)
-            .instrument(call_span("telegram", "download"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "download",
+            self.inner.download(file_id, max_bytes),
+        )
+        .await;
         self.count("download", &r);
         r
     }
@@ -182,11 +209,13 @@ impl Assistant for MeteredAssistant {
         text: &str,
         context: &AssistantContext,
     ) -> Result<Interpretation, AssistantError> {
-        let r = self
-            .inner
-            .interpret(text, context)
-            .instrument(call_span("openai", "interpret"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "openai",
+            "interpret",
+            self.inner.interpret(text, context),
+        )
+        .await;
         self.metrics.inc(
             CALLS,
             &[
@@ -203,11 +232,13 @@ impl Assistant for MeteredAssistant {
         question: &str,
         context: &AssistantContext,
     ) -> Result<String, AssistantError> {
-        let r = self
-            .inner
-            .answer(question, context)
-            .instrument(call_span("openai", "answer"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "openai",
+            "answer",
+            self.inner.answer(question, context),
+        )
+        .await;
         self.metrics.inc(
             CALLS,
             &[
@@ -231,11 +262,13 @@ pub struct MeteredTranscriber {
 #[async_trait]
 impl Transcriber for MeteredTranscriber {
     async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError> {
-        let r = self
-            .inner
-            .transcribe(audio, locale)
-            .instrument(call_span("openai", "transcribe"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "openai",
+            "transcribe",
+            self.inner.transcribe(audio, locale),
+        )
+        .await;
         let status = match &r {
             Ok(_) => "ok",
             Err(TranscriptionError::Unavailable(_)) => "unavailable",
@@ -294,11 +327,13 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Workout>, WearableError> {
-        let r = self
-            .inner
-            .workouts(access_token, user, since)
-            .instrument(call_span("whoop", "workouts"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "workouts",
+            self.inner.workouts(access_token, user, since),
+        )
+        .await;
         self.count("workouts", &r);
         r
     }
@@ -309,11 +344,13 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Sleep>, WearableError> {
-        let r = self
-            .inner
-            .sleeps(access_token, user, since)
-            .instrument(call_span("whoop", "sleeps"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "sleeps",
+            self.inner.sleeps(access_token, user, since),
+        )
+        .await;
         self.count("sleeps", &r);
         r
     }
@@ -324,11 +361,13 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Recovery>, WearableError> {
-        let r = self
-            .inner
-            .recoveries(access_token, user, since)
-            .instrument(call_span("whoop", "recoveries"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "recoveries",
+            self.inner.recoveries(access_token, user, since),
+        )
+        .await;
         self.count("recoveries", &r);
         r
     }
@@ -339,21 +378,25 @@ impl Wearable for MeteredWearable {
         user: UserId,
         since: DateTime<Utc>,
     ) -> Result<Vec<Cycle>, WearableError> {
-        let r = self
-            .inner
-            .cycles(access_token, user, since)
-            .instrument(call_span("whoop", "cycles"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "cycles",
+            self.inner.cycles(access_token, user, since),
+        )
+        .await;
         self.count("cycles", &r);
         r
     }
 
     async fn member_id(&self, access_token: &Secret) -> Result<String, WearableError> {
-        let r = self
-            .inner
-            .member_id(access_token)
-            .instrument(call_span("whoop", "member_id"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "member_id",
+            self.inner.member_id(access_token),
+        )
+        .await;
         self.count("member_id", &r);
         r
     }
@@ -365,31 +408,37 @@ impl Wearable for MeteredWearable {
         kind: WearableKind,
         id: &str,
     ) -> Result<Option<WearableRecord>, WearableError> {
-        let r = self
-            .inner
-            .record(access_token, user, kind, id)
-            .instrument(call_span("whoop", "record"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "record",
+            self.inner.record(access_token, user, kind, id),
+        )
+        .await;
         self.count("record", &r);
         r
     }
 
     async fn refresh(&self, refresh_token: &Secret) -> Result<TokenGrant, WearableError> {
-        let r = self
-            .inner
-            .refresh(refresh_token)
-            .instrument(call_span("whoop", "refresh"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "refresh",
+            self.inner.refresh(refresh_token),
+        )
+        .await;
         self.count("refresh", &r);
         r
     }
 
     async fn revoke(&self, access_token: &Secret) -> Result<(), WearableError> {
-        let r = self
-            .inner
-            .revoke(access_token)
-            .instrument(call_span("whoop", "revoke"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "revoke",
+            self.inner.revoke(access_token),
+        )
+        .await;
         self.count("revoke", &r);
         r
     }
@@ -429,41 +478,43 @@ impl<T> MeteredFatSecret<T> {
 #[async_trait]
 impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError> {
-        let r = self
-            .inner
-            .create(tokens, entry)
-            .instrument(call_span("whoop", "create"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "create",
+            self.inner.create(tokens, entry),
+        )
+        .await;
         self.count("diary_create", diary_status(&r));
         r
     }
 
     async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError> {
-        let r = self
-            .inner
-            .delete(tokens, food_entry_id)
-            .instrument(call_span("whoop", "delete"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "delete",
+            self.inner.delete(tokens, food_entry_id),
+        )
+        .await;
         self.count("diary_delete", diary_status(&r));
         r
     }
 
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
-        let r = self
-            .inner
-            .day(tokens, day)
-            .instrument(call_span("whoop", "day"))
-            .await;
+        let r = timed(&self.metrics, "whoop", "day", self.inner.day(tokens, day)).await;
         self.count("diary_day", diary_status(&r));
         r
     }
 
     async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError> {
-        let r = self
-            .inner
-            .unit_weight(serving)
-            .instrument(call_span("whoop", "unit_weight"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "unit_weight",
+            self.inner.unit_weight(serving),
+        )
+        .await;
         self.count("unit_weight", diary_status(&r));
         r
     }
@@ -477,11 +528,13 @@ impl<T: FoodCatalog + 'static> FoodCatalog for MeteredFatSecret<T> {
         lookup_name: &str,
         locale: Locale,
     ) -> Result<Option<FoodFacts>, CatalogError> {
-        let r = self
-            .inner
-            .find(said, lookup_name, locale)
-            .instrument(call_span("whoop", "find"))
-            .await;
+        let r = timed(
+            &self.metrics,
+            "whoop",
+            "find",
+            self.inner.find(said, lookup_name, locale),
+        )
+        .await;
         let status = match &r {
             Ok(Some(_)) => "ok",
             Ok(None) => "not_found",

@@ -1,64 +1,151 @@
-//! Prometheus metrics, kept by hand: a few counters and one histogram need no library.
-//!
-//! Rendered by GET /metrics in the text exposition format.
+//! Prometheus metrics through the `prometheus` crate: one registry per app, every counter
+//! registered with its labels up front, latency histograms per update, per HTTP route and per
+//! outside call. Rendered by GET /metrics in the text exposition format.
 
-use std::collections::BTreeMap;
-use std::fmt::Write as _;
-use std::sync::{Arc, Mutex};
+use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
+
+use prometheus::{
+    Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry,
+    TextEncoder,
+};
+use tracing::warn;
 
 /// Retries of outbound calls, by provider: backoff made visible.
 const RETRIES: &str = "wellness_outbound_retries_total";
 
-/// Upper bounds (seconds) of the processing-latency histogram.
+/// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
+/// (a test checks every name the code uses is here).
+pub const COUNTERS: [(&str, &str, &[&str]); 8] = [
+    (
+        "wellness_updates_processed_total",
+        "Inbound updates handled, by outcome.",
+        &["outcome"],
+    ),
+    (
+        "wellness_inbox_claims_total",
+        "Inbox claims by the workers, by outcome.",
+        &["outcome"],
+    ),
+    (
+        "wellness_webhook_requests_total",
+        "Telegram webhook requests, by outcome.",
+        &["outcome"],
+    ),
+    (
+        "wellness_whoop_webhooks_total",
+        "WHOOP webhooks, by outcome.",
+        &["outcome"],
+    ),
+    (
+        "wellness_job_runs_total",
+        "Scheduled job ticks run here, by job and outcome.",
+        &["job", "outcome"],
+    ),
+    (
+        "wellness_job_retries_total",
+        "Retried attempts of scheduled jobs, by job.",
+        &["job"],
+    ),
+    (
+        "wellness_outbound_calls_total",
+        "Calls to outside services, by provider, call and status.",
+        &["provider", "call", "status"],
+    ),
+    (
+        RETRIES,
+        "Retries of calls to outside services, by provider.",
+        &["provider"],
+    ),
+];
+
+/// Upper bounds (seconds) of the latency histograms.
 const BUCKETS: [f64; 12] = [
     0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
-#[derive(Debug, Default)]
-struct Histogram {
-    counts: [u64; BUCKETS.len()],
-    count: u64,
-    sum: f64,
-}
-
-/// A counter's name and label set.
-type CounterKey = (&'static str, Vec<(&'static str, String)>);
-
 /// The process's metrics.
-#[derive(Debug, Default)]
+#[derive(Clone)]
 pub struct Metrics {
-    counters: Mutex<BTreeMap<CounterKey, u64>>,
-    processing: Mutex<Histogram>,
+    registry: Registry,
+    counters: HashMap<&'static str, (IntCounterVec, &'static [&'static str])>,
+    processing: Histogram,
+    http: HistogramVec,
+    outbound: HistogramVec,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A panic while holding the lock cannot leave a counter half-written: keep going.
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+impl std::fmt::Debug for Metrics {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Metrics")
+    }
+}
+
+fn histogram(name: &str, help: &str, labels: &[&str]) -> prometheus::Result<HistogramVec> {
+    HistogramVec::new(
+        HistogramOpts::new(name, help).buckets(BUCKETS.to_vec()),
+        labels,
+    )
 }
 
 impl Metrics {
-    /// Adds one to a counter with labels.
-    pub fn inc(&self, name: &'static str, labels: &[(&'static str, &str)]) {
-        let mut counters = lock(&self.counters);
-        // A counter seen before is found without allocating (a few dozen exist): this runs for
-        // every webhook request.
-        let seen = counters.iter_mut().find(|((n, l), _)| {
-            *n == name
-                && l.len() == labels.len()
-                && l.iter()
-                    .zip(labels)
-                    .all(|((k, v), (k2, v2))| k == k2 && v == v2)
-        });
-        if let Some((_, value)) = seen {
-            *value += 1;
-            return;
+    /// Registers every metric. Fails only on a bad definition here, which the tests catch.
+    pub fn new() -> prometheus::Result<Self> {
+        let registry = Registry::new();
+        let mut counters = HashMap::new();
+        for (name, help, labels) in COUNTERS {
+            let counter = IntCounterVec::new(Opts::new(name, help), labels)?;
+            registry.register(Box::new(counter.clone()))?;
+            counters.insert(name, (counter, labels));
         }
-        let key = (
-            name,
-            labels.iter().map(|(k, v)| (*k, (*v).to_owned())).collect(),
-        );
-        *counters.entry(key).or_default() += 1;
+        let processing = Histogram::with_opts(
+            HistogramOpts::new(
+                "wellness_update_processing_seconds",
+                "Time to process one inbound update.",
+            )
+            .buckets(BUCKETS.to_vec()),
+        )?;
+        registry.register(Box::new(processing.clone()))?;
+        let http = histogram(
+            "wellness_http_request_duration_seconds",
+            "Time to answer an HTTP request, by route pattern, method and status.",
+            &["route", "method", "status"],
+        )?;
+        registry.register(Box::new(http.clone()))?;
+        let outbound = histogram(
+            "wellness_outbound_call_duration_seconds",
+            "Time of a call to an outside service (its retries included), by provider and call.",
+            &["provider", "call"],
+        )?;
+        registry.register(Box::new(outbound.clone()))?;
+        Ok(Self {
+            registry,
+            counters,
+            processing,
+            http,
+            outbound,
+        })
+    }
+
+    /// Adds one to a counter with labels (given by name, in any order).
+    pub fn inc(&self, name: &'static str, labels: &[(&'static str, &str)]) {
+        let Some((counter, names)) = self.counters.get(name) else {
+            warn!(name, "a counter that is not registered");
+            return;
+        };
+        // At most three labels: their values in registration order, without allocating (this
+        // runs for every webhook request).
+        let mut values = [""; 3];
+        for (slot, label) in values.iter_mut().zip(names.iter()) {
+            *slot = labels
+                .iter()
+                .find(|(k, _)| k == label)
+                .map_or("", |(_, v)| v);
+        }
+        match counter.get_metric_with_label_values(&values[..names.len()]) {
+            Ok(c) => c.inc(),
+            Err(e) => warn!(name, error = %e, "a counter's labels do not match"),
+        }
     }
 
     /// A callback for a client's retries: each one adds to
@@ -70,53 +157,59 @@ impl Metrics {
 
     /// Records how long processing an update took.
     pub fn observe_processing(&self, took: Duration) {
-        let secs = took.as_secs_f64();
-        let mut h = lock(&self.processing);
-        h.count += 1;
-        h.sum += secs;
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            if secs <= *bound {
-                h.counts[i] += 1;
-            }
-        }
+        self.processing.observe(took.as_secs_f64());
     }
 
-    /// The text exposition, with gauges read now.
+    /// Records how long an HTTP request took, by its route pattern (never its path: the
+    /// label's values stay few).
+    pub fn observe_http(&self, route: &str, method: &str, status: u16, took: Duration) {
+        let status = status.to_string();
+        self.http
+            .with_label_values(&[route, method, status.as_str()])
+            .observe(took.as_secs_f64());
+    }
+
+    /// Records how long a call to an outside service took.
+    pub fn observe_call(&self, provider: &str, call: &str, took: Duration) {
+        self.outbound
+            .with_label_values(&[provider, call])
+            .observe(took.as_secs_f64());
+    }
+
+    /// The text exposition, with gauges read now (registered for this scrape only, so a
+    /// gauge that could not be read is absent rather than stale).
     pub fn render(&self, gauges: &[Gauge]) -> String {
-        let mut out = String::new();
-        let counters = lock(&self.counters);
-        let mut last = "";
-        for ((name, labels), value) in counters.iter() {
-            if *name != last {
-                let _ = writeln!(out, "# TYPE {name} counter");
-                last = name;
-            }
-            let _ = writeln!(out, "{name}{} {value}", render_labels(labels));
-        }
-        drop(counters);
-        let h = lock(&self.processing);
-        let name = "wellness_update_processing_seconds";
-        let _ = writeln!(out, "# HELP {name} Time to process one inbound update.");
-        let _ = writeln!(out, "# TYPE {name} histogram");
-        for (i, bound) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(out, "{name}_bucket{{le=\"{bound}\"}} {}", h.counts[i]);
-        }
-        let _ = writeln!(out, "{name}_bucket{{le=\"+Inf\"}} {}", h.count);
-        let _ = writeln!(out, "{name}_sum {}", h.sum);
-        let _ = writeln!(out, "{name}_count {}", h.count);
-        drop(h);
+        let mut families = self.registry.gather();
+        let scrape = Registry::new();
         for gauge in gauges {
-            let _ = writeln!(out, "# HELP {} {}", gauge.name, gauge.help);
-            let _ = writeln!(out, "# TYPE {} gauge", gauge.name);
-            for (labels, value) in &gauge.samples {
-                let _ = writeln!(out, "{}{} {value}", gauge.name, render_labels(labels));
+            if let Err(e) = register_gauge(&scrape, gauge) {
+                warn!(gauge = gauge.name, error = %e, "a gauge did not register");
             }
         }
-        out
+        families.extend(scrape.gather());
+        let mut out = Vec::new();
+        if let Err(e) = TextEncoder::new().encode(&families, &mut out) {
+            warn!(error = %e, "metrics did not encode");
+        }
+        String::from_utf8(out).unwrap_or_default()
     }
 }
 
-/// A value read at scrape time, with its samples.
+fn register_gauge(registry: &Registry, gauge: &Gauge) -> prometheus::Result<()> {
+    let names: Vec<&str> = gauge
+        .samples
+        .first()
+        .map(|(labels, _)| labels.iter().map(|(k, _)| *k).collect())
+        .unwrap_or_default();
+    let vec = GaugeVec::new(Opts::new(gauge.name, gauge.help), &names)?;
+    for (labels, value) in &gauge.samples {
+        let values: Vec<&str> = labels.iter().map(|(_, v)| v.as_str()).collect();
+        vec.get_metric_with_label_values(&values)?.set(*value);
+    }
+    registry.register(Box::new(vec))
+}
+
+/// A value read at scrape time, with its samples (each with the same label names).
 #[derive(Debug, Clone)]
 pub struct Gauge {
     /// Metric name.
@@ -127,31 +220,13 @@ pub struct Gauge {
     pub samples: Vec<(Vec<(&'static str, String)>, f64)>,
 }
 
-fn render_labels(labels: &[(&'static str, String)]) -> String {
-    if labels.is_empty() {
-        return String::new();
-    }
-    let parts: Vec<String> = labels
-        .iter()
-        .map(|(k, v)| {
-            format!(
-                "{k}=\"{}\"",
-                v.replace('\\', "\\\\")
-                    .replace('"', "\\\"")
-                    .replace('\n', "\\n")
-            )
-        })
-        .collect();
-    format!("{{{}}}", parts.join(","))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn renders_counters_histogram_and_gauges_in_prometheus_text_format() {
-        let m = Metrics::default();
+        let m = Metrics::new().unwrap();
         m.inc("wellness_updates_processed_total", &[("outcome", "ok")]);
         m.inc("wellness_updates_processed_total", &[("outcome", "ok")]);
         m.inc("wellness_updates_processed_total", &[("outcome", "parked")]);
@@ -183,7 +258,7 @@ mod tests {
 
     #[test]
     fn a_retry_observer_counts_retries_by_provider() {
-        let m = Arc::new(Metrics::default());
+        let m = Arc::new(Metrics::new().unwrap());
         let whoop = m.retry_observer("whoop");
         whoop();
         whoop();
@@ -194,5 +269,58 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("wellness_outbound_retries_total{provider=\"openai\"} 1"));
+    }
+
+    #[test]
+    fn labels_are_matched_by_name_and_latencies_by_route_and_service() {
+        let m = Metrics::new().unwrap();
+        m.inc(
+            "wellness_outbound_calls_total",
+            &[("status", "ok"), ("provider", "whoop"), ("call", "sleeps")],
+        );
+        m.observe_http("/whoop/callback", "GET", 200, Duration::from_millis(7));
+        m.observe_call("telegram", "send", Duration::from_millis(120));
+        let text = m.render(&[]);
+        assert!(
+            text.contains(
+                "wellness_outbound_calls_total{call=\"sleeps\",provider=\"whoop\",status=\"ok\"} 1"
+            ),
+            "{text}"
+        );
+        assert!(text.contains(
+            "wellness_http_request_duration_seconds_bucket{method=\"GET\",route=\"/whoop/callback\",status=\"200\",le=\"0.01\"} 1"
+        ), "{text}");
+        assert!(text.contains(
+            "wellness_outbound_call_duration_seconds_bucket{call=\"send\",provider=\"telegram\",le=\"0.1\"} 0"
+        ), "{text}");
+        assert!(text.contains(
+            "wellness_outbound_call_duration_seconds_bucket{call=\"send\",provider=\"telegram\",le=\"0.25\"} 1"
+        ), "{text}");
+    }
+
+    #[test]
+    fn every_counter_the_code_adds_to_is_registered() {
+        let source = concat!(
+            include_str!("bot.rs"),
+            include_str!("schedule.rs"),
+            include_str!("metered.rs"),
+            include_str!("routes/telegram.rs"),
+            include_str!("routes/whoop.rs"),
+        );
+        let used: Vec<&str> = source
+            .match_indices("\"wellness_")
+            .map(|(at, _)| {
+                let name = &source[at + 1..];
+                &name[..name.find('"').unwrap_or(name.len())]
+            })
+            .filter(|name| name.ends_with("_total"))
+            .collect();
+        assert!(used.len() >= 5, "{used:?}");
+        for name in used {
+            assert!(
+                COUNTERS.iter().any(|(n, _, _)| *n == name),
+                "{name} is not registered"
+            );
+        }
     }
 }

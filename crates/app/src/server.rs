@@ -225,6 +225,7 @@ fn serve(
     workers: usize,
 ) -> anyhow::Result<Server> {
     let mut server = HttpServer::new(move || {
+        let metrics = state.metrics.clone();
         App::new()
             .app_data(state.clone())
             // The path without its query: OAuth callbacks carry codes, states and verifiers.
@@ -238,12 +239,22 @@ fn serve(
             // One span per request, named by its route pattern (never the query: OAuth
             // callbacks carry codes and states). Our own middleware because
             // tracing-actix-web's root span records the whole target, query included.
-            .wrap_fn(|req, srv| {
+            .wrap_fn(move |req, srv| {
                 let route = req
                     .match_pattern()
                     .unwrap_or_else(|| "unmatched".to_owned());
-                let span = tracing::info_span!("http", method = %req.method(), route);
-                actix_web::dev::Service::call(srv, req).instrument(span)
+                let method = req.method().clone();
+                let span = tracing::info_span!("http", %method, route);
+                let answer = actix_web::dev::Service::call(srv, req).instrument(span);
+                let metrics = metrics.clone();
+                let started = std::time::Instant::now();
+                async move {
+                    let answer = answer.await;
+                    // An error becomes its status further out; it is counted as a 500 here.
+                    let status = answer.as_ref().map_or(500, |r| r.status().as_u16());
+                    metrics.observe_http(&route, method.as_str(), status, started.elapsed());
+                    answer
+                }
             })
             .configure(routes::configure)
     })
