@@ -524,7 +524,7 @@ fn raw_sql_binds_every_value_and_no_sql_is_built_with_format() {
     assert!(
         statements
             .iter()
-            .any(|s| s.file.ends_with("repo/wearable.rs") && s.binds == 1),
+            .any(|s| s.file.ends_with("repo/wearable/mod.rs") && s.binds == 1),
         "the scan missed the sync point query: {:?}",
         statements.iter().map(|s| &s.call).collect::<Vec<_>>()
     );

@@ -146,57 +146,67 @@ pub fn start(
         };
         tasks.push(tokio::spawn(worker.run(wake.clone(), stop_rx.clone())));
     }
-    match settings.telegram.mode {
-        TelegramMode::Webhook => {
-            let url = settings
-                .server
-                .public_base_url
-                .as_ref()
-                .map(|u| format!("{}/telegram/webhook", u.as_str().trim_end_matches('/')))
-                .unwrap_or_default();
-            let secret = settings.telegram.webhook_secret.clone();
-            let client = client.clone();
-            let texts = shared.texts.clone();
-            let mut stop_rx = stop_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                let setup = async {
-                    let mut retries = SETUP_RETRIES.series();
-                    loop {
-                        match register(&client, &texts, Some(&url), secret.as_ref()).await {
-                            Ok(()) => return,
-                            Err(e) => {
-                                let delay = retries.next_wait();
-                                warn!(error = %e, retry_in_s = delay.as_secs(), "cannot set the webhook yet");
-                                tokio::time::sleep(delay).await;
-                            }
-                        }
-                    }
-                };
-                tokio::select! {
-                    () = setup => {}
-                    _ = stop_rx.changed() => {}
-                }
-            }));
-        }
-        TelegramMode::Polling => {
-            let options = PollOptions {
-                timeout: settings.telegram.poll_timeout,
-                ..PollOptions::default()
-            };
-            let client = client.clone();
-            let texts = shared.texts.clone();
-            let inbox = inbox.clone();
-            let stop_rx = stop_rx.clone();
-            tasks.push(tokio::spawn(async move {
-                if let Err(e) = register(&client, &texts, None, None).await {
-                    warn!(error = %e, "cannot set the command menu yet");
-                }
-                poll_into_inbox(&client, inbox.as_ref(), options, stop_rx).await;
-            }));
-        }
-    }
+    tasks.push(match settings.telegram.mode {
+        TelegramMode::Webhook => set_webhook(settings, client, shared.texts.clone(), stop_rx),
+        TelegramMode::Polling => poll(settings, client, shared.texts.clone(), inbox, stop_rx),
+    });
     info!(workers = settings.telegram.workers, mode = ?settings.telegram.mode, "bot started");
     Ok(BotTasks { stop, tasks })
+}
+
+/// Webhook mode: sets the webhook (and the command menu) until Telegram takes it.
+fn set_webhook(
+    settings: &Settings,
+    client: TelegramClient,
+    texts: Arc<Texts>,
+    mut stop_rx: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let url = settings
+        .server
+        .public_base_url
+        .as_ref()
+        .map(|u| format!("{}/telegram/webhook", u.as_str().trim_end_matches('/')))
+        .unwrap_or_default();
+    let secret = settings.telegram.webhook_secret.clone();
+    tokio::spawn(async move {
+        let setup = async {
+            let mut retries = SETUP_RETRIES.series();
+            loop {
+                match register(&client, &texts, Some(&url), secret.as_ref()).await {
+                    Ok(()) => return,
+                    Err(e) => {
+                        let delay = retries.next_wait();
+                        warn!(error = %e, retry_in_s = delay.as_secs(), "cannot set the webhook yet");
+                        tokio::time::sleep(delay).await;
+                    }
+                }
+            }
+        };
+        tokio::select! {
+            () = setup => {}
+            _ = stop_rx.changed() => {}
+        }
+    })
+}
+
+/// Polling mode: the command menu, then getUpdates into the inbox until stopped.
+fn poll(
+    settings: &Settings,
+    client: TelegramClient,
+    texts: Arc<Texts>,
+    inbox: Arc<PgInbox>,
+    stop_rx: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    let options = PollOptions {
+        timeout: settings.telegram.poll_timeout,
+        ..PollOptions::default()
+    };
+    tokio::spawn(async move {
+        if let Err(e) = register(&client, &texts, None, None).await {
+            warn!(error = %e, "cannot set the command menu yet");
+        }
+        poll_into_inbox(&client, inbox.as_ref(), options, stop_rx).await;
+    })
 }
 
 /// The assistant, its stand-in, and the transcriber.

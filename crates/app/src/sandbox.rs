@@ -70,6 +70,35 @@ pub async fn start(
     bound: SocketAddr,
     db: &Database,
 ) -> anyhow::Result<SandboxSims> {
+    let base_url = public_base_url(settings, bound)?;
+    use_the_sandbox_key(settings);
+    let telegram = start_telegram(settings, db).await?;
+    let whoop = start_whoop(settings, &base_url).await?;
+    let fatsecret = start_fatsecret(settings).await?;
+    let (openai, transcriber) = start_whisper(settings).await?;
+    let sims = SandboxSims {
+        telegram,
+        openai,
+        whoop,
+        fatsecret,
+        transcriber,
+        base_url,
+    };
+    let p = sims.providers();
+    warn!(
+        page = %format!("{}/sandbox", sims.base_url),
+        telegram = p.telegram,
+        openai = p.openai,
+        whoop = p.whoop,
+        fatsecret = p.fatsecret,
+        "SANDBOX: no TELEGRAM_BOT_TOKEN, so this is a sandbox, not the real bot: simulators run \
+         in this process; open the page to talk to the bot"
+    );
+    Ok(sims)
+}
+
+/// PUBLIC_BASE_URL, or this server's loopback address: the page and the OAuth redirects use it.
+fn public_base_url(settings: &mut Settings, bound: SocketAddr) -> anyhow::Result<String> {
     let base_url = match &settings.server.public_base_url {
         Some(url) => url.as_str().trim_end_matches('/').to_owned(),
         None => {
@@ -82,22 +111,30 @@ pub async fn start(
         }
     };
     settings.server.public_base_url = Some(parse_url(&base_url)?);
+    Ok(base_url)
+}
 
-    if settings.encryption_key.is_none() {
-        settings.encryption_key = Some(Secret::new(
-            base64::engine::general_purpose::STANDARD.encode(SANDBOX_ENCRYPTION_KEY),
-        ));
-        // Real tokens must not be stored under a key printed in the source.
-        if settings.whoop.client_id.is_some() || settings.fatsecret.consumer_key.is_some() {
-            warn!(
-                "WELLNESS_ENCRYPTION_KEY is not set: the sandbox simulates WHOOP and FatSecret \
-                 even where credentials are given"
-            );
-        }
-        settings.whoop.client_id = None;
-        settings.fatsecret.consumer_key = None;
+/// Without WELLNESS_ENCRYPTION_KEY the sandbox's own key stores the simulated tokens.
+fn use_the_sandbox_key(settings: &mut Settings) {
+    if settings.encryption_key.is_some() {
+        return;
     }
+    settings.encryption_key = Some(Secret::new(
+        base64::engine::general_purpose::STANDARD.encode(SANDBOX_ENCRYPTION_KEY),
+    ));
+    // Real tokens must not be stored under a key printed in the source.
+    if settings.whoop.client_id.is_some() || settings.fatsecret.consumer_key.is_some() {
+        warn!(
+            "WELLNESS_ENCRYPTION_KEY is not set: the sandbox simulates WHOOP and FatSecret \
+             even where credentials are given"
+        );
+    }
+    settings.whoop.client_id = None;
+    settings.fatsecret.consumer_key = None;
+}
 
+/// The Telegram simulator, the bot polling it.
+async fn start_telegram(settings: &mut Settings, db: &Database) -> anyhow::Result<TelegramSim> {
     // The inbox and food entries remember update ids (a repeated one is a redelivery, ignored),
     // and they stay in the database across runs while the simulator starts afresh: so each run
     // numbers its updates past the last one stored. Should the database not answer yet, the
@@ -119,75 +156,61 @@ pub async fn start(
     settings.telegram.bot_token = Some(Secret::new(telegram.token()));
     settings.telegram.api_url = parse_url(&telegram.base_url())?;
     settings.telegram.mode = TelegramMode::Polling;
+    Ok(telegram)
+}
 
-    let whoop = if settings.whoop.client_id.is_some() && settings.whoop.client_secret.is_some() {
-        None
-    } else {
-        let mut config = WhoopSimConfig::default()
-            .with_redirect_uri(format!("{base_url}/whoop/callback"))
-            .with_webhook_url(format!("{base_url}/whoop/webhook"))
-            .with_users(vec![WhoopUser::new(10129).with_name("Sandbox")]);
-        config.allow_http_redirect_uris = true;
-        let sim = WhoopSim::start(config)
-            .await
-            .context("cannot start the WHOOP simulator")?;
-        settings.whoop.client_id = Some(sim.client_id().to_owned());
-        settings.whoop.client_secret = Some(Secret::new(sim.client_secret()));
-        settings.whoop.api_url = parse_url(&sim.base_url())?;
-        Some(sim)
-    };
+/// The WHOOP simulator, unless WHOOP's credentials are configured.
+async fn start_whoop(settings: &mut Settings, base_url: &str) -> anyhow::Result<Option<WhoopSim>> {
+    if settings.whoop.client_id.is_some() && settings.whoop.client_secret.is_some() {
+        return Ok(None);
+    }
+    let mut config = WhoopSimConfig::default()
+        .with_redirect_uri(format!("{base_url}/whoop/callback"))
+        .with_webhook_url(format!("{base_url}/whoop/webhook"))
+        .with_users(vec![WhoopUser::new(10129).with_name("Sandbox")]);
+    config.allow_http_redirect_uris = true;
+    let sim = WhoopSim::start(config)
+        .await
+        .context("cannot start the WHOOP simulator")?;
+    settings.whoop.client_id = Some(sim.client_id().to_owned());
+    settings.whoop.client_secret = Some(Secret::new(sim.client_secret()));
+    settings.whoop.api_url = parse_url(&sim.base_url())?;
+    Ok(Some(sim))
+}
 
-    let fatsecret = if settings.fatsecret.consumer_key.is_some()
-        && settings.fatsecret.consumer_secret.is_some()
-    {
-        None
-    } else {
-        let sim = FatSecretSim::start(FatSecretSimConfig::default())
-            .await
-            .context("cannot start the FatSecret simulator")?;
-        settings.fatsecret.consumer_key = Some(sim.consumer_key().to_owned());
-        settings.fatsecret.consumer_secret = Some(Secret::new(sim.consumer_secret()));
-        settings.fatsecret.api_url = parse_url(&sim.base_url())?;
-        settings.fatsecret.auth_url = parse_url(&sim.base_url())?;
-        Some(sim)
-    };
+/// The FatSecret simulator, unless FatSecret's consumer is configured.
+async fn start_fatsecret(settings: &mut Settings) -> anyhow::Result<Option<FatSecretSim>> {
+    if settings.fatsecret.consumer_key.is_some() && settings.fatsecret.consumer_secret.is_some() {
+        return Ok(None);
+    }
+    let sim = FatSecretSim::start(FatSecretSimConfig::default())
+        .await
+        .context("cannot start the FatSecret simulator")?;
+    settings.fatsecret.consumer_key = Some(sim.consumer_key().to_owned());
+    settings.fatsecret.consumer_secret = Some(Secret::new(sim.consumer_secret()));
+    settings.fatsecret.api_url = parse_url(&sim.base_url())?;
+    settings.fatsecret.auth_url = parse_url(&sim.base_url())?;
+    Ok(Some(sim))
+}
 
-    // Without a key the offline rules read text (as in production without OpenAI); the
-    // simulator stands in for Whisper only, so voice notes work too.
-    let (openai, transcriber) = if settings.openai.api_key.is_some() {
-        (None, None)
-    } else {
-        let sim = OpenAiSim::start(OpenAiSimConfig::default())
-            .await
-            .context("cannot start the OpenAI simulator")?;
-        let client = OpenAiClient::new(OpenAiConfig {
-            transcription_model: settings.openai.transcription_model.clone(),
-            ..OpenAiConfig::new(sim.base_url(), Secret::new(sim.api_key()))
-        })
-        .map_err(|e| anyhow::anyhow!("the OpenAI simulator: {e}"))?;
-        let whisper: Arc<dyn Transcriber> = Arc::new(OpenAiTranscriber::new(client));
-        (Some(sim), Some(whisper))
-    };
-
-    let sims = SandboxSims {
-        telegram,
-        openai,
-        whoop,
-        fatsecret,
-        transcriber,
-        base_url,
-    };
-    let p = sims.providers();
-    warn!(
-        page = %format!("{}/sandbox", sims.base_url),
-        telegram = p.telegram,
-        openai = p.openai,
-        whoop = p.whoop,
-        fatsecret = p.fatsecret,
-        "SANDBOX: no TELEGRAM_BOT_TOKEN, so this is a sandbox, not the real bot: simulators run \
-         in this process; open the page to talk to the bot"
-    );
-    Ok(sims)
+/// Without an OpenAI key the offline rules read text (as in production without OpenAI); the
+/// simulator stands in for Whisper only, so voice notes work too.
+async fn start_whisper(
+    settings: &Settings,
+) -> anyhow::Result<(Option<OpenAiSim>, Option<Arc<dyn Transcriber>>)> {
+    if settings.openai.api_key.is_some() {
+        return Ok((None, None));
+    }
+    let sim = OpenAiSim::start(OpenAiSimConfig::default())
+        .await
+        .context("cannot start the OpenAI simulator")?;
+    let client = OpenAiClient::new(OpenAiConfig {
+        transcription_model: settings.openai.transcription_model.clone(),
+        ..OpenAiConfig::new(sim.base_url(), Secret::new(sim.api_key()))
+    })
+    .map_err(|e| anyhow::anyhow!("the OpenAI simulator: {e}"))?;
+    let whisper: Arc<dyn Transcriber> = Arc::new(OpenAiTranscriber::new(client));
+    Ok((Some(sim), Some(whisper)))
 }
 
 fn parse_url(raw: &str) -> anyhow::Result<Url> {

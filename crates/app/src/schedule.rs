@@ -84,7 +84,8 @@ async fn all_users(users: &dyn Users) -> Result<Vec<User>, JobError> {
     Ok(out)
 }
 
-/// Starts the scheduler.
+/// Starts the scheduler: housekeeping always; briefings, WHOOP and FatSecret jobs when their
+/// services are configured.
 pub fn start(
     db: &wellness_postgres::Database,
     ports: JobPorts,
@@ -93,9 +94,23 @@ pub fn start(
     let runs = Arc::new(PgJobRuns::new(db.clone()));
     let runner =
         JobRunner::new(instance_id(), runs.clone(), ports.clock.clone()).with_observer(metrics);
+    let scheduler = housekeeping(Scheduler::new(runner), db, &ports, runs)?;
+    let scheduler = briefings(scheduler, &ports)?;
+    let scheduler = whoop_jobs(scheduler, &ports)?;
+    let scheduler = fatsecret_jobs(scheduler, &ports)?;
+    Ok(scheduler.start())
+}
+
+/// What is kept only for a while: conversations, cached food lookups, job history.
+fn housekeeping(
+    scheduler: Scheduler,
+    db: &wellness_postgres::Database,
+    ports: &JobPorts,
+    runs: Arc<PgJobRuns>,
+) -> anyhow::Result<Scheduler> {
     let cache = wellness_postgres::PgCatalogCache::new(db.clone());
     let cache_clock = ports.clock.clone();
-    let mut scheduler = Scheduler::new(runner)
+    Ok(scheduler
         .standard(
             StandardJob::ConversationCleanup,
             tasks::conversation_cleanup(ports.conversations.clone(), tasks::CONVERSATION_RETENTION),
@@ -119,76 +134,90 @@ pub fn start(
         .standard(
             StandardJob::JobHistoryCleanup,
             tasks::job_history_cleanup(runs, tasks::JOB_HISTORY_RETENTION),
-        )?;
-    if let Some(messenger) = &ports.messenger {
-        scheduler = scheduler.standard(
-            StandardJob::Briefings,
-            tasks::briefings(tasks::BriefingJobPorts {
-                users: ports.users.clone(),
-                food: ports.food.clone(),
-                wearables: ports.wearables.clone(),
-                notifications: ports.notifications.clone(),
-                messenger: messenger.clone(),
-                presenter: ports.presenter.clone(),
-                page_size: 200,
-            }),
-        )?;
-    }
-    if let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) {
-        let jobs = WhoopJobs {
-            presenter: ports.presenter.clone(),
-            wearable,
-            messenger,
+        )?)
+}
+
+/// The morning briefings and evening summaries, when the bot can send them.
+fn briefings(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
+    let Some(messenger) = &ports.messenger else {
+        return Ok(scheduler);
+    };
+    Ok(scheduler.standard(
+        StandardJob::Briefings,
+        tasks::briefings(tasks::BriefingJobPorts {
             users: ports.users.clone(),
-            credentials: ports.credentials.clone(),
-            store: ports.wearables.clone(),
-            clock: ports.clock.clone(),
-        };
-        let (a, b) = (jobs.clone(), jobs);
-        scheduler = scheduler
-            .standard(
-                StandardJob::WhoopSync,
-                job_fn(move |_tick| {
-                    let jobs = a.clone();
-                    async move { jobs.sync_all().await }
-                }),
-            )?
-            .standard(
-                StandardJob::WhoopTokenRefresh,
-                job_fn(move |_tick| {
-                    let jobs = b.clone();
-                    async move { jobs.refresh_expiring().await }
-                }),
-            )?;
-    }
-    if let Some(fs) = ports.fatsecret.clone() {
-        let jobs = FatSecretJobs {
-            fs,
-            users: ports.users.clone(),
-            credentials: ports.credentials.clone(),
             food: ports.food.clone(),
-            messenger: ports.messenger.clone(),
-            clock: ports.clock.clone(),
+            wearables: ports.wearables.clone(),
+            notifications: ports.notifications.clone(),
+            messenger: messenger.clone(),
             presenter: ports.presenter.clone(),
-        };
-        let (a, b) = (jobs.clone(), jobs);
-        scheduler = scheduler
-            .standard(
-                StandardJob::FatsecretDiarySync,
-                job_fn(move |_tick| {
-                    let jobs = a.clone();
-                    async move { jobs.run(false).await }
-                }),
-            )?
-            .standard(
-                StandardJob::FatsecretTokenCheck,
-                job_fn(move |_tick| {
-                    let jobs = b.clone();
-                    async move { jobs.run(true).await }
-                }),
-            )?;
-    }
-    Ok(scheduler.start())
+            page_size: 200,
+        }),
+    )?)
+}
+
+/// WHOOP's hourly sync and token refresh, when WHOOP and the bot are configured.
+fn whoop_jobs(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
+    let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) else {
+        return Ok(scheduler);
+    };
+    let jobs = WhoopJobs {
+        presenter: ports.presenter.clone(),
+        wearable,
+        messenger,
+        users: ports.users.clone(),
+        credentials: ports.credentials.clone(),
+        store: ports.wearables.clone(),
+        clock: ports.clock.clone(),
+    };
+    let (a, b) = (jobs.clone(), jobs);
+    Ok(scheduler
+        .standard(
+            StandardJob::WhoopSync,
+            job_fn(move |_tick| {
+                let jobs = a.clone();
+                async move { jobs.sync_all().await }
+            }),
+        )?
+        .standard(
+            StandardJob::WhoopTokenRefresh,
+            job_fn(move |_tick| {
+                let jobs = b.clone();
+                async move { jobs.refresh_expiring().await }
+            }),
+        )?)
+}
+
+/// FatSecret's diary import and token check, when FatSecret is configured.
+fn fatsecret_jobs(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
+    let Some(fs) = ports.fatsecret.clone() else {
+        return Ok(scheduler);
+    };
+    let jobs = FatSecretJobs {
+        fs,
+        users: ports.users.clone(),
+        credentials: ports.credentials.clone(),
+        food: ports.food.clone(),
+        messenger: ports.messenger.clone(),
+        clock: ports.clock.clone(),
+        presenter: ports.presenter.clone(),
+    };
+    let (a, b) = (jobs.clone(), jobs);
+    Ok(scheduler
+        .standard(
+            StandardJob::FatsecretDiarySync,
+            job_fn(move |_tick| {
+                let jobs = a.clone();
+                async move { jobs.run(false).await }
+            }),
+        )?
+        .standard(
+            StandardJob::FatsecretTokenCheck,
+            job_fn(move |_tick| {
+                let jobs = b.clone();
+                async move { jobs.run(true).await }
+            }),
+        )?)
 }
 
 /// The WHOOP jobs: the sync of every connected user (hourly) and the token refresh (every 30

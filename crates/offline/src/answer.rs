@@ -19,89 +19,126 @@ enum Asked {
     Recovery,
 }
 
+/// The words that name a topic: whole words, and beginnings of words (Ukrainian inflects).
+struct Cue {
+    words: &'static [&'static str],
+    beginnings: &'static [&'static str],
+}
+
+impl Cue {
+    fn in_words(&self, words: &[String]) -> bool {
+        words.iter().any(|w| {
+            self.words.contains(&w.as_str()) || self.beginnings.iter().any(|b| w.starts_with(b))
+        })
+    }
+}
+
+/// Each topic and its words, in the order answers list them.
+const CUES: [(Asked, Cue); 8] = [
+    (
+        Asked::Eaten,
+        Cue {
+            words: &[
+                "kcal", "ккал", "cal", "eaten", "ate", "зїв", "зїла", "їжа", "їжі", "food",
+            ],
+            beginnings: &["calor", "калор"],
+        },
+    ),
+    (
+        Asked::Left,
+        Cue {
+            words: &[
+                "left",
+                "remaining",
+                "remain",
+                "goal",
+                "target",
+                "ціль",
+                "цілі",
+                "норма",
+                "норми",
+                "залишок",
+            ],
+            beginnings: &["залишил", "лишил"],
+        },
+    ),
+    (
+        Asked::Protein,
+        Cue {
+            words: &[],
+            beginnings: &["protein", "білк", "білок", "протеїн"],
+        },
+    ),
+    (
+        Asked::Fat,
+        Cue {
+            words: &["fat", "fats", "жир", "жири", "жирів", "жиру"],
+            beginnings: &[],
+        },
+    ),
+    (
+        Asked::Carbs,
+        Cue {
+            words: &[],
+            beginnings: &["carb", "вуглевод"],
+        },
+    ),
+    (
+        Asked::Entries,
+        Cue {
+            words: &["entries", "entry", "logged", "items", "meals"],
+            beginnings: &["запис"],
+        },
+    ),
+    (
+        Asked::Sleep,
+        Cue {
+            words: &["sleep", "slept", "сон", "сну", "сном", "night", "ночі"],
+            beginnings: &["спав", "спал", "поспа"],
+        },
+    ),
+    (
+        Asked::Recovery,
+        Cue {
+            words: &["recovery", "recovered", "hrv", "пульс", "whoop"],
+            beginnings: &["відновл"],
+        },
+    ),
+];
+
+/// "Macros": protein, fat and carbs at once.
+const MACROS: Cue = Cue {
+    words: &["macros", "macro", "макроси", "бжв", "бжу"],
+    beginnings: &[],
+};
+
+/// "How is my day?": the food topics when nothing more precise was asked.
+const TODAY: Cue = Cue {
+    words: &[
+        "today",
+        "сьогодні",
+        "day",
+        "день",
+        "summary",
+        "підсумок",
+        "doing",
+        "справи",
+    ],
+    beginnings: &[],
+};
+
 fn asked(question: &str) -> Vec<Asked> {
     let words = fold_words(question);
-    let has = |test: &dyn Fn(&str) -> bool| words.iter().any(|w| test(w));
-    let mut topics = Vec::new();
-    let left = has(&|w| {
-        matches!(
-            w,
-            "left"
-                | "remaining"
-                | "remain"
-                | "goal"
-                | "target"
-                | "ціль"
-                | "цілі"
-                | "норма"
-                | "норми"
-                | "залишок"
-        ) || w.starts_with("залишил")
-            || w.starts_with("лишил")
-    });
-    let eaten = has(&|w| {
-        w.starts_with("calor")
-            || w.starts_with("калор")
-            || matches!(
-                w,
-                "kcal" | "ккал" | "cal" | "eaten" | "ate" | "зїв" | "зїла" | "їжа" | "їжі" | "food"
-            )
-    });
-    let protein = has(&|w| {
-        w.starts_with("protein")
-            || w.starts_with("білк")
-            || w.starts_with("білок")
-            || w.starts_with("протеїн")
-    });
-    let fat = has(&|w| matches!(w, "fat" | "fats" | "жир" | "жири" | "жирів" | "жиру"));
-    let carbs = has(&|w| w.starts_with("carb") || w.starts_with("вуглевод"));
-    let macros = has(&|w| matches!(w, "macros" | "macro" | "макроси" | "бжв" | "бжу"));
-    let entries = has(&|w| {
-        matches!(w, "entries" | "entry" | "logged" | "items" | "meals") || w.starts_with("запис")
-    });
-    let sleep = has(&|w| {
-        matches!(
-            w,
-            "sleep" | "slept" | "сон" | "сну" | "сном" | "night" | "ночі"
-        ) || w.starts_with("спав")
-            || w.starts_with("спал")
-            || w.starts_with("поспа")
-    });
-    let recovery = has(&|w| {
-        matches!(w, "recovery" | "recovered" | "hrv" | "пульс" | "whoop")
-            || w.starts_with("відновл")
-    });
-    let today = has(&|w| {
-        matches!(
-            w,
-            "today" | "сьогодні" | "day" | "день" | "summary" | "підсумок" | "doing" | "справи"
-        )
-    });
-    if eaten {
-        topics.push(Asked::Eaten);
-    }
-    if left {
-        topics.push(Asked::Left);
-    }
-    if protein || macros {
-        topics.push(Asked::Protein);
-    }
-    if fat || macros {
-        topics.push(Asked::Fat);
-    }
-    if carbs || macros {
-        topics.push(Asked::Carbs);
-    }
-    if entries {
-        topics.push(Asked::Entries);
-    }
-    if sleep {
-        topics.push(Asked::Sleep);
-    }
-    if recovery {
-        topics.push(Asked::Recovery);
-    }
-    if topics.is_empty() && today {
+    let macros = MACROS.in_words(&words);
+    let mut topics: Vec<Asked> = CUES
+        .iter()
+        .filter(|(topic, cue)| {
+            cue.in_words(&words)
+                || (macros && matches!(topic, Asked::Protein | Asked::Fat | Asked::Carbs))
+        })
+        .map(|(topic, _)| *topic)
+        .collect();
+    if topics.is_empty() && TODAY.in_words(&words) {
         topics.extend([
             Asked::Eaten,
             Asked::Left,

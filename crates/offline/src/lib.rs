@@ -8,9 +8,11 @@
 mod answer;
 mod assistant;
 mod catalogue;
+mod lex;
 mod parse;
 mod text;
 mod units;
+mod vocabulary;
 
 pub use assistant::RuleAssistant;
 pub use catalogue::{

@@ -46,54 +46,10 @@ pub(crate) fn mass_unit(word: &str) -> Option<Mass> {
     Some(Mass { grams_per_unit })
 }
 
-/// Words for portion units (one word; "столова ложка" is read by the parser).
+/// Words for portion units (one word; "столова ложка" is read by the parser): the domain's
+/// one list of them.
 pub(crate) fn portion_unit(word: &str) -> Option<Unit> {
-    Some(match word {
-        "piece" | "pieces" | "pc" | "pcs" | "item" | "items" | "шт" | "штука" | "штуки"
-        | "штук" | "штуку" | "шматок" | "шматка" | "шматки" | "шматків" | "шматочок"
-        | "шматочка" | "шматочки" | "шматочків" | "кусок" | "куска" | "куски" | "кусочок" => {
-            Unit::Piece
-        }
-        "slice" | "slices" | "скибка" | "скибки" | "скибку" | "скибок" | "скибочка"
-        | "скибочки" | "скибочку" | "скибочок" | "скиба" | "скибу" => {
-            Unit::Slice
-        }
-        "cup" | "cups" | "glass" | "glasses" | "mug" | "mugs" | "склянка" | "склянки"
-        | "склянку" | "склянок" | "склянкою" | "чашка" | "чашки" | "чашку" | "чашок" | "чашкою"
-        | "горнятко" | "горнятка" | "кухоль" | "кухля" | "келих" | "келиха" | "келихи"
-        | "келихів" => Unit::Cup,
-        "tbsp" | "tbs" | "tablespoon" | "tablespoons" | "стл" | "ложка" | "ложки" | "ложку"
-        | "ложок" => Unit::Tbsp,
-        "tsp" | "teaspoon" | "teaspoons" | "чл" | "ложечка" | "ложечки" | "ложечку" | "ложечок" => {
-            Unit::Tsp
-        }
-        "bowl" | "bowls" | "plate" | "plates" | "тарілка" | "тарілки" | "тарілку" | "тарілок"
-        | "тарілочка" | "тарілочку" | "миска" | "миски" | "миску" | "мисок" | "мисочка"
-        | "мисочку" => Unit::Bowl,
-        "handful" | "handfuls" | "жменя" | "жмені" | "жменю" | "жменька" | "жменьку"
-        | "жменьки" => Unit::Handful,
-        "serving" | "servings" | "portion" | "portions" | "порція" | "порції" | "порцію"
-        | "порцій" => Unit::Serving,
-        "pack" | "packs" | "packet" | "packets" | "package" | "bag" | "bags" | "пачка"
-        | "пачки" | "пачку" | "пачок" | "упаковка" | "упаковки" | "упаковку" | "пакет"
-        | "пакетик" | "пакетики" => Unit::Pack,
-        "bar" | "bars" | "плитка" | "плитки" | "плитку" | "плиток" => {
-            Unit::Bar
-        }
-        "scoop" | "scoops" | "кулька" | "кульки" | "кульку" | "кульок" => {
-            Unit::Scoop
-        }
-        "can" | "cans" | "tin" | "tins" | "банка" | "банки" | "банку" | "банок" | "баночка"
-        | "баночку" | "баночки" => Unit::Can,
-        "bottle" | "bottles" | "пляшка" | "пляшки" | "пляшку" | "пляшок" | "пляшечка"
-        | "пляшечку" => Unit::Bottle,
-        "shot" | "shots" | "чарка" | "чарки" | "чарку" | "чарок" | "чарочка" | "чарочку"
-        | "стопка" | "стопки" | "стопку" | "рюмка" | "рюмки" | "рюмку" => {
-            Unit::Shot
-        }
-        "pint" | "pints" | "пінта" | "пінти" | "пінту" => Unit::Pint,
-        _ => return None,
-    })
+    Unit::from_word(word)
 }
 
 /// Size words: "a large banana" uses the food's "large" portion when it has one.

@@ -100,26 +100,8 @@ pub async fn poll_into_inbox(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut backoff = options.backoff.series();
-    if options.delete_webhook {
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            let deleted = tokio::select! {
-                result = client.delete_webhook(false) => result,
-                () = stopped(&mut stop) => return,
-            };
-            match deleted {
-                Ok(()) => break,
-                Err(error) => {
-                    tracing::warn!(%error, "cannot delete the webhook before polling");
-                    if !pause_unless_stopped(backoff.next_wait(), &mut stop).await {
-                        return;
-                    }
-                }
-            }
-        }
-        backoff.reset();
+    if options.delete_webhook && !delete_webhook(client, &mut backoff, &mut stop).await {
+        return;
     }
     tracing::info!(
         timeout_secs = options.timeout.as_secs(),
@@ -138,25 +120,7 @@ pub async fn poll_into_inbox(
         let updates = match answer {
             Ok(updates) => updates,
             Err(failure) => {
-                let pause = match &failure {
-                    Failure::Api {
-                        code: 429,
-                        retry_after,
-                        ..
-                    } => Duration::from_secs(retry_after.unwrap_or(1).max(1)),
-                    Failure::Api { code: 409, .. } => {
-                        tracing::warn!(
-                            ?failure,
-                            "getUpdates conflicts with a webhook or another poller"
-                        );
-                        backoff.next_wait()
-                    }
-                    _ => {
-                        tracing::warn!(?failure, "getUpdates failed");
-                        backoff.next_wait()
-                    }
-                };
-                if !pause_unless_stopped(pause, &mut stop).await {
+                if !pause_unless_stopped(pause_after(&failure, &mut backoff), &mut stop).await {
                     return;
                 }
                 continue;
@@ -164,25 +128,7 @@ pub async fn poll_into_inbox(
         };
         let received = updates.len();
         let before = offset;
-        for update in &updates {
-            let (update_id, chat) = match routing_key_of(update) {
-                Ok(key) => key,
-                Err(error) => {
-                    // Cannot be stored without an id; step over it if it has one at all.
-                    tracing::warn!(%error, "skipping an update without a usable update_id");
-                    if let Some(id) = update.get("update_id").and_then(serde_json::Value::as_i64) {
-                        offset = offset.max(id.saturating_add(1));
-                    }
-                    continue;
-                }
-            };
-            if let Err(error) = inbox.store(update_id, chat, update).await {
-                // Not confirmed: Telegram sends it (and those after it) again.
-                tracing::warn!(%error, %update_id, "cannot store an update; polling again");
-                break;
-            }
-            offset = offset.max(update_id.get().saturating_add(1));
-        }
+        offset = store_all(inbox, &updates, offset).await;
         if received == 0 || offset != before {
             backoff.reset();
         } else if !pause_unless_stopped(backoff.next_wait(), &mut stop).await {
@@ -190,4 +136,80 @@ pub async fn poll_into_inbox(
             return;
         }
     }
+}
+
+/// Removes the webhook before polling, retrying until it is gone; `false` when stopped first.
+async fn delete_webhook(
+    client: &TelegramClient,
+    backoff: &mut wellness_domain::retry::Retries,
+    stop: &mut watch::Receiver<bool>,
+) -> bool {
+    loop {
+        if *stop.borrow() {
+            return false;
+        }
+        let deleted = tokio::select! {
+            result = client.delete_webhook(false) => result,
+            () = stopped(stop) => return false,
+        };
+        match deleted {
+            Ok(()) => {
+                backoff.reset();
+                return true;
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot delete the webhook before polling");
+                if !pause_unless_stopped(backoff.next_wait(), stop).await {
+                    return false;
+                }
+            }
+        }
+    }
+}
+
+/// How long to wait after a failed getUpdates: Telegram's retry_after for a 429, else the
+/// next backoff pause (a 409 means a webhook is set or another poller runs).
+fn pause_after(failure: &Failure, backoff: &mut wellness_domain::retry::Retries) -> Duration {
+    match failure {
+        Failure::Api {
+            code: 429,
+            retry_after,
+            ..
+        } => Duration::from_secs(retry_after.unwrap_or(1).max(1)),
+        Failure::Api { code: 409, .. } => {
+            tracing::warn!(
+                ?failure,
+                "getUpdates conflicts with a webhook or another poller"
+            );
+            backoff.next_wait()
+        }
+        _ => {
+            tracing::warn!(?failure, "getUpdates failed");
+            backoff.next_wait()
+        }
+    }
+}
+
+/// Stores a batch in order, stopping at the first update that cannot be stored (Telegram sends
+/// it, and those after it, again); returns the offset that confirms what was stored.
+async fn store_all(inbox: &dyn Inbox, updates: &[serde_json::Value], mut offset: i64) -> i64 {
+    for update in updates {
+        let (update_id, chat) = match routing_key_of(update) {
+            Ok(key) => key,
+            Err(error) => {
+                // Cannot be stored without an id; step over it if it has one at all.
+                tracing::warn!(%error, "skipping an update without a usable update_id");
+                if let Some(id) = update.get("update_id").and_then(serde_json::Value::as_i64) {
+                    offset = offset.max(id.saturating_add(1));
+                }
+                continue;
+            }
+        };
+        if let Err(error) = inbox.store(update_id, chat, update).await {
+            tracing::warn!(%error, %update_id, "cannot store an update; polling again");
+            break;
+        }
+        offset = offset.max(update_id.get().saturating_add(1));
+    }
+    offset
 }

@@ -249,53 +249,15 @@ impl WhoopClient {
         let mut failures = 0u32;
         let mut rate_limited = 0u32;
         loop {
-            let permit = self
-                .inner
-                .budget
-                .acquire(options.max_budget_wait)
-                .await
-                .map_err(|e| WearableError::RateLimited {
-                    retry_after_secs: ceil_secs(e.retry_after).max(1),
-                })?;
-            let sent = self
-                .inner
-                .http
-                .request(method.clone(), &url)
-                .bearer_auth(access_token.expose())
-                .query(query)
-                .send()
-                .await;
-            let outcome = match sent {
-                Ok(response) => {
-                    let status = response.status();
-                    let quota = quota_from_headers(response.headers());
-                    self.inner.budget.observe(&quota);
-                    response
-                        .bytes()
-                        .await
-                        .map(|body| (status, quota, body.to_vec()))
-                }
-                Err(error) => Err(error),
-            };
-            drop(permit);
+            let outcome = self.attempt(&method, &url, access_token, query).await?;
             let retry_reason = match outcome {
                 Ok((status, _, body)) if status.is_success() || status == StatusCode::NOT_FOUND => {
                     return Ok(Answer { status, body });
                 }
                 Ok((StatusCode::UNAUTHORIZED, _, _)) => return Err(WearableError::Unauthorized),
                 Ok((StatusCode::TOO_MANY_REQUESTS, quota, _)) => {
-                    let wait = quota.reset.unwrap_or(Duration::from_secs(60));
-                    // Pause every request of the budget, even without headers.
-                    self.inner.budget.observe(&ServerQuota {
-                        remaining: Some(0),
-                        reset: Some(wait),
-                    });
                     rate_limited += 1;
-                    if wait > options.max_rate_limit_wait || rate_limited > 3 {
-                        return Err(WearableError::RateLimited {
-                            retry_after_secs: ceil_secs(wait).max(1),
-                        });
-                    }
+                    let wait = self.wait_after_429(&quota, rate_limited)?;
                     tracing::info!(
                         wait_secs = wait.as_secs(),
                         path,
@@ -333,6 +295,68 @@ impl WhoopClient {
             self.retrying();
             tokio::time::sleep(pause).await;
         }
+    }
+
+    /// One attempt through the budget: the answer's status, quota headers and body, or the
+    /// transport's error. The budget is told what WHOOP said of its quota.
+    async fn attempt(
+        &self,
+        method: &Method,
+        url: &str,
+        access_token: &Secret,
+        query: &[(&str, String)],
+    ) -> Result<Result<(StatusCode, ServerQuota, Vec<u8>), reqwest::Error>, WearableError> {
+        let permit = self
+            .inner
+            .budget
+            .acquire(self.inner.options.max_budget_wait)
+            .await
+            .map_err(|e| WearableError::RateLimited {
+                retry_after_secs: ceil_secs(e.retry_after).max(1),
+            })?;
+        let sent = self
+            .inner
+            .http
+            .request(method.clone(), url)
+            .bearer_auth(access_token.expose())
+            .query(query)
+            .send()
+            .await;
+        let outcome = match sent {
+            Ok(response) => {
+                let status = response.status();
+                let quota = quota_from_headers(response.headers());
+                self.inner.budget.observe(&quota);
+                response
+                    .bytes()
+                    .await
+                    .map(|body| (status, quota, body.to_vec()))
+            }
+            Err(error) => Err(error),
+        };
+        drop(permit);
+        Ok(outcome)
+    }
+
+    /// How long to wait after the `rate_limited`-th 429 in a row: WHOOP's reset (60 s without
+    /// one), which pauses every request of the budget; too long or too often is an error.
+    fn wait_after_429(
+        &self,
+        quota: &ServerQuota,
+        rate_limited: u32,
+    ) -> Result<Duration, WearableError> {
+        let wait = quota.reset.unwrap_or(Duration::from_secs(60));
+        // Pause every request of the budget, even without headers.
+        self.inner.budget.observe(&ServerQuota {
+            remaining: Some(0),
+            reset: Some(wait),
+        });
+        if wait > self.inner.options.max_rate_limit_wait || rate_limited > 3 {
+            return Err(WearableError::RateLimited {
+                retry_after_secs: ceil_secs(wait).max(1),
+            });
+        }
+        Ok(wait)
     }
 
     /// The pause after `failures` earlier retries (0: the first retry).
