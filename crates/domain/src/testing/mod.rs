@@ -1,15 +1,17 @@
-//! Test doubles for the ports whose behaviour tests lean on (a food log, a history and a
-//! pending question kept in memory) and a presenter that shows replies as data. For this
+//! Test doubles for the ports whose behaviour tests lean on (a food log, a history, pending
+//! questions, notification claims and job ticks kept in memory, each held to its adapter's
+//! contract: `contracts`) and a presenter that shows replies as data. For this
 //! crate's tests and, with the `mock` feature, other crates' tests.
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 pub mod briefing;
+pub mod contracts;
+mod memory;
+
+pub use memory::{MemoryConversations, MemoryJobRuns, MemoryNotifications, MemoryPending};
 
 use std::sync::Mutex;
 
-use chrono::Utc;
-
-use crate::conversation::PendingQuestion;
 use crate::model::*;
 use crate::ports::*;
 use crate::reply::Reply;
@@ -132,54 +134,5 @@ impl FoodLog for MemoryLog {
     }
     async fn get(&self, _u: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError> {
         Ok(self.0.lock().unwrap().iter().find(|e| e.id == id).cloned())
-    }
-}
-
-/// Conversations in memory.
-#[derive(Debug, Default)]
-pub struct MemoryConversations(pub Mutex<Vec<ConversationMessage>>);
-
-#[async_trait::async_trait]
-impl Conversations for MemoryConversations {
-    async fn append(&self, m: &[ConversationMessage]) -> Result<(), StorageError> {
-        self.0.lock().unwrap().extend_from_slice(m);
-        Ok(())
-    }
-    async fn recent(
-        &self,
-        _u: UserId,
-        _since: chrono::DateTime<Utc>,
-        limit: i64,
-    ) -> Result<Vec<ConversationMessage>, StorageError> {
-        let all = self.0.lock().unwrap();
-        let skip = all.len().saturating_sub(limit as usize);
-        Ok(all[skip..].to_vec())
-    }
-    async fn delete_older_than(&self, _b: chrono::DateTime<Utc>) -> Result<u64, StorageError> {
-        Ok(0)
-    }
-}
-
-/// Pending questions kept in memory, with their expiry.
-#[derive(Debug, Default)]
-pub struct MemoryPending(pub Mutex<Option<PendingQuestion>>);
-
-#[async_trait::async_trait]
-impl PendingQuestions for MemoryPending {
-    async fn ask(
-        &self,
-        _u: UserId,
-        q: &PendingQuestion,
-        _now: chrono::DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        *self.0.lock().unwrap() = Some(*q);
-        Ok(())
-    }
-    async fn take(
-        &self,
-        _u: UserId,
-        now: chrono::DateTime<Utc>,
-    ) -> Result<Option<PendingQuestion>, StorageError> {
-        Ok(self.0.lock().unwrap().take().filter(|q| q.expires_at > now))
     }
 }

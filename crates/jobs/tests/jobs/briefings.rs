@@ -1,55 +1,27 @@
 //! The briefings job: due briefings go out through the runner, retried within the tick when
 //! Telegram fails for a moment.
 
-use std::collections::HashSet;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
 use wellness_domain::ports::{
     ManualClock, MessengerError, MockFoodLog, MockMessenger, MockUsers, MockWearableStore,
-    Notifications, RunOutcome, SentMessage, StorageError,
+    RunOutcome, SentMessage,
 };
 use wellness_domain::retry::Backoff;
 use wellness_domain::{
-    BriefingTimes, CalorieGoal, DayTotals, LocalDate, Locale, NotificationKind, TelegramUserId,
-    User, UserId, UserTimeZone, WearableSnapshot,
+    BriefingTimes, CalorieGoal, DayTotals, Locale, TelegramUserId, User, UserId, UserTimeZone,
+    WearableSnapshot,
 };
 use wellness_jobs::tasks::{self, BriefingJobPorts};
 use wellness_jobs::{JobRunner, RetryPolicy, StandardJob, TickReport};
 use wellness_texts::Texts;
 
-use crate::fakes::{MemoryJobRuns, at};
+use wellness_domain::testing::{MemoryJobRuns, MemoryNotifications};
 
-#[derive(Default)]
-struct MemoryNotifications {
-    claimed: Mutex<HashSet<(UserId, NotificationKind, LocalDate)>>,
-}
-
-#[async_trait]
-impl Notifications for MemoryNotifications {
-    async fn claim(
-        &self,
-        user: UserId,
-        kind: NotificationKind,
-        day: LocalDate,
-        _at: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        Ok(self.claimed.lock().unwrap().insert((user, kind, day)))
-    }
-
-    async fn release(
-        &self,
-        user: UserId,
-        kind: NotificationKind,
-        day: LocalDate,
-    ) -> Result<(), StorageError> {
-        self.claimed.lock().unwrap().remove(&(user, kind, day));
-        Ok(())
-    }
-}
+use crate::fakes::at;
 
 fn user() -> User {
     User {

@@ -8,7 +8,9 @@ use wellness_domain::ports::{JobError, JobOutcome, ManualClock, RunOutcome};
 use wellness_domain::retry::Backoff;
 use wellness_jobs::{Job, JobRunner, RetryPolicy, TickReport, job_fn};
 
-use crate::fakes::{MemoryJobRuns, RecordingObserver, at};
+use wellness_domain::testing::MemoryJobRuns;
+
+use crate::fakes::{RecordingObserver, at};
 
 fn policy() -> RetryPolicy {
     RetryPolicy {
@@ -193,7 +195,7 @@ async fn a_hanging_attempt_times_out_and_a_panicking_one_fails_the_tick_not_the_
 #[tokio::test(start_paused = true)]
 async fn an_instance_that_cannot_claim_the_tick_does_not_run_the_job() {
     let i = instance();
-    *i.runs.down.lock().unwrap() = true;
+    i.runs.down.store(true, std::sync::atomic::Ordering::SeqCst);
     let calls = Arc::new(AtomicU32::new(0));
     let job = flaky(0, JobError::Transient("unused".into()), calls.clone());
     let report = i.runner.run_tick(&job, at(2026, 5, 15, 9, 0)).await;

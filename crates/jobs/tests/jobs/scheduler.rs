@@ -10,7 +10,9 @@ use wellness_jobs::{JobFn, JobRunner, ScheduleError, Scheduler, StandardJob, job
 use wellness_postgres::PgJobRuns;
 use wellness_postgres::test_support::TestDatabase;
 
-use crate::fakes::{MemoryJobRuns, at};
+use wellness_domain::testing::MemoryJobRuns;
+
+use crate::fakes::at;
 
 type Ticks = Arc<Mutex<Vec<DateTime<Utc>>>>;
 

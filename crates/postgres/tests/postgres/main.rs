@@ -3,6 +3,7 @@
 //! The PostgreSQL adapters against the real server, each test in a database of its own.
 
 mod budget;
+mod contracts;
 mod fixtures;
 mod food;
 mod inbox;

@@ -1,16 +1,16 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Barrier, Mutex};
 
-use async_trait::async_trait;
 use chrono::{NaiveDate, NaiveTime};
 use futures_executor::block_on;
 
 use super::*;
-use crate::model::{BriefingTimes, ChatId, Locale, UserId};
+use crate::model::{BriefingTimes, ChatId, Locale};
 use crate::ports::{
     Clock, ManualClock, MessengerError, MockFoodLog, MockMessenger, MockUsers, MockWearableStore,
-    Notifications, SentMessage,
+    SentMessage,
 };
+use crate::testing::MemoryNotifications;
 use crate::testing::briefing::*;
 
 // ---------------------------------------------------------------- composition
@@ -113,35 +113,6 @@ fn a_time_repeated_by_the_fall_back_happens_at_its_first_occurrence() {
 }
 
 // ---------------------------------------------------------------- sending
-
-/// The `Notifications` port in memory, shared like the real table.
-#[derive(Default)]
-struct MemoryNotifications {
-    claimed: Mutex<HashSet<(UserId, NotificationKind, LocalDate)>>,
-}
-
-#[async_trait]
-impl Notifications for MemoryNotifications {
-    async fn claim(
-        &self,
-        user: UserId,
-        kind: NotificationKind,
-        day: LocalDate,
-        _at: DateTime<Utc>,
-    ) -> Result<bool, StorageError> {
-        Ok(self.claimed.lock().unwrap().insert((user, kind, day)))
-    }
-
-    async fn release(
-        &self,
-        user: UserId,
-        kind: NotificationKind,
-        day: LocalDate,
-    ) -> Result<(), StorageError> {
-        self.claimed.lock().unwrap().remove(&(user, kind, day));
-        Ok(())
-    }
-}
 
 type Sent = Arc<Mutex<Vec<(ChatId, DateTime<Utc>, String)>>>;
 
