@@ -18,7 +18,7 @@ use wellness_domain::retry::{Backoff, Jitter};
 
 use crate::budget::{RequestBudget, ServerQuota, quota_from_headers};
 use crate::oauth::{self, OAuthClient, SCOPES};
-use crate::wire::{self, Kind, Page, ProfileWire};
+use crate::wire::{Kind, Page, ProfileWire, map_records, path_segment};
 
 /// The largest page WHOOP serves.
 pub const PAGE_LIMIT: u32 = 25;
@@ -438,52 +438,6 @@ impl WhoopClient {
             WearableError::Unavailable(format!("a malformed {} from WHOOP: {reason}", T::NAME))
         })
     }
-}
-
-/// An id from a webhook as one path segment: WHOOP's ids are UUIDs or numbers, anything else
-/// is refused rather than sent (it could otherwise walk to another path).
-fn path_segment(id: &str) -> Result<&str, WearableError> {
-    if !id.is_empty()
-        && id.len() <= 64
-        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    {
-        Ok(id)
-    } else {
-        Err(WearableError::Unavailable(format!(
-            "not a WHOOP record id: {:?}",
-            id.chars().take(70).collect::<String>()
-        )))
-    }
-}
-
-/// Maps a page's records. Malformed ones are logged and collected in `skipped`; once there are
-/// more than `max_skipped`, the fetch fails.
-pub(crate) fn map_records<T: Kind>(
-    page: Vec<Value>,
-    user: UserId,
-    skipped: &mut Vec<String>,
-    max_skipped: usize,
-) -> Result<Vec<T>, WearableError> {
-    let mut mapped = Vec::with_capacity(page.len());
-    for record in page {
-        let label = wire::record_label(&record);
-        match T::map(record, user) {
-            Ok(record) => mapped.push(record),
-            Err(reason) => {
-                tracing::warn!(kind = T::NAME, id = %label, %reason, "skipping a malformed WHOOP record");
-                skipped.push(format!("{} {label}: {reason}", T::NAME));
-                if skipped.len() > max_skipped {
-                    return Err(WearableError::Unavailable(format!(
-                        "{} malformed {} records from WHOOP, e.g. {}",
-                        skipped.len(),
-                        T::NAME,
-                        skipped.first().map(String::as_str).unwrap_or_default()
-                    )));
-                }
-            }
-        }
-    }
-    Ok(mapped)
 }
 
 #[async_trait]

@@ -13,6 +13,7 @@ use wellness_domain::model::{
     Cycle, CycleScore, Percent, RecordTimes, RecordedOffset, Recovery, RecoveryScore, Scored,
     Sleep, SleepScore, UserId, Workout, WorkoutScore,
 };
+use wellness_domain::ports::WearableError;
 
 /// One page of a collection.
 #[derive(Debug, Deserialize)]
@@ -318,6 +319,52 @@ pub(crate) fn record_label(record: &Value) -> String {
 #[derive(Debug, Deserialize)]
 pub(crate) struct ProfileWire {
     pub user_id: i64,
+}
+
+/// An id from a webhook as one path segment: WHOOP's ids are UUIDs or numbers, anything else
+/// is refused rather than sent (it could otherwise walk to another path).
+pub(crate) fn path_segment(id: &str) -> Result<&str, WearableError> {
+    if !id.is_empty()
+        && id.len() <= 64
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+    {
+        Ok(id)
+    } else {
+        Err(WearableError::Unavailable(format!(
+            "not a WHOOP record id: {:?}",
+            id.chars().take(70).collect::<String>()
+        )))
+    }
+}
+
+/// Maps a page's records. Malformed ones are logged and collected in `skipped`; once there are
+/// more than `max_skipped`, the fetch fails.
+pub(crate) fn map_records<T: Kind>(
+    page: Vec<Value>,
+    user: UserId,
+    skipped: &mut Vec<String>,
+    max_skipped: usize,
+) -> Result<Vec<T>, WearableError> {
+    let mut mapped = Vec::with_capacity(page.len());
+    for record in page {
+        let label = record_label(&record);
+        match T::map(record, user) {
+            Ok(record) => mapped.push(record),
+            Err(reason) => {
+                tracing::warn!(kind = T::NAME, id = %label, %reason, "skipping a malformed WHOOP record");
+                skipped.push(format!("{} {label}: {reason}", T::NAME));
+                if skipped.len() > max_skipped {
+                    return Err(WearableError::Unavailable(format!(
+                        "{} malformed {} records from WHOOP, e.g. {}",
+                        skipped.len(),
+                        T::NAME,
+                        skipped.first().map(String::as_str).unwrap_or_default()
+                    )));
+                }
+            }
+        }
+    }
+    Ok(mapped)
 }
 
 #[cfg(test)]
