@@ -43,11 +43,10 @@ impl fmt::Display for Provider {
     }
 }
 
-/// A secret string (a token, a key) that never shows in logs or debug output, and compares in
-/// constant time.
-#[derive(Clone, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Secret(String);
+/// A secret string (a token, a key) that never shows in logs or debug output, compares in
+/// constant time, and is wiped from memory when dropped (`secrecy`'s `SecretString`).
+#[derive(Clone)]
+pub struct Secret(secrecy::SecretString);
 
 /// Compares two byte strings in time that depends only on their lengths, never on where they
 /// differ (the length of a secret is not the secret). Every comparison of a secret goes
@@ -59,7 +58,7 @@ pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
 
 impl PartialEq for Secret {
     fn eq(&self, other: &Self) -> bool {
-        constant_time_eq(self.0.as_bytes(), other.0.as_bytes())
+        constant_time_eq(self.expose().as_bytes(), other.expose().as_bytes())
     }
 }
 
@@ -68,12 +67,12 @@ impl Eq for Secret {}
 impl Secret {
     /// Wraps a secret.
     pub fn new(value: impl Into<String>) -> Self {
-        Self(value.into())
+        Self(secrecy::SecretString::from(value.into()))
     }
 
     /// The secret itself: call only where it is sent or encrypted.
     pub fn expose(&self) -> &str {
-        &self.0
+        secrecy::ExposeSecret::expose_secret(&self.0)
     }
 }
 
