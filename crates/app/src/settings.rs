@@ -51,9 +51,12 @@ pub enum SettingsError {
         /// What is wrong.
         reason: String,
     },
-    /// A file could not be read.
+    /// The `.env` file could not be read.
+    #[error("invalid configuration: .env: {0}")]
+    Dotenv(#[source] dotenvy::Error),
+    /// The layers could not be put together (a file that does not parse).
     #[error("invalid configuration: {0}")]
-    Source(String),
+    Source(#[source] config::ConfigError),
 }
 
 /// How Telegram updates reach us.
@@ -282,9 +285,9 @@ impl Settings {
         let mut env: Vec<(String, String)> = match dotenvy::from_path_iter(".env") {
             Ok(lines) => lines
                 .collect::<Result<_, _>>()
-                .map_err(|e| SettingsError::Source(format!(".env: {e}")))?,
+                .map_err(SettingsError::Dotenv)?,
             Err(e) if e.not_found() => Vec::new(),
-            Err(e) => return Err(SettingsError::Source(format!(".env: {e}"))),
+            Err(e) => return Err(SettingsError::Dotenv(e)),
         };
         env.retain(|(k, _)| std::env::var_os(k).is_none());
         env.extend(std::env::vars());
@@ -325,12 +328,10 @@ impl Settings {
             if let Some(value) = var(name) {
                 builder = builder
                     .set_override(*key, value)
-                    .map_err(|e| SettingsError::Source(e.to_string()))?;
+                    .map_err(SettingsError::Source)?;
             }
         }
-        let config = builder
-            .build()
-            .map_err(|e| SettingsError::Source(e.to_string()))?;
+        let config = builder.build().map_err(SettingsError::Source)?;
         let log_filter = var("RUST_LOG").filter(|f| !f.trim().is_empty());
         Self::parse(&Source { config }, log_filter)
     }

@@ -144,7 +144,7 @@ impl FatSecretClient {
             .connect_timeout(config.options.connect_timeout)
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|e| ClientError::Http(e.to_string()))?;
+            .map_err(ClientError::Http)?;
         Ok(Self {
             inner: Arc::new(Inner {
                 http,

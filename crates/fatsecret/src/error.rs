@@ -35,7 +35,7 @@ pub enum ClientError {
     MissingConsumer,
     /// The HTTP client could not be created (TLS setup).
     #[error("cannot create the HTTP client: {0}")]
-    Http(String),
+    Http(#[source] reqwest::Error),
 }
 
 /// A step of the three-legged connect flow failed.

@@ -23,10 +23,10 @@ use crate::runner::{JobFn, JobRunner, TickReport};
 pub enum SchedulerError {
     /// A worker failed and the monitor gave up.
     #[error("the job monitor failed: {0}")]
-    Monitor(String),
+    Monitor(#[source] apalis::prelude::MonitorError),
     /// The monitor's task panicked or was cancelled.
     #[error("the job monitor task ended abnormally: {0}")]
-    Task(String),
+    Task(#[source] tokio::task::JoinError),
 }
 
 /// The jobs of one app instance, before they start.
@@ -177,8 +177,8 @@ impl RunningScheduler {
         }
         let result = match (&mut self.task).await {
             Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(SchedulerError::Monitor(e.to_string())),
-            Err(e) => Err(SchedulerError::Task(e.to_string())),
+            Ok(Err(e)) => Err(SchedulerError::Monitor(e)),
+            Err(e) => Err(SchedulerError::Task(e)),
         };
         info!(ok = result.is_ok(), "scheduler stopped");
         result

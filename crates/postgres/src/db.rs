@@ -23,10 +23,17 @@ pub enum DatabaseError {
     BadUrl,
     /// The pool could not be built.
     #[error("could not build the connection pool: {0}")]
-    Pool(String),
+    Pool(#[source] diesel_async::pooled_connection::deadpool::BuildError),
     /// Migrations failed.
     #[error("migrations failed: {0}")]
-    Migration(String),
+    Migration(#[source] BoxError),
+}
+
+/// The cause of a failed migration: a connection, a query, a migration or the blocking task.
+type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+fn migration(e: impl Into<BoxError>) -> DatabaseError {
+    DatabaseError::Migration(e.into())
 }
 
 /// How the pool behaves.
@@ -141,7 +148,7 @@ impl Database {
             .recycle_timeout(Some(settings.timeout))
             .runtime(deadpool::Runtime::Tokio1)
             .build()
-            .map_err(|e| DatabaseError::Pool(e.to_string()))?;
+            .map_err(DatabaseError::Pool)?;
         Ok(Self { pool })
     }
 
@@ -208,19 +215,19 @@ pub async fn migrate(url: &str) -> Result<Vec<String>, DatabaseError> {
     tokio::task::spawn_blocking(move || {
         use diesel::Connection as _;
         use diesel::connection::SimpleConnection as _;
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
-            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+        let mut conn =
+            AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).map_err(migration)?;
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
-            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+            .map_err(migration)?;
         let result = conn
             .run_pending_migrations(MIGRATIONS)
             .map(|versions| versions.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .map_err(|e| DatabaseError::Migration(e.to_string()));
+            .map_err(migration);
         let _ = conn.batch_execute(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"));
         result
     })
     .await
-    .map_err(|e| DatabaseError::Migration(e.to_string()))?
+    .map_err(migration)?
 }
 
 /// Reverts every migration (tests of the down migrations).
@@ -228,14 +235,14 @@ pub async fn revert_all(url: &str) -> Result<usize, DatabaseError> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
         use diesel::Connection as _;
-        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url)
-            .map_err(|e| DatabaseError::Migration(e.to_string()))?;
+        let mut conn =
+            AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).map_err(migration)?;
         conn.revert_all_migrations(MIGRATIONS)
             .map(|v| v.len())
-            .map_err(|e| DatabaseError::Migration(e.to_string()))
+            .map_err(migration)
     })
     .await
-    .map_err(|e| DatabaseError::Migration(e.to_string()))?
+    .map_err(migration)?
 }
 
 #[cfg(test)]

@@ -138,7 +138,7 @@ impl TelegramClient {
             // The token is in the path: never follow it anywhere else.
             .redirect(reqwest::redirect::Policy::none())
             .build()
-            .map_err(|error| ClientError::Http(error.without_url().to_string()))?;
+            .map_err(|error| ClientError::Http(error.without_url()))?;
         let bot = Bot::builder()
             .api_url(format!("{api_root}/bot{}", token.expose()))
             .client(http.clone())

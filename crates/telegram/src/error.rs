@@ -26,7 +26,7 @@ pub enum ClientError {
     InvalidToken,
     /// The HTTP client could not be created (TLS setup).
     #[error("cannot create the HTTP client: {0}")]
-    Http(String),
+    Http(#[source] reqwest::Error),
 }
 
 /// One failed call, before it is mapped for the domain.
