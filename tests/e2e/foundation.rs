@@ -81,6 +81,15 @@ async fn readyz_follows_the_database_down_and_back_without_a_restart() {
         .await
         .unwrap();
     assert_eq!(body["database"], "unreachable", "{body}");
+    // Why, without the error's text (hosts, ports, users): that goes to the log.
+    assert_eq!(body["reason"], "the database cannot be reached", "{body}");
+    assert!(
+        server
+            .logs()
+            .iter()
+            .any(|l| l.contains("not ready: the database is unreachable")),
+        "the cause is logged"
+    );
 
     // The database comes back: migrated in the background, then ready.
     proxy.bring_back();

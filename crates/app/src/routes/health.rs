@@ -35,11 +35,16 @@ async fn readyz(state: web::Data<AppState>) -> HttpResponse {
             "database": "reachable",
             "reason": format!("{pending} migration(s) not applied yet"),
         })),
-        Readiness::Unreachable(reason) => HttpResponse::ServiceUnavailable().json(json!({
-            "status": "not ready",
-            "database": "unreachable",
-            "reason": reason,
-        })),
+        Readiness::Unreachable(reason) => {
+            // The cause names hosts, users and server messages: the log has it, not whoever
+            // asks (/readyz answers anyone who can reach the port).
+            tracing::warn!(%reason, "not ready: the database is unreachable");
+            HttpResponse::ServiceUnavailable().json(json!({
+                "status": "not ready",
+                "database": "unreachable",
+                "reason": "the database cannot be reached",
+            }))
+        }
     }
 }
 
