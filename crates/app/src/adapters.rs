@@ -7,7 +7,7 @@ use tracing::warn;
 use wellness_domain::Provider;
 use wellness_domain::ports::{
     Authorization, Clock, CredentialStore, FoodCatalog, Messenger, OAuthStates, Presenter,
-    SystemClock, Users, Wearable,
+    SystemClock, Tasks, Users, Wearable,
 };
 use wellness_domain::usecases::catalog::CachedCatalog;
 use wellness_domain::usecases::chat::FatSecretDiary;
@@ -15,7 +15,7 @@ use wellness_domain::usecases::connect::Connect;
 use wellness_fatsecret::{FatSecretClient, FatSecretConfig};
 use wellness_postgres::{
     Database, PgCatalogCache, PgConversations, PgCredentialStore, PgDiaryOutbox, PgFoodLog,
-    PgInbox, PgNotifications, PgOAuthStates, PgRequestBudget, PgUsers, PgWearableStore,
+    PgInbox, PgNotifications, PgOAuthStates, PgRequestBudget, PgTasks, PgUsers, PgWearableStore,
     TokenCipher,
 };
 use wellness_telegram::TelegramClient;
@@ -25,6 +25,7 @@ use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
 use crate::bot;
 use crate::connect::{NoCredentials, OAuthConnect};
 use crate::diary::OutboxWorker;
+use crate::followups::FollowUpWorker;
 use crate::integrations::{
     FatSecretAuthorization, FatSecretIntegration, WhoopAuthorization, WhoopIntegration,
 };
@@ -49,6 +50,8 @@ pub(crate) struct Adapters {
     pub users: Arc<dyn Users>,
     /// Telegram updates, stored first.
     pub inbox: Arc<PgInbox>,
+    /// Durable follow-up work.
+    pub tasks: Arc<dyn Tasks>,
     /// Tokens (a stand-in that stores nothing without an encryption key).
     pub credentials: Arc<dyn CredentialStore>,
     /// Pending connections (none without an encryption key).
@@ -125,6 +128,7 @@ impl Adapters {
             metrics,
             users: Arc::new(PgUsers::new(db.clone())),
             inbox: Arc::new(PgInbox::new(db.clone())),
+            tasks: Arc::new(PgTasks::new(db.clone())),
             credentials,
             states,
             public_base_url,
@@ -193,6 +197,7 @@ impl Adapters {
             states: states.clone(),
             credentials: self.credentials.clone(),
             users: self.users.clone(),
+            tasks: self.tasks.clone(),
             clock: self.clock.clone(),
         }
     }
@@ -233,8 +238,21 @@ impl Adapters {
         });
         Some(FatSecretIntegration {
             connect: self.connect(Provider::Fatsecret, states, authorization),
+        })
+    }
+
+    /// The worker of the follow-up tasks, when the bot can speak (there is nobody to tell
+    /// anything without it; queued tasks wait).
+    pub fn follow_up_worker(&self, whoop: Option<WhoopIntegration>) -> Option<FollowUpWorker> {
+        let messenger = self.messenger.clone()?;
+        Some(FollowUpWorker {
+            tasks: self.tasks.clone(),
+            users: self.users.clone(),
+            messenger,
             presenter: self.presenter.clone(),
-            messenger: self.messenger.clone(),
+            whoop,
+            name: format!("{}-tasks", wellness_jobs::instance_id()),
+            metrics: self.metrics.clone(),
         })
     }
 

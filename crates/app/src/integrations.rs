@@ -1,19 +1,17 @@
 //! The WHOOP and FatSecret connections as the HTTP routes see them: the domain's connect flow
 //! over each provider's consent (the [`Authorization`] adapters here translate the clients),
-//! and what the webhook and the follow-up after connecting need.
+//! and what the WHOOP webhook and the follow-up tasks after connecting need.
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use tracing::{Instrument as _, info, info_span, warn};
 use wellness_domain::ports::{
     Approval, Authorization, AuthorizationError, Authorized, CredentialStore, Messenger, Presenter,
     Users, WaitingToken, Wearable, WearableError, WearableStore,
 };
-use wellness_domain::reply::{Reply, Say};
 use wellness_domain::usecases::connect::Connect;
 use wellness_domain::usecases::whoop::WhoopPorts;
-use wellness_domain::{ChatId, OAuthState, Tokens, User};
+use wellness_domain::{OAuthState, Tokens};
 use wellness_fatsecret::{ConnectError, FatSecretClient};
 use wellness_whoop::WhoopClient;
 
@@ -30,7 +28,7 @@ pub struct WhoopIntegration {
     pub users: Arc<dyn Users>,
     /// Records.
     pub store: Arc<dyn WearableStore>,
-    /// The bot, when Telegram is configured, to say "connected" in the chat.
+    /// The bot, when Telegram is configured, to tell users what a sync found.
     pub messenger: Option<Arc<dyn Messenger>>,
     /// What the bot says.
     pub presenter: Arc<dyn Presenter>,
@@ -50,36 +48,6 @@ impl WhoopIntegration {
             presenter: self.presenter.as_ref(),
         })
     }
-
-    /// After connecting: a word in the chat, then the first 30 days. Runs after the page was
-    /// answered; should it be lost (a restart), the hourly sync fetches the same records.
-    pub fn after_connect(&self, user: User) {
-        info!(user = %user.id, "WHOOP connected");
-        let whoop = self.clone();
-        let span = info_span!("first_whoop_sync", user = %user.id);
-        tokio::spawn(
-            async move {
-                let Some(ports) = whoop.ports() else {
-                    return;
-                };
-                let message = ports
-                    .presenter
-                    .render(user.locale, &Reply::one(Say::WhoopConnected));
-                if let Err(e) = ports
-                    .messenger
-                    .send(ChatId::private(user.telegram_id), &message)
-                    .await
-                {
-                    warn!(error = %e, "cannot say WHOOP is connected");
-                }
-                match ports.sync(&user).await {
-                    Ok(report) => info!(records = report.total(), "first WHOOP sync"),
-                    Err(e) => warn!(error = %e, "first WHOOP sync failed"),
-                }
-            }
-            .instrument(span),
-        );
-    }
 }
 
 impl std::fmt::Debug for WhoopIntegration {
@@ -93,35 +61,6 @@ impl std::fmt::Debug for WhoopIntegration {
 pub struct FatSecretIntegration {
     /// The connect flow.
     pub connect: Connect,
-    /// The bot, when Telegram is configured, to say "connected" in the chat.
-    pub messenger: Option<Arc<dyn Messenger>>,
-    /// What the bot says.
-    pub presenter: Arc<dyn Presenter>,
-}
-
-impl FatSecretIntegration {
-    /// After connecting: a word in the chat (after the page was answered).
-    pub fn after_connect(&self, user: User) {
-        info!(user = %user.id, "FatSecret connected");
-        let Some(messenger) = self.messenger.clone() else {
-            return;
-        };
-        let message = self
-            .presenter
-            .render(user.locale, &Reply::one(Say::FatsecretConnected));
-        let span = info_span!("fatsecret_connected", user = %user.id);
-        tokio::spawn(
-            async move {
-                if let Err(e) = messenger
-                    .send(ChatId::private(user.telegram_id), &message)
-                    .await
-                {
-                    warn!(error = %e, "cannot say FatSecret is connected");
-                }
-            }
-            .instrument(span),
-        );
-    }
 }
 
 impl std::fmt::Debug for FatSecretIntegration {

@@ -5,6 +5,7 @@ mod bot;
 mod briefing;
 mod connect;
 mod diary;
+mod followups;
 mod ingest;
 mod integrations;
 mod metered;

@@ -17,7 +17,7 @@ const RETRIES: &str = "wellness_outbound_retries_total";
 
 /// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
 /// (a test checks every name the code uses is here).
-pub const COUNTERS: [(&str, &str, &[&str]); 8] = [
+pub const COUNTERS: [(&str, &str, &[&str]); 9] = [
     (
         "wellness_updates_processed_total",
         "Inbound updates handled, by outcome.",
@@ -57,6 +57,11 @@ pub const COUNTERS: [(&str, &str, &[&str]); 8] = [
         RETRIES,
         "Retries of calls to outside services, by provider.",
         &["provider"],
+    ),
+    (
+        "wellness_tasks_total",
+        "Follow-up tasks run here, by kind and outcome.",
+        &["kind", "outcome"],
     ),
 ];
 
@@ -306,6 +311,7 @@ mod tests {
             include_str!("metered.rs"),
             include_str!("routes/telegram.rs"),
             include_str!("routes/whoop.rs"),
+            include_str!("followups.rs"),
         );
         let used: Vec<&str> = source
             .match_indices("\"wellness_")

@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use actix_web::HttpResponse;
 use actix_web::http::StatusCode;
 use askama::Template;
-use tracing::warn;
+use tracing::{info, warn};
 use wellness_domain::Provider;
 use wellness_domain::usecases::connect::{Begun, Completed, ConnectionOutcome, ConnectionPage};
 use wellness_texts::{PageText, Texts};
@@ -75,7 +75,10 @@ pub fn begun(texts: &Texts, provider: Provider, begun: Begun) -> HttpResponse {
 /// The provider's callback: the page, and the problem (if any) in the log.
 pub fn completed(texts: &Texts, completed: &Completed) -> HttpResponse {
     if let Some(problem) = &completed.problem {
-        warn!(provider = %completed.page.provider, %problem, "not connected");
+        warn!(provider = %completed.page.provider, %problem, "connecting went wrong");
+    }
+    if let Some(user) = &completed.connected {
+        info!(user = %user.id, "{} connected", completed.page.provider);
     }
     connection_page(texts, &completed.page)
 }

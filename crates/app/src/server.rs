@@ -35,10 +35,11 @@ pub struct Application {
     /// Kept until the bot has stopped: its poller talks to the simulated Telegram.
     #[cfg(feature = "sandbox")]
     sandbox: Option<Arc<crate::sandbox::Sandbox>>,
-    outbox: Option<(
+    /// The background workers (the FatSecret outbox, the follow-up tasks) and their stop.
+    background: (
         tokio::sync::watch::Sender<bool>,
-        tokio::task::JoinHandle<()>,
-    )>,
+        Vec<(&'static str, tokio::task::JoinHandle<()>)>,
+    ),
 }
 
 impl Application {
@@ -89,10 +90,14 @@ impl Application {
         };
         let whoop = adapters.whoop_integration(&settings);
         let fatsecret = adapters.fatsecret_integration();
-        let (outbox_stop, outbox_stopped) = tokio::sync::watch::channel(false);
-        let outbox = adapters
-            .outbox_worker()
-            .map(|worker| worker.spawn(outbox_stopped.clone()));
+        let (stop_background, stopped) = tokio::sync::watch::channel(false);
+        let mut background = Vec::new();
+        if let Some(worker) = adapters.outbox_worker() {
+            background.push(("the FatSecret outbox worker", worker.spawn(stopped.clone())));
+        }
+        if let Some(worker) = adapters.follow_up_worker(whoop.clone()) {
+            background.push(("the follow-up task worker", worker.spawn(stopped.clone())));
+        }
         let jobs = schedule::start(&db, adapters.job_ports(), adapters.metrics.clone())?;
         let wake = Arc::new(Notify::new());
         let bot = start_bot(&settings, &adapters, wake.clone(), shared)?;
@@ -119,7 +124,7 @@ impl Application {
             jobs,
             #[cfg(feature = "sandbox")]
             sandbox,
-            outbox: outbox.map(|handle| (outbox_stop, handle)),
+            background: (stop_background, background),
         })
     }
 
@@ -133,13 +138,14 @@ impl Application {
         if let Some(bot) = self.bot {
             bot.shutdown(Duration::from_secs(10)).await;
         }
-        if let Some((stop, handle)) = self.outbox {
-            let _ = stop.send(true);
+        let (stop, workers) = self.background;
+        let _ = stop.send(true);
+        for (name, handle) in workers {
             if tokio::time::timeout(Duration::from_secs(10), handle)
                 .await
                 .is_err()
             {
-                warn!("the FatSecret outbox worker did not stop in time");
+                warn!("{name} did not stop in time");
             }
         }
         #[cfg(feature = "sandbox")]

@@ -257,10 +257,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    tasks (id) {
+        id -> Int8,
+        user_id -> Int8,
+        kind -> Text,
+        state -> Text,
+        attempts -> Int4,
+        run_at -> Timestamptz,
+        locked_by -> Nullable<Text>,
+        locked_until -> Nullable<Timestamptz>,
+        last_error -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(whoop_cycles -> users (user_id));
 diesel::joinable!(conversation_messages -> users (user_id));
 diesel::joinable!(notification_sends -> users (user_id));
 diesel::joinable!(pending_questions -> users (user_id));
+diesel::joinable!(tasks -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     users,
@@ -275,6 +291,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     whoop_cycles,
     conversation_messages,
     pending_questions,
+    tasks,
     inbox_updates,
     notification_sends,
     job_runs,

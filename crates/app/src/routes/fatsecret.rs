@@ -54,8 +54,5 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
             declined,
         })
         .await;
-    if let Some(user) = completed.connected.clone() {
-        fs.after_connect(user);
-    }
     pages::completed(&state.texts, &completed)
 }

@@ -40,7 +40,7 @@ struct CallbackQuery {
 }
 
 /// WHOOP sends the browser back with a code (or an error): the connection is completed for the
-/// user the state was issued to, then the chat hears of it and the first sync runs.
+/// user the state was issued to, then the chat hears of it and the first sync runs (queued tasks).
 async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
     let Some(whoop) = state.whoop.as_ref() else {
         return not_configured(&state.texts, Provider::Whoop);
@@ -54,9 +54,6 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
             declined: query.error.is_some(),
         })
         .await;
-    if let Some(user) = completed.connected.clone() {
-        whoop.after_connect(user);
-    }
     pages::completed(&state.texts, &completed)
 }
 

@@ -9,6 +9,7 @@ mod jobs;
 mod privacy;
 mod repositories;
 mod services;
+mod tasks;
 
 pub use authorization::*;
 pub use budget::*;
@@ -16,3 +17,4 @@ pub use jobs::*;
 pub use privacy::*;
 pub use repositories::*;
 pub use services::*;
+pub use tasks::*;

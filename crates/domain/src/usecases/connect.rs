@@ -3,7 +3,8 @@
 //! that are stored for the user the state was issued to.
 //!
 //! The use case returns what happened ([`ConnectionPage`]); the HTTP adapter renders it as a
-//! page. Telling the chat and the first sync are the caller's follow-up ([`Completed::connected`]).
+//! page. Telling the chat and the first WHOOP sync are queued as durable tasks ([`Tasks`]), done
+//! after the page was answered, on any instance, even after a restart.
 
 use std::sync::Arc;
 
@@ -12,7 +13,8 @@ use crate::model::{
     User, UserId,
 };
 use crate::ports::{
-    Authorization, Clock, CredentialStore, OAuthStates, StorageError, Users, WaitingToken,
+    Authorization, Clock, CredentialStore, NewTask, OAuthStates, StorageError, TaskKind, Tasks,
+    Users, WaitingToken,
 };
 
 /// What the page after a step of the flow says.
@@ -93,6 +95,8 @@ pub struct Connect {
     pub credentials: Arc<dyn CredentialStore>,
     /// People (for their language).
     pub users: Arc<dyn Users>,
+    /// Where the follow-up goes: a word in the chat, the first sync.
+    pub tasks: Arc<dyn Tasks>,
     /// Time.
     pub clock: Arc<dyn Clock>,
 }
@@ -220,11 +224,34 @@ impl Connect {
         if let Err(stop) = self.store(&pending, grant).await {
             return ended(locale, stop);
         }
+        // Connected whatever becomes of the follow-up; should it not be queued, the hourly
+        // sync still fetches the records (only the word in the chat is lost).
+        let problem = self
+            .tasks
+            .enqueue(&self.follow_up(pending.user_id))
+            .await
+            .err()
+            .map(|e| format!("connected, but the follow-up was not queued: {e}"));
         Completed {
             page: self.page(locale, ConnectionOutcome::Connected),
             connected: self.users.get(pending.user_id).await.ok().flatten(),
-            problem: None,
+            problem,
         }
+    }
+
+    /// After connecting: a word in the chat, and for WHOOP the first sync.
+    fn follow_up(&self, user: UserId) -> Vec<NewTask> {
+        let mut tasks = vec![NewTask {
+            user,
+            kind: TaskKind::SayConnected(self.provider),
+        }];
+        if self.provider == Provider::Whoop {
+            tasks.push(NewTask {
+                user,
+                kind: TaskKind::FirstWhoopSync,
+            });
+        }
+        tasks
     }
 
     /// Trades the grant for tokens and stores them for the user of the state.

@@ -9,5 +9,6 @@ pub mod food;
 pub mod inbox;
 pub mod privacy;
 pub mod profile;
+pub mod tasks;
 pub mod today;
 pub mod whoop;

@@ -12,5 +12,6 @@ pub mod outbox;
 pub mod pending_questions;
 pub mod privacy;
 pub mod request_budget;
+pub mod tasks;
 pub mod users;
 pub mod wearable;

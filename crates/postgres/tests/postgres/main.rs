@@ -11,4 +11,5 @@ mod misc;
 mod pending;
 mod privacy;
 mod schema;
+mod tasks;
 mod wearable;

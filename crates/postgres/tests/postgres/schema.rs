@@ -141,6 +141,7 @@ async fn diesel_schema_matches_the_migrated_database() {
         whoop_cycles,
         conversation_messages,
         pending_questions,
+        tasks,
         inbox_updates,
         notification_sends,
         job_runs,

@@ -7,7 +7,7 @@ use super::*;
 use crate::model::{BriefingTimes, CalorieGoal, Secret, TelegramUserId, Tokens, UserTimeZone};
 use crate::ports::{
     Approval, AuthorizationError, Authorized, MockAuthorization, MockClock, MockCredentialStore,
-    MockOAuthStates, MockUsers,
+    MockOAuthStates, MockTasks, MockUsers, NewTask, TaskKind,
 };
 
 fn now() -> DateTime<Utc> {
@@ -49,12 +49,25 @@ fn tokens() -> Tokens {
     }
 }
 
-/// A flow whose collaborators are the given mocks; users know Olena (Ukrainian).
+/// A flow whose collaborators are the given mocks; users know Olena (Ukrainian); nothing may be
+/// queued.
 fn connect(
     provider: Provider,
     authorization: MockAuthorization,
     states: MockOAuthStates,
     credentials: MockCredentialStore,
+) -> Connect {
+    let mut tasks = MockTasks::new();
+    tasks.expect_enqueue().never();
+    connect_queueing(provider, authorization, states, credentials, tasks)
+}
+
+fn connect_queueing(
+    provider: Provider,
+    authorization: MockAuthorization,
+    states: MockOAuthStates,
+    credentials: MockCredentialStore,
+    tasks: MockTasks,
 ) -> Connect {
     let mut users = MockUsers::new();
     users.expect_get().returning(|_| Ok(Some(olena())));
@@ -66,8 +79,20 @@ fn connect(
         states: Arc::new(states),
         credentials: Arc::new(credentials),
         users: Arc::new(users),
+        tasks: Arc::new(tasks),
         clock: Arc::new(clock),
     }
+}
+
+/// Tasks that expect exactly `queued` once.
+fn expecting(queued: Vec<NewTask>) -> MockTasks {
+    let mut tasks = MockTasks::new();
+    tasks
+        .expect_enqueue()
+        .withf(move |added| added == queued.as_slice())
+        .times(1)
+        .returning(|_| Ok(()));
+    tasks
 }
 
 fn callback(key: &str, grant: Option<&str>, declined: bool) -> CallbackParams {
@@ -240,7 +265,18 @@ fn the_grant_becomes_tokens_stored_for_the_user_the_state_was_issued_to() {
         })
         .times(1)
         .returning(|_| Ok(()));
-    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    // The follow-up is queued, not run here: a word in the chat, then the first sync.
+    let tasks = expecting(vec![
+        NewTask {
+            user: user_id(),
+            kind: TaskKind::SayConnected(Provider::Whoop),
+        },
+        NewTask {
+            user: user_id(),
+            kind: TaskKind::FirstWhoopSync,
+        },
+    ]);
+    let flow = connect_queueing(Provider::Whoop, authorization, states, credentials, tasks);
     let done = block_on(flow.complete(&callback("state-123", Some("code-1"), false)));
     assert_eq!(
         done.page,
@@ -275,7 +311,17 @@ fn an_oauth1_callback_finds_its_attempt_by_the_request_token() {
         });
     let mut credentials = MockCredentialStore::new();
     credentials.expect_save().times(1).returning(|_| Ok(()));
-    let flow = connect(Provider::Fatsecret, authorization, states, credentials);
+    let tasks = expecting(vec![NewTask {
+        user: user_id(),
+        kind: TaskKind::SayConnected(Provider::Fatsecret),
+    }]);
+    let flow = connect_queueing(
+        Provider::Fatsecret,
+        authorization,
+        states,
+        credentials,
+        tasks,
+    );
     let done = block_on(flow.complete(&callback("rt", Some("v"), false)));
     assert_eq!(done.page.outcome, ConnectionOutcome::Connected);
 }
@@ -350,4 +396,29 @@ fn a_used_callback_is_refused_before_the_provider_is_asked() {
         missing.page.outcome,
         ConnectionOutcome::Rejected(StateRejected::Unknown)
     );
+}
+
+#[test]
+fn a_follow_up_that_cannot_be_queued_leaves_the_connection_made_and_says_why_in_the_log() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().returning(|_, _| {
+        Ok(Authorized {
+            tokens: tokens(),
+            external_user_id: None,
+        })
+    });
+    let mut credentials = MockCredentialStore::new();
+    credentials.expect_save().times(1).returning(|_| Ok(()));
+    let mut tasks = MockTasks::new();
+    tasks
+        .expect_enqueue()
+        .returning(|_| Err(StorageError::Unavailable("pool timed out".into())));
+    let flow = connect_queueing(Provider::Whoop, authorization, states, credentials, tasks);
+    let done = block_on(flow.complete(&callback("state-123", Some("code"), false)));
+    assert_eq!(done.page.outcome, ConnectionOutcome::Connected);
+    assert!(done.problem.unwrap().contains("pool timed out"));
 }

@@ -1,0 +1,68 @@
+//! Work for later, kept in storage until it is done: it survives a restart and runs on
+//! whichever instance claims it (claimed under a lease, retried with backoff, parked when it
+//! keeps failing), like the inbox's updates.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+
+use crate::model::{Provider, UserId};
+use crate::ports::StorageError;
+
+/// What is to be done, for whom.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskKind {
+    /// Say in the chat that a provider was connected.
+    SayConnected(Provider),
+    /// The first WHOOP sync after connecting (30 days).
+    FirstWhoopSync,
+}
+
+/// A task to add.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NewTask {
+    /// Whose.
+    pub user: UserId,
+    /// What.
+    pub kind: TaskKind,
+}
+
+/// A task claimed by a worker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClaimedTask {
+    /// Its key.
+    pub id: i64,
+    /// Whose.
+    pub user: UserId,
+    /// What.
+    pub kind: TaskKind,
+    /// Attempts so far, this one included.
+    pub attempts: i32,
+}
+
+/// Durable work for later. Every call that settles a task is fenced: it changes the task only
+/// while `worker` still holds its claim (`false` otherwise: the lease ran out and another
+/// worker may have it).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait Tasks: Send + Sync {
+    /// Adds tasks, due now.
+    async fn enqueue(&self, tasks: &[NewTask]) -> Result<(), StorageError>;
+    /// Claims the oldest due task for `lease` (a task whose worker's lease ran out is due).
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedTask>, StorageError>;
+    /// Done: the task is gone.
+    async fn complete(&self, id: i64, worker: &str) -> Result<bool, StorageError>;
+    /// Failed for a passing reason: due again at `at`.
+    async fn retry_later(
+        &self,
+        id: i64,
+        worker: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError>;
+    /// Failed for good (or too often): kept with its error, never claimed again.
+    async fn park(&self, id: i64, worker: &str, reason: &str) -> Result<bool, StorageError>;
+}

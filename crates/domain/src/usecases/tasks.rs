@@ -1,0 +1,207 @@
+//! The durable follow-up tasks: what each does, and what becomes of it (done, retried with
+//! backoff, parked) by the same policy as the inbox's updates. Claiming and the worker loop
+//! are the app's runtime.
+
+use crate::model::{ChatId, Provider};
+use crate::ports::{ClaimedTask, Messenger, Presenter, StorageError, TaskKind, Tasks, Users};
+use crate::reply::{Reply, Say};
+use crate::usecases::chat::{ChatError, deliver};
+use crate::usecases::inbox::Settlement;
+use crate::usecases::whoop::{SyncError, WhoopPorts};
+
+/// What the tasks need.
+pub struct FollowUps<'a> {
+    /// People (a task names a user; one erased since has nothing left to do).
+    pub users: &'a dyn Users,
+    /// The chat.
+    pub messenger: &'a dyn Messenger,
+    /// The words.
+    pub presenter: &'a dyn Presenter,
+    /// WHOOP, when configured.
+    pub whoop: Option<WhoopPorts<'a>>,
+}
+
+impl std::fmt::Debug for FollowUps<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FollowUps")
+            .field("whoop", &self.whoop.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl FollowUps<'_> {
+    /// Does the task once.
+    pub async fn run(&self, task: &ClaimedTask) -> Result<(), ChatError> {
+        let Some(user) = self.users.get(task.user).await? else {
+            return Ok(());
+        };
+        match task.kind {
+            TaskKind::SayConnected(provider) => {
+                let said = match provider {
+                    Provider::Whoop => Say::WhoopConnected,
+                    Provider::Fatsecret => Say::FatsecretConnected,
+                };
+                let message = self.presenter.render(user.locale, &Reply::one(said));
+                let sent = self
+                    .messenger
+                    .send(ChatId::private(user.telegram_id), &message)
+                    .await;
+                deliver(sent.map(|_| ()))
+            }
+            TaskKind::FirstWhoopSync => {
+                let Some(whoop) = &self.whoop else {
+                    return Err(ChatError::Permanent("WHOOP is not configured".into()));
+                };
+                match whoop.sync(&user).await {
+                    // Disconnected since (or revoked, and told so): nothing left to sync.
+                    Ok(_) | Err(SyncError::NotConnected | SyncError::Revoked { .. }) => Ok(()),
+                    Err(SyncError::Temporary(reason)) => Err(ChatError::Temporary(reason)),
+                }
+            }
+        }
+    }
+}
+
+/// Records `settlement` of a task `worker` holds; `false` when its claim was lost.
+pub async fn record(
+    tasks: &dyn Tasks,
+    task: &ClaimedTask,
+    worker: &str,
+    settlement: &Settlement,
+) -> Result<bool, StorageError> {
+    match settlement {
+        Settlement::Done => tasks.complete(task.id, worker).await,
+        Settlement::RetryAt { at, reason } => tasks.retry_later(task.id, worker, reason, *at).await,
+        Settlement::Parked { reason } => tasks.park(task.id, worker, reason).await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone as _, Utc};
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::model::{
+        BriefingTimes, CalorieGoal, Locale, TelegramUserId, User, UserId, UserTimeZone,
+    };
+    use crate::ports::{MessengerError, MockMessenger, MockTasks, MockUsers, SentMessage};
+    use crate::testing::DebugPresenter;
+    use crate::usecases::inbox::InboxPolicy;
+
+    fn olena() -> User {
+        User {
+            id: UserId::new(7).unwrap(),
+            telegram_id: TelegramUserId::new(700).unwrap(),
+            first_name: "Olena".into(),
+            locale: Locale::Uk,
+            time_zone: UserTimeZone::DEFAULT,
+            calorie_goal: CalorieGoal::new(2000).unwrap(),
+            briefing_times: BriefingTimes::default(),
+            briefings_enabled: true,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn task(kind: TaskKind) -> ClaimedTask {
+        ClaimedTask {
+            id: 1,
+            user: UserId::new(7).unwrap(),
+            kind,
+            attempts: 1,
+        }
+    }
+
+    fn users(found: bool) -> MockUsers {
+        let mut users = MockUsers::new();
+        users.expect_get().returning(move |_| Ok(found.then(olena)));
+        users
+    }
+
+    #[test]
+    fn saying_connected_sends_it_to_the_users_chat_and_a_blocked_bot_is_done() {
+        let mut messenger = MockMessenger::new();
+        messenger
+            .expect_send()
+            .withf(|chat, m| *chat == ChatId(700) && m.text.contains("FatsecretConnected"))
+            .times(1)
+            .returning(|_, _| Ok(SentMessage { message_id: 1 }));
+        let users = users(true);
+        let follow_ups = FollowUps {
+            users: &users,
+            messenger: &messenger,
+            presenter: &DebugPresenter,
+            whoop: None,
+        };
+        let say = task(TaskKind::SayConnected(Provider::Fatsecret));
+        block_on(follow_ups.run(&say)).unwrap();
+
+        let mut blocked = MockMessenger::new();
+        blocked
+            .expect_send()
+            .returning(|_, _| Err(MessengerError::Unreachable("blocked".into())));
+        let follow_ups = FollowUps {
+            messenger: &blocked,
+            ..follow_ups
+        };
+        block_on(follow_ups.run(&say)).unwrap();
+    }
+
+    #[test]
+    fn an_outage_is_retried_later_and_an_erased_user_has_nothing_left_to_do() {
+        let mut down = MockMessenger::new();
+        down.expect_send()
+            .returning(|_, _| Err(MessengerError::Unavailable("502".into())));
+        let found = users(true);
+        let follow_ups = FollowUps {
+            users: &found,
+            messenger: &down,
+            presenter: &DebugPresenter,
+            whoop: None,
+        };
+        let say = task(TaskKind::SayConnected(Provider::Whoop));
+        let outcome = block_on(follow_ups.run(&say));
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
+        assert!(matches!(
+            InboxPolicy::default().settle(say.attempts, outcome, now),
+            Settlement::RetryAt { .. }
+        ));
+        let gone = users(false);
+        let follow_ups = FollowUps {
+            users: &gone,
+            ..follow_ups
+        };
+        block_on(follow_ups.run(&say)).unwrap();
+        // Without WHOOP configured a sync can never run: parked, not retried.
+        let sync = task(TaskKind::FirstWhoopSync);
+        let outcome = block_on(
+            FollowUps {
+                users: &found,
+                ..follow_ups
+            }
+            .run(&sync),
+        );
+        assert!(matches!(outcome, Err(ChatError::Permanent(_))));
+    }
+
+    #[test]
+    fn each_settlement_is_recorded_fenced_by_the_worker() {
+        let mut tasks = MockTasks::new();
+        tasks
+            .expect_complete()
+            .withf(|id, worker| *id == 1 && worker == "w1")
+            .times(1)
+            .returning(|_, _| Ok(true));
+        tasks
+            .expect_park()
+            .withf(|id, worker, reason| *id == 1 && worker == "w1" && reason == "broken")
+            .times(1)
+            .returning(|_, _, _| Ok(false));
+        let claimed = task(TaskKind::FirstWhoopSync);
+        assert!(block_on(record(&tasks, &claimed, "w1", &Settlement::Done)).unwrap());
+        let parked = Settlement::Parked {
+            reason: "broken".into(),
+        };
+        assert!(!block_on(record(&tasks, &claimed, "w1", &parked)).unwrap());
+    }
+}

@@ -1,0 +1,180 @@
+//! `Tasks` on PostgreSQL: the inbox's claim (oldest due first, `FOR UPDATE SKIP LOCKED`, under
+//! a lease on the database's clock) for work that is not a Telegram update. Settling is fenced
+//! by the claim: only the worker that holds it changes the row. Done tasks are deleted.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Double, Integer, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use wellness_domain::ports::{ClaimedTask, NewTask, StorageError, TaskKind, Tasks};
+use wellness_domain::{Provider, UserId};
+
+use crate::Database;
+use crate::error::{corrupt, from_diesel};
+
+fn kind_code(kind: TaskKind) -> &'static str {
+    match kind {
+        TaskKind::SayConnected(Provider::Whoop) => "say_whoop_connected",
+        TaskKind::SayConnected(Provider::Fatsecret) => "say_fatsecret_connected",
+        TaskKind::FirstWhoopSync => "first_whoop_sync",
+    }
+}
+
+fn kind_of(code: &str) -> Result<TaskKind, StorageError> {
+    Ok(match code {
+        "say_whoop_connected" => TaskKind::SayConnected(Provider::Whoop),
+        "say_fatsecret_connected" => TaskKind::SayConnected(Provider::Fatsecret),
+        "first_whoop_sync" => TaskKind::FirstWhoopSync,
+        other => return Err(corrupt(format!("task kind {other}"))),
+    })
+}
+
+/// Adds tasks, due now, in one statement.
+pub async fn enqueue(conn: &mut AsyncPgConnection, tasks: &[NewTask]) -> Result<(), StorageError> {
+    if tasks.is_empty() {
+        return Ok(());
+    }
+    let users: Vec<i64> = tasks.iter().map(|t| t.user.get()).collect();
+    let kinds: Vec<&str> = tasks.iter().map(|t| kind_code(t.kind)).collect();
+    diesel::sql_query(
+        "INSERT INTO tasks (user_id, kind) SELECT * FROM unnest($1::bigint[], $2::text[])",
+    )
+    .bind::<Array<BigInt>, _>(users)
+    .bind::<Array<Text>, _>(kinds)
+    .execute(conn)
+    .await
+    .map_err(from_diesel)?;
+    Ok(())
+}
+
+const CLAIM: &str = "
+WITH candidate AS (
+    SELECT id FROM tasks
+    WHERE state IN ('pending', 'processing')
+      AND ((state = 'pending' AND run_at <= now())
+           OR (state = 'processing' AND locked_until < now()))
+    ORDER BY run_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE tasks t
+SET state = 'processing',
+    locked_by = $1,
+    locked_until = now() + make_interval(secs => $2),
+    attempts = t.attempts + 1
+FROM candidate
+WHERE t.id = candidate.id
+RETURNING t.id, t.user_id, t.kind, t.attempts";
+
+#[derive(QueryableByName)]
+struct ClaimedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Integer)]
+    attempts: i32,
+}
+
+/// Claims the oldest due task for `lease`.
+pub async fn claim(
+    conn: &mut AsyncPgConnection,
+    worker: &str,
+    lease: Duration,
+) -> Result<Option<ClaimedTask>, StorageError> {
+    let row: Option<ClaimedRow> = diesel::sql_query(CLAIM)
+        .bind::<Text, _>(worker)
+        .bind::<Double, _>(lease.as_seconds_f64())
+        .get_result(conn)
+        .await
+        .optional()
+        .map_err(from_diesel)?;
+    row.map(|r| {
+        Ok(ClaimedTask {
+            id: r.id,
+            user: UserId::new(r.user_id).map_err(corrupt)?,
+            kind: kind_of(&r.kind)?,
+            attempts: r.attempts,
+        })
+    })
+    .transpose()
+}
+
+// Each settling statement requires the claim: `worker` holds the task, whatever its lease says
+// (a late finish of a task nobody else took is still the truth).
+const COMPLETE: &str =
+    "DELETE FROM tasks WHERE id = $1 AND locked_by = $2 AND state = 'processing'";
+const RETRY: &str = "UPDATE tasks SET state = 'pending', locked_by = NULL, locked_until = NULL, \
+     last_error = $3, run_at = $4 WHERE id = $1 AND locked_by = $2 AND state = 'processing'";
+const PARK: &str = "UPDATE tasks SET state = 'parked', locked_by = NULL, locked_until = NULL, \
+     last_error = $3 WHERE id = $1 AND locked_by = $2 AND state = 'processing'";
+
+/// Runs a settling statement; `true` when the worker still held the task.
+async fn settled(
+    query: impl diesel_async::methods::ExecuteDsl<AsyncPgConnection> + Send,
+    conn: &mut AsyncPgConnection,
+) -> Result<bool, StorageError> {
+    let n = query.execute(conn).await.map_err(from_diesel)?;
+    Ok(n == 1)
+}
+
+/// `Tasks` over the pool.
+#[derive(Debug, Clone)]
+pub struct PgTasks {
+    db: Database,
+}
+
+impl PgTasks {
+    /// Over `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl Tasks for PgTasks {
+    async fn enqueue(&self, tasks: &[NewTask]) -> Result<(), StorageError> {
+        enqueue(&mut *self.db.conn().await?, tasks).await
+    }
+
+    async fn claim(
+        &self,
+        worker: &str,
+        lease: Duration,
+    ) -> Result<Option<ClaimedTask>, StorageError> {
+        claim(&mut *self.db.conn().await?, worker, lease).await
+    }
+
+    async fn complete(&self, id: i64, worker: &str) -> Result<bool, StorageError> {
+        let query = diesel::sql_query(COMPLETE)
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(worker);
+        settled(query, &mut *self.db.conn().await?).await
+    }
+
+    async fn retry_later(
+        &self,
+        id: i64,
+        worker: &str,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, StorageError> {
+        let query = diesel::sql_query(RETRY)
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(worker)
+            .bind::<Text, _>(reason)
+            .bind::<Timestamptz, _>(at);
+        settled(query, &mut *self.db.conn().await?).await
+    }
+
+    async fn park(&self, id: i64, worker: &str, reason: &str) -> Result<bool, StorageError> {
+        let query = diesel::sql_query(PARK)
+            .bind::<BigInt, _>(id)
+            .bind::<Text, _>(worker)
+            .bind::<Text, _>(reason);
+        settled(query, &mut *self.db.conn().await?).await
+    }
+}

@@ -1,0 +1,86 @@
+//! Durable tasks: claimed oldest first under a lease, settled only by the worker holding the
+//! claim, retried later, parked for good, deleted when done.
+
+use chrono::{Duration, Utc};
+use wellness_domain::Provider;
+use wellness_domain::ports::{NewTask, TaskKind, Tasks};
+use wellness_postgres::PgTasks;
+
+use crate::fixtures::{db, user};
+
+const LEASE: Duration = Duration::seconds(60);
+
+#[tokio::test]
+async fn tasks_are_claimed_oldest_first_once_and_deleted_when_done() {
+    let (_guard, pool) = db().await;
+    let u = user(&pool, 1).await.id;
+    let tasks = PgTasks::new(pool);
+    tasks
+        .enqueue(&[
+            NewTask {
+                user: u,
+                kind: TaskKind::SayConnected(Provider::Whoop),
+            },
+            NewTask {
+                user: u,
+                kind: TaskKind::FirstWhoopSync,
+            },
+        ])
+        .await
+        .unwrap();
+    let first = tasks.claim("w1", LEASE).await.unwrap().unwrap();
+    assert_eq!(
+        (first.user, first.kind, first.attempts),
+        (u, TaskKind::SayConnected(Provider::Whoop), 1)
+    );
+    let second = tasks.claim("w2", LEASE).await.unwrap().unwrap();
+    assert_eq!(second.kind, TaskKind::FirstWhoopSync);
+    assert_eq!(tasks.claim("w3", LEASE).await.unwrap(), None);
+    // Fenced: only the holder settles.
+    assert!(!tasks.complete(first.id, "w2").await.unwrap());
+    assert!(tasks.complete(first.id, "w1").await.unwrap());
+    assert!(!tasks.complete(first.id, "w1").await.unwrap(), "gone");
+    assert!(tasks.park(second.id, "w2", "broken").await.unwrap());
+    // Parked is kept but never claimed again.
+    assert_eq!(tasks.claim("w3", LEASE).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn a_retried_task_waits_for_its_time_and_an_expired_lease_lets_another_worker_take_it() {
+    let (_guard, pool) = db().await;
+    let u = user(&pool, 1).await.id;
+    let tasks = PgTasks::new(pool);
+    let sync = NewTask {
+        user: u,
+        kind: TaskKind::FirstWhoopSync,
+    };
+    tasks.enqueue(&[sync]).await.unwrap();
+    let claimed = tasks.claim("w1", LEASE).await.unwrap().unwrap();
+    let later = Utc::now() + Duration::hours(1);
+    assert!(
+        !tasks
+            .retry_later(claimed.id, "w9", "503", later)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tasks
+            .retry_later(claimed.id, "w1", "503", later)
+            .await
+            .unwrap()
+    );
+    assert_eq!(tasks.claim("w2", LEASE).await.unwrap(), None, "not due yet");
+
+    // A worker that dies keeps its claim only until the lease runs out.
+    tasks.enqueue(&[sync]).await.unwrap();
+    let short = Duration::milliseconds(100);
+    let dying = tasks.claim("w1", short).await.unwrap().unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let taken = tasks.claim("w2", LEASE).await.unwrap().unwrap();
+    assert_eq!((taken.id, taken.attempts), (dying.id, 2));
+    assert!(
+        !tasks.complete(dying.id, "w1").await.unwrap(),
+        "the first worker lost its claim"
+    );
+    assert!(tasks.complete(taken.id, "w2").await.unwrap());
+}
