@@ -13,14 +13,14 @@ use wellness_sim::telegram::{SimUser, TelegramSim, silent_voice_note};
 
 use crate::chat::{self, reply, say};
 
-struct FoodBot {
-    tg: TelegramSim,
-    ai: Option<OpenAiSim>,
-    _server: Server,
+pub(crate) struct FoodBot {
+    pub(crate) tg: TelegramSim,
+    pub(crate) ai: Option<OpenAiSim>,
+    pub(crate) server: Server,
     _db: TestDatabase,
 }
 
-async fn food_bot(with_openai: bool) -> FoodBot {
+pub(crate) async fn food_bot(with_openai: bool) -> FoodBot {
     let tg = chat::telegram().await;
     let ai = if with_openai {
         Some(OpenAiSim::start(OpenAiSimConfig::default()).await.unwrap())
@@ -39,12 +39,12 @@ async fn food_bot(with_openai: bool) -> FoodBot {
     FoodBot {
         tg,
         ai,
-        _server: server,
+        server,
         _db: db,
     }
 }
 
-fn per_100g(said: &str, lookup: &str) -> wellness_domain::Nutrients {
+pub(crate) fn per_100g(said: &str, lookup: &str) -> wellness_domain::Nutrients {
     OfflineCatalog::new()
         .lookup(said, lookup)
         .unwrap()
@@ -62,7 +62,7 @@ fn expected_kcal(said: &str, lookup: &str, grams: f64) -> i64 {
     (facts.per_100g.kcal.get() * grams / 100.0).round() as i64
 }
 
-fn portion(said: &str, lookup: &str, unit: Option<&str>) -> f64 {
+pub(crate) fn portion(said: &str, lookup: &str, unit: Option<&str>) -> f64 {
     let catalog = OfflineCatalog::new();
     let facts = catalog.lookup(said, lookup).unwrap().facts(Locale::En);
     match unit {
@@ -120,7 +120,7 @@ async fn with_no_openai_key_common_foods_are_logged_from_the_catalogue() {
     );
 }
 
-fn two_eggs_and_bread() -> serde_json::Value {
+pub(crate) fn two_eggs_and_bread() -> serde_json::Value {
     json!({
         "intent": "log_food",
         "items": [

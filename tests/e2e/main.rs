@@ -7,6 +7,7 @@ mod compose;
 mod fatsecret;
 mod food;
 mod foundation;
+mod grounding;
 mod sandbox;
 mod security;
 mod source_rules;

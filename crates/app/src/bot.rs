@@ -30,7 +30,7 @@ use wellness_telegram::{
 };
 use wellness_texts::Texts;
 
-use crate::metered::{MeteredAssistant, MeteredTranscriber};
+use crate::metered::{MeteredAssistant, MeteredAudit, MeteredTranscriber};
 use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
 
@@ -279,6 +279,9 @@ fn chat_service(
         pending: Arc::new(PgPendingQuestions::new(db.clone())),
         assistant,
         fallback_assistant,
+        audit: Arc::new(MeteredAudit {
+            metrics: metrics.clone(),
+        }),
         catalog: match &shared.fatsecret_catalog {
             Some(primary) => Arc::new(FallbackCatalog {
                 primary: primary.clone(),

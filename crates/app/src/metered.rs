@@ -5,11 +5,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use tracing::Instrument as _;
+use wellness_domain::grounding::Finding;
 use wellness_domain::ports::{
-    Assistant, AssistantContext, AssistantError, Attachment, CatalogError, ContextScope,
-    DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts, Interpretation, Messenger,
-    MessengerError, OutgoingMessage, SentMessage, TokenGrant, Transcriber, TranscriptionError,
-    Wearable, WearableError,
+    AnswerAudit, Assistant, AssistantContext, AssistantError, AssistantText, Attachment,
+    CatalogError, ContextScope, DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts,
+    Interpretation, Messenger, MessengerError, OutgoingMessage, SentMessage, TokenGrant,
+    Transcriber, TranscriptionError, Wearable, WearableError,
 };
 use wellness_domain::{
     CatalogueRef, ChatId, Cycle, Grams, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId,
@@ -202,6 +203,10 @@ pub struct MeteredAssistant {
 impl Assistant for MeteredAssistant {
     fn interpret_reads(&self) -> ContextScope {
         self.inner.interpret_reads()
+    }
+
+    fn writes_freely(&self) -> bool {
+        self.inner.writes_freely()
     }
 
     async fn interpret(
@@ -542,5 +547,29 @@ impl<T: FoodCatalog + 'static> FoodCatalog for MeteredFatSecret<T> {
         };
         self.count("find", status);
         r
+    }
+}
+
+/// Counts the assistant's texts withheld as not grounded in the data
+/// (`wellness_ai_ungrounded_total`) and logs why; the text itself only at debug level, with
+/// every digit masked.
+#[derive(Debug)]
+pub struct MeteredAudit {
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+impl AnswerAudit for MeteredAudit {
+    fn ungrounded(&self, text: AssistantText, finding: &Finding) {
+        self.metrics.inc(
+            "wellness_ai_ungrounded_total",
+            &[("text", text.code()), ("why", finding.why.code())],
+        );
+        tracing::info!(
+            text = text.code(),
+            why = %finding.why,
+            "the assistant's text was not grounded in the data: the rules answered instead"
+        );
+        tracing::debug!(text = text.code(), masked = %finding.masked, "the withheld text");
     }
 }

@@ -4,6 +4,7 @@
 //! and translate between the world and these types.
 
 pub mod conversation;
+pub mod grounding;
 pub mod model;
 pub mod ports;
 pub mod reply;

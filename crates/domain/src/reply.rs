@@ -140,6 +140,9 @@ pub enum Say {
     AssistantFailed(AssistantError),
     /// The offline rules stood in for the assistant.
     UsedFallback,
+    /// The assistant's answer was not grounded in the data and there are no rules to answer
+    /// instead: the data does not hold what was asked.
+    NotInData,
     /// What was heard in a voice note.
     Heard {
         /// The transcript.

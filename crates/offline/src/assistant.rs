@@ -59,6 +59,11 @@ impl Assistant for RuleAssistant {
         ContextScope::Basic
     }
 
+    /// Templates filled from the context: every figure is the data's.
+    fn writes_freely(&self) -> bool {
+        false
+    }
+
     async fn interpret(
         &self,
         text: &str,

@@ -135,6 +135,11 @@ impl Assistant for OpenAiAssistant {
         ContextScope::Full
     }
 
+    /// A model writes what it likes: its answers are checked before they are sent.
+    fn writes_freely(&self) -> bool {
+        true
+    }
+
     async fn interpret(
         &self,
         text: &str,

@@ -131,6 +131,7 @@ assistant-refused = The AI assistant declined to answer that. Try rephrasing.
 assistant-malformed = The AI assistant gave an answer I couldn't read. Please send it again.
 assistant-unavailable = I can't reach the AI assistant right now. Your message is saved; try again in a minute.
 used-fallback = (The AI assistant is unavailable: I used the built-in food list.)
+not-in-data = I don't have that in your data yet.
 heard = 🎙 I heard: “{ $text }”
 voice-too-long = That voice note is { $secs } s long; I can take up to { $max } s. Please send a shorter one.
 voice-unavailable = I can't listen to voice notes on this server (no OpenAI key). Please type it instead.

@@ -207,6 +207,7 @@ impl Texts {
                 AssistantError::Unavailable(_) => self.plain(locale, "assistant-unavailable"),
             },
             Say::UsedFallback => self.plain(locale, "used-fallback"),
+            Say::NotInData => self.plain(locale, "not-in-data"),
             Say::Heard { text: heard } => self.t(locale, "heard", &[text("text", heard)]),
             Say::VoiceTooLong { secs, max } => self.t(
                 locale,

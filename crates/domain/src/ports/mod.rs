@@ -3,6 +3,7 @@
 //! Every async port is an `#[async_trait]` trait usable as `dyn` object, with a mockall mock
 //! (`Mock<Name>`) under `cfg(test)` or the `mock` feature.
 
+mod audit;
 mod authorization;
 mod budget;
 mod jobs;
@@ -11,6 +12,7 @@ mod repositories;
 mod services;
 mod tasks;
 
+pub use audit::*;
 pub use authorization::*;
 pub use budget::*;
 pub use jobs::*;

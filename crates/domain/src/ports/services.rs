@@ -231,6 +231,10 @@ pub enum ContextScope {
 pub trait Assistant: Send + Sync {
     /// What `interpret` reads of the context. `answer` always gets all of it.
     fn interpret_reads(&self) -> ContextScope;
+    /// Whether its answers and replies are a language model's free text, checked against the
+    /// data before they are sent (`true`), or templates filled from the context alone
+    /// (`false`: grounded by construction).
+    fn writes_freely(&self) -> bool;
     /// Classifies a message and extracts foods, goals and replies.
     async fn interpret(
         &self,

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, missing_docs)]
 
 pub mod briefing;
+pub mod contexts;
 pub mod contracts;
 mod memory;
 
@@ -134,5 +135,15 @@ impl FoodLog for MemoryLog {
     }
     async fn get(&self, _u: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError> {
         Ok(self.0.lock().unwrap().iter().find(|e| e.id == id).cloned())
+    }
+}
+
+/// An audit that keeps what it was told: which text and why.
+#[derive(Debug, Default)]
+pub struct RecordingAudit(pub Mutex<Vec<(AssistantText, crate::grounding::Ungrounded)>>);
+
+impl AnswerAudit for RecordingAudit {
+    fn ungrounded(&self, text: AssistantText, finding: &crate::grounding::Finding) {
+        self.0.lock().unwrap().push((text, finding.why));
     }
 }

@@ -133,3 +133,59 @@ fn anything_else_gets_what_the_assistant_can_answer() {
         "{uk}"
     );
 }
+
+/// The rules' answers are what an ungrounded model answer is replaced with: every one of
+/// them must pass the same grounding check, for every question and any day's figures.
+mod grounded {
+    use proptest::prelude::*;
+    use wellness_domain::grounding::check;
+    use wellness_domain::testing::contexts::athletic_context;
+    use wellness_domain::{CalorieGoal, Kcal, Locale, MacroGrams};
+
+    use super::answer;
+
+    const QUESTIONS: [&str; 12] = [
+        "how many calories left?",
+        "how am I doing today?",
+        "macros?",
+        "how many entries?",
+        "how did I sleep?",
+        "what's my recovery?",
+        "скільки калорій залишилось?",
+        "як справи сьогодні?",
+        "бжв",
+        "скільки записів?",
+        "як я спав?",
+        "яке відновлення?",
+    ];
+
+    proptest! {
+        #[test]
+        fn every_rules_answer_passes_the_grounding_check(
+            question in 0..QUESTIONS.len(),
+            uk in any::<bool>(),
+            kcal in 0.0f64..6000.0,
+            protein in 0.0f64..400.0,
+            fat in 0.0f64..300.0,
+            carbs in 0.0f64..800.0,
+            entries in 0u32..40,
+            goal in 800i64..6000,
+        ) {
+            let locale = if uk { Locale::Uk } else { Locale::En };
+            let mut context = athletic_context(locale);
+            // No entries, no figures: the day's sums come from its entries.
+            let share = if entries == 0 { 0.0 } else { 1.0 };
+            let (kcal, protein, fat, carbs) = (kcal * share, protein * share, fat * share, carbs * share);
+            let totals = &mut context.today_totals;
+            totals.entries = entries;
+            totals.nutrients.kcal = Kcal::new(kcal).unwrap();
+            totals.nutrients.protein = MacroGrams::new(protein).unwrap();
+            totals.nutrients.fat = MacroGrams::new(fat).unwrap();
+            totals.nutrients.carbs = MacroGrams::new(carbs).unwrap();
+            context.calorie_goal = CalorieGoal::new(goal).unwrap();
+            let question = QUESTIONS[question];
+            let reply = answer(question, &context);
+            prop_assert!(check(&reply, question, &context).is_ok(), "{} → {}", question, reply);
+        }
+    }
+}

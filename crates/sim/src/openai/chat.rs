@@ -218,6 +218,15 @@ fn is_instruction(message: &Value) -> bool {
     )
 }
 
+/// The context JSON of the request: the last instruction message holding JSON.
+pub(crate) fn context_json(messages: &[Value]) -> Option<Value> {
+    messages
+        .iter()
+        .rev()
+        .filter(|m| is_instruction(m))
+        .find_map(|m| embedded_json(&message_text(m)))
+}
+
 /// `(key, number)` pairs, as written in the request.
 fn context_figures(messages: &[Value]) -> Vec<(String, String)> {
     for message in messages.iter().rev().filter(|m| is_instruction(m)) {

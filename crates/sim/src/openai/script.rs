@@ -96,6 +96,13 @@ pub enum Scripted {
     },
     /// The connection is closed without a complete answer.
     Disconnect,
+    /// 200 with an answer built from the request's context with one figure wrong
+    /// (`{"kind":"lie","lie":"wrong_total"}`); a structured request gets a "general" reading
+    /// whose reply lies.
+    Lie {
+        /// How it lies.
+        lie: super::Lie,
+    },
 }
 
 impl Scripted {
@@ -128,6 +135,11 @@ impl Scripted {
         Self::Slow { delay }
     }
 
+    /// An answer that lies this way.
+    pub fn lie(lie: super::Lie) -> Self {
+        Self::Lie { lie }
+    }
+
     /// Any error answer.
     pub fn error(status: u16, kind: &str, code: Option<&str>, message: &str) -> Self {
         Self::Error {
@@ -151,6 +163,7 @@ impl Scripted {
             Scripted::Error { .. } => "error",
             Scripted::Slow { .. } => "slow",
             Scripted::Disconnect => "disconnect",
+            Scripted::Lie { .. } => "lie",
         }
     }
 }

@@ -19,6 +19,7 @@ use super::audio::{SUPPORTED_EXTENSIONS, audio_fingerprint, duration_secs, exten
 use super::chat::{self, CUT_OFF_JSON};
 use super::control;
 use super::error::ApiError;
+use super::lies;
 use super::multipart;
 use super::script::{Endpoint, Scripted};
 use super::state::{RECORDED_HEADERS, RecordedFile, RecordedRequest, SimState};
@@ -218,6 +219,7 @@ fn scripted_failure(scripted: &Scripted, model: &str, state: &SimState) -> Optio
         Scripted::Content { .. }
         | Scripted::Refusal { .. }
         | Scripted::MalformedJson
+        | Scripted::Lie { .. }
         | Scripted::Slow { .. } => return None,
     })
 }
@@ -265,6 +267,7 @@ async fn chat_completions(
         Some(Scripted::Content { content }) => answer(Some(content), None, "stop"),
         Some(Scripted::Refusal { refusal }) => answer(None, Some(refusal), "stop"),
         Some(Scripted::MalformedJson) => answer(Some(CUT_OFF_JSON), None, "length"),
+        Some(Scripted::Lie { lie }) => answer(Some(&lies::content(*lie, &chat)), None, "stop"),
         Some(other) => match scripted_failure(other, &chat.model, &state) {
             Some(reply) => reply,
             None => {

@@ -19,9 +19,9 @@ use crate::model::{
     ChatId, ConversationMessage, EntrySource, Inbound, InboundMessage, Locale, NewUser, Role, User,
 };
 use crate::ports::{
-    Assistant, Attachment, Clock, ConnectLinks, Conversations, CredentialStore, DiaryOutbox,
-    FoodCatalog, FoodDiary, FoodLog, Messenger, MessengerError, PendingQuestions, Presenter,
-    StorageError, Transcriber, UserData, Users, Wearable, WearableStore,
+    AnswerAudit, Assistant, Attachment, Clock, ConnectLinks, Conversations, CredentialStore,
+    DiaryOutbox, FoodCatalog, FoodDiary, FoodLog, Messenger, MessengerError, PendingQuestions,
+    Presenter, StorageError, Transcriber, UserData, Users, Wearable, WearableStore,
 };
 use crate::reply::{Reply, Say};
 use crate::usecases::food::{FoodLogging, Heard, History, Outcome, VoiceLimits, VoiceNotes};
@@ -99,6 +99,8 @@ pub struct ChatPorts {
     pub assistant: Arc<dyn Assistant>,
     /// Stands in when the assistant fails (the offline rules behind OpenAI).
     pub fallback_assistant: Option<Arc<dyn Assistant>>,
+    /// Told of the assistant's replies withheld as not grounded in the data.
+    pub audit: Arc<dyn AnswerAudit>,
     /// Nutrition of foods.
     pub catalog: Arc<dyn FoodCatalog>,
     /// Voice to text; `None` when no service is configured.
@@ -185,6 +187,7 @@ impl ChatService {
                 pending: p.pending.clone(),
                 assistant: p.assistant.clone(),
                 fallback_assistant: p.fallback_assistant.clone(),
+                audit: p.audit.clone(),
                 catalog: p.catalog.clone(),
             },
             voice: VoiceNotes {

@@ -5,13 +5,14 @@ use chrono::Duration;
 
 use super::{FoodLogging, History, Outcome};
 use crate::conversation::Callback;
+use crate::grounding;
 use crate::model::{
     EntrySource, FoodEntry, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry, NutritionSource,
     UpdateId, User,
 };
 use crate::ports::{
-    Amount, AssistantContext, AssistantError, ContextScope, FoodFacts, FoodMention, Intent,
-    Interpretation, PortionSize,
+    Amount, AssistantContext, AssistantError, AssistantText, ContextScope, FoodFacts, FoodMention,
+    Intent, Interpretation, PortionSize,
 };
 use crate::reply::{Action, Label, Reply, Say};
 use crate::usecases::chat::ChatError;
@@ -168,16 +169,17 @@ impl FoodLogging {
             Intent::DeleteEntry => self.delete_last(user).await?,
             Intent::SetGoal => self.set_goal(user, interpretation.calorie_goal).await?,
             Intent::QueryData | Intent::General => {
+                let free_reply = matches!(&interpretation.reply, Some(r) if !r.trim().is_empty())
+                    && intent == Intent::General;
+                // A template reply needs no data; a free one is checked against all of it.
+                if scope == ContextScope::Basic && (!free_reply || self.assistant.writes_freely()) {
+                    context = self.context(user).await?;
+                }
                 let (answer, answer_fell_back) = match (&interpretation.reply, intent) {
                     (Some(reply), Intent::General) if !reply.trim().is_empty() => {
-                        (Say::Answer(reply.clone()), false)
+                        (self.grounded_reply(reply, text, &context).await, false)
                     }
-                    _ => {
-                        if scope == ContextScope::Basic {
-                            context = self.context(user).await?;
-                        }
-                        self.answer(text, &context).await
-                    }
+                    _ => self.answer(text, &context).await,
                 };
                 fell_back |= answer_fell_back;
                 Reply::one(answer)
@@ -189,10 +191,19 @@ impl FoodLogging {
         Ok((reply, Some(intent_code(intent))))
     }
 
-    /// Answers from the context; `true` when the offline rules stood in.
+    /// Answers from the context; `true` when the offline rules stood in because the
+    /// assistant failed. An answer with a figure, day or time the context does not hold is
+    /// not sent: the offline rules' answer is (see [`crate::grounding`]).
     async fn answer(&self, question: &str, context: &AssistantContext) -> (Say, bool) {
         match self.assistant.answer(question, context).await {
-            Ok(answer) => (Say::Answer(answer), false),
+            Ok(answer) if !self.assistant.writes_freely() => (Say::Answer(answer), false),
+            Ok(answer) => match grounding::check(&answer, question, context) {
+                Ok(()) => (Say::Answer(answer), false),
+                Err(finding) => {
+                    self.audit.ungrounded(AssistantText::Answer, &finding);
+                    (self.deterministic_answer(question, context).await, false)
+                }
+            },
             Err(e) => match &self.fallback_assistant {
                 Some(fallback) => match fallback.answer(question, context).await {
                     Ok(answer) => (Say::Answer(answer), true),
@@ -200,6 +211,33 @@ impl FoodLogging {
                 },
                 None => (Say::AssistantFailed(e), false),
             },
+        }
+    }
+
+    /// The assistant's free reply to a message, when it is grounded; else the offline
+    /// rules' answer to the same message.
+    async fn grounded_reply(&self, reply: &str, said: &str, context: &AssistantContext) -> Say {
+        if !self.assistant.writes_freely() {
+            return Say::Answer(reply.to_owned());
+        }
+        match grounding::check(reply, said, context) {
+            Ok(()) => Say::Answer(reply.to_owned()),
+            Err(finding) => {
+                self.audit.ungrounded(AssistantText::Reply, &finding);
+                self.deterministic_answer(said, context).await
+            }
+        }
+    }
+
+    /// What the offline rules answer from the same context, or that the data does not hold
+    /// it when there are no rules to ask.
+    async fn deterministic_answer(&self, question: &str, context: &AssistantContext) -> Say {
+        match &self.fallback_assistant {
+            Some(rules) => match rules.answer(question, context).await {
+                Ok(answer) => Say::Answer(answer),
+                Err(_) => Say::NotInData,
+            },
+            None => Say::NotInData,
         }
     }
 

@@ -11,7 +11,8 @@ use std::sync::Arc;
 
 use crate::model::{Grams, LocalDate, User};
 use crate::ports::{
-    Assistant, Clock, Conversations, FoodCatalog, FoodLog, PendingQuestions, Users, WearableStore,
+    AnswerAudit, Assistant, Clock, Conversations, FoodCatalog, FoodLog, PendingQuestions, Users,
+    WearableStore,
 };
 use crate::reply::Say;
 use crate::usecases::chat::ChatError;
@@ -73,6 +74,8 @@ pub struct FoodLogging {
     pub assistant: Arc<dyn Assistant>,
     /// Stands in when the assistant fails (the offline rules behind OpenAI).
     pub fallback_assistant: Option<Arc<dyn Assistant>>,
+    /// Told of the assistant's replies withheld as not grounded in the data.
+    pub audit: Arc<dyn AnswerAudit>,
     /// Nutrition of foods.
     pub catalog: Arc<dyn FoodCatalog>,
 }

@@ -10,6 +10,7 @@ use futures_executor::block_on;
 use wellness_domain::conversation::Command;
 use wellness_domain::model::*;
 use wellness_domain::ports::*;
+use wellness_domain::testing::RecordingAudit;
 use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_texts::Texts;
@@ -110,6 +111,7 @@ impl Harness {
             presenter: Arc::new(Texts::load().unwrap()),
             assistant: Arc::new(MockAssistant::new()),
             fallback_assistant: None,
+            audit: Arc::new(RecordingAudit::default()),
             catalog: Arc::new(MockFoodCatalog::new()),
             transcriber: None,
             voice: VoiceLimits::default(),

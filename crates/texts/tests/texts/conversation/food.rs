@@ -6,9 +6,10 @@ use chrono::{TimeZone, Utc};
 use futures_executor::block_on;
 
 use wellness_domain::conversation::Callback;
+use wellness_domain::grounding::{FigureUnit, Ungrounded};
 use wellness_domain::model::*;
 use wellness_domain::ports::*;
-use wellness_domain::testing::{MemoryConversations, MemoryLog, MemoryPending};
+use wellness_domain::testing::{MemoryConversations, MemoryLog, MemoryPending, RecordingAudit};
 use wellness_domain::usecases::chat::{ChatPorts, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_texts::Texts;
@@ -64,6 +65,7 @@ struct World {
     sent: Arc<Mutex<Vec<OutgoingMessage>>>,
     log: Arc<MemoryLog>,
     conversations: Arc<MemoryConversations>,
+    audit: Arc<RecordingAudit>,
 }
 
 fn world(assistant: MockAssistant, fallback: Option<MockAssistant>) -> World {
@@ -119,6 +121,7 @@ fn world_with(
     links.expect_is_configured().return_const(false);
     let log = Arc::new(MemoryLog::default());
     let conversations = Arc::new(MemoryConversations::default());
+    let audit = Arc::new(RecordingAudit::default());
     World {
         service: ChatService::new(ChatPorts {
             users: Arc::new(users),
@@ -133,6 +136,7 @@ fn world_with(
             presenter: Arc::new(Texts::load().unwrap()),
             assistant: Arc::new(assistant),
             fallback_assistant: fallback.map(|f| Arc::new(f) as Arc<dyn Assistant>),
+            audit: audit.clone(),
             catalog: Arc::new(catalog),
             transcriber: None,
             voice: VoiceLimits::default(),
@@ -143,6 +147,7 @@ fn world_with(
         sent,
         log,
         conversations,
+        audit,
     }
 }
 
@@ -373,6 +378,8 @@ fn questions_are_answered_from_the_context() {
             reply: None,
         })
     });
+    // A model's answer, checked against the data: its figure is there.
+    a.expect_writes_freely().return_const(true);
     a.expect_answer().returning(|_, ctx| {
         Ok(format!(
             "You've had {} g of protein.",
@@ -443,6 +450,7 @@ fn a_question_to_rules_that_read_the_words_alone_still_gets_the_whole_context() 
             two_eggs()
         })
     });
+    a.expect_writes_freely().return_const(false);
     a.expect_answer().returning(|_, ctx| {
         Ok(format!(
             "{} entries, {} g of protein, {} messages before.",
@@ -479,4 +487,108 @@ fn the_context_is_as_whole_as_the_most_demanding_assistant_needs() {
     let w = world_with(failing, Some(logs_eggs_and_bread()), wearables);
     block_on(w.service.handle(&text(10, "2 eggs"))).unwrap();
     assert_eq!(w.log.0.lock().unwrap().len(), 2);
+}
+
+/// A model that reads the question and answers in free text.
+fn model(interpretation: Interpretation, answer: &'static str) -> MockAssistant {
+    let mut a = MockAssistant::new();
+    a.expect_interpret_reads().return_const(ContextScope::Full);
+    a.expect_writes_freely().return_const(true);
+    a.expect_interpret()
+        .returning(move |_, _| Ok(interpretation.clone()));
+    a.expect_answer()
+        .returning(move |_, _| Ok(answer.to_owned()));
+    a
+}
+
+fn question() -> Interpretation {
+    Interpretation {
+        intent: Intent::QueryData,
+        foods: vec![],
+        calorie_goal: None,
+        reply: None,
+    }
+}
+
+/// The offline rules' answer, as the fallback gives it.
+fn rules_answering(answer: &'static str) -> MockAssistant {
+    let mut rules = MockAssistant::new();
+    rules
+        .expect_interpret_reads()
+        .return_const(ContextScope::Basic);
+    rules.expect_writes_freely().return_const(false);
+    rules
+        .expect_answer()
+        .returning(move |_, _| Ok(answer.to_owned()));
+    rules
+}
+
+#[test]
+fn an_answer_with_an_invented_total_is_not_sent_the_rules_answer_instead() {
+    let w = world(
+        model(question(), "You've eaten 1,850 kcal today."),
+        Some(rules_answering("Nothing logged today yet: 0 kcal.")),
+    );
+    block_on(w.service.handle(&text(10, "how much have I eaten?"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[0].text,
+        "Nothing logged today yet: 0 kcal."
+    );
+    assert_eq!(
+        *w.audit.0.lock().unwrap(),
+        vec![(
+            AssistantText::Answer,
+            Ungrounded::Figure {
+                unit: Some(FigureUnit::Kcal)
+            }
+        )]
+    );
+}
+
+#[test]
+fn with_no_rules_to_ask_an_ungrounded_answer_becomes_an_honest_no_data() {
+    let w = world(model(question(), "Your recovery today is 71%."), None);
+    block_on(w.service.handle(&text(10, "how did I recover?"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[0].text,
+        "I don't have that in your data yet."
+    );
+    assert_eq!(w.audit.0.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_free_reply_with_a_figure_is_checked_too_and_a_grounded_one_passes_unchanged() {
+    let chat = |reply: &str| Interpretation {
+        intent: Intent::General,
+        foods: vec![],
+        calorie_goal: None,
+        reply: Some(reply.to_owned()),
+    };
+    let w = world(
+        model(
+            chat("Nice! You're at 1,200 kcal, well under your goal."),
+            "unused",
+        ),
+        Some(rules_answering("I can answer about today's food.")),
+    );
+    block_on(w.service.handle(&text(10, "thanks!"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[0].text,
+        "I can answer about today's food."
+    );
+    assert_eq!(w.audit.0.lock().unwrap()[0].0, AssistantText::Reply);
+
+    let w = world(
+        model(
+            chat("Happy to help! Your goal is 2000 kcal a day."),
+            "unused",
+        ),
+        Some(rules_answering("unused")),
+    );
+    block_on(w.service.handle(&text(10, "thanks!"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[0].text,
+        "Happy to help! Your goal is 2000 kcal a day."
+    );
+    assert!(w.audit.0.lock().unwrap().is_empty());
 }
