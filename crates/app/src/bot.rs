@@ -5,10 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
-use tracing::{Instrument as _, debug, info, info_span, warn};
+use tracing::{info, warn};
+use wellness_domain::Locale;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
@@ -17,40 +17,26 @@ use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatPorts, ChatService};
 use wellness_domain::usecases::food::VoiceLimits;
-use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
-use wellness_domain::{ChatId, InboxUpdate, Locale, UpdateId};
+use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
     Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgUserData, PgUsers,
     PgWearableStore,
 };
-use wellness_telegram::{
-    OutboundLimiter, PollOptions, TelegramClient, parse_update, poll_into_inbox,
-};
+use wellness_telegram::{OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox};
 use wellness_texts::Texts;
 
+use crate::inbox_worker::{Handler, Worker};
 use crate::metered::{MeteredAssistant, MeteredAudit, MeteredTranscriber};
 use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
-
-/// Show "typing…" when handling takes longer than this.
-const TYPING_AFTER: Duration = Duration::from_millis(700);
 
 /// How often the first idle worker looks for updates nobody announced: another instance's
 /// backlog, a retry coming due, a dead worker's claim running out.
 const LOOKOUT_EVERY: Duration = Duration::from_millis(500);
 /// How often every other idle worker looks (a safety net: they are woken when there is work).
 const IDLE_LOOK_EVERY: Duration = Duration::from_secs(10);
-
-/// Why an idle worker woke up.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Woken {
-    /// The webhook or the poller stored an update and said so: that update is the work.
-    Announced,
-    /// Its timer, or a worker that found unannounced work: there may be more of it.
-    Looking,
-}
 
 /// The running bot's background tasks.
 pub struct BotTasks {
@@ -119,7 +105,7 @@ pub fn start(
 ) -> anyhow::Result<BotTasks> {
     let (stop, stop_rx) = watch::channel(false);
     let metrics = shared.metrics.clone();
-    let chat = chat_service(settings, db, messenger.clone(), &shared)?;
+    let chat: Arc<dyn Handler> = Arc::new(chat_service(settings, db, messenger.clone(), &shared)?);
     let mut tasks = Vec::new();
     let instance = wellness_jobs::instance_id();
     // Unannounced work found by one worker wakes the next, so a backlog gets every worker.
@@ -134,7 +120,7 @@ pub fn start(
             relay: relay.clone(),
             name: format!("{instance}-w{n}"),
             inbox: inbox.clone() as Arc<dyn Inbox>,
-            chat: chat.clone(),
+            handler: chat.clone(),
             messenger: messenger.clone(),
             policy: InboxPolicy {
                 max_attempts: settings.telegram.max_attempts.max(1),
@@ -143,6 +129,7 @@ pub fn start(
             metrics: metrics.clone(),
             lease: chrono::Duration::from_std(settings.telegram.lease)
                 .unwrap_or(chrono::Duration::seconds(60)),
+            handle_timeout: settings.telegram.handle_timeout.max(Duration::from_secs(1)),
         };
         tasks.push(tokio::spawn(worker.run(wake.clone(), stop_rx.clone())));
     }
@@ -323,182 +310,4 @@ async fn register(
         client.set_my_commands(&menu, language).await?;
     }
     Ok(())
-}
-
-/// One inbox worker.
-struct Worker {
-    name: String,
-    /// How often it looks for work when idle and not woken.
-    look_every: Duration,
-    /// Wakes another idle worker when this one found work nobody announced.
-    relay: Arc<Notify>,
-    inbox: Arc<dyn Inbox>,
-    chat: ChatService,
-    messenger: Arc<dyn Messenger>,
-    /// Done, retried later or parked: the domain's policy.
-    policy: InboxPolicy,
-    /// How long a claimed update is ours before another worker may take it (a worker that died).
-    lease: chrono::Duration,
-    metrics: Arc<Metrics>,
-}
-
-impl Worker {
-    /// Claims and handles updates until stopped. An idle worker waits to be woken: by the
-    /// webhook or poller for each stored update, by another worker that found unannounced work
-    /// (which passes the word on while it finds more, so a backlog wakes every worker), or by
-    /// its own timer — every 0.5 s for the first worker, every 10 s for the rest. Idle, an
-    /// instance with 16 workers claims 3.5 times a second instead of 32.
-    async fn run(self, wake: Arc<Notify>, mut stop: watch::Receiver<bool>) {
-        let mut woken = Woken::Announced;
-        loop {
-            if *stop.borrow() {
-                return;
-            }
-            let claimed = self.inbox.claim(&self.name, self.lease).await;
-            let outcome = match &claimed {
-                Ok(Some(_)) => "found",
-                Ok(None) => "empty",
-                Err(_) => "failed",
-            };
-            self.metrics
-                .inc("wellness_inbox_claims_total", &[("outcome", outcome)]);
-            match claimed {
-                Ok(Some(update)) => {
-                    // Once per wake-up: the worker woken next passes it on if it finds work too.
-                    if woken == Woken::Looking {
-                        self.relay.notify_one();
-                        woken = Woken::Announced;
-                    }
-                    // One span per update: its lines, and those of every call made for it,
-                    // carry the update id (never its text).
-                    let span = info_span!(
-                        "update",
-                        update_id = %update.update_id,
-                        attempt = update.attempts
-                    );
-                    self.process(update).instrument(span).await;
-                }
-                Ok(None) => {
-                    woken = tokio::select! {
-                        () = wake.notified() => Woken::Announced,
-                        () = self.relay.notified() => Woken::Looking,
-                        () = tokio::time::sleep(self.look_every) => Woken::Looking,
-                        _ = stop.changed() => Woken::Announced,
-                    };
-                }
-                Err(e) => {
-                    warn!(worker = %self.name, error = %e, "cannot claim updates");
-                    tokio::select! {
-                        () = tokio::time::sleep(Duration::from_secs(1)) => {}
-                        _ = stop.changed() => {}
-                    }
-                }
-            }
-        }
-    }
-
-    async fn process(&self, update: InboxUpdate) {
-        let id = update.update_id;
-        let message = match parse_update(&update.payload) {
-            Ok(Some(message)) => message,
-            Ok(None) => {
-                debug!(update_id = %id, "nothing to do");
-                self.metrics.inc(
-                    "wellness_updates_processed_total",
-                    &[("outcome", "ignored")],
-                );
-                return self.settle(id, self.inbox.complete(id).await);
-            }
-            Err(e) => {
-                warn!(update_id = %id, error = %e, "unreadable update parked");
-                self.metrics.inc(
-                    "wellness_updates_processed_total",
-                    &[("outcome", "unreadable")],
-                );
-                return self.settle(id, self.inbox.park(id, &e.to_string()).await);
-            }
-        };
-        let started = std::time::Instant::now();
-        let handling = with_typing(
-            self.messenger.as_ref(),
-            message.chat,
-            self.chat.handle(&message),
-        );
-        let outcome = self.holding_the_lease(id, handling).await;
-        self.metrics.observe_processing(started.elapsed());
-        let settlement = self.policy.settle(update.attempts, outcome, Utc::now());
-        match &settlement {
-            Settlement::Done => {}
-            Settlement::RetryAt { reason, .. } => {
-                warn!(update_id = %id, attempts = update.attempts, error = %reason, "will retry");
-            }
-            Settlement::Parked { reason } => {
-                warn!(update_id = %id, attempts = update.attempts, error = %reason, "parked");
-            }
-        }
-        self.metrics.inc(
-            "wellness_updates_processed_total",
-            &[("outcome", settlement.label())],
-        );
-        let stored = self
-            .policy
-            .record(self.inbox.as_ref(), id, &settlement)
-            .await;
-        self.settle(id, stored);
-    }
-
-    /// Runs `handling` while renewing the claim every third of the lease, so a slow handling
-    /// (an outside service's retries can take minutes) is not taken over by another worker.
-    /// A worker that dies stops renewing, and its claim runs out as before.
-    async fn holding_the_lease<T>(&self, id: UpdateId, handling: impl Future<Output = T>) -> T {
-        let every = (self.lease / 3)
-            .to_std()
-            .unwrap_or(Duration::from_secs(1))
-            .max(Duration::from_millis(100));
-        tokio::pin!(handling);
-        loop {
-            tokio::select! {
-                outcome = &mut handling => return outcome,
-                () = tokio::time::sleep(every) => {
-                    match self.inbox.extend_lease(id, &self.name, self.lease).await {
-                        Ok(true) => {}
-                        Ok(false) => warn!(update_id = %id, "lost the claim while handling"),
-                        Err(e) => warn!(update_id = %id, error = %e, "could not renew the claim"),
-                    }
-                }
-            }
-        }
-    }
-
-    fn settle(
-        &self,
-        id: wellness_domain::UpdateId,
-        result: Result<(), wellness_domain::ports::StorageError>,
-    ) {
-        // The lease runs out and another worker takes it again: nothing is lost.
-        if let Err(e) = result {
-            warn!(update_id = %id, error = %e, "could not record the outcome");
-        }
-    }
-}
-
-/// Runs `work`; if it takes longer than a moment, shows "typing…" until it is done.
-async fn with_typing<T>(
-    messenger: &dyn Messenger,
-    chat: ChatId,
-    work: impl Future<Output = T>,
-) -> T {
-    tokio::pin!(work);
-    tokio::select! {
-        out = &mut work => return out,
-        () = tokio::time::sleep(TYPING_AFTER) => {}
-    }
-    loop {
-        let _ = messenger.show_typing(chat).await;
-        tokio::select! {
-            out = &mut work => return out,
-            // Telegram shows the action for about 5 seconds.
-            () = tokio::time::sleep(Duration::from_millis(4500)) => {}
-        }
-    }
 }

@@ -6,6 +6,7 @@ mod briefing;
 mod connect;
 mod diary;
 mod followups;
+mod inbox_worker;
 mod ingest;
 mod integrations;
 mod metered;

@@ -17,7 +17,7 @@ const RETRIES: &str = "wellness_outbound_retries_total";
 
 /// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
 /// (a test checks every name the code uses is here).
-pub const COUNTERS: [(&str, &str, &[&str]); 10] = [
+pub const COUNTERS: [(&str, &str, &[&str]); 11] = [
     (
         "wellness_updates_processed_total",
         "Inbound updates handled, by outcome.",
@@ -62,6 +62,11 @@ pub const COUNTERS: [(&str, &str, &[&str]); 10] = [
         "wellness_ai_ungrounded_total",
         "Assistant texts withheld as not grounded in the user's data, by text and reason.",
         &["text", "why"],
+    ),
+    (
+        "wellness_update_faults_total",
+        "Handlings of an update that panicked or hung (each a failed attempt), by fault.",
+        &["fault"],
     ),
     (
         "wellness_tasks_total",

@@ -130,6 +130,9 @@ pub struct TelegramSettings {
     pub max_attempts: i32,
     /// How long a claim lasts.
     pub lease: Duration,
+    /// The longest one update may be handled before it counts as hung (and is tried again,
+    /// then set aside).
+    pub handle_timeout: Duration,
     /// Outbound messages per second overall.
     pub global_per_second: u32,
     /// Minimum spacing of messages in one chat.
@@ -456,6 +459,9 @@ impl Settings {
                 workers: s.number("telegram.workers", "a number of workers")?,
                 max_attempts: s.number("telegram.max_attempts", "a number of attempts")?,
                 lease: Duration::from_secs(s.number("telegram.lease_secs", "a number of seconds")?),
+                handle_timeout: Duration::from_secs(
+                    s.number("telegram.handle_timeout_secs", "a number of seconds")?,
+                ),
                 global_per_second: s
                     .number("telegram.global_per_second", "a number of messages")?,
                 per_chat_interval: Duration::from_millis(

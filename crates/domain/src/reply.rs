@@ -140,6 +140,8 @@ pub enum Say {
     AssistantFailed(AssistantError),
     /// The offline rules stood in for the assistant.
     UsedFallback,
+    /// The message could not be handled after every attempt and was set aside.
+    SetAside,
     /// The assistant's answer was not grounded in the data and there are no rules to answer
     /// instead: the data does not hold what was asked.
     NotInData,

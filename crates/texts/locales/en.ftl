@@ -132,6 +132,7 @@ assistant-malformed = The AI assistant gave an answer I couldn't read. Please se
 assistant-unavailable = I can't reach the AI assistant right now. Your message is saved; try again in a minute.
 used-fallback = (The AI assistant is unavailable: I used the built-in food list.)
 not-in-data = I don't have that in your data yet.
+set-aside = Sorry, something went wrong with that message and I couldn't handle it. It's kept; please try again in a while.
 heard = 🎙 I heard: “{ $text }”
 voice-too-long = That voice note is { $secs } s long; I can take up to { $max } s. Please send a shorter one.
 voice-unavailable = I can't listen to voice notes on this server (no OpenAI key). Please type it instead.

@@ -208,6 +208,7 @@ impl Texts {
             },
             Say::UsedFallback => self.plain(locale, "used-fallback"),
             Say::NotInData => self.plain(locale, "not-in-data"),
+            Say::SetAside => self.plain(locale, "set-aside"),
             Say::Heard { text: heard } => self.t(locale, "heard", &[text("text", heard)]),
             Say::VoiceTooLong { secs, max } => self.t(
                 locale,

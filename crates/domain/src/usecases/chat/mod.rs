@@ -242,6 +242,23 @@ impl ChatService {
         }
     }
 
+    /// Tells the sender their message was set aside: every attempt to handle it failed (a
+    /// fault of ours, or an outside service down for long), and it is kept, not handled. In
+    /// the user's language when we know them, else in their Telegram's.
+    pub async fn set_aside(&self, message: &InboundMessage) -> Result<(), ChatError> {
+        let known = self
+            .users
+            .find_by_telegram_id(message.sender.telegram_id)
+            .await
+            .ok()
+            .flatten();
+        let locale = known.map_or_else(
+            || Locale::from_language_code(message.sender.language_code.as_deref()),
+            |user| user.locale,
+        );
+        self.send(message.chat, locale, &Say::SetAside.into()).await
+    }
+
     async fn command(
         &self,
         user: &User,

@@ -88,6 +88,9 @@ fn world_with(
             is_new: false,
         })
     });
+    users
+        .expect_find_by_telegram_id()
+        .returning(|_| Ok(Some(user())));
     let mut catalog = MockFoodCatalog::new();
     catalog.expect_find().returning(|_, lookup, _| {
         Ok(match lookup {
@@ -591,4 +594,14 @@ fn a_free_reply_with_a_figure_is_checked_too_and_a_grounded_one_passes_unchanged
         "Happy to help! Your goal is 2000 kcal a day."
     );
     assert!(w.audit.0.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_message_set_aside_after_every_attempt_failed_is_owned_up_to() {
+    let w = world(MockAssistant::new(), None);
+    block_on(w.service.set_aside(&text(10, "2 eggs"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[0].text,
+        "Sorry, something went wrong with that message and I couldn't handle it. It's kept; please try again in a while."
+    );
 }
