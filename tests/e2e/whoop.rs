@@ -114,7 +114,23 @@ async fn a_forged_webhook_signature_gets_401_and_a_forged_state_a_400_page() {
         .send()
         .await
         .unwrap();
-    assert_eq!(genuine.status(), 204);
+    assert_eq!(
+        genuine.status(),
+        204,
+        "signed, of no user of ours: acknowledged"
+    );
+    // Signed, of a type we do not use: acknowledged too, or WHOOP retries it.
+    let other = br#"{"user_id":10129,"id":"x","type":"body_measurement.updated","trace_id":"t"}"#;
+    let signature = wellness_sim::whoop::sign_webhook(w.whoop.client_secret(), &ts, other);
+    let unknown = reqwest::Client::new()
+        .post(format!("{}/whoop/webhook", w.server.url))
+        .header("X-WHOOP-Signature", signature)
+        .header("X-WHOOP-Signature-Timestamp", &ts)
+        .body(other.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), 204);
 
     let page = reqwest::get(format!("{}/whoop/connect?state=forged123", w.server.url))
         .await
@@ -278,6 +294,57 @@ async fn a_webhook_fetches_the_changed_record_by_its_id() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     assert_eq!(w.whoop.requests().len(), requests_before + 1);
+
+    // The same signed notice twice (a redelivery, or a replay within the 5 minutes): both
+    // acknowledged, stored and fetched once.
+    let body = format!(
+        r#"{{"user_id":{member},"id":"0b8e6f3c-0000-4000-8000-000000000001","type":"sleep.updated","trace_id":"r"}}"#
+    );
+    let ts = chrono::Utc::now().timestamp_millis().to_string();
+    let signature =
+        wellness_sim::whoop::sign_webhook(w.whoop.client_secret(), &ts, body.as_bytes());
+    for _ in 0..2 {
+        let sent = reqwest::Client::new()
+            .post(format!("{}/whoop/webhook", w.server.url))
+            .header("X-WHOOP-Signature", &signature)
+            .header("X-WHOOP-Signature-Timestamp", &ts)
+            .body(body.clone())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 204);
+    }
+    let webhooks = |outcome: &'static str| {
+        let url = w.server.url.clone();
+        async move {
+            wellness_e2e::sample_sum(
+                &wellness_e2e::scrape(&url).await,
+                "wellness_whoop_webhooks_total",
+                &[("outcome", outcome)],
+            )
+        }
+    };
+    assert_eq!(webhooks("duplicate").await, 1.0);
+    wellness_e2e::eventually(
+        "the replayed sleep is fetched once",
+        Duration::from_secs(10),
+        || {
+            w.whoop.requests()[requests_before + 1..]
+                .iter()
+                .filter(|r| r.path.contains("0b8e6f3c-0000-4000-8000-000000000001"))
+                .count()
+                == 1
+        },
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        w.whoop.requests()[requests_before + 1..]
+            .iter()
+            .filter(|r| r.path.contains("0b8e6f3c-0000-4000-8000-000000000001"))
+            .count(),
+        1
+    );
 }
 
 /// Issue 6: with WHOOP's limit scaled down to 100 requests per 5 s and our limiter set to

@@ -218,10 +218,10 @@ impl Adapters {
             presenter: self.presenter.clone(),
             wearable: wearable.clone(),
             credentials: self.credentials.clone(),
-            users: self.users.clone(),
             store: Arc::new(PgWearableStore::new(self.db.clone())),
             messenger: self.messenger.clone(),
             client_secret: secret.clone(),
+            tasks: self.tasks.clone(),
         })
     }
 

@@ -9,7 +9,7 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 use tracing::{Instrument as _, info_span, warn};
-use wellness_domain::ports::{ClaimedTask, Messenger, Presenter, TaskKind, Tasks, Users};
+use wellness_domain::ports::{ClaimedTask, Messenger, Presenter, Tasks, Users};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_domain::usecases::tasks::{FollowUps, record};
 
@@ -39,13 +39,6 @@ pub struct FollowUpWorker {
     pub metrics: Arc<Metrics>,
 }
 
-fn kind_label(kind: TaskKind) -> &'static str {
-    match kind {
-        TaskKind::SayConnected(_) => "say_connected",
-        TaskKind::FirstWhoopSync => "first_whoop_sync",
-    }
-}
-
 impl FollowUpWorker {
     /// Spawns the worker; it stops after the task in hand once `stop` turns true.
     pub fn spawn(self, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
@@ -59,7 +52,7 @@ impl FollowUpWorker {
             }
             match self.tasks.claim(&self.name, LEASE).await {
                 Ok(Some(task)) => {
-                    let span = info_span!("task", id = task.id, kind = kind_label(task.kind));
+                    let span = info_span!("task", id = task.id, kind = task.kind.label());
                     self.handle(task).instrument(span).await;
                     continue;
                 }
@@ -89,10 +82,7 @@ impl FollowUpWorker {
         }
         self.metrics.inc(
             "wellness_tasks_total",
-            &[
-                ("kind", kind_label(task.kind)),
-                ("outcome", settlement.label()),
-            ],
+            &[("kind", task.kind.label()), ("outcome", settlement.label())],
         );
         match record(self.tasks.as_ref(), &task, &self.name, &settlement).await {
             Ok(true) => {}

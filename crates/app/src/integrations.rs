@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use wellness_domain::ports::{
     Approval, Authorization, AuthorizationError, Authorized, CredentialStore, Messenger, Presenter,
-    Users, WaitingToken, Wearable, WearableError, WearableStore,
+    WaitingToken, Wearable, WearableError, WearableStore,
 };
 use wellness_domain::usecases::connect::Connect;
 use wellness_domain::usecases::whoop::WhoopPorts;
@@ -24,8 +24,6 @@ pub struct WhoopIntegration {
     pub wearable: Arc<dyn Wearable>,
     /// Tokens.
     pub credentials: Arc<dyn CredentialStore>,
-    /// People.
-    pub users: Arc<dyn Users>,
     /// Records.
     pub store: Arc<dyn WearableStore>,
     /// The bot, when Telegram is configured, to tell users what a sync found.
@@ -34,6 +32,8 @@ pub struct WhoopIntegration {
     pub presenter: Arc<dyn Presenter>,
     /// Signs webhooks.
     pub client_secret: wellness_domain::Secret,
+    /// Where a webhook's change waits to be fetched.
+    pub tasks: Arc<dyn wellness_domain::ports::Tasks>,
 }
 
 impl WhoopIntegration {

@@ -269,6 +269,14 @@ diesel::table! {
         locked_until -> Nullable<Timestamptz>,
         last_error -> Nullable<Text>,
         created_at -> Timestamptz,
+        payload -> Nullable<Jsonb>,
+    }
+}
+
+diesel::table! {
+    webhook_receipts (key) {
+        key -> Text,
+        received_at -> Timestamptz,
     }
 }
 
@@ -292,6 +300,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_messages,
     pending_questions,
     tasks,
+    webhook_receipts,
     inbox_updates,
     notification_sends,
     job_runs,

@@ -1,12 +1,12 @@
 //! WHOOP: /whoop/connect (to WHOOP's consent page), /whoop/callback (tokens), /whoop/webhook.
 
-use std::time::Duration;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
-use tracing::warn;
+use tracing::{info, warn};
 use wellness_domain::Provider;
+use wellness_domain::ports::{NewTask, TaskKind};
 use wellness_domain::usecases::connect::CallbackParams;
+use wellness_whoop::WebhookError;
 
 use crate::pages::{self, not_configured};
 use crate::state::AppState;
@@ -82,36 +82,63 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
         warn!(error = %e, "WHOOP webhook refused");
         return HttpResponse::Unauthorized().finish();
     }
-    let Ok(event) = wellness_whoop::parse_webhook(&body) else {
-        return HttpResponse::BadRequest().finish();
+    let outcome = |outcome: &str| {
+        state
+            .metrics
+            .inc("wellness_whoop_webhooks_total", &[("outcome", outcome)]);
     };
-    state
-        .metrics
-        .inc("wellness_whoop_webhooks_total", &[("outcome", "accepted")]);
-    // Answer at once; the record is fetched (or deleted) after.
-    let whoop = whoop.clone();
-    tokio::spawn(async move {
-        let Ok(Some(user_id)) = whoop
-            .credentials
-            .user_by_external_id(Provider::Whoop, &event.user_id.to_string())
-            .await
-        else {
-            return;
-        };
-        let (Ok(Some(user)), Some(ports)) = (whoop.users.get(user_id).await, whoop.ports()) else {
-            return;
-        };
-        let change = event.change();
-        match tokio::time::timeout(Duration::from_secs(60), ports.apply_change(&user, &change))
-            .await
-        {
-            Ok(Ok(_)) => {}
-            // The hourly sync picks the record up later.
-            Ok(Err(e)) => {
-                warn!(error = %e, kind = ?change.kind, "WHOOP webhook record not applied")
-            }
-            Err(_) => warn!(kind = ?change.kind, "WHOOP webhook record fetch timed out"),
+    let event = match wellness_whoop::parse_webhook(&body) {
+        Ok(event) => event,
+        // Signed, so WHOOP's: a type we do not use is acknowledged, or WHOOP would retry it.
+        Err(WebhookError::UnknownType(kind)) => {
+            outcome("ignored");
+            info!(%kind, "WHOOP webhook of a type we do not use");
+            return HttpResponse::NoContent().finish();
         }
-    });
+        Err(e) => {
+            outcome("bad_request");
+            warn!(error = %e, "WHOOP webhook body refused");
+            return HttpResponse::BadRequest().finish();
+        }
+    };
+    // Stored before it is acknowledged: a 5xx makes WHOOP deliver it again.
+    let user = match whoop
+        .credentials
+        .user_by_external_id(Provider::Whoop, &event.user_id.to_string())
+        .await
+    {
+        Ok(Some(user)) => user,
+        Ok(None) => {
+            outcome("unknown_user");
+            return HttpResponse::NoContent().finish();
+        }
+        Err(e) => {
+            outcome("not_stored");
+            warn!(error = %e, "WHOOP webhook not stored");
+            return HttpResponse::ServiceUnavailable().finish();
+        }
+    };
+    // One receipt per (type, record, signed timestamp): a redelivery or a replay of the same
+    // signed notice is acknowledged and queued once.
+    let receipt = format!(
+        "whoop:{:?}:{}:{}:{}",
+        event.kind,
+        if event.deleted { "deleted" } else { "updated" },
+        event.id,
+        header(wellness_whoop::TIMESTAMP_HEADER)
+    );
+    let task = NewTask {
+        user,
+        kind: TaskKind::WhoopChange(event.change()),
+    };
+    match whoop.tasks.enqueue_once(&receipt, &task).await {
+        Ok(true) => outcome("accepted"),
+        Ok(false) => outcome("duplicate"),
+        Err(e) => {
+            outcome("not_stored");
+            warn!(error = %e, "WHOOP webhook not stored");
+            return HttpResponse::ServiceUnavailable().finish();
+        }
+    }
     HttpResponse::NoContent().finish()
 }

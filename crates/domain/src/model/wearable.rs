@@ -296,7 +296,7 @@ pub enum WearableRecord {
 }
 
 /// WHOOP said a record changed (a webhook): fetch it again, or forget it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct WearableChange {
     /// Which collection.
     pub kind: WearableKind,

@@ -5,20 +5,33 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{Provider, UserId};
+use crate::model::{Provider, UserId, WearableChange};
 use crate::ports::StorageError;
 
 /// What is to be done, for whom.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum TaskKind {
     /// Say in the chat that a provider was connected.
     SayConnected(Provider),
     /// The first WHOOP sync after connecting (30 days).
     FirstWhoopSync,
+    /// A WHOOP webhook said a record changed: fetch it again, or forget it.
+    WhoopChange(WearableChange),
+}
+
+impl TaskKind {
+    /// A label for logs and metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            TaskKind::SayConnected(_) => "say_connected",
+            TaskKind::FirstWhoopSync => "first_whoop_sync",
+            TaskKind::WhoopChange(_) => "whoop_change",
+        }
+    }
 }
 
 /// A task to add.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewTask {
     /// Whose.
     pub user: UserId,
@@ -27,7 +40,7 @@ pub struct NewTask {
 }
 
 /// A task claimed by a worker.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClaimedTask {
     /// Its key.
     pub id: i64,
@@ -47,6 +60,10 @@ pub struct ClaimedTask {
 pub trait Tasks: Send + Sync {
     /// Adds tasks, due now.
     async fn enqueue(&self, tasks: &[NewTask]) -> Result<(), StorageError>;
+    /// Adds a task for something received under `receipt` (a webhook's key), in one
+    /// transaction with the receipt; `false`, adding nothing, when that receipt was taken
+    /// before.
+    async fn enqueue_once(&self, receipt: &str, task: &NewTask) -> Result<bool, StorageError>;
     /// Claims the oldest due task for `lease` (a task whose worker's lease ran out is due).
     async fn claim(
         &self,

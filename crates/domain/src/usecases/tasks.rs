@@ -35,9 +35,9 @@ impl FollowUps<'_> {
         let Some(user) = self.users.get(task.user).await? else {
             return Ok(());
         };
-        match task.kind {
+        match &task.kind {
             TaskKind::SayConnected(provider) => {
-                let said = match provider {
+                let said = match *provider {
                     Provider::Whoop => Say::WhoopConnected,
                     Provider::Fatsecret => Say::FatsecretConnected,
                 };
@@ -52,13 +52,24 @@ impl FollowUps<'_> {
                 let Some(whoop) = &self.whoop else {
                     return Err(ChatError::Permanent("WHOOP is not configured".into()));
                 };
-                match whoop.sync(&user).await {
-                    // Disconnected since (or revoked, and told so): nothing left to sync.
-                    Ok(_) | Err(SyncError::NotConnected | SyncError::Revoked { .. }) => Ok(()),
-                    Err(SyncError::Temporary(reason)) => Err(ChatError::Temporary(reason)),
-                }
+                settled(whoop.sync(&user).await.map(|_| ()))
+            }
+            TaskKind::WhoopChange(change) => {
+                let Some(whoop) = &self.whoop else {
+                    return Err(ChatError::Permanent("WHOOP is not configured".into()));
+                };
+                settled(whoop.apply_change(&user, change).await.map(|_| ()))
             }
         }
+    }
+}
+
+/// What a WHOOP call's end means for its task.
+fn settled(result: Result<(), SyncError>) -> Result<(), ChatError> {
+    match result {
+        // Disconnected since (or revoked, and told so): nothing left to do.
+        Ok(()) | Err(SyncError::NotConnected | SyncError::Revoked { .. }) => Ok(()),
+        Err(SyncError::Temporary(reason)) => Err(ChatError::Temporary(reason)),
     }
 }
 

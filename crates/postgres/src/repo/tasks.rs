@@ -5,27 +5,43 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Double, Integer, Text, Timestamptz};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel::sql_types::{Array, BigInt, Double, Integer, Jsonb, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{ClaimedTask, NewTask, StorageError, TaskKind, Tasks};
 use wellness_domain::{Provider, UserId};
 
 use crate::Database;
-use crate::error::{corrupt, from_diesel};
+use crate::error::{TxError, corrupt, from_diesel};
 
-fn kind_code(kind: TaskKind) -> &'static str {
+fn kind_code(kind: &TaskKind) -> &'static str {
     match kind {
         TaskKind::SayConnected(Provider::Whoop) => "say_whoop_connected",
         TaskKind::SayConnected(Provider::Fatsecret) => "say_fatsecret_connected",
         TaskKind::FirstWhoopSync => "first_whoop_sync",
+        TaskKind::WhoopChange(_) => "whoop_change",
     }
 }
 
-fn kind_of(code: &str) -> Result<TaskKind, StorageError> {
+/// What a task carries beyond its kind, as JSON text.
+fn payload(kind: &TaskKind) -> Result<Option<String>, StorageError> {
+    match kind {
+        TaskKind::WhoopChange(change) => serde_json::to_string(change)
+            .map(Some)
+            .map_err(|e| corrupt(format!("a WHOOP change does not serialise: {e}"))),
+        _ => Ok(None),
+    }
+}
+
+fn kind_of(code: &str, payload: Option<serde_json::Value>) -> Result<TaskKind, StorageError> {
     Ok(match code {
         "say_whoop_connected" => TaskKind::SayConnected(Provider::Whoop),
         "say_fatsecret_connected" => TaskKind::SayConnected(Provider::Fatsecret),
         "first_whoop_sync" => TaskKind::FirstWhoopSync,
+        "whoop_change" => TaskKind::WhoopChange(
+            payload
+                .and_then(|p| serde_json::from_value(p).ok())
+                .ok_or_else(|| corrupt("a whoop_change task without its change"))?,
+        ),
         other => return Err(corrupt(format!("task kind {other}"))),
     })
 }
@@ -36,16 +52,45 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, tasks: &[NewTask]) -> Result<
         return Ok(());
     }
     let users: Vec<i64> = tasks.iter().map(|t| t.user.get()).collect();
-    let kinds: Vec<&str> = tasks.iter().map(|t| kind_code(t.kind)).collect();
+    let kinds: Vec<&str> = tasks.iter().map(|t| kind_code(&t.kind)).collect();
+    let payloads = tasks
+        .iter()
+        .map(|t| payload(&t.kind))
+        .collect::<Result<Vec<_>, _>>()?;
     diesel::sql_query(
-        "INSERT INTO tasks (user_id, kind) SELECT * FROM unnest($1::bigint[], $2::text[])",
+        "INSERT INTO tasks (user_id, kind, payload) \
+         SELECT u, k, p::jsonb FROM unnest($1::bigint[], $2::text[], $3::text[]) AS t(u, k, p)",
     )
     .bind::<Array<BigInt>, _>(users)
     .bind::<Array<Text>, _>(kinds)
+    .bind::<Array<Nullable<Text>>, _>(payloads)
     .execute(conn)
     .await
     .map_err(from_diesel)?;
     Ok(())
+}
+
+const RECEIPT: &str = "INSERT INTO webhook_receipts (key) VALUES ($1) ON CONFLICT (key) DO NOTHING";
+
+/// Stores `receipt` and, when it is new, the task, in one transaction.
+pub async fn enqueue_once(
+    conn: &mut AsyncPgConnection,
+    receipt: &str,
+    task: &NewTask,
+) -> Result<bool, StorageError> {
+    conn.transaction::<_, TxError, _>(async |tx| {
+        let taken = diesel::sql_query(RECEIPT)
+            .bind::<Text, _>(receipt)
+            .execute(tx)
+            .await?;
+        if taken == 0 {
+            return Ok(false);
+        }
+        enqueue(tx, std::slice::from_ref(task)).await?;
+        Ok(true)
+    })
+    .await
+    .map_err(StorageError::from)
 }
 
 const CLAIM: &str = "
@@ -65,7 +110,7 @@ SET state = 'processing',
     attempts = t.attempts + 1
 FROM candidate
 WHERE t.id = candidate.id
-RETURNING t.id, t.user_id, t.kind, t.attempts";
+RETURNING t.id, t.user_id, t.kind, t.attempts, t.payload";
 
 #[derive(QueryableByName)]
 struct ClaimedRow {
@@ -77,6 +122,8 @@ struct ClaimedRow {
     kind: String,
     #[diesel(sql_type = Integer)]
     attempts: i32,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    payload: Option<serde_json::Value>,
 }
 
 /// Claims the oldest due task for `lease`.
@@ -96,7 +143,7 @@ pub async fn claim(
         Ok(ClaimedTask {
             id: r.id,
             user: UserId::new(r.user_id).map_err(corrupt)?,
-            kind: kind_of(&r.kind)?,
+            kind: kind_of(&r.kind, r.payload)?,
             attempts: r.attempts,
         })
     })
@@ -138,6 +185,10 @@ impl PgTasks {
 impl Tasks for PgTasks {
     async fn enqueue(&self, tasks: &[NewTask]) -> Result<(), StorageError> {
         enqueue(&mut *self.db.conn().await?, tasks).await
+    }
+
+    async fn enqueue_once(&self, receipt: &str, task: &NewTask) -> Result<bool, StorageError> {
+        enqueue_once(&mut *self.db.conn().await?, receipt, task).await
     }
 
     async fn claim(

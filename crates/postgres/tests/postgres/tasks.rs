@@ -54,7 +54,7 @@ async fn a_retried_task_waits_for_its_time_and_an_expired_lease_lets_another_wor
         user: u,
         kind: TaskKind::FirstWhoopSync,
     };
-    tasks.enqueue(&[sync]).await.unwrap();
+    tasks.enqueue(std::slice::from_ref(&sync)).await.unwrap();
     let claimed = tasks.claim("w1", LEASE).await.unwrap().unwrap();
     let later = Utc::now() + Duration::hours(1);
     assert!(
@@ -83,4 +83,50 @@ async fn a_retried_task_waits_for_its_time_and_an_expired_lease_lets_another_wor
         "the first worker lost its claim"
     );
     assert!(tasks.complete(taken.id, "w2").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_webhooks_change_is_queued_once_per_receipt_and_read_back_whole() {
+    use wellness_domain::{WearableChange, WearableKind};
+    let (_guard, pool) = db().await;
+    let u = user(&pool, 1).await.id;
+    let tasks = PgTasks::new(pool);
+    let change = NewTask {
+        user: u,
+        kind: TaskKind::WhoopChange(WearableChange {
+            kind: WearableKind::Sleep,
+            id: "ecfc6a15-4661-442f-a9a4-f160dd7afae8".into(),
+            deleted: false,
+        }),
+    };
+    assert!(
+        tasks
+            .enqueue_once("whoop:Sleep:updated:ecfc:1", &change)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tasks
+            .enqueue_once("whoop:Sleep:updated:ecfc:1", &change)
+            .await
+            .unwrap(),
+        "the same receipt queues nothing more"
+    );
+    let claimed = tasks.claim("w1", LEASE).await.unwrap().unwrap();
+    assert_eq!(claimed.kind, change.kind);
+    assert_eq!(tasks.claim("w2", LEASE).await.unwrap(), None, "queued once");
+    // Done and deleted: the receipt still stands.
+    assert!(tasks.complete(claimed.id, "w1").await.unwrap());
+    assert!(
+        !tasks
+            .enqueue_once("whoop:Sleep:updated:ecfc:1", &change)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tasks
+            .enqueue_once("whoop:Sleep:updated:ecfc:2", &change)
+            .await
+            .unwrap()
+    );
 }
