@@ -55,6 +55,7 @@ fmt: ## format the code
 
 bench: db-up ## benchmarks: storage (WHOOP upserts) and the load harness (every speed target, docs/performance.md)
 	cargo bench -p wellness-postgres --bench whoop_upserts
+	cargo bench -p wellness-postgres --bench inbox_depth
 	cargo build --release -p wellness
 	cargo bench -p wellness-e2e --bench load
 

@@ -270,9 +270,14 @@ impl Adapters {
     }
 
     /// What the scheduled jobs work through.
-    pub fn job_ports(&self) -> JobPorts {
+    pub fn job_ports(&self, settings: &Settings) -> JobPorts {
         let db = &self.db;
         JobPorts {
+            inbox: self.inbox.clone(),
+            tasks: self.tasks.clone(),
+            states: self.states.clone(),
+            done_retention: settings.telegram.done_retention,
+            parked_retention: settings.telegram.parked_retention,
             presenter: self.presenter.clone(),
             users: self.users.clone(),
             food: Arc::new(PgFoodLog::new(db.clone())),

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use tracing::warn;
 use wellness_domain::ports::{
-    Clock, Conversations, CredentialStore, FoodLog, JobError, JobOutcome, Messenger, Notifications,
-    Users, Wearable, WearableStore,
+    Clock, Conversations, CredentialStore, FoodLog, Inbox, JobError, JobOutcome, Messenger,
+    Notifications, OAuthStates, Tasks, Users, Wearable, WearableStore,
 };
 use wellness_domain::usecases::whoop::{SyncError, WhoopPorts};
 use wellness_domain::{Provider, User, UserId};
@@ -69,6 +69,16 @@ pub struct JobPorts {
     pub clock: Arc<dyn Clock>,
     /// What the bot says.
     pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
+    /// Telegram's updates.
+    pub inbox: Arc<dyn Inbox>,
+    /// Follow-up tasks and webhook receipts.
+    pub tasks: Arc<dyn Tasks>,
+    /// Pending OAuth connections, when they can be stored.
+    pub states: Option<Arc<dyn OAuthStates>>,
+    /// How long handled updates are kept.
+    pub done_retention: Duration,
+    /// How long parked updates and tasks are kept.
+    pub parked_retention: Duration,
 }
 
 /// Every user, page by page.
@@ -134,7 +144,54 @@ fn housekeeping(
         .standard(
             StandardJob::JobHistoryCleanup,
             tasks::job_history_cleanup(runs, tasks::JOB_HISTORY_RETENTION),
+        )?
+        .job("inbox_retention", "0 30 3 * * *", inbox_retention(ports))?
+        .job(
+            "oauth_state_cleanup",
+            "0 40 3 * * *",
+            oauth_state_cleanup(ports),
         )?)
+}
+
+/// Handled updates (their texts with them) after `done_retention`, parked updates and tasks
+/// after `parked_retention`, webhook receipts after a day (a replay is refused by its
+/// signature's timestamp long before).
+fn inbox_retention(ports: &JobPorts) -> wellness_jobs::JobFn {
+    let (inbox, tasks) = (ports.inbox.clone(), ports.tasks.clone());
+    let (done, parked) = (ports.done_retention, ports.parked_retention);
+    job_fn(move |tick| {
+        let (inbox, tasks) = (inbox.clone(), tasks.clone());
+        async move {
+            let ago =
+                |d: Duration| tick - chrono::Duration::from_std(d).unwrap_or(chrono::Duration::MAX);
+            let updates = inbox.purge(ago(done), ago(parked)).await?;
+            let rest = tasks
+                .purge(ago(parked), tick - chrono::Duration::days(1))
+                .await?;
+            Ok(JobOutcome::done(format!(
+                "deleted {updates} old updates and {rest} parked tasks and receipts"
+            )))
+        }
+    })
+}
+
+/// OAuth states that expired (an hour ago: a page being answered right now keeps its own).
+fn oauth_state_cleanup(ports: &JobPorts) -> wellness_jobs::JobFn {
+    let states = ports.states.clone();
+    job_fn(move |tick| {
+        let states = states.clone();
+        async move {
+            let Some(states) = states else {
+                return Ok(JobOutcome::done("no OAuth states are stored".to_owned()));
+            };
+            let purged = states
+                .purge_expired(tick - chrono::Duration::hours(1))
+                .await?;
+            Ok(JobOutcome::done(format!(
+                "deleted {purged} expired OAuth states"
+            )))
+        }
+    })
 }
 
 /// The morning briefings and evening summaries, when the bot can send them.

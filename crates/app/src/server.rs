@@ -98,7 +98,7 @@ impl Application {
         if let Some(worker) = adapters.follow_up_worker(whoop.clone()) {
             background.push(("the follow-up task worker", worker.spawn(stopped.clone())));
         }
-        let jobs = schedule::start(&db, adapters.job_ports(), adapters.metrics.clone())?;
+        let jobs = schedule::start(&db, adapters.job_ports(&settings), adapters.metrics.clone())?;
         let wake = Arc::new(Notify::new());
         let bot = start_bot(&settings, &adapters, wake.clone(), shared)?;
         let ingest = webhook_ingest(&settings, bot.is_some(), &adapters.inbox, wake);

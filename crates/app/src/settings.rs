@@ -133,6 +133,10 @@ pub struct TelegramSettings {
     /// The longest one update may be handled before it counts as hung (and is tried again,
     /// then set aside).
     pub handle_timeout: Duration,
+    /// How long handled updates are kept (Telegram redelivers for at most 24 hours).
+    pub done_retention: Duration,
+    /// How long updates set aside are kept for a look.
+    pub parked_retention: Duration,
     /// Outbound messages per second overall.
     pub global_per_second: u32,
     /// Minimum spacing of messages in one chat.
@@ -461,6 +465,13 @@ impl Settings {
                 lease: Duration::from_secs(s.number("telegram.lease_secs", "a number of seconds")?),
                 handle_timeout: Duration::from_secs(
                     s.number("telegram.handle_timeout_secs", "a number of seconds")?,
+                ),
+                done_retention: Duration::from_secs(
+                    3600 * s.number::<u64>("telegram.done_retention_hours", "a number of hours")?,
+                ),
+                parked_retention: Duration::from_secs(
+                    86_400
+                        * s.number::<u64>("telegram.parked_retention_days", "a number of days")?,
                 ),
                 global_per_second: s
                     .number("telegram.global_per_second", "a number of messages")?,

@@ -284,6 +284,12 @@ pub trait Inbox: Send + Sync {
     async fn park(&self, update_id: UpdateId, error: &str) -> Result<(), StorageError>;
     /// How many updates wait, by state.
     async fn depth(&self) -> Result<InboxDepth, StorageError>;
+    /// Deletes updates done before `done_before` and parked before `parked_before`; how many.
+    async fn purge(
+        &self,
+        done_before: DateTime<Utc>,
+        parked_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
 }
 
 /// Pending OAuth connections.

@@ -82,4 +82,11 @@ pub trait Tasks: Send + Sync {
     ) -> Result<bool, StorageError>;
     /// Failed for good (or too often): kept with its error, never claimed again.
     async fn park(&self, id: i64, worker: &str, reason: &str) -> Result<bool, StorageError>;
+    /// Deletes parked tasks created before `parked_before` and receipts taken before
+    /// `receipts_before`; how many rows.
+    async fn purge(
+        &self,
+        parked_before: DateTime<Utc>,
+        receipts_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError>;
 }

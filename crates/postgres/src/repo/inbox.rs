@@ -318,6 +318,24 @@ pub async fn park(
     Ok(())
 }
 
+/// Deletes updates done before `done_before` and parked before `parked_before` (both by when
+/// they were settled); how many.
+pub async fn purge(
+    conn: &mut AsyncPgConnection,
+    done_before: DateTime<Utc>,
+    parked_before: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let done = iu::state.eq("done").and(iu::processed_at.lt(done_before));
+    let parked = iu::state
+        .eq("parked")
+        .and(iu::processed_at.lt(parked_before));
+    let n = diesel::delete(iu::table.filter(done.or(parked)))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(n as u64)
+}
+
 /// Counts of open updates by state.
 pub async fn depth(conn: &mut AsyncPgConnection) -> Result<InboxDepth, StorageError> {
     let rows: Vec<(String, i64)> = iu::table
@@ -421,6 +439,14 @@ impl Inbox for PgInbox {
 
     async fn depth(&self) -> Result<InboxDepth, StorageError> {
         depth(&mut *self.db.conn().await?).await
+    }
+
+    async fn purge(
+        &self,
+        done_before: DateTime<Utc>,
+        parked_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        purge(&mut *self.db.conn().await?, done_before, parked_before).await
     }
 }
 

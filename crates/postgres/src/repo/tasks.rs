@@ -159,6 +159,9 @@ const RETRY: &str = "UPDATE tasks SET state = 'pending', locked_by = NULL, locke
 const PARK: &str = "UPDATE tasks SET state = 'parked', locked_by = NULL, locked_until = NULL, \
      last_error = $3 WHERE id = $1 AND locked_by = $2 AND state = 'processing'";
 
+const PURGE_PARKED: &str = "DELETE FROM tasks WHERE state = 'parked' AND created_at < $1";
+const PURGE_RECEIPTS: &str = "DELETE FROM webhook_receipts WHERE received_at < $1";
+
 /// Runs a settling statement; `true` when the worker still held the task.
 async fn settled(
     query: impl diesel_async::methods::ExecuteDsl<AsyncPgConnection> + Send,
@@ -219,6 +222,25 @@ impl Tasks for PgTasks {
             .bind::<Text, _>(reason)
             .bind::<Timestamptz, _>(at);
         settled(query, &mut *self.db.conn().await?).await
+    }
+
+    async fn purge(
+        &self,
+        parked_before: DateTime<Utc>,
+        receipts_before: DateTime<Utc>,
+    ) -> Result<u64, StorageError> {
+        let mut conn = self.db.conn().await?;
+        let tasks = diesel::sql_query(PURGE_PARKED)
+            .bind::<Timestamptz, _>(parked_before)
+            .execute(&mut *conn)
+            .await
+            .map_err(from_diesel)?;
+        let receipts = diesel::sql_query(PURGE_RECEIPTS)
+            .bind::<Timestamptz, _>(receipts_before)
+            .execute(&mut *conn)
+            .await
+            .map_err(from_diesel)?;
+        Ok((tasks + receipts) as u64)
     }
 
     async fn park(&self, id: i64, worker: &str, reason: &str) -> Result<bool, StorageError> {

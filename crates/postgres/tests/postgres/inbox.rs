@@ -354,3 +354,43 @@ async fn without_a_database_every_update_of_the_batch_fails() {
             .all(|o| matches!(o, Err(StorageError::Unavailable(_))))
     );
 }
+
+#[tokio::test]
+async fn retention_deletes_done_and_parked_updates_by_when_they_were_settled_never_waiting_ones() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    for n in 1..=4 {
+        let payload = json!({"update_id": n, "message": {"text": "hi"}});
+        inbox
+            .store(uid(n), Some(ChatId(n)), &payload)
+            .await
+            .unwrap();
+    }
+    let lease = Duration::seconds(60);
+    let mut claimed = Vec::new();
+    for _ in 0..3 {
+        claimed.push(inbox.claim("w", lease).await.unwrap().unwrap().update_id);
+    }
+    inbox.complete(claimed[0]).await.unwrap();
+    inbox.complete(claimed[1]).await.unwrap();
+    inbox.park(claimed[2], "poison").await.unwrap();
+    let soon = Utc::now() + Duration::minutes(1);
+    let long_ago = Utc::now() - Duration::days(1);
+    // Done a moment ago is past a cut-off a minute ahead; parked a moment ago is not a day old.
+    assert_eq!(inbox.purge(soon, long_ago).await.unwrap(), 2);
+    assert_eq!(
+        inbox.depth().await.unwrap(),
+        InboxDepth {
+            pending: 1,
+            in_progress: 0,
+            parked: 1
+        }
+    );
+    assert_eq!(inbox.purge(soon, soon).await.unwrap(), 1, "the parked one");
+    assert_eq!(
+        inbox.purge(soon, soon).await.unwrap(),
+        0,
+        "the waiting one stays"
+    );
+    assert_eq!(inbox.depth().await.unwrap().pending, 1);
+}

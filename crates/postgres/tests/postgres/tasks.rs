@@ -130,3 +130,29 @@ async fn a_webhooks_change_is_queued_once_per_receipt_and_read_back_whole() {
             .unwrap()
     );
 }
+
+#[tokio::test]
+async fn retention_deletes_parked_tasks_and_old_receipts_only() {
+    let (_guard, pool) = db().await;
+    let u = user(&pool, 1).await.id;
+    let tasks = PgTasks::new(pool);
+    let say = NewTask {
+        user: u,
+        kind: TaskKind::SayConnected(Provider::Whoop),
+    };
+    tasks.enqueue(&[say.clone(), say.clone()]).await.unwrap();
+    assert!(tasks.enqueue_once("receipt", &say).await.unwrap());
+    let parked = tasks.claim("w", LEASE).await.unwrap().unwrap();
+    assert!(tasks.park(parked.id, "w", "gave up").await.unwrap());
+    let soon = Utc::now() + Duration::minutes(1);
+    let long_ago = Utc::now() - Duration::days(1);
+    assert_eq!(tasks.purge(long_ago, long_ago).await.unwrap(), 0);
+    // The parked task and the receipt; the two waiting tasks stay.
+    assert_eq!(tasks.purge(soon, soon).await.unwrap(), 2);
+    assert!(tasks.claim("w", LEASE).await.unwrap().is_some());
+    assert!(tasks.claim("w", LEASE).await.unwrap().is_some());
+    assert!(
+        tasks.enqueue_once("receipt", &say).await.unwrap(),
+        "the receipt is gone"
+    );
+}

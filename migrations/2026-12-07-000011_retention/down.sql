@@ -1,0 +1,3 @@
+DROP INDEX tasks_parked;
+DROP INDEX inbox_updates_waiting;
+DROP INDEX inbox_updates_parked;
