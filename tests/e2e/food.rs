@@ -254,10 +254,10 @@ async fn export_sends_all_data_and_delete_after_confirmation_leaves_nothing() {
     bot.tg
         .press_button(&user, question.message_id, "delete:confirm")
         .unwrap();
-    assert!(
-        reply(&bot.tg, &user, nth)
-            .await
-            .starts_with("Done: all your data is deleted")
+    // WHOOP was never connected: nothing is said of it.
+    assert_eq!(
+        reply(&bot.tg, &user, nth).await,
+        "Done: all your data is deleted. Send /start if you ever want to begin again."
     );
     let today = say(&bot.tg, &user, "/today").await;
     assert!(

@@ -189,7 +189,10 @@ pub enum Say {
     /// Asking before erasing everything.
     ConfirmDelete,
     /// Everything was erased.
-    DataDeleted,
+    DataDeleted {
+        /// What became of WHOOP's access.
+        whoop: WhoopAccess,
+    },
     /// The user kept their data.
     DataKept,
     /// A morning briefing or an evening summary.
@@ -286,4 +289,15 @@ impl From<Say> for Reply {
     fn from(say: Say) -> Self {
         Reply::one(say)
     }
+}
+
+/// What became of WHOOP's access to the account when the user's data was erased.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WhoopAccess {
+    /// WHOOP was not connected.
+    NotConnected,
+    /// WHOOP took the revocation (or had already cut the access off).
+    Revoked,
+    /// WHOOP could not be asked or did not take it: the user should remove the app there.
+    NotRevoked,
 }

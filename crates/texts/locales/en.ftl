@@ -161,7 +161,9 @@ export-caption = All your data: profile, food, WHOOP records, conversation and c
 confirm-delete = Delete everything I keep about you — food, WHOOP records, conversation, connections? This cannot be undone.
 button-delete-everything = Delete everything
 button-keep-my-data = Keep my data
-data-deleted = Done: all your data is deleted and WHOOP access revoked. Send /start if you ever want to begin again.
+data-deleted = Done: all your data is deleted. Send /start if you ever want to begin again.
+data-deleted-whoop-revoked = Done: all your data is deleted and WHOOP access revoked. Send /start if you ever want to begin again.
+data-deleted-whoop-not-revoked = Done: all your data here is deleted. WHOOP didn't confirm that our access is revoked: to be sure, remove wellness from the connected apps in your WHOOP account. Send /start if you ever want to begin again.
 data-kept = Nothing was deleted.
 
 ## The morning briefing

@@ -6,7 +6,7 @@ use wellness_domain::model::{
 use wellness_domain::ports::{
     AssistantError, OutgoingMessage, Presenter, TranscriptionError, Upserted,
 };
-use wellness_domain::reply::{ConnectionState, Label, Reply, Say};
+use wellness_domain::reply::{ConnectionState, Label, Reply, Say, WhoopAccess};
 use wellness_domain::usecases::whoop::SyncReport;
 
 use crate::bundle::{Texts, number, text};
@@ -40,7 +40,14 @@ impl Texts {
             Say::Briefing(briefing) => self.briefing(locale, briefing),
             Say::ExportCaption => self.plain(locale, "export-caption"),
             Say::ConfirmDelete => self.plain(locale, "confirm-delete"),
-            Say::DataDeleted => self.plain(locale, "data-deleted"),
+            Say::DataDeleted { whoop } => self.plain(
+                locale,
+                match whoop {
+                    WhoopAccess::NotConnected => "data-deleted",
+                    WhoopAccess::Revoked => "data-deleted-whoop-revoked",
+                    WhoopAccess::NotRevoked => "data-deleted-whoop-not-revoked",
+                },
+            ),
             Say::DataKept => self.plain(locale, "data-kept"),
             _ => self
                 .settings(locale, say)

@@ -3,9 +3,9 @@
 use std::sync::Arc;
 
 use crate::conversation::Callback;
-use crate::model::{LocalDate, Provider, Tokens, User};
-use crate::ports::{Clock, CredentialStore, UserData, Wearable};
-use crate::reply::{Action, Label, Reply, Say};
+use crate::model::{LocalDate, Provider, Secret, Tokens, User};
+use crate::ports::{Clock, CredentialStore, UserData, Wearable, WearableError};
+use crate::reply::{Action, Label, Reply, Say, WhoopAccess};
 use crate::usecases::chat::ChatError;
 
 /// A file of the export: its name, its bytes, and what its caption says.
@@ -76,17 +76,57 @@ impl Privacy {
         }
     }
 
-    /// After the confirmation button: revoke WHOOP, forget every token, erase every row.
+    /// After the confirmation button: revoke WHOOP, forget every token, erase every row. The
+    /// reply says whether WHOOP's access was revoked: an access token WHOOP refuses (expired)
+    /// is refreshed once and the revocation tried again; if WHOOP still does not take it, the
+    /// user is told to remove the app on WHOOP's side.
     pub async fn erase(&self, user: &User) -> Result<Say, ChatError> {
-        if let (Some(wearable), Some(c)) = (
+        let whoop = match (
             &self.whoop,
             self.credentials.get(user.id, Provider::Whoop).await?,
-        ) && let Tokens::OAuth2 { access_token, .. } = &c.tokens
-        {
-            // Best effort: a token WHOOP already refuses needs no revoking.
-            let _ = wearable.revoke(access_token).await;
-        }
+        ) {
+            (Some(wearable), Some(c)) => match &c.tokens {
+                Tokens::OAuth2 {
+                    access_token,
+                    refresh_token,
+                    ..
+                } => revoke(wearable.as_ref(), access_token, refresh_token.as_ref()).await,
+                _ => WhoopAccess::NotRevoked,
+            },
+            (None, Some(_)) => WhoopAccess::NotRevoked,
+            (_, None) => WhoopAccess::NotConnected,
+        };
         self.user_data.erase(user).await?;
-        Ok(Say::DataDeleted)
+        Ok(Say::DataDeleted { whoop })
     }
 }
+
+/// Revokes with the access token, or, when WHOOP refuses it, with a fresh one.
+async fn revoke(
+    wearable: &dyn Wearable,
+    access_token: &Secret,
+    refresh_token: Option<&Secret>,
+) -> WhoopAccess {
+    match wearable.revoke(access_token).await {
+        Ok(()) => return WhoopAccess::Revoked,
+        Err(WearableError::Unauthorized) => {}
+        Err(_) => return WhoopAccess::NotRevoked,
+    }
+    let Some(refresh_token) = refresh_token else {
+        return WhoopAccess::NotRevoked;
+    };
+    match wearable.refresh(refresh_token).await {
+        Ok(grant) => match &grant.tokens {
+            Tokens::OAuth2 { access_token, .. } if wearable.revoke(access_token).await.is_ok() => {
+                WhoopAccess::Revoked
+            }
+            _ => WhoopAccess::NotRevoked,
+        },
+        // The refresh token is refused too: WHOOP has already cut the access off.
+        Err(WearableError::InvalidGrant) => WhoopAccess::Revoked,
+        Err(_) => WhoopAccess::NotRevoked,
+    }
+}
+
+#[cfg(test)]
+mod tests;
