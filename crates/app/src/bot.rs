@@ -11,18 +11,18 @@ use tracing::{info, warn};
 use wellness_domain::Locale;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
-    Assistant, ConnectLinks, CredentialStore, Inbox, Messenger, Transcriber, Wearable,
+    Assistant, ConnectLinks, CredentialStore, Inbox, Limit, Messenger, Transcriber, Wearable,
 };
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
-use wellness_domain::usecases::chat::{ChatPorts, ChatService};
+use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
-    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgUserData, PgUsers,
-    PgWearableStore,
+    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle, PgUserData,
+    PgUsers, PgWearableStore,
 };
 use wellness_telegram::{OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox};
 use wellness_texts::Texts;
@@ -284,6 +284,18 @@ fn chat_service(
         whoop: shared.whoop.clone(),
         user_data: Arc::new(PgUserData::new(db.clone())),
         fatsecret: shared.fatsecret_diary.clone(),
+        throttle: Arc::new(PgThrottle::new(db.clone())),
+        limits: UserLimits {
+            messages: Limit {
+                limit: settings.telegram.messages_per_minute.max(1),
+                window: chrono::Duration::minutes(1),
+            },
+            sync: Limit {
+                limit: 1,
+                window: chrono::Duration::from_std(settings.telegram.sync_every)
+                    .unwrap_or(chrono::Duration::minutes(5)),
+            },
+        },
     }))
 }
 

@@ -137,6 +137,10 @@ pub struct TelegramSettings {
     pub done_retention: Duration,
     /// How long updates set aside are kept for a look.
     pub parked_retention: Duration,
+    /// Text and voice messages one user may send a minute (each may cost an OpenAI call).
+    pub messages_per_minute: u32,
+    /// How often one user may /sync.
+    pub sync_every: Duration,
     /// Outbound messages per second overall.
     pub global_per_second: u32,
     /// Minimum spacing of messages in one chat.
@@ -472,6 +476,11 @@ impl Settings {
                 parked_retention: Duration::from_secs(
                     86_400
                         * s.number::<u64>("telegram.parked_retention_days", "a number of days")?,
+                ),
+                messages_per_minute: s
+                    .number("telegram.messages_per_minute", "a number of messages")?,
+                sync_every: Duration::from_secs(
+                    s.number("telegram.sync_every_secs", "a number of seconds")?,
                 ),
                 global_per_second: s
                     .number("telegram.global_per_second", "a number of messages")?,

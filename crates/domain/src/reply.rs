@@ -142,6 +142,16 @@ pub enum Say {
     UsedFallback,
     /// The message could not be handled after every attempt and was set aside.
     SetAside,
+    /// Too many messages at once: the next ones, for this long, are skipped.
+    SlowDown {
+        /// Seconds until messages are read again.
+        seconds: i64,
+    },
+    /// /sync ran a moment ago: the next one in this many minutes.
+    SyncCooldown {
+        /// Minutes to wait.
+        minutes: i64,
+    },
     /// The assistant's answer was not grounded in the data and there are no rules to answer
     /// instead: the data does not hold what was asked.
     NotInData,

@@ -28,6 +28,7 @@ pub use repo::pending_questions::PgPendingQuestions;
 pub use repo::privacy::PgUserData;
 pub use repo::request_budget::PgRequestBudget;
 pub use repo::tasks::PgTasks;
+pub use repo::throttle::PgThrottle;
 pub use repo::users::PgUsers;
 pub use repo::wearable::PgWearableStore;
 

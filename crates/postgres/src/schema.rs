@@ -274,6 +274,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    throttle (user_id, action) {
+        user_id -> Int8,
+        action -> Text,
+        window_start -> Timestamptz,
+        hits -> Int4,
+    }
+}
+
+diesel::table! {
     webhook_receipts (key) {
         key -> Text,
         received_at -> Timestamptz,
@@ -300,6 +309,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     conversation_messages,
     pending_questions,
     tasks,
+    throttle,
     webhook_receipts,
     inbox_updates,
     notification_sends,

@@ -216,6 +216,14 @@ impl Texts {
             Say::UsedFallback => self.plain(locale, "used-fallback"),
             Say::NotInData => self.plain(locale, "not-in-data"),
             Say::SetAside => self.plain(locale, "set-aside"),
+            Say::SlowDown { seconds } => {
+                self.t(locale, "slow-down", &[number("seconds", *seconds as f64)])
+            }
+            Say::SyncCooldown { minutes } => self.t(
+                locale,
+                "sync-cooldown",
+                &[number("minutes", *minutes as f64)],
+            ),
             Say::Heard { text: heard } => self.t(locale, "heard", &[text("text", heard)]),
             Say::VoiceTooLong { secs, max } => self.t(
                 locale,

@@ -11,6 +11,7 @@ mod privacy;
 mod repositories;
 mod services;
 mod tasks;
+mod throttle;
 
 pub use audit::*;
 pub use authorization::*;
@@ -20,3 +21,4 @@ pub use privacy::*;
 pub use repositories::*;
 pub use services::*;
 pub use tasks::*;
+pub use throttle::*;

@@ -147,3 +147,25 @@ impl AnswerAudit for RecordingAudit {
         self.0.lock().unwrap().push((text, finding.why));
     }
 }
+
+/// Per-user limits counted in memory, in one window that never ends: the first `limit` uses
+/// are allowed, the next is the first over, and so on.
+#[derive(Debug, Default)]
+pub struct MemoryThrottle(pub Mutex<std::collections::HashMap<(UserId, Throttled), u32>>);
+
+#[async_trait::async_trait]
+impl Throttle for MemoryThrottle {
+    async fn hit(&self, user: UserId, what: Throttled, limit: Limit) -> Result<Hit, StorageError> {
+        let mut counts = self.0.lock().unwrap();
+        let hits = counts.entry((user, what)).or_default();
+        *hits += 1;
+        Ok(if *hits <= limit.limit {
+            Hit::Allowed
+        } else {
+            Hit::Exceeded {
+                first: *hits == limit.limit + 1,
+                retry_after: limit.window,
+            }
+        })
+    }
+}

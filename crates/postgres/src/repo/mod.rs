@@ -13,5 +13,6 @@ pub mod pending_questions;
 pub mod privacy;
 pub mod request_budget;
 pub mod tasks;
+pub mod throttle;
 pub mod users;
 pub mod wearable;

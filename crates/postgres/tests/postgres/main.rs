@@ -12,4 +12,5 @@ mod pending;
 mod privacy;
 mod schema;
 mod tasks;
+mod throttle;
 mod wearable;

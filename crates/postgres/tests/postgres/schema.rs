@@ -142,6 +142,7 @@ async fn diesel_schema_matches_the_migrated_database() {
         conversation_messages,
         pending_questions,
         tasks,
+        throttle,
         webhook_receipts,
         inbox_updates,
         notification_sends,

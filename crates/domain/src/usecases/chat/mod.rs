@@ -20,8 +20,9 @@ use crate::model::{
 };
 use crate::ports::{
     AnswerAudit, Assistant, Attachment, Clock, ConnectLinks, Conversations, CredentialStore,
-    DiaryOutbox, FoodCatalog, FoodDiary, FoodLog, Messenger, MessengerError, PendingQuestions,
-    Presenter, StorageError, Transcriber, UserData, Users, Wearable, WearableStore,
+    DiaryOutbox, FoodCatalog, FoodDiary, FoodLog, Hit, Limit, Messenger, MessengerError,
+    PendingQuestions, Presenter, StorageError, Throttle, Throttled, Transcriber, UserData, Users,
+    Wearable, WearableStore,
 };
 use crate::reply::{Reply, Say};
 use crate::usecases::food::{FoodLogging, Heard, History, Outcome, VoiceLimits, VoiceNotes};
@@ -113,6 +114,34 @@ pub struct ChatPorts {
     pub user_data: Arc<dyn UserData>,
     /// FatSecret's diary and our links to it, when configured (/sync imports the diary).
     pub fatsecret: Option<FatSecretDiary>,
+    /// Per-user limits, shared by every instance.
+    pub throttle: Arc<dyn Throttle>,
+    /// How often one user may send messages and /sync.
+    pub limits: UserLimits,
+}
+
+/// How often one user may do the costly things.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct UserLimits {
+    /// Text and voice messages (each may cost an OpenAI call).
+    pub messages: Limit,
+    /// `/sync` (WHOOP's daily requests are shared by everyone).
+    pub sync: Limit,
+}
+
+impl Default for UserLimits {
+    fn default() -> Self {
+        Self {
+            messages: Limit {
+                limit: 20,
+                window: chrono::Duration::minutes(1),
+            },
+            sync: Limit {
+                limit: 1,
+                window: chrono::Duration::minutes(5),
+            },
+        }
+    }
 }
 
 impl std::fmt::Debug for ChatPorts {
@@ -136,6 +165,8 @@ pub struct ChatService {
     privacy: Privacy,
     food: FoodLogging,
     voice: VoiceNotes,
+    throttle: Arc<dyn Throttle>,
+    limits: UserLimits,
 }
 
 impl std::fmt::Debug for ChatService {
@@ -201,6 +232,8 @@ impl ChatService {
             presenter: p.presenter,
             conversations: p.conversations,
             clock: p.clock,
+            throttle: p.throttle,
+            limits: p.limits,
         }
     }
 
@@ -216,6 +249,27 @@ impl ChatService {
             .await?;
         let user = registration.user;
         let chat = message.chat;
+        if matches!(message.event, Inbound::Text(_) | Inbound::Voice { .. }) {
+            match self
+                .throttle
+                .hit(user.id, Throttled::Message, self.limits.messages)
+                .await?
+            {
+                Hit::Allowed => {}
+                // Explained once per window; the rest are skipped without a word (and without
+                // an outside call).
+                Hit::Exceeded { first, retry_after } => {
+                    return match first {
+                        true => {
+                            let seconds = retry_after.num_seconds().max(1);
+                            self.say(&user, chat, Say::SlowDown { seconds }.into())
+                                .await
+                        }
+                        false => Ok(()),
+                    };
+                }
+            }
+        }
         match &message.event {
             Inbound::Command(command) => {
                 self.command(&user, chat, command, registration.is_new)
@@ -277,7 +331,17 @@ impl ChatService {
             .into(),
             Command::Help => Say::Help.into(),
             Command::Today => self.today.today(user).await?.into(),
-            Command::Sync => self.sync.sync(user).await?,
+            Command::Sync => match self
+                .throttle
+                .hit(user.id, Throttled::Sync, self.limits.sync)
+                .await?
+            {
+                Hit::Allowed => self.sync.sync(user).await?,
+                Hit::Exceeded { retry_after, .. } => Say::SyncCooldown {
+                    minutes: (retry_after.num_seconds() + 59) / 60,
+                }
+                .into(),
+            },
             Command::Connect(provider) => self.connections.offer(user, *provider).await?.into(),
             Command::Export => return self.export(user, chat).await,
             Command::Delete => self.privacy.confirm(),

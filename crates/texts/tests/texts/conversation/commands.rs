@@ -10,8 +10,8 @@ use futures_executor::block_on;
 use wellness_domain::conversation::Command;
 use wellness_domain::model::*;
 use wellness_domain::ports::*;
-use wellness_domain::testing::RecordingAudit;
-use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService};
+use wellness_domain::testing::{MemoryThrottle, RecordingAudit};
+use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService, UserLimits};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_texts::Texts;
 
@@ -118,6 +118,8 @@ impl Harness {
             whoop: None,
             user_data: Arc::new(MockUserData::new()),
             fatsecret: None,
+            throttle: Arc::new(MemoryThrottle::default()),
+            limits: UserLimits::default(),
         });
         let outcome = block_on(service.handle(&message));
         let texts = sent.lock().unwrap().clone();

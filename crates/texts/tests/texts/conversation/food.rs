@@ -5,12 +5,14 @@ use std::sync::{Arc, Mutex};
 use chrono::{TimeZone, Utc};
 use futures_executor::block_on;
 
-use wellness_domain::conversation::Callback;
+use wellness_domain::conversation::{Callback, Command};
 use wellness_domain::grounding::{FigureUnit, Ungrounded};
 use wellness_domain::model::*;
 use wellness_domain::ports::*;
-use wellness_domain::testing::{MemoryConversations, MemoryLog, MemoryPending, RecordingAudit};
-use wellness_domain::usecases::chat::{ChatPorts, ChatService};
+use wellness_domain::testing::{
+    MemoryConversations, MemoryLog, MemoryPending, MemoryThrottle, RecordingAudit,
+};
+use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_texts::Texts;
 
@@ -81,6 +83,15 @@ fn world_with(
     fallback: Option<MockAssistant>,
     wearables: MockWearableStore,
 ) -> World {
+    limited_world(assistant, fallback, wearables, UserLimits::default())
+}
+
+fn limited_world(
+    assistant: MockAssistant,
+    fallback: Option<MockAssistant>,
+    wearables: MockWearableStore,
+    limits: UserLimits,
+) -> World {
     let mut users = MockUsers::new();
     users.expect_register().returning(|_| {
         Ok(Registration {
@@ -146,6 +157,8 @@ fn world_with(
             whoop: None,
             user_data: Arc::new(MockUserData::new()),
             fatsecret: None,
+            throttle: Arc::new(MemoryThrottle::default()),
+            limits,
         }),
         sent,
         log,
@@ -603,5 +616,62 @@ fn a_message_set_aside_after_every_attempt_failed_is_owned_up_to() {
     assert_eq!(
         w.sent.lock().unwrap()[0].text,
         "Sorry, something went wrong with that message and I couldn't handle it. It's kept; please try again in a while."
+    );
+}
+
+#[test]
+fn a_flood_of_messages_gets_one_polite_reply_and_no_assistant_call_past_the_limit() {
+    let mut a = MockAssistant::new();
+    a.expect_interpret_reads().return_const(ContextScope::Basic);
+    // Two messages within the limit reach the assistant; the next two do not.
+    a.expect_interpret()
+        .times(2)
+        .returning(|_, _| Ok(two_eggs()));
+    let mut wearables = MockWearableStore::new();
+    wearables
+        .expect_snapshot()
+        .returning(|_, _| Ok(WearableSnapshot::default()));
+    let limits = UserLimits {
+        messages: Limit {
+            limit: 2,
+            window: chrono::Duration::seconds(60),
+        },
+        ..UserLimits::default()
+    };
+    let w = limited_world(a, None, wearables, limits);
+    for n in 0..4 {
+        block_on(w.service.handle(&text(10 + n, "2 eggs"))).unwrap();
+    }
+    let sent = w.sent.lock().unwrap();
+    assert_eq!(
+        sent.len(),
+        3,
+        "two logs and one word about the rest: {sent:?}"
+    );
+    assert_eq!(
+        sent[2].text,
+        "That's a lot of messages at once, so I'm taking a short break: what you send in the next 60 s is skipped."
+    );
+    assert_eq!(w.log.0.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn sync_again_within_its_cooldown_is_refused_with_the_wait() {
+    let w = world(MockAssistant::new(), None);
+    let sync = |id| InboundMessage {
+        event: Inbound::Command(Command::Sync),
+        ..text(id, "/sync")
+    };
+    block_on(w.service.handle(&sync(10))).unwrap();
+    block_on(w.service.handle(&sync(11))).unwrap();
+    let sent = w.sent.lock().unwrap();
+    assert!(
+        sent[0].text.contains("WHOOP"),
+        "the first one syncs: {}",
+        sent[0].text
+    );
+    assert_eq!(
+        sent[1].text,
+        "I synced a moment ago. The next /sync works in 5 min."
     );
 }
