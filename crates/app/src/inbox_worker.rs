@@ -156,7 +156,8 @@ impl Worker {
                     "wellness_updates_processed_total",
                     &[("outcome", "ignored")],
                 );
-                return self.settle(id, self.inbox.complete(id).await);
+                self.settle(id, self.inbox.complete(id, &self.name).await);
+                return;
             }
             Err(e) => {
                 warn!(update_id = %id, error = %e, "unreadable update parked");
@@ -164,7 +165,8 @@ impl Worker {
                     "wellness_updates_processed_total",
                     &[("outcome", "unreadable")],
                 );
-                return self.settle(id, self.inbox.park(id, &e.to_string()).await);
+                self.settle(id, self.inbox.park(id, &self.name, &e.to_string()).await);
+                return;
             }
         };
         let started = std::time::Instant::now();
@@ -188,10 +190,11 @@ impl Worker {
         );
         let stored = self
             .policy
-            .record(self.inbox.as_ref(), id, &settlement)
+            .record(self.inbox.as_ref(), id, &self.name, &settlement)
             .await;
-        self.settle(id, stored);
-        if matches!(settlement, Settlement::Parked { .. })
+        let held = self.settle(id, stored);
+        if held
+            && matches!(settlement, Settlement::Parked { .. })
             && let Err(e) = self.handler.set_aside(&message).await
         {
             warn!(update_id = %id, error = %e, "could not tell the sender their message was set aside");
@@ -267,10 +270,20 @@ impl Worker {
         }
     }
 
-    fn settle(&self, id: UpdateId, result: Result<(), StorageError>) {
-        // The lease runs out and another worker takes it again: nothing is lost.
-        if let Err(e) = result {
-            warn!(update_id = %id, error = %e, "could not record the outcome");
+    /// Logs what settling `id` came to; `true` when it was recorded by this worker.
+    fn settle(&self, id: UpdateId, result: Result<bool, StorageError>) -> bool {
+        match result {
+            Ok(true) => true,
+            // Fenced: the lease ran out and another worker took the update; its outcome stands.
+            Ok(false) => {
+                warn!(update_id = %id, "the claim was lost before the outcome was recorded");
+                false
+            }
+            // The lease runs out and another worker takes it again: nothing is lost.
+            Err(e) => {
+                warn!(update_id = %id, error = %e, "could not record the outcome");
+                false
+            }
         }
     }
 }

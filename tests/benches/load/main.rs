@@ -130,6 +130,11 @@ fn server_env(db: &TestDatabase, tg: &TelegramSim, port: u16) -> Vec<(&'static s
         ("WELLNESS_ENV", String::new()),
         ("WELLNESS__SERVER__WORKERS", "0".to_owned()),
         ("RUST_LOG", "info,actix_server=warn".to_owned()),
+        // The harness measures the pipeline, not the per-user flood limit.
+        (
+            "WELLNESS__TELEGRAM__MESSAGES_PER_MINUTE",
+            "1000000".to_owned(),
+        ),
     ]
     .into_iter()
     .chain(extra_env())

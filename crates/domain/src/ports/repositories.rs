@@ -271,17 +271,25 @@ pub trait Inbox: Send + Sync {
         worker: &str,
         lease: Duration,
     ) -> Result<bool, StorageError>;
-    /// Marks an update processed.
-    async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError>;
+    /// Marks an update processed. Like every settling call it is fenced: it changes the update
+    /// only while `worker` still holds its claim (`false` otherwise: the lease ran out and
+    /// another worker may have it).
+    async fn complete(&self, update_id: UpdateId, worker: &str) -> Result<bool, StorageError>;
     /// Releases an update to be tried again at `retry_at`, keeping the error.
     async fn retry_later(
         &self,
         update_id: UpdateId,
+        worker: &str,
         error: &str,
         retry_at: DateTime<Utc>,
-    ) -> Result<(), StorageError>;
+    ) -> Result<bool, StorageError>;
     /// Gives up on an update after too many attempts, keeping the error.
-    async fn park(&self, update_id: UpdateId, error: &str) -> Result<(), StorageError>;
+    async fn park(
+        &self,
+        update_id: UpdateId,
+        worker: &str,
+        error: &str,
+    ) -> Result<bool, StorageError>;
     /// How many updates wait, by state.
     async fn depth(&self) -> Result<InboxDepth, StorageError>;
     /// Deletes updates done before `done_before` and parked before `parked_before`; how many.

@@ -86,17 +86,19 @@ impl InboxPolicy {
         }
     }
 
-    /// Records `settlement` of update `id` in the inbox.
+    /// Records `settlement` of update `id`, which `worker` holds, in the inbox; `false` when
+    /// the claim was lost (another worker may have the update now: nothing is changed).
     pub async fn record(
         &self,
         inbox: &dyn Inbox,
         id: UpdateId,
+        worker: &str,
         settlement: &Settlement,
-    ) -> Result<(), StorageError> {
+    ) -> Result<bool, StorageError> {
         match settlement {
-            Settlement::Done => inbox.complete(id).await,
-            Settlement::RetryAt { at, reason } => inbox.retry_later(id, reason, *at).await,
-            Settlement::Parked { reason } => inbox.park(id, reason).await,
+            Settlement::Done => inbox.complete(id, worker).await,
+            Settlement::RetryAt { at, reason } => inbox.retry_later(id, worker, reason, *at).await,
+            Settlement::Parked { reason } => inbox.park(id, worker, reason).await,
         }
     }
 }
@@ -168,29 +170,34 @@ mod tests {
         let mut inbox = MockInbox::new();
         inbox
             .expect_complete()
-            .with(eq(id))
+            .with(eq(id), eq("w1"))
             .times(1)
-            .returning(|_| Ok(()));
+            .returning(|_, _| Ok(true));
         inbox
             .expect_retry_later()
-            .withf(move |u, reason, at| *u == id && reason == "later" && *at == now())
+            .withf(move |u, w, reason, at| {
+                *u == id && w == "w1" && reason == "later" && *at == now()
+            })
             .times(1)
-            .returning(|_, _, _| Ok(()));
+            .returning(|_, _, _, _| Ok(true));
         inbox
             .expect_park()
-            .withf(move |u, reason| *u == id && reason == "broken")
+            .withf(move |u, w, reason| *u == id && w == "w1" && reason == "broken")
             .times(1)
-            .returning(|_, _| Ok(()));
+            .returning(|_, _, _| Ok(false));
         let p = policy();
-        block_on(p.record(&inbox, id, &Settlement::Done)).unwrap();
+        assert!(block_on(p.record(&inbox, id, "w1", &Settlement::Done)).unwrap());
         let later = Settlement::RetryAt {
             at: now(),
             reason: "later".into(),
         };
-        block_on(p.record(&inbox, id, &later)).unwrap();
+        assert!(block_on(p.record(&inbox, id, "w1", &later)).unwrap());
         let parked = Settlement::Parked {
             reason: "broken".into(),
         };
-        block_on(p.record(&inbox, id, &parked)).unwrap();
+        assert!(
+            !block_on(p.record(&inbox, id, "w1", &parked)).unwrap(),
+            "a lost claim is reported"
+        );
     }
 }

@@ -259,12 +259,30 @@ pub async fn extend_lease(
     Ok(n == 1)
 }
 
+/// The rows `worker` holds: claimed by it and not settled since. Settling goes only through
+/// here, so a worker whose lease ran out (and whose update another worker took) changes nothing.
+type Held<'a> = diesel::dsl::Filter<
+    diesel::dsl::Find<iu::table, i64>,
+    diesel::dsl::And<
+        diesel::dsl::Eq<iu::locked_by, &'a str>,
+        diesel::dsl::Eq<iu::state, &'static str>,
+    >,
+>;
+
+/// The update `worker` holds (see [`Held`]).
+fn held(update_id: UpdateId, worker: &str) -> Held<'_> {
+    iu::table
+        .find(update_id.get())
+        .filter(iu::locked_by.eq(worker).and(iu::state.eq("processing")))
+}
+
 /// Marks an update done.
 pub async fn complete(
     conn: &mut AsyncPgConnection,
     update_id: UpdateId,
-) -> Result<(), StorageError> {
-    diesel::update(iu::table.find(update_id.get()))
+    worker: &str,
+) -> Result<bool, StorageError> {
+    let n = diesel::update(held(update_id, worker))
         .set((
             iu::state.eq("done"),
             iu::processed_at.eq(diesel::dsl::now),
@@ -274,17 +292,18 @@ pub async fn complete(
         .execute(conn)
         .await
         .map_err(from_diesel)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Releases an update to be retried at `retry_at`.
 pub async fn retry_later(
     conn: &mut AsyncPgConnection,
     update_id: UpdateId,
+    worker: &str,
     error: &str,
     retry_at: DateTime<Utc>,
-) -> Result<(), StorageError> {
-    diesel::update(iu::table.find(update_id.get()))
+) -> Result<bool, StorageError> {
+    let n = diesel::update(held(update_id, worker))
         .set((
             iu::state.eq("pending"),
             iu::next_attempt_at.eq(retry_at),
@@ -295,16 +314,17 @@ pub async fn retry_later(
         .execute(conn)
         .await
         .map_err(from_diesel)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Parks an update: no more attempts, the error kept.
 pub async fn park(
     conn: &mut AsyncPgConnection,
     update_id: UpdateId,
+    worker: &str,
     error: &str,
-) -> Result<(), StorageError> {
-    diesel::update(iu::table.find(update_id.get()))
+) -> Result<bool, StorageError> {
+    let n = diesel::update(held(update_id, worker))
         .set((
             iu::state.eq("parked"),
             iu::last_error.eq(error),
@@ -315,7 +335,7 @@ pub async fn park(
         .execute(conn)
         .await
         .map_err(from_diesel)?;
-    Ok(())
+    Ok(n == 1)
 }
 
 /// Deletes updates done before `done_before` and parked before `parked_before` (both by when
@@ -420,21 +440,34 @@ impl Inbox for PgInbox {
         extend_lease(&mut *self.db.conn().await?, update_id, worker, lease).await
     }
 
-    async fn complete(&self, update_id: UpdateId) -> Result<(), StorageError> {
-        complete(&mut *self.db.conn().await?, update_id).await
+    async fn complete(&self, update_id: UpdateId, worker: &str) -> Result<bool, StorageError> {
+        complete(&mut *self.db.conn().await?, update_id, worker).await
     }
 
     async fn retry_later(
         &self,
         update_id: UpdateId,
+        worker: &str,
         error: &str,
         retry_at: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        retry_later(&mut *self.db.conn().await?, update_id, error, retry_at).await
+    ) -> Result<bool, StorageError> {
+        retry_later(
+            &mut *self.db.conn().await?,
+            update_id,
+            worker,
+            error,
+            retry_at,
+        )
+        .await
     }
 
-    async fn park(&self, update_id: UpdateId, error: &str) -> Result<(), StorageError> {
-        park(&mut *self.db.conn().await?, update_id, error).await
+    async fn park(
+        &self,
+        update_id: UpdateId,
+        worker: &str,
+        error: &str,
+    ) -> Result<bool, StorageError> {
+        park(&mut *self.db.conn().await?, update_id, worker, error).await
     }
 
     async fn depth(&self) -> Result<InboxDepth, StorageError> {

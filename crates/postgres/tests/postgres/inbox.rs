@@ -59,7 +59,7 @@ async fn one_chat_is_processed_one_update_at_a_time_in_order() {
         inbox.claim("w3", lease).await.unwrap().is_none(),
         "chat 100 is busy, chat 200 has nothing more"
     );
-    inbox.complete(a.update_id).await.unwrap();
+    assert!(inbox.complete(a.update_id, "w1").await.unwrap());
     let c = inbox.claim("w3", lease).await.unwrap().unwrap();
     assert_eq!(c.update_id.get(), 3);
     assert_eq!(c.attempts, 1);
@@ -79,25 +79,25 @@ async fn a_failed_update_blocks_its_chat_until_retried_and_parking_unblocks_it()
         .unwrap();
     let lease = Duration::seconds(30);
     let first = inbox.claim("w", lease).await.unwrap().unwrap();
-    inbox
-        .retry_later(
-            first.update_id,
-            "assistant down",
-            Utc::now() + Duration::hours(1),
-        )
-        .await
-        .unwrap();
+    assert!(
+        inbox
+            .retry_later(
+                first.update_id,
+                "w",
+                "assistant down",
+                Utc::now() + Duration::milliseconds(400),
+            )
+            .await
+            .unwrap()
+    );
     assert!(
         inbox.claim("w", lease).await.unwrap().is_none(),
         "order holds while 1 waits to retry"
     );
-    inbox
-        .retry_later(first.update_id, "again", Utc::now() - Duration::seconds(1))
-        .await
-        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let retried = inbox.claim("w", lease).await.unwrap().unwrap();
     assert_eq!((retried.update_id.get(), retried.attempts), (1, 2));
-    inbox.park(retried.update_id, "gave up").await.unwrap();
+    assert!(inbox.park(retried.update_id, "w", "gave up").await.unwrap());
     assert_eq!(
         inbox
             .claim("w", lease)
@@ -177,7 +177,7 @@ async fn a_renewed_claim_outlives_its_first_lease_and_only_its_holder_can_renew_
             .unwrap()
             .is_none()
     );
-    inbox.complete(claimed.update_id).await.unwrap();
+    assert!(inbox.complete(claimed.update_id, "slow").await.unwrap());
     assert!(
         !inbox
             .extend_lease(claimed.update_id, "slow", Duration::seconds(30))
@@ -221,7 +221,7 @@ async fn concurrent_workers_never_take_one_update_twice_nor_two_of_one_chat() {
                         tokio::time::sleep(std::time::Duration::from_millis(2)).await;
                         busy.lock().unwrap().remove(&chat);
                         tx.send((chat, u.update_id.get())).unwrap();
-                        inbox.complete(u.update_id).await.unwrap();
+                        assert!(inbox.complete(u.update_id, &format!("w{w}")).await.unwrap());
                     }
                     None => {
                         idle += 1;
@@ -371,9 +371,9 @@ async fn retention_deletes_done_and_parked_updates_by_when_they_were_settled_nev
     for _ in 0..3 {
         claimed.push(inbox.claim("w", lease).await.unwrap().unwrap().update_id);
     }
-    inbox.complete(claimed[0]).await.unwrap();
-    inbox.complete(claimed[1]).await.unwrap();
-    inbox.park(claimed[2], "poison").await.unwrap();
+    assert!(inbox.complete(claimed[0], "w").await.unwrap());
+    assert!(inbox.complete(claimed[1], "w").await.unwrap());
+    assert!(inbox.park(claimed[2], "w", "poison").await.unwrap());
     let soon = Utc::now() + Duration::minutes(1);
     let long_ago = Utc::now() - Duration::days(1);
     // Done a moment ago is past a cut-off a minute ahead; parked a moment ago is not a day old.
@@ -393,4 +393,46 @@ async fn retention_deletes_done_and_parked_updates_by_when_they_were_settled_nev
         "the waiting one stays"
     );
     assert_eq!(inbox.depth().await.unwrap().pending, 1);
+}
+
+#[tokio::test]
+async fn only_the_worker_holding_the_claim_settles_an_update() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db);
+    inbox
+        .store(uid(1), Some(ChatId(7)), &json!({}))
+        .await
+        .unwrap();
+    // The first worker's lease runs out while it is slow; a second takes the update.
+    let slow = inbox
+        .claim("slow", Duration::milliseconds(200))
+        .await
+        .unwrap()
+        .unwrap();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let taken = inbox
+        .claim("fresh", Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(taken.update_id, slow.update_id);
+    // The slow worker finishes late: none of its transitions lands.
+    let id = slow.update_id;
+    assert!(!inbox.complete(id, "slow").await.unwrap());
+    assert!(!inbox.park(id, "slow", "late").await.unwrap());
+    assert!(
+        !inbox
+            .retry_later(id, "slow", "late", Utc::now())
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        inbox.depth().await.unwrap().in_progress,
+        1,
+        "still the fresh one's"
+    );
+    assert!(inbox.complete(id, "fresh").await.unwrap());
+    // Settled once: a second settling by the same worker changes nothing either.
+    assert!(!inbox.park(id, "fresh", "again").await.unwrap());
+    assert_eq!(inbox.depth().await.unwrap(), InboxDepth::default());
 }

@@ -96,21 +96,28 @@ impl Inbox for MemoryInbox {
         Ok(false)
     }
 
-    async fn complete(&self, _update_id: UpdateId) -> Result<(), StorageError> {
-        Ok(())
+    // It hands out no claims, so it holds none to settle.
+    async fn complete(&self, _update_id: UpdateId, _worker: &str) -> Result<bool, StorageError> {
+        Ok(false)
     }
 
     async fn retry_later(
         &self,
         _update_id: UpdateId,
+        _worker: &str,
         _error: &str,
         _retry_at: DateTime<Utc>,
-    ) -> Result<(), StorageError> {
-        Ok(())
+    ) -> Result<bool, StorageError> {
+        Ok(false)
     }
 
-    async fn park(&self, _update_id: UpdateId, _error: &str) -> Result<(), StorageError> {
-        Ok(())
+    async fn park(
+        &self,
+        _update_id: UpdateId,
+        _worker: &str,
+        _error: &str,
+    ) -> Result<bool, StorageError> {
+        Ok(false)
     }
 
     async fn depth(&self) -> Result<InboxDepth, StorageError> {
