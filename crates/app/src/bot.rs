@@ -212,47 +212,7 @@ fn chat_service(
     shared: &Shared,
 ) -> anyhow::Result<ChatService> {
     let metrics = &shared.metrics;
-    let offline: Arc<dyn Assistant> = Arc::new(MeteredAssistant {
-        inner: Arc::new(RuleAssistant::new()),
-        provider: "offline",
-        metrics: metrics.clone(),
-    });
-    let (assistant, fallback_assistant, transcriber): AssistantWiring =
-        match &settings.openai.api_key {
-            Some(key) => {
-                let client = OpenAiClient::new(OpenAiConfig {
-                    chat_model: settings.openai.chat_model.clone(),
-                    transcription_model: settings.openai.transcription_model.clone(),
-                    ..OpenAiConfig::new(settings.openai.base_url.as_str(), key.clone())
-                })
-                .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
-                client.observe_retries(metrics.retry_observer("openai"));
-                let openai = OpenAiAssistant::new(client.clone());
-                let whisper = OpenAiTranscriber::new(client);
-                (
-                    Arc::new(MeteredAssistant {
-                        inner: Arc::new(openai),
-                        provider: "openai",
-                        metrics: metrics.clone(),
-                    }),
-                    Some(offline),
-                    Some(Arc::new(MeteredTranscriber {
-                        inner: Arc::new(whisper),
-                        metrics: metrics.clone(),
-                    })),
-                )
-            }
-            None => (
-                offline,
-                None,
-                shared.transcriber.clone().map(|inner| {
-                    Arc::new(MeteredTranscriber {
-                        inner,
-                        metrics: metrics.clone(),
-                    }) as Arc<dyn Transcriber>
-                }),
-            ),
-        };
+    let (assistant, fallback_assistant, transcriber) = assistants(settings, shared)?;
     Ok(ChatService::new(ChatPorts {
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
@@ -285,18 +245,70 @@ fn chat_service(
         user_data: Arc::new(PgUserData::new(db.clone())),
         fatsecret: shared.fatsecret_diary.clone(),
         throttle: Arc::new(PgThrottle::new(db.clone())),
-        limits: UserLimits {
-            messages: Limit {
-                limit: settings.telegram.messages_per_minute.max(1),
-                window: chrono::Duration::minutes(1),
-            },
-            sync: Limit {
-                limit: 1,
-                window: chrono::Duration::from_std(settings.telegram.sync_every)
-                    .unwrap_or(chrono::Duration::minutes(5)),
-            },
-        },
+        limits: user_limits(settings),
     }))
+}
+
+/// OpenAI (metered) with the offline rules standing in, when a key is configured; the offline
+/// rules alone otherwise; and the transcriber that goes with them.
+fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantWiring> {
+    let metrics = &shared.metrics;
+    let offline: Arc<dyn Assistant> = Arc::new(MeteredAssistant {
+        inner: Arc::new(RuleAssistant::new()),
+        provider: "offline",
+        metrics: metrics.clone(),
+    });
+    let wiring: AssistantWiring = match &settings.openai.api_key {
+        Some(key) => {
+            let client = OpenAiClient::new(OpenAiConfig {
+                chat_model: settings.openai.chat_model.clone(),
+                transcription_model: settings.openai.transcription_model.clone(),
+                ..OpenAiConfig::new(settings.openai.base_url.as_str(), key.clone())
+            })
+            .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
+            client.observe_retries(metrics.retry_observer("openai"));
+            let openai = OpenAiAssistant::new(client.clone());
+            let whisper = OpenAiTranscriber::new(client);
+            (
+                Arc::new(MeteredAssistant {
+                    inner: Arc::new(openai),
+                    provider: "openai",
+                    metrics: metrics.clone(),
+                }),
+                Some(offline),
+                Some(Arc::new(MeteredTranscriber {
+                    inner: Arc::new(whisper),
+                    metrics: metrics.clone(),
+                })),
+            )
+        }
+        None => (
+            offline,
+            None,
+            shared.transcriber.clone().map(|inner| {
+                Arc::new(MeteredTranscriber {
+                    inner,
+                    metrics: metrics.clone(),
+                }) as Arc<dyn Transcriber>
+            }),
+        ),
+    };
+    Ok(wiring)
+}
+
+/// The per-user limits from the settings.
+fn user_limits(settings: &Settings) -> UserLimits {
+    UserLimits {
+        messages: Limit {
+            limit: settings.telegram.messages_per_minute.max(1),
+            window: chrono::Duration::minutes(1),
+        },
+        sync: Limit {
+            limit: 1,
+            window: chrono::Duration::from_std(settings.telegram.sync_every)
+                .unwrap_or(chrono::Duration::minutes(5)),
+        },
+    }
 }
 
 /// Sets the webhook (when given) and the command menus in Ukrainian and English.

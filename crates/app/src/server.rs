@@ -36,10 +36,30 @@ pub struct Application {
     #[cfg(feature = "sandbox")]
     sandbox: Option<Arc<crate::sandbox::Sandbox>>,
     /// The background workers (the FatSecret outbox, the follow-up tasks) and their stop.
-    background: (
-        tokio::sync::watch::Sender<bool>,
-        Vec<(&'static str, tokio::task::JoinHandle<()>)>,
-    ),
+    background: Background,
+}
+
+/// Background workers by name, and the switch that stops them.
+type Background = (
+    tokio::sync::watch::Sender<bool>,
+    Vec<(&'static str, tokio::task::JoinHandle<()>)>,
+);
+
+/// Starts this instance's background workers: the FatSecret outbox and the follow-up tasks,
+/// each when it has something to do.
+fn background_workers(
+    adapters: &Adapters,
+    whoop: Option<crate::integrations::WhoopIntegration>,
+) -> Background {
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let mut workers = Vec::new();
+    if let Some(worker) = adapters.outbox_worker() {
+        workers.push(("the FatSecret outbox worker", worker.spawn(stopped.clone())));
+    }
+    if let Some(worker) = adapters.follow_up_worker(whoop) {
+        workers.push(("the follow-up task worker", worker.spawn(stopped)));
+    }
+    (stop, workers)
 }
 
 impl Application {
@@ -90,14 +110,7 @@ impl Application {
         };
         let whoop = adapters.whoop_integration(&settings);
         let fatsecret = adapters.fatsecret_integration();
-        let (stop_background, stopped) = tokio::sync::watch::channel(false);
-        let mut background = Vec::new();
-        if let Some(worker) = adapters.outbox_worker() {
-            background.push(("the FatSecret outbox worker", worker.spawn(stopped.clone())));
-        }
-        if let Some(worker) = adapters.follow_up_worker(whoop.clone()) {
-            background.push(("the follow-up task worker", worker.spawn(stopped.clone())));
-        }
+        let background = background_workers(&adapters, whoop.clone());
         let jobs = schedule::start(&db, adapters.job_ports(&settings), adapters.metrics.clone())?;
         let wake = Arc::new(Notify::new());
         let bot = start_bot(&settings, &adapters, wake.clone(), shared)?;
@@ -124,7 +137,7 @@ impl Application {
             jobs,
             #[cfg(feature = "sandbox")]
             sandbox,
-            background: (stop_background, background),
+            background,
         })
     }
 

@@ -6,8 +6,9 @@ use tracing::{info, warn};
 use wellness_domain::Provider;
 use wellness_domain::ports::{NewTask, TaskKind};
 use wellness_domain::usecases::connect::CallbackParams;
-use wellness_whoop::WebhookError;
+use wellness_whoop::{WebhookError, WebhookEvent};
 
+use crate::integrations::WhoopIntegration;
 use crate::pages::{self, not_configured};
 use crate::state::AppState;
 
@@ -101,6 +102,28 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
             return HttpResponse::BadRequest().finish();
         }
     };
+    store(
+        &state,
+        whoop,
+        &event,
+        header(wellness_whoop::TIMESTAMP_HEADER),
+    )
+    .await
+}
+
+/// Stores a signed notice as a task before it is acknowledged (a 5xx makes WHOOP deliver it
+/// again), once per receipt.
+async fn store(
+    state: &AppState,
+    whoop: &WhoopIntegration,
+    event: &WebhookEvent,
+    timestamp: &str,
+) -> HttpResponse {
+    let outcome = |outcome: &str| {
+        state
+            .metrics
+            .inc("wellness_whoop_webhooks_total", &[("outcome", outcome)]);
+    };
     // Stored before it is acknowledged: a 5xx makes WHOOP deliver it again.
     let user = match whoop
         .credentials
@@ -125,7 +148,7 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
         event.kind,
         if event.deleted { "deleted" } else { "updated" },
         event.id,
-        header(wellness_whoop::TIMESTAMP_HEADER)
+        timestamp
     );
     let task = NewTask {
         user,
