@@ -73,7 +73,9 @@ async fn connect_first_sync_then_today_shows_sleep_and_recovery() {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     let today = loop {
         let today = say(&w.tg, &ann, "/today").await;
-        if today.contains("Sleep last night") || std::time::Instant::now() > deadline {
+        // The sync stores sleeps before recoveries: wait for the whole of it.
+        let synced = today.contains("Sleep last night") && today.contains("Recovery: ");
+        if synced || std::time::Instant::now() > deadline {
             break today;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
