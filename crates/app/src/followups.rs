@@ -10,14 +10,18 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tracing::{Instrument as _, info_span, warn};
 use wellness_domain::ports::{ClaimedTask, Messenger, Presenter, Tasks, Users};
-use wellness_domain::usecases::inbox::InboxPolicy;
+use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
 use wellness_domain::usecases::tasks::{FollowUps, record};
 
+use crate::contained::{contained, failed_attempt};
 use crate::integrations::WhoopIntegration;
 use crate::metrics::Metrics;
 
 /// How long a claimed task is the worker's: a first sync of 30 days fits well inside.
 const LEASE: chrono::Duration = chrono::Duration::minutes(5);
+/// The longest one task may run: inside the lease, so no other worker takes a task still
+/// running.
+const DEADLINE: Duration = Duration::from_secs(4 * 60);
 /// How often an idle worker looks for due tasks.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
@@ -67,17 +71,28 @@ impl FollowUpWorker {
     }
 
     async fn handle(&self, task: ClaimedTask) {
-        let follow_ups = FollowUps {
-            users: self.users.as_ref(),
-            messenger: self.messenger.as_ref(),
-            presenter: self.presenter.as_ref(),
-            whoop: self.whoop.as_ref().and_then(WhoopIntegration::ports),
+        // In a task of its own, within the deadline: a panic or a hang fails this attempt,
+        // not the instance's only follow-up worker.
+        let (users, messenger, presenter) = (
+            self.users.clone(),
+            self.messenger.clone(),
+            self.presenter.clone(),
+        );
+        let (whoop, claimed) = (self.whoop.clone(), task.clone());
+        let work = async move {
+            let follow_ups = FollowUps {
+                users: users.as_ref(),
+                messenger: messenger.as_ref(),
+                presenter: presenter.as_ref(),
+                whoop: whoop.as_ref().and_then(WhoopIntegration::ports),
+            };
+            follow_ups.run(&claimed).await
         };
-        let outcome = follow_ups.run(&task).await;
+        let outcome = contained(work, DEADLINE)
+            .await
+            .unwrap_or_else(|fault| Err(failed_attempt(fault, DEADLINE)));
         let settlement = InboxPolicy::default().settle(task.attempts, outcome, Utc::now());
-        if let wellness_domain::usecases::inbox::Settlement::RetryAt { reason, .. }
-        | wellness_domain::usecases::inbox::Settlement::Parked { reason } = &settlement
-        {
+        if let Settlement::RetryAt { reason, .. } | Settlement::Parked { reason } = &settlement {
             warn!(attempts = task.attempts, %reason, outcome = settlement.label(), "follow-up task failed");
         }
         self.metrics.inc(

@@ -9,13 +9,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chrono::Utc;
 use tokio::sync::{Notify, watch};
-use tracing::{Instrument as _, Span, debug, error, info_span, warn};
+use tracing::{Instrument as _, debug, info_span, warn};
 use wellness_domain::ports::{Inbox, Messenger, StorageError};
 use wellness_domain::usecases::chat::{ChatError, ChatService};
 use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
 use wellness_domain::{ChatId, InboundMessage, InboxUpdate, UpdateId};
 use wellness_telegram::parse_update;
 
+use crate::contained::{contained, failed_attempt};
 use crate::metrics::Metrics;
 
 /// Show "typing…" when handling takes longer than this.
@@ -48,22 +49,6 @@ enum Woken {
     Announced,
     /// Its timer, or a worker that found unannounced work: there may be more of it.
     Looking,
-}
-
-/// How a handling that did not return ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Fault {
-    Panic,
-    Hang,
-}
-
-impl Fault {
-    fn label(self) -> &'static str {
-        match self {
-            Fault::Panic => "panic",
-            Fault::Hang => "hang",
-        }
-    }
 }
 
 /// One inbox worker.
@@ -206,45 +191,16 @@ impl Worker {
     async fn isolated(&self, message: InboundMessage) -> Result<(), ChatError> {
         let handler = self.handler.clone();
         let messenger = self.messenger.clone();
-        let handling =
-            tokio::spawn(
-                async move {
-                    with_typing(messenger.as_ref(), message.chat, handler.handle(&message)).await
-                }
-                .instrument(Span::current()),
-            );
-        let abort = handling.abort_handle();
-        let fault = match tokio::time::timeout(self.handle_timeout, handling).await {
-            Ok(Ok(outcome)) => return outcome,
-            Ok(Err(joined)) if joined.is_panic() => {
-                let payload = joined.into_panic();
-                let said = payload
-                    .downcast_ref::<&str>()
-                    .map(|s| (*s).to_owned())
-                    .or_else(|| payload.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                error!(panic = %said, "handling the update panicked");
-                Fault::Panic
-            }
-            Ok(Err(_)) => return Err(ChatError::Temporary("the handling was cancelled".into())),
-            Err(_) => {
-                abort.abort();
-                error!(
-                    after_secs = self.handle_timeout.as_secs_f64(),
-                    "handling the update hung and was stopped"
-                );
-                Fault::Hang
-            }
+        let handling = async move {
+            with_typing(messenger.as_ref(), message.chat, handler.handle(&message)).await
         };
-        self.metrics
-            .inc("wellness_update_faults_total", &[("fault", fault.label())]);
-        Err(ChatError::Temporary(match fault {
-            Fault::Panic => "the handling panicked".to_owned(),
-            Fault::Hang => format!(
-                "the handling took longer than {} s",
-                self.handle_timeout.as_secs()
-            ),
-        }))
+        contained(handling, self.handle_timeout)
+            .await
+            .unwrap_or_else(|fault| {
+                self.metrics
+                    .inc("wellness_update_faults_total", &[("fault", fault.label())]);
+                Err(failed_attempt(fault, self.handle_timeout))
+            })
     }
 
     /// Runs `handling` while renewing the claim every third of the lease, so a slow handling

@@ -4,6 +4,7 @@ mod adapters;
 mod bot;
 mod briefing;
 mod connect;
+mod contained;
 mod diary;
 mod followups;
 mod inbox_worker;

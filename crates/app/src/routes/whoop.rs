@@ -4,7 +4,7 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use tracing::{info, warn};
 use wellness_domain::Provider;
-use wellness_domain::ports::{NewTask, TaskKind};
+use wellness_domain::ports::{NewTask, StorageError, TaskKind};
 use wellness_domain::usecases::connect::CallbackParams;
 use wellness_whoop::{WebhookError, WebhookEvent};
 
@@ -76,70 +76,57 @@ async fn webhook(req: HttpRequest, body: web::Bytes, state: web::Data<AppState>)
         whoop.connect.clock.now(),
         chrono::Duration::minutes(5),
     );
-    if let Err(e) = verified {
-        state
-            .metrics
-            .inc("wellness_whoop_webhooks_total", &[("outcome", "rejected")]);
-        warn!(error = %e, "WHOOP webhook refused");
-        return HttpResponse::Unauthorized().finish();
-    }
-    let outcome = |outcome: &str| {
+    let count = |outcome: &str| {
         state
             .metrics
             .inc("wellness_whoop_webhooks_total", &[("outcome", outcome)]);
     };
+    if let Err(e) = verified {
+        count("rejected");
+        warn!(error = %e, "WHOOP webhook refused");
+        return HttpResponse::Unauthorized().finish();
+    }
     let event = match wellness_whoop::parse_webhook(&body) {
         Ok(event) => event,
         // Signed, so WHOOP's: a type we do not use is acknowledged, or WHOOP would retry it.
         Err(WebhookError::UnknownType(kind)) => {
-            outcome("ignored");
+            count("ignored");
             info!(%kind, "WHOOP webhook of a type we do not use");
             return HttpResponse::NoContent().finish();
         }
         Err(e) => {
-            outcome("bad_request");
+            count("bad_request");
             warn!(error = %e, "WHOOP webhook body refused");
             return HttpResponse::BadRequest().finish();
         }
     };
-    store(
-        &state,
-        whoop,
-        &event,
-        header(wellness_whoop::TIMESTAMP_HEADER),
-    )
-    .await
+    // Stored before it is acknowledged: a 5xx makes WHOOP deliver it again.
+    match store(whoop, &event, header(wellness_whoop::TIMESTAMP_HEADER)).await {
+        Ok(outcome) => {
+            count(outcome);
+            HttpResponse::NoContent().finish()
+        }
+        Err(e) => {
+            count("not_stored");
+            warn!(error = %e, "WHOOP webhook not stored");
+            HttpResponse::ServiceUnavailable().finish()
+        }
+    }
 }
 
-/// Stores a signed notice as a task before it is acknowledged (a 5xx makes WHOOP deliver it
-/// again), once per receipt.
+/// Stores a signed notice of one of our users as a task, once per receipt; what became of it
+/// ("accepted", "duplicate", "unknown_user").
 async fn store(
-    state: &AppState,
     whoop: &WhoopIntegration,
     event: &WebhookEvent,
     timestamp: &str,
-) -> HttpResponse {
-    let outcome = |outcome: &str| {
-        state
-            .metrics
-            .inc("wellness_whoop_webhooks_total", &[("outcome", outcome)]);
-    };
-    // Stored before it is acknowledged: a 5xx makes WHOOP deliver it again.
-    let user = match whoop
+) -> Result<&'static str, StorageError> {
+    let Some(user) = whoop
         .credentials
         .user_by_external_id(Provider::Whoop, &event.user_id.to_string())
-        .await
-    {
-        Ok(Some(user)) => user,
-        Ok(None) => {
-            outcome("unknown_user");
-            return HttpResponse::NoContent().finish();
-        }
-        Err(e) => {
-            outcome("not_stored");
-            warn!(error = %e, "WHOOP webhook not stored");
-            return HttpResponse::ServiceUnavailable().finish();
-        }
+        .await?
+    else {
+        return Ok("unknown_user");
     };
     // One receipt per (type, record, signed timestamp): a redelivery or a replay of the same
     // signed notice is acknowledged and queued once.
@@ -154,14 +141,6 @@ async fn store(
         user,
         kind: TaskKind::WhoopChange(event.change()),
     };
-    match whoop.tasks.enqueue_once(&receipt, &task).await {
-        Ok(true) => outcome("accepted"),
-        Ok(false) => outcome("duplicate"),
-        Err(e) => {
-            outcome("not_stored");
-            warn!(error = %e, "WHOOP webhook not stored");
-            return HttpResponse::ServiceUnavailable().finish();
-        }
-    }
-    HttpResponse::NoContent().finish()
+    let queued = whoop.tasks.enqueue_once(&receipt, &task).await?;
+    Ok(if queued { "accepted" } else { "duplicate" })
 }

@@ -48,19 +48,17 @@ impl FollowUps<'_> {
                     .await;
                 deliver(sent.map(|_| ()))
             }
-            TaskKind::FirstWhoopSync => {
-                let Some(whoop) = &self.whoop else {
-                    return Err(ChatError::Permanent("WHOOP is not configured".into()));
-                };
-                settled(whoop.sync(&user).await.map(|_| ()))
-            }
+            TaskKind::FirstWhoopSync => settled(self.whoop()?.sync(&user).await.map(|_| ())),
             TaskKind::WhoopChange(change) => {
-                let Some(whoop) = &self.whoop else {
-                    return Err(ChatError::Permanent("WHOOP is not configured".into()));
-                };
-                settled(whoop.apply_change(&user, change).await.map(|_| ()))
+                settled(self.whoop()?.apply_change(&user, change).await.map(|_| ()))
             }
         }
+    }
+
+    fn whoop(&self) -> Result<&WhoopPorts<'_>, ChatError> {
+        self.whoop
+            .as_ref()
+            .ok_or_else(|| ChatError::Permanent("WHOOP is not configured".into()))
     }
 }
 

@@ -258,15 +258,15 @@ impl ChatService {
                 Hit::Allowed => {}
                 // Explained once per window; the rest are skipped without a word (and without
                 // an outside call).
-                Hit::Exceeded { first, retry_after } => {
-                    return match first {
-                        true => {
-                            let seconds = retry_after.num_seconds().max(1);
-                            self.say(&user, chat, Say::SlowDown { seconds }.into())
-                                .await
-                        }
-                        false => Ok(()),
-                    };
+                Hit::Exceeded { first: false, .. } => return Ok(()),
+                Hit::Exceeded {
+                    first: true,
+                    retry_after,
+                } => {
+                    let seconds = retry_after.num_seconds().max(1);
+                    return self
+                        .say(&user, chat, Say::SlowDown { seconds }.into())
+                        .await;
                 }
             }
         }
