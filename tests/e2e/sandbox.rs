@@ -18,32 +18,104 @@ async fn sandbox() -> (Server, TestDatabase) {
     (server, db)
 }
 
-async fn post(server: &Server, path: &str, body: Value) -> reqwest::Response {
-    reqwest::Client::new()
-        .post(format!("{}{path}", server.url))
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+/// The sandbox page open in one browser: its session cookie and the page's token, which every
+/// API call carries as the page's script sends them.
+struct Page {
+    client: reqwest::Client,
+    base: String,
+    /// The session cookie's value (`name=value`).
+    cookie: String,
 }
 
-/// Waits for a bot message in the sandbox chat that satisfies `wanted`.
-async fn bot_says(server: &Server, wanted: impl Fn(&str) -> bool) -> String {
+impl Page {
+    /// Opens /sandbox in a new browser: the server hands out a session.
+    async fn open(server: &Server) -> Page {
+        let page = reqwest::get(format!("{}/sandbox", server.url))
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        let cookie = page
+            .headers()
+            .get("set-cookie")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .expect("a session cookie")
+            .to_owned();
+        Self::with_cookie(server, page, cookie).await
+    }
+
+    /// Opens /sandbox again in a browser that has `cookie`: the same session.
+    async fn reopen(server: &Server, cookie: &str) -> Page {
+        let page = reqwest::Client::new()
+            .get(format!("{}/sandbox", server.url))
+            .header("cookie", cookie)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(page.status(), 200);
+        assert!(
+            page.headers().get("set-cookie").is_none(),
+            "kept its session"
+        );
+        Self::with_cookie(server, page, cookie.to_owned()).await
+    }
+
+    async fn with_cookie(server: &Server, page: reqwest::Response, cookie: String) -> Page {
+        let html = page.text().await.unwrap();
+        let token = page_token(&html);
+        let mut headers = reqwest::header::HeaderMap::new();
+        headers.insert("cookie", cookie.parse().unwrap());
+        headers.insert("x-sandbox-token", token.parse().unwrap());
+        let client = reqwest::Client::builder()
+            .default_headers(headers)
+            .build()
+            .unwrap();
+        Page {
+            client,
+            base: server.url.clone(),
+            cookie,
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> reqwest::Response {
+        self.client
+            .post(format!("{}{path}", self.base))
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
+    async fn chat(&self, query: &str) -> Value {
+        let answer = self
+            .client
+            .get(format!("{}/sandbox/api/chat?{query}", self.base))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 200);
+        answer.json().await.unwrap()
+    }
+}
+
+/// The token the page carries for its script.
+fn page_token(html: &str) -> String {
+    html.split("<meta name=\"sandbox-token\" content=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page carries its token")
+        .to_owned()
+}
+
+/// Waits for a bot message in the page's chat that satisfies `wanted`.
+async fn bot_says(page: &Page, wanted: impl Fn(&str) -> bool) -> String {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut version = None;
     loop {
         let since = version
             .map(|v: u64| format!("since={v}&"))
             .unwrap_or_default();
-        let chat: Value = reqwest::get(format!(
-            "{}/sandbox/api/chat?{since}wait_ms=2000",
-            server.url
-        ))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        let chat = page.chat(&format!("{since}wait_ms=2000")).await;
         version = chat["version"].as_u64();
         let texts: Vec<&str> = chat["messages"]
             .as_array()
@@ -65,8 +137,10 @@ async fn bot_says(server: &Server, wanted: impl Fn(&str) -> bool) -> String {
 #[tokio::test]
 async fn a_voice_note_is_heard_as_the_page_says_and_logged() {
     let (server, _db) = sandbox().await;
+    let page = Page::open(&server).await;
     let note = wellness_sim::telegram::silent_voice_note(3);
-    let sent = reqwest::Client::new()
+    let sent = page
+        .client
         .post(format!(
             "{}/sandbox/api/voice?transcript=200%20g%20buckwheat%20for%20lunch&duration=3&language=en",
             server.url
@@ -77,7 +151,7 @@ async fn a_voice_note_is_heard_as_the_page_says_and_logged() {
         .await
         .unwrap();
     assert_eq!(sent.status(), 202);
-    let reply = bot_says(&server, |t| t.contains("I heard")).await;
+    let reply = bot_says(&page, |t| t.contains("I heard")).await;
     assert!(reply.contains("200 g buckwheat for lunch"), "{reply}");
     assert!(reply.contains("buckwheat — 200 g"), "{reply}");
 }
@@ -85,8 +159,11 @@ async fn a_voice_note_is_heard_as_the_page_says_and_logged() {
 #[tokio::test]
 async fn briefing_now_brings_the_morning_briefing_into_the_chat() {
     let (server, _db) = sandbox().await;
+    let page = Page::open(&server).await;
     // Nobody has written yet: there is no user to brief.
-    let early = post(&server, "/sandbox/api/briefing", json!({"kind": "morning"})).await;
+    let early = page
+        .post("/sandbox/api/briefing", json!({"kind": "morning"}))
+        .await;
     assert_eq!(early.status(), 409);
     assert!(
         early
@@ -97,30 +174,36 @@ async fn briefing_now_brings_the_morning_briefing_into_the_chat() {
         "it says what to do"
     );
 
-    let hello = post(
-        &server,
-        "/sandbox/api/message",
-        json!({"text": "/start", "language": "en"}),
-    )
-    .await;
+    let hello = page
+        .post(
+            "/sandbox/api/message",
+            json!({"text": "/start", "language": "en"}),
+        )
+        .await;
     assert_eq!(hello.status(), 202);
-    bot_says(&server, |_| true).await;
-    let sent = post(&server, "/sandbox/api/briefing", json!({"kind": "morning"})).await;
+    bot_says(&page, |_| true).await;
+    let sent = page
+        .post("/sandbox/api/briefing", json!({"kind": "morning"}))
+        .await;
     assert_eq!(sent.status(), 202);
-    let briefing = bot_says(&server, |t| t.starts_with("Good morning")).await;
+    let briefing = bot_says(&page, |t| t.starts_with("Good morning")).await;
     assert!(
         briefing.contains("Sleep: no sleep data from WHOOP yet"),
         "{briefing}"
     );
-    let wrong = post(&server, "/sandbox/api/briefing", json!({"kind": "noon"})).await;
+    let wrong = page
+        .post("/sandbox/api/briefing", json!({"kind": "noon"}))
+        .await;
     assert_eq!(wrong.status(), 400);
 }
 
 #[tokio::test]
 async fn another_site_cannot_post_to_the_sandbox() {
     let (server, _db) = sandbox().await;
-    // What a cross-site form can send without a CORS preflight: refused.
-    let client = reqwest::Client::new();
+    let page = Page::open(&server).await;
+    // What a cross-site form can send without a CORS preflight: refused (even with the
+    // browser's cookie and the page's token, which another site could not have).
+    let client = &page.client;
     let form = client
         .post(format!("{}/sandbox/api/message", server.url))
         .header("content-type", "application/x-www-form-urlencoded")
@@ -137,12 +220,7 @@ async fn another_site_cannot_post_to_the_sandbox() {
         .await
         .unwrap();
     assert_eq!(plain.status(), 415);
-    let chat: Value = reqwest::get(format!("{}/sandbox/api/chat", server.url))
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let chat = page.chat("").await;
     assert_eq!(chat["messages"], json!([]), "nothing reached the bot");
 }
 
@@ -180,6 +258,24 @@ async fn with_a_bot_token_or_on_a_public_address_there_is_no_sandbox() {
         "{:#?}",
         public.logs()
     );
+
+    // Loopback-bound behind a TLS proxy (PUBLIC_BASE_URL public) that lost its bot token.
+    let proxied = Server::start(&[
+        ("DATABASE_URL", db.url().to_owned()),
+        ("PUBLIC_BASE_URL", "https://wellness.example".to_owned()),
+    ]);
+    proxied
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+    let page = reqwest::get(format!("{}/sandbox", proxied.url))
+        .await
+        .unwrap();
+    assert_eq!(page.status(), 404);
+    assert!(
+        !proxied.logs().iter().any(|l| l.contains("SANDBOX: ")),
+        "{:#?}",
+        proxied.logs()
+    );
 }
 
 #[tokio::test]
@@ -187,6 +283,7 @@ async fn a_second_run_on_the_same_database_hears_the_person_again() {
     // `make run`, stop, `make run`: the simulator starts afresh, the database remembers.
     let db = TestDatabase::migrated().await.unwrap();
     let env = [("DATABASE_URL", db.url().to_owned())];
+    let mut cookie: Option<String> = None;
     for (run, total) in [
         (1, "Today: 143 of 2000 kcal"),
         (2, "Today: 286 of 2000 kcal"),
@@ -195,14 +292,20 @@ async fn a_second_run_on_the_same_database_hears_the_person_again() {
         server
             .wait_for("/readyz", 200, Duration::from_secs(10))
             .await;
-        let sent = post(
-            &server,
-            "/sandbox/api/message",
-            json!({"text": "2 eggs", "language": "en"}),
-        )
-        .await;
+        // The same browser both times: it keeps its session cookie, so it is the same person.
+        let page = match &cookie {
+            None => Page::open(&server).await,
+            Some(cookie) => Page::reopen(&server, cookie).await,
+        };
+        cookie = Some(page.cookie.clone());
+        let sent = page
+            .post(
+                "/sandbox/api/message",
+                json!({"text": "2 eggs", "language": "en"}),
+            )
+            .await;
         assert_eq!(sent.status(), 202);
-        let reply = bot_says(&server, |t| t.contains("Today:")).await;
+        let reply = bot_says(&page, |t| t.contains("Today:")).await;
         assert!(reply.contains(total), "run {run}: {reply}");
         let status = server.terminate(Duration::from_secs(15)).expect("stopped");
         assert!(status.success(), "run {run}: {status:?}");
@@ -264,14 +367,15 @@ async fn settings_come_from_a_dot_env_file_and_the_environment_wins_over_it() {
 #[tokio::test]
 async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_chat() {
     let (server, _db) = sandbox().await;
-    let asked = post(
-        &server,
-        "/sandbox/api/message",
-        json!({"text": "/connect_fatsecret", "language": "en"}),
-    )
-    .await;
+    let page = Page::open(&server).await;
+    let asked = page
+        .post(
+            "/sandbox/api/message",
+            json!({"text": "/connect_fatsecret", "language": "en"}),
+        )
+        .await;
     assert_eq!(asked.status(), 202);
-    let offer = bot_says(&server, |t| t.contains("/fatsecret/connect?state=")).await;
+    let offer = bot_says(&page, |t| t.contains("/fatsecret/connect?state=")).await;
     let link = offer
         .split_whitespace()
         .find(|w| w.starts_with("http"))
@@ -302,13 +406,13 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
         .await
         .unwrap();
     assert_eq!(back.url().path(), "/fatsecret/callback");
-    let page = back.text().await.unwrap();
-    assert!(page.contains("FatSecret is connected"), "{page}");
+    let html = back.text().await.unwrap();
+    assert!(html.contains("FatSecret is connected"), "{html}");
     assert!(
-        page.contains("<a href=\"/sandbox\">Back to the sandbox chat</a>"),
-        "{page}"
+        html.contains("<a href=\"/sandbox\">Back to the sandbox chat</a>"),
+        "{html}"
     );
-    bot_says(&server, |t| t.starts_with("FatSecret is connected")).await;
+    bot_says(&page, |t| t.starts_with("FatSecret is connected")).await;
 }
 
 /// Every metric name /metrics served before the move to the `prometheus` crate is still
@@ -316,14 +420,15 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
 #[tokio::test]
 async fn metrics_serve_every_name_they_served_before_and_the_latencies() {
     let (server, _db) = sandbox().await;
-    let hello = post(
-        &server,
-        "/sandbox/api/message",
-        json!({"text": "/start", "language": "en"}),
-    )
-    .await;
+    let page = Page::open(&server).await;
+    let hello = page
+        .post(
+            "/sandbox/api/message",
+            json!({"text": "/start", "language": "en"}),
+        )
+        .await;
     assert_eq!(hello.status(), 202);
-    bot_says(&server, |_| true).await;
+    bot_says(&page, |_| true).await;
     let text = wellness_e2e::scrape(&server.url).await;
     for (name, kind) in [
         // Served since the first release (counters once their event happened).
@@ -361,4 +466,152 @@ async fn metrics_serve_every_name_they_served_before_and_the_latencies() {
     );
     // The other counters have their names registered (a unit test checks each name the code
     // adds to); they show once their event happens, as before.
+}
+
+#[tokio::test]
+async fn only_this_machine_reaches_the_sandbox_by_its_own_name() {
+    let (server, _db) = sandbox().await;
+    let client = reqwest::Client::new();
+    let get = |host: Option<&'static str>, header: Option<(&'static str, &'static str)>| {
+        let mut request = client.get(format!("{}/sandbox", server.url));
+        if let Some(host) = host {
+            request = request.header("host", host);
+        }
+        if let Some((name, value)) = header {
+            request = request.header(name, value);
+        }
+        request.send()
+    };
+    assert_eq!(get(None, None).await.unwrap().status(), 200);
+    assert_eq!(get(Some("localhost"), None).await.unwrap().status(), 200);
+    // A page of another site whose name now resolves to 127.0.0.1 (DNS rebinding).
+    let rebound = get(Some("rebind.example:8080"), None).await.unwrap();
+    assert_eq!(rebound.status(), 404);
+    assert!(rebound.headers().get("set-cookie").is_none());
+    // A proxy on this machine passing on a request from elsewhere, with the Host rewritten.
+    for header in [
+        ("x-forwarded-for", "203.0.113.9"),
+        ("forwarded", "for=203.0.113.9"),
+        ("x-real-ip", "203.0.113.9"),
+    ] {
+        let proxied = get(Some("127.0.0.1"), Some(header)).await.unwrap();
+        assert_eq!(proxied.status(), 404, "{header:?}");
+    }
+    // The API and the assets likewise.
+    let page = Page::open(&server).await;
+    let api = page
+        .client
+        .get(format!("{}/sandbox/api/chat", server.url))
+        .header("host", "rebind.example")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
+}
+
+#[tokio::test]
+async fn the_api_needs_the_page_token_and_a_session_and_the_simulators_need_the_token() {
+    let (server, _db) = sandbox().await;
+    let page = Page::open(&server).await;
+    let html = reqwest::get(format!("{}/sandbox", server.url))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let token = page_token(&html);
+    assert_eq!(token.len(), 22, "128 random bits");
+    let chat = format!("{}/sandbox/api/chat", server.url);
+    let client = reqwest::Client::new();
+    let no_token = client
+        .get(&chat)
+        .header("cookie", &page.cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_token.status(), 403);
+    let wrong_token = client
+        .get(&chat)
+        .header("cookie", &page.cookie)
+        .header("x-sandbox-token", "A".repeat(22))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong_token.status(), 403);
+    let no_session = client
+        .get(&chat)
+        .header("x-sandbox-token", &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_session.status(), 401);
+    assert_eq!(page.chat("").await["messages"], json!([]));
+
+    // The simulators listen on loopback; their control endpoints want the same token.
+    let logs = server.logs();
+    let telegram = logs
+        .iter()
+        .find_map(|l| l.split("telegram=").nth(1))
+        .and_then(|rest| rest.split([' ', '"']).next())
+        .unwrap_or_else(|| panic!("the log names the simulators: {logs:#?}"))
+        .to_owned();
+    let control = format!("{telegram}/__sim/telegram/state");
+    assert_eq!(reqwest::get(&control).await.unwrap().status(), 401);
+    let wrong = client
+        .get(&control)
+        .header(wellness_sim::CONTROL_TOKEN_HEADER, "A".repeat(22))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), 401);
+    let right = client
+        .get(&control)
+        .header(wellness_sim::CONTROL_TOKEN_HEADER, &token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(right.status(), 200);
+}
+
+#[tokio::test]
+async fn each_browser_is_its_own_telegram_user() {
+    let (server, _db) = sandbox().await;
+    let (ann, bob) = (Page::open(&server).await, Page::open(&server).await);
+    assert_ne!(ann.cookie, bob.cookie);
+    let sent = ann
+        .post(
+            "/sandbox/api/message",
+            json!({"text": "2 eggs", "language": "en"}),
+        )
+        .await;
+    assert_eq!(sent.status(), 202);
+    let reply = bot_says(&ann, |t| t.contains("Today:")).await;
+    assert!(reply.contains("Today: 143 of 2000 kcal"), "{reply}");
+    let sent = bob
+        .post(
+            "/sandbox/api/message",
+            json!({"text": "1 banana", "language": "en"}),
+        )
+        .await;
+    assert_eq!(sent.status(), 202);
+    // Bob's day starts from nothing: Ann's eggs are hers.
+    let reply = bot_says(&bob, |t| t.contains("Today:")).await;
+    assert!(!reply.contains("143"), "{reply}");
+    let texts = |chat: &Value| {
+        chat["messages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|m| m["text"].as_str().map(str::to_owned))
+            .collect::<Vec<_>>()
+    };
+    let (ann_chat, bob_chat) = (texts(&ann.chat("").await), texts(&bob.chat("").await));
+    assert!(
+        !ann_chat.iter().any(|t| t.contains("banana")),
+        "{ann_chat:#?}"
+    );
+    assert!(
+        !bob_chat.iter().any(|t| t.contains("eggs")),
+        "{bob_chat:#?}"
+    );
 }

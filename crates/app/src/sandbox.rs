@@ -2,7 +2,9 @@
 //! WHOOP, FatSecret and OpenAI in this process, points the adapters at them, and serves a chat
 //! page at /sandbox (routes/sandbox.rs). Each provider with real credentials stays real; the
 //! rest are simulated. Everything else — the inbox, the workers, the database, the OAuth pages —
-//! is the production path.
+//! is the production path. Who may use it, and as whom: [`access`].
+
+pub mod access;
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -22,10 +24,7 @@ use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
 use wellness_sim::telegram::{SimConfig, SimUser, TelegramSim};
 use wellness_sim::whoop::{WhoopSim, WhoopSimConfig, WhoopUser};
 
-use crate::settings::{Settings, TelegramMode};
-
-/// The Telegram id of the person at the sandbox page.
-pub const SANDBOX_TELEGRAM_ID: i64 = 1_000_001;
+use crate::settings::{SandboxMode, Settings, TelegramMode};
 
 /// Tokens must be encrypted to be stored; without WELLNESS_ENCRYPTION_KEY the sandbox uses this
 /// well-known key, which protects nothing but the simulators' tokens.
@@ -53,6 +52,11 @@ pub struct SandboxSims {
     /// Whisper against the OpenAI simulator, when OpenAI is not configured.
     pub transcriber: Option<Arc<dyn Transcriber>>,
     base_url: String,
+    /// This process's random token: in the page, demanded by its API and the simulators'
+    /// control endpoints.
+    token: String,
+    /// `WELLNESS_SANDBOX=on`: reachable from anywhere (otherwise from this machine only).
+    open: bool,
 }
 
 impl std::fmt::Debug for SandboxSims {
@@ -72,10 +76,11 @@ pub async fn start(
 ) -> anyhow::Result<SandboxSims> {
     let base_url = public_base_url(settings, bound)?;
     use_the_sandbox_key(settings);
-    let telegram = start_telegram(settings, db).await?;
-    let whoop = start_whoop(settings, &base_url).await?;
-    let fatsecret = start_fatsecret(settings).await?;
-    let (openai, transcriber) = start_whisper(settings).await?;
+    let token = access::random_id();
+    let telegram = start_telegram(settings, db, &token).await?;
+    let whoop = start_whoop(settings, &base_url, &token).await?;
+    let fatsecret = start_fatsecret(settings, &token).await?;
+    let (openai, transcriber) = start_whisper(settings, &token).await?;
     let sims = SandboxSims {
         telegram,
         openai,
@@ -83,10 +88,13 @@ pub async fn start(
         fatsecret,
         transcriber,
         base_url,
+        token,
+        open: settings.sandbox == SandboxMode::On,
     };
     let p = sims.providers();
     warn!(
         page = %format!("{}/sandbox", sims.base_url),
+        simulators = %sims.addresses(),
         telegram = p.telegram,
         openai = p.openai,
         whoop = p.whoop,
@@ -134,7 +142,11 @@ fn use_the_sandbox_key(settings: &mut Settings) {
 }
 
 /// The Telegram simulator, the bot polling it.
-async fn start_telegram(settings: &mut Settings, db: &Database) -> anyhow::Result<TelegramSim> {
+async fn start_telegram(
+    settings: &mut Settings,
+    db: &Database,
+    token: &str,
+) -> anyhow::Result<TelegramSim> {
     // The inbox and food entries remember update ids (a repeated one is a redelivery, ignored),
     // and they stay in the database across runs while the simulator starts afresh: so each run
     // numbers its updates past the last one stored. Should the database not answer yet, the
@@ -149,6 +161,7 @@ async fn start_telegram(settings: &mut Settings, db: &Database) -> anyhow::Resul
     let first_update_id = chrono::Utc::now().timestamp().max(stored).max(1);
     let telegram = TelegramSim::start(SimConfig {
         first_update_id,
+        control_token: Some(token.to_owned()),
         ..SimConfig::default()
     })
     .await
@@ -160,7 +173,11 @@ async fn start_telegram(settings: &mut Settings, db: &Database) -> anyhow::Resul
 }
 
 /// The WHOOP simulator, unless WHOOP's credentials are configured.
-async fn start_whoop(settings: &mut Settings, base_url: &str) -> anyhow::Result<Option<WhoopSim>> {
+async fn start_whoop(
+    settings: &mut Settings,
+    base_url: &str,
+    token: &str,
+) -> anyhow::Result<Option<WhoopSim>> {
     if settings.whoop.client_id.is_some() && settings.whoop.client_secret.is_some() {
         return Ok(None);
     }
@@ -169,6 +186,7 @@ async fn start_whoop(settings: &mut Settings, base_url: &str) -> anyhow::Result<
         .with_webhook_url(format!("{base_url}/whoop/webhook"))
         .with_users(vec![WhoopUser::new(10129).with_name("Sandbox")]);
     config.allow_http_redirect_uris = true;
+    config.control_token = Some(token.to_owned());
     let sim = WhoopSim::start(config)
         .await
         .context("cannot start the WHOOP simulator")?;
@@ -179,13 +197,19 @@ async fn start_whoop(settings: &mut Settings, base_url: &str) -> anyhow::Result<
 }
 
 /// The FatSecret simulator, unless FatSecret's consumer is configured.
-async fn start_fatsecret(settings: &mut Settings) -> anyhow::Result<Option<FatSecretSim>> {
+async fn start_fatsecret(
+    settings: &mut Settings,
+    token: &str,
+) -> anyhow::Result<Option<FatSecretSim>> {
     if settings.fatsecret.consumer_key.is_some() && settings.fatsecret.consumer_secret.is_some() {
         return Ok(None);
     }
-    let sim = FatSecretSim::start(FatSecretSimConfig::default())
-        .await
-        .context("cannot start the FatSecret simulator")?;
+    let sim = FatSecretSim::start(FatSecretSimConfig {
+        control_token: Some(token.to_owned()),
+        ..FatSecretSimConfig::default()
+    })
+    .await
+    .context("cannot start the FatSecret simulator")?;
     settings.fatsecret.consumer_key = Some(sim.consumer_key().to_owned());
     settings.fatsecret.consumer_secret = Some(Secret::new(sim.consumer_secret()));
     settings.fatsecret.api_url = parse_url(&sim.base_url())?;
@@ -197,13 +221,17 @@ async fn start_fatsecret(settings: &mut Settings) -> anyhow::Result<Option<FatSe
 /// simulator stands in for Whisper only, so voice notes work too.
 async fn start_whisper(
     settings: &Settings,
+    token: &str,
 ) -> anyhow::Result<(Option<OpenAiSim>, Option<Arc<dyn Transcriber>>)> {
     if settings.openai.api_key.is_some() {
         return Ok((None, None));
     }
-    let sim = OpenAiSim::start(OpenAiSimConfig::default())
-        .await
-        .context("cannot start the OpenAI simulator")?;
+    let sim = OpenAiSim::start(OpenAiSimConfig {
+        control_token: Some(token.to_owned()),
+        ..OpenAiSimConfig::default()
+    })
+    .await
+    .context("cannot start the OpenAI simulator")?;
     let client = OpenAiClient::new(OpenAiConfig {
         transcription_model: settings.openai.transcription_model.clone(),
         ..OpenAiConfig::new(sim.base_url(), Secret::new(sim.api_key()))
@@ -218,6 +246,27 @@ fn parse_url(raw: &str) -> anyhow::Result<Url> {
 }
 
 impl SandboxSims {
+    /// Where each simulator listens, for the log (their control endpoints need the token).
+    fn addresses(&self) -> String {
+        let mut all = vec![format!("telegram={}", self.telegram.base_url())];
+        all.extend(
+            self.whoop
+                .as_ref()
+                .map(|s| format!("whoop={}", s.base_url())),
+        );
+        all.extend(
+            self.fatsecret
+                .as_ref()
+                .map(|s| format!("fatsecret={}", s.base_url())),
+        );
+        all.extend(
+            self.openai
+                .as_ref()
+                .map(|s| format!("openai={}", s.base_url())),
+        );
+        all.join(" ")
+    }
+
     /// What is simulated.
     pub fn providers(&self) -> Providers {
         let which = |simulated: bool| if simulated { "simulated" } else { "real" };
@@ -281,13 +330,29 @@ impl Sandbox {
         self.sims.providers()
     }
 
-    /// The person at the page, with their app's language ("uk" or "en").
-    pub fn user(&self, language: Option<&str>) -> SimUser {
+    /// The person at the page (the session's Telegram user), with their app's language ("uk"
+    /// or "en").
+    pub fn user(&self, telegram_id: i64, language: Option<&str>) -> SimUser {
         let language = match language {
             Some(l) if l.to_ascii_lowercase().starts_with("uk") => "uk",
             _ => "en",
         };
-        SimUser::new(SANDBOX_TELEGRAM_ID, "Sandbox").with_language(language)
+        SimUser::new(telegram_id, "Sandbox").with_language(language)
+    }
+
+    /// This process's token, for the page.
+    pub fn token(&self) -> &str {
+        &self.sims.token
+    }
+
+    /// Whether `req` may reach the sandbox at all (see [`access`]).
+    pub fn admits(&self, req: &actix_web::HttpRequest) -> bool {
+        self.sims.open || access::is_local(req)
+    }
+
+    /// Whether `given` is this process's token.
+    pub fn token_matches(&self, given: &str) -> bool {
+        crate::security::constant_time_eq(given.as_bytes(), self.sims.token.as_bytes())
     }
 
     /// Counts a message the page sent.

@@ -194,7 +194,7 @@ fn start_bot(
     let (Some(client), Some(messenger)) = (&adapters.telegram, &adapters.messenger) else {
         info!(
             "TELEGRAM_BOT_TOKEN is not set: the bot is off (the sandbox runs only on a \
-             loopback HOST, or with WELLNESS_SANDBOX=on)"
+             loopback HOST with no public PUBLIC_BASE_URL, or with WELLNESS_SANDBOX=on)"
         );
         return Ok(None);
     };

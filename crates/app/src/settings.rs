@@ -71,13 +71,21 @@ pub enum TelegramMode {
 /// Whether `wellness serve` runs the sandbox: the simulators in-process and the /sandbox page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SandboxMode {
-    /// When no Telegram bot token is configured and the server listens on a loopback address
-    /// only (a sandbox must not appear on a public interface by accident).
+    /// When no Telegram bot token is configured, the server listens on a loopback address only
+    /// and PUBLIC_BASE_URL is unset or names this machine (a sandbox must not appear on a
+    /// public interface, nor behind a proxy, by accident). Even then each request must come
+    /// from this machine (`sandbox::access`).
     Auto,
     /// Whenever no Telegram bot token is configured, on any address.
     On,
     /// Never: without a token the bot is off.
     Off,
+}
+
+/// `localhost` or a loopback address.
+fn is_loopback_name(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Log output.
@@ -540,15 +548,20 @@ impl Settings {
         match self.sandbox {
             SandboxMode::On => true,
             SandboxMode::Off => false,
+            // A public base URL means a deployment: a TLS proxy in front of a loopback-bound app
+            // that lost its token must not start a sandbox.
             SandboxMode::Auto => {
-                self.server.host == "localhost"
-                    || self
-                        .server
-                        .host
-                        .parse::<IpAddr>()
-                        .is_ok_and(|ip| ip.is_loopback())
+                is_loopback_name(&self.server.host) && self.public_base_url_is_local()
             }
         }
+    }
+
+    /// No PUBLIC_BASE_URL, or one that names this machine.
+    fn public_base_url_is_local(&self) -> bool {
+        self.server.public_base_url.as_ref().is_none_or(|url| {
+            url.host_str()
+                .is_some_and(|h| is_loopback_name(h.trim_matches(['[', ']'])))
+        })
     }
 
     /// Logs what is configured, never a secret: the operator sees at a glance what will run.
@@ -713,6 +726,24 @@ mod tests {
         assert!(load(&[("HOST", "::1")]).unwrap().sandbox_wanted());
         // On a public interface only when asked for.
         assert!(!load(&[("HOST", "0.0.0.0")]).unwrap().sandbox_wanted());
+        // Nor behind a proxy: a public base URL means a deployment that lost its token.
+        assert!(
+            !load(&[("PUBLIC_BASE_URL", "https://wellness.example")])
+                .unwrap()
+                .sandbox_wanted()
+        );
+        for local in [
+            "http://127.0.0.1:8080",
+            "http://localhost:8080",
+            "http://[::1]:8080",
+        ] {
+            assert!(
+                load(&[("PUBLIC_BASE_URL", local)])
+                    .unwrap()
+                    .sandbox_wanted(),
+                "{local}"
+            );
+        }
         assert!(
             load(&[("HOST", "0.0.0.0"), ("WELLNESS_SANDBOX", "on")])
                 .unwrap()

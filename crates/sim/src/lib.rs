@@ -10,3 +10,5 @@ pub mod openai;
 mod serve;
 pub mod telegram;
 pub mod whoop;
+
+pub use serve::CONTROL_TOKEN_HEADER;

@@ -6,8 +6,18 @@
 use std::net::{SocketAddr, TcpListener};
 use std::sync::Arc;
 
-use actix_web::dev::ServerHandle;
-use actix_web::{App, HttpServer, web};
+use actix_web::body::{BoxBody, MessageBody};
+use actix_web::dev::{ServerHandle, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use sha2::{Digest, Sha256};
+
+/// The header that carries a simulator's control token (see [`serve`]).
+pub const CONTROL_TOKEN_HEADER: &str = "x-sim-control-token";
+
+/// The control token of one simulator, as app data for [`guard_control`].
+#[derive(Clone)]
+struct ControlToken(Option<Arc<str>>);
 
 /// The socket could not be opened: the address asked for and why. Each simulator's `SimError`
 /// converts it into its `Bind` variant.
@@ -29,11 +39,15 @@ pub(crate) fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), BindFa
 }
 
 /// Serves `routes` with `state` as app data on `listener`, in the background. Must run inside a
-/// Tokio runtime. `name` is for the log ("WHOOP simulator started").
+/// Tokio runtime. `name` is for the log ("WHOOP simulator started"). With a `control_token`,
+/// the control surface (`/__sim/…`) answers 401 to a request without it in
+/// [`CONTROL_TOKEN_HEADER`]: the sandbox's simulators listen on loopback, where any local
+/// process could otherwise post as any user and read what the bot sent.
 pub(crate) fn serve<S, F>(
     listener: TcpListener,
     name: &'static str,
     state: &Arc<S>,
+    control_token: Option<&str>,
     routes: F,
 ) -> Result<ServerHandle, BindFailure>
 where
@@ -44,17 +58,23 @@ where
         .local_addr()
         .map_or_else(|_| "?".to_owned(), |a| a.to_string());
     let data = web::Data::from(Arc::clone(state));
-    let server =
-        HttpServer::new(move || App::new().app_data(data.clone()).configure(routes.clone()))
-            .workers(2)
-            .disable_signals()
-            .shutdown_timeout(1)
-            .listen(listener)
-            .map_err(|source| BindFailure {
-                addr: addr.clone(),
-                source,
-            })?
-            .run();
+    let token = ControlToken(control_token.map(Arc::from));
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(data.clone())
+            .app_data(token.clone())
+            .wrap(from_fn(guard_control))
+            .configure(routes.clone())
+    })
+    .workers(2)
+    .disable_signals()
+    .shutdown_timeout(1)
+    .listen(listener)
+    .map_err(|source| BindFailure {
+        addr: addr.clone(),
+        source,
+    })?
+    .run();
     let handle = server.handle();
     tokio::spawn(async move {
         if let Err(error) = server.await {
@@ -63,4 +83,30 @@ where
     });
     tracing::debug!(%addr, "{name} simulator started");
     Ok(handle)
+}
+
+/// Lets a control request through only with the simulator's token (when it has one).
+async fn guard_control(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, actix_web::Error> {
+    let expected = req
+        .app_data::<ControlToken>()
+        .and_then(|t| t.0.clone())
+        .filter(|_| req.path().starts_with("/__sim/"));
+    if let Some(expected) = expected {
+        let given = req
+            .headers()
+            .get(CONTROL_TOKEN_HEADER)
+            .map(|v| v.as_bytes())
+            .unwrap_or_default();
+        // Digests of both, compared: the time taken says nothing about the token.
+        if Sha256::digest(given) != Sha256::digest(expected.as_bytes()) {
+            let refused = HttpResponse::Unauthorized().json(
+                serde_json::json!({"error": "the simulator's control token is missing or wrong"}),
+            );
+            return Ok(req.into_response(refused));
+        }
+    }
+    Ok(next.call(req).await?.map_into_boxed_body())
 }

@@ -18,8 +18,15 @@
     notice.classList.toggle("error", Boolean(isError));
   }
 
+  // The server's per-process token, put in the page: every API call carries it.
+  const tokenTag = document.querySelector('meta[name="sandbox-token"]');
+  const token = tokenTag ? tokenTag.content : "";
+
   async function call(path, options) {
-    const response = await fetch(path, options);
+    const request = Object.assign({}, options || {});
+    request.headers = Object.assign({ "X-Sandbox-Token": token }, request.headers || {});
+    request.credentials = "same-origin";
+    const response = await fetch(path, request);
     let body = {};
     try {
       body = await response.json();

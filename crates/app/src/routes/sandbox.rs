@@ -15,7 +15,7 @@ use tracing::warn;
 use wellness_domain::NotificationKind;
 use wellness_sim::telegram::types::{Message, MessageEntity};
 
-use crate::sandbox::SANDBOX_TELEGRAM_ID;
+use crate::sandbox::{Sandbox, access};
 use crate::state::AppState;
 
 const PAGE: &str = include_str!("../../assets/sandbox/index.html");
@@ -44,11 +44,72 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         );
 }
 
-/// What every route answers when this server talks to the real Telegram.
+/// What every route answers when there is no sandbox, or none for this request (see
+/// [`access`]): the same either way, so a probe learns nothing.
 fn no_sandbox() -> HttpResponse {
     HttpResponse::NotFound()
         .content_type("text/plain; charset=utf-8")
-        .body("No sandbox here: this server talks to the real Telegram.")
+        .body("No sandbox here.")
+}
+
+/// The sandbox, when this request may reach it.
+fn reachable<'a>(req: &HttpRequest, state: &'a AppState) -> Option<&'a Sandbox> {
+    state
+        .sandbox
+        .as_deref()
+        .filter(|sandbox| sandbox.admits(req))
+}
+
+/// An API call the sandbox takes: from its page (the token), in a browser session.
+struct Visit<'a> {
+    sandbox: &'a Sandbox,
+    /// The session's simulated Telegram user.
+    telegram_id: i64,
+}
+
+/// Why an API call was not taken.
+#[derive(Debug, Clone, Copy)]
+enum Refusal {
+    /// No sandbox, or none for this request.
+    NoSandbox,
+    /// The page's token is missing or from another run.
+    StaleToken,
+    /// The browser has no session.
+    NoSession,
+}
+
+impl Refusal {
+    fn response(self) -> HttpResponse {
+        match self {
+            Self::NoSandbox => no_sandbox(),
+            Self::StaleToken => HttpResponse::Forbidden()
+                .json(json!({"error": "this page is from another run of the sandbox: reload it"})),
+            Self::NoSession => HttpResponse::Unauthorized()
+                .json(json!({"error": "no sandbox session in this browser: reload the page"})),
+        }
+    }
+}
+
+/// Admits an API call; `with_token` is off only for downloads, which a plain link starts.
+fn admit<'a>(
+    req: &HttpRequest,
+    state: &'a AppState,
+    with_token: bool,
+) -> Result<Visit<'a>, Refusal> {
+    let sandbox = reachable(req, state).ok_or(Refusal::NoSandbox)?;
+    let given = req
+        .headers()
+        .get(access::TOKEN_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    if with_token && !sandbox.token_matches(given) {
+        return Err(Refusal::StaleToken);
+    }
+    let session = access::session(req).ok_or(Refusal::NoSession)?;
+    Ok(Visit {
+        sandbox,
+        telegram_id: access::telegram_id(&session),
+    })
 }
 
 fn asset(content_type: &str, body: &'static str) -> HttpResponse {
@@ -58,22 +119,32 @@ fn asset(content_type: &str, body: &'static str) -> HttpResponse {
         .body(body)
 }
 
-async fn page(state: web::Data<AppState>) -> HttpResponse {
-    if state.sandbox.is_none() {
+/// The chat page, with this process's token; a browser without a session gets one.
+async fn page(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    let Some(sandbox) = reachable(&req, &state) else {
         return no_sandbox();
+    };
+    let mut response = HttpResponse::Ok();
+    response
+        .content_type("text/html; charset=utf-8")
+        .insert_header((CACHE_CONTROL, "no-store"));
+    if access::session(&req).is_none() {
+        let cookie = access::new_session_cookie(&access::random_id());
+        response.insert_header((actix_web::http::header::SET_COOKIE, cookie));
     }
-    asset("text/html; charset=utf-8", PAGE)
+    // The token is URL-safe base64: nothing in it needs escaping in an attribute.
+    response.body(PAGE.replace("{{SANDBOX_TOKEN}}", sandbox.token()))
 }
 
-async fn script(state: web::Data<AppState>) -> HttpResponse {
-    if state.sandbox.is_none() {
+async fn script(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if reachable(&req, &state).is_none() {
         return no_sandbox();
     }
     asset("text/javascript; charset=utf-8", SCRIPT)
 }
 
-async fn style(state: web::Data<AppState>) -> HttpResponse {
-    if state.sandbox.is_none() {
+async fn style(req: HttpRequest, state: web::Data<AppState>) -> HttpResponse {
+    if reachable(&req, &state).is_none() {
         return no_sandbox();
     }
     asset("text/css; charset=utf-8", STYLE)
@@ -156,9 +227,17 @@ fn view(message: Message) -> MessageView {
 }
 
 /// The conversation, what is simulated, and the version; held until the version passes `since`.
-async fn chat(query: web::Query<ChatQuery>, state: web::Data<AppState>) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+async fn chat(
+    req: HttpRequest,
+    query: web::Query<ChatQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
     let wait = Duration::from_millis(query.wait_ms.unwrap_or(0)).min(MAX_WAIT);
     if let Some(since) = query.since
@@ -174,7 +253,7 @@ async fn chat(query: web::Query<ChatQuery>, state: web::Data<AppState>) -> HttpR
     }
     let telegram = sandbox.telegram();
     let messages: Vec<MessageView> = telegram
-        .chat_history(SANDBOX_TELEGRAM_ID)
+        .chat_history(telegram_id)
         .into_iter()
         .map(view)
         .collect();
@@ -201,15 +280,23 @@ struct MessageBody {
 }
 
 /// The person sends a text (or a command).
-async fn message(body: web::Json<MessageBody>, state: web::Data<AppState>) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+async fn message(
+    req: HttpRequest,
+    body: web::Json<MessageBody>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
     let text = body.text.trim();
     if text.is_empty() {
         return HttpResponse::BadRequest().json(json!({"error": "the message is empty"}));
     }
-    let user = sandbox.user(body.language.as_deref());
+    let user = sandbox.user(telegram_id, body.language.as_deref());
     sandbox.telegram().send_text(&user, text);
     sandbox.note_injected();
     HttpResponse::Accepted().json(json!({"version": sandbox.version()}))
@@ -223,11 +310,19 @@ struct PressBody {
 }
 
 /// The person presses an inline button under one of the bot's messages.
-async fn press(body: web::Json<PressBody>, state: web::Data<AppState>) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+async fn press(
+    req: HttpRequest,
+    body: web::Json<PressBody>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
-    let user = sandbox.user(body.language.as_deref());
+    let user = sandbox.user(telegram_id, body.language.as_deref());
     match sandbox
         .telegram()
         .press_button(&user, body.message_id, &body.callback_data)
@@ -256,8 +351,12 @@ async fn voice(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&request, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
     let content_type = request
         .headers()
@@ -287,7 +386,7 @@ async fn voice(
         .duration
         .unwrap_or_else(|| u32::try_from(body.len() / 16_000).unwrap_or(u32::MAX))
         .max(1);
-    let user = sandbox.user(query.language.as_deref());
+    let user = sandbox.user(telegram_id, query.language.as_deref());
     sandbox
         .telegram()
         .send_voice(&user, body.to_vec(), duration);
@@ -301,9 +400,17 @@ struct BriefingBody {
 }
 
 /// The morning briefing or evening summary now, through the bot, as the scheduler sends it.
-async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+async fn briefing(
+    req: HttpRequest,
+    body: web::Json<BriefingBody>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
     let kind = match body.kind.as_str() {
         "morning" => NotificationKind::MorningBriefing,
@@ -315,7 +422,7 @@ async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> 
     let composed = match crate::briefing::compose(
         sandbox.db(),
         sandbox.presenter(),
-        SANDBOX_TELEGRAM_ID,
+        telegram_id,
         kind,
     )
     .await
@@ -338,14 +445,23 @@ async fn briefing(body: web::Json<BriefingBody>, state: web::Data<AppState>) -> 
 }
 
 /// A file the bot sent (e.g. /export's), to download.
-async fn file(path: web::Path<String>, state: web::Data<AppState>) -> HttpResponse {
-    let Some(sandbox) = state.sandbox.as_deref() else {
-        return no_sandbox();
+async fn file(
+    req: HttpRequest,
+    path: web::Path<String>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    // A download is a plain link: the session, not the token, says whose file it may be.
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, false) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
     };
     let file_id = path.into_inner();
     let found = sandbox
         .telegram()
-        .sent_to(SANDBOX_TELEGRAM_ID)
+        .sent_to(telegram_id)
         .into_iter()
         .filter_map(|record| record.file)
         .find(|f| f.file_id == file_id && !f.bytes.is_empty());

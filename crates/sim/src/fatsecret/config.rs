@@ -40,6 +40,9 @@ pub struct FatSecretSimConfig {
     pub foods: Vec<SimFood>,
     /// The first `food_entry_id` handed out.
     pub first_food_entry_id: u64,
+    /// When set, the control surface (`/__sim/…`) requires it in the `x-sim-control-token`
+    /// header (the sandbox sets a random one per process); `None` leaves it open, as tests use it.
+    pub control_token: Option<String>,
 }
 
 impl Default for FatSecretSimConfig {
@@ -55,6 +58,7 @@ impl Default for FatSecretSimConfig {
             quirks: JsonQuirks::default(),
             foods: default_foods(),
             first_food_entry_id: 24_691_181_560,
+            control_token: None,
         }
     }
 }

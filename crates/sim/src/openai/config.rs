@@ -15,6 +15,9 @@ pub struct OpenAiSimConfig {
     pub max_audio_bytes: usize,
     /// Largest JSON request body accepted.
     pub max_json_bytes: usize,
+    /// When set, the control surface (`/__sim/…`) requires it in the `x-sim-control-token`
+    /// header (the sandbox sets a random one per process); `None` leaves it open, as tests use it.
+    pub control_token: Option<String>,
 }
 
 impl std::fmt::Debug for OpenAiSimConfig {
@@ -36,6 +39,7 @@ impl Default for OpenAiSimConfig {
             default_transcript_uk: "На сніданок 2 яйця і 200 г гречки".to_owned(),
             max_audio_bytes: 25 * 1024 * 1024,
             max_json_bytes: 4 * 1024 * 1024,
+            control_token: None,
         }
     }
 }

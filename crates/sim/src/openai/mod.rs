@@ -72,11 +72,18 @@ impl OpenAiSim {
     /// Starts on `addr` (port 0 picks a free port). Must run inside a Tokio runtime.
     pub async fn start_on(addr: SocketAddr, config: OpenAiSimConfig) -> Result<Self, SimError> {
         let (listener, local_addr) = crate::serve::bind(addr)?;
+        let control_token = config.control_token.clone();
         let state = Arc::new(SimState::new(config));
-        let handle = crate::serve::serve(listener, "openai", &state, |cfg| {
-            cfg.configure(server::routes)
-                .default_service(web::to(server::not_found));
-        })?;
+        let handle = crate::serve::serve(
+            listener,
+            "openai",
+            &state,
+            control_token.as_deref(),
+            |cfg| {
+                cfg.configure(server::routes)
+                    .default_service(web::to(server::not_found));
+            },
+        )?;
         Ok(Self {
             state,
             addr: local_addr,

@@ -72,6 +72,9 @@ pub struct SimConfig {
     pub max_download_bytes: u64,
     /// Largest request body (Telegram: 50 MB uploads).
     pub max_upload_bytes: usize,
+    /// When set, the control surface (`/__sim/…`) requires it in the `x-sim-control-token`
+    /// header (the sandbox sets a random one per process); `None` leaves it open, as tests use it.
+    pub control_token: Option<String>,
 }
 
 impl Default for SimConfig {
@@ -89,6 +92,7 @@ impl Default for SimConfig {
             first_update_id: 100_000_001,
             max_download_bytes: 20 * 1024 * 1024,
             max_upload_bytes: 50 * 1024 * 1024,
+            control_token: None,
         }
     }
 }

@@ -82,12 +82,19 @@ impl TelegramSim {
     pub async fn start_on(addr: SocketAddr, config: SimConfig) -> Result<Self, SimError> {
         let (listener, local_addr) = crate::serve::bind(addr)?;
         let json_limit = config.max_upload_bytes.saturating_mul(2);
+        let control_token = config.control_token.clone();
         let state = Arc::new(SimState::new(config));
-        let handle = crate::serve::serve(listener, "telegram", &state, move |cfg| {
-            cfg.app_data(web::JsonConfig::default().limit(json_limit))
-                .configure(server::routes)
-                .default_service(web::to(server::not_found));
-        })?;
+        let handle = crate::serve::serve(
+            listener,
+            "telegram",
+            &state,
+            control_token.as_deref(),
+            move |cfg| {
+                cfg.app_data(web::JsonConfig::default().limit(json_limit))
+                    .configure(server::routes)
+                    .default_service(web::to(server::not_found));
+            },
+        )?;
         let webhook_task = tokio::spawn(webhook::deliver_updates(Arc::clone(&state)));
         Ok(Self {
             state,

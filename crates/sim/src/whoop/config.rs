@@ -213,6 +213,9 @@ pub struct WhoopSimConfig {
     pub users: Vec<WhoopUser>,
     /// Days of generated history per member (cycles, sleeps, recoveries, workouts).
     pub history_days: u32,
+    /// When set, the control surface (`/__sim/…`) requires it in the `x-sim-control-token`
+    /// header (the sandbox sets a random one per process); `None` leaves it open, as tests use it.
+    pub control_token: Option<String>,
 }
 
 impl Default for WhoopSimConfig {
@@ -231,6 +234,7 @@ impl Default for WhoopSimConfig {
             webhooks: WebhookSettings::default(),
             users: vec![WhoopUser::new(10129).with_name("Ann")],
             history_days: 45,
+            control_token: None,
         }
     }
 }

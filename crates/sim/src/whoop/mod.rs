@@ -101,13 +101,15 @@ impl WhoopSim {
             .build()
             .map_err(|e| SimError::Config(format!("webhook HTTP client: {e}")))?;
         let (jobs, queue) = mpsc::unbounded_channel();
+        let control_token = config.control_token.clone();
         let state = Arc::new(SimState::new(config, jobs));
-        let handle = crate::serve::serve(listener, "WHOOP", &state, |cfg| {
-            cfg.service(web::scope(control::PREFIX).configure(control::routes))
-                .configure(oauth::routes)
-                .configure(api::routes)
-                .default_service(web::to(api::not_found));
-        })?;
+        let handle =
+            crate::serve::serve(listener, "WHOOP", &state, control_token.as_deref(), |cfg| {
+                cfg.service(web::scope(control::PREFIX).configure(control::routes))
+                    .configure(oauth::routes)
+                    .configure(api::routes)
+                    .default_service(web::to(api::not_found));
+            })?;
         let webhook_task = tokio::spawn(webhook::run(Arc::clone(&state), queue, http));
         Ok(Self {
             state,
