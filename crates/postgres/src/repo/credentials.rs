@@ -8,6 +8,9 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{CredentialStore, Refreshed, StorageError, TokenRefresher};
 use wellness_domain::{ConnectionStatus, Credentials, Provider, Secret, Tokens, UserId};
 
+use tracing::{error, warn};
+use wellness_domain::retry::Backoff;
+
 use crate::error::{TxError, corrupt, from_diesel};
 use crate::schema::credentials as cr;
 use crate::{Database, TokenCipher};
@@ -85,13 +88,20 @@ fn decode(row: CredentialRow, cipher: &TokenCipher) -> Result<Credentials, Stora
     })
 }
 
-/// Stores (replaces) a connection, encrypting its tokens.
-pub async fn save(
-    conn: &mut AsyncPgConnection,
-    cipher: &TokenCipher,
-    c: &Credentials,
-) -> Result<(), StorageError> {
-    let seal = |secret: &Secret, column: &str| {
+/// A connection's tokens as stored: encrypted, with their status.
+struct Sealed {
+    access: Vec<u8>,
+    refresh: Option<Vec<u8>>,
+    secret: Option<Vec<u8>>,
+    expires_at: Option<DateTime<Utc>>,
+    scope: String,
+    status: &'static str,
+    notified: bool,
+}
+
+/// Encrypts a connection's tokens for its row.
+fn seal(cipher: &TokenCipher, c: &Credentials) -> Result<Sealed, StorageError> {
+    let seal_one = |secret: &Secret, column: &str| {
         cipher
             .encrypt(secret.expose(), &context(c.user_id, c.provider, column))
             .map_err(|e| StorageError::Rejected(e.to_string()))
@@ -103,10 +113,10 @@ pub async fn save(
             expires_at,
             scope,
         } => (
-            seal(access_token, "access")?,
+            seal_one(access_token, "access")?,
             refresh_token
                 .as_ref()
-                .map(|r| seal(r, "refresh"))
+                .map(|r| seal_one(r, "refresh"))
                 .transpose()?,
             None,
             Some(*expires_at),
@@ -116,9 +126,9 @@ pub async fn save(
             token,
             token_secret,
         } => (
-            seal(token, "access")?,
+            seal_one(token, "access")?,
             None,
-            Some(seal(token_secret, "secret")?),
+            Some(seal_one(token_secret, "secret")?),
             None,
             String::new(),
         ),
@@ -127,6 +137,56 @@ pub async fn save(
         ConnectionStatus::Active => ("active", false),
         ConnectionStatus::Broken { user_notified } => ("broken", user_notified),
     };
+    Ok(Sealed {
+        access,
+        refresh,
+        secret,
+        expires_at,
+        scope,
+        status,
+        notified,
+    })
+}
+
+/// Updates the tokens of an existing connection; `false` when there is none.
+async fn update_tokens(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    c: &Credentials,
+) -> Result<bool, StorageError> {
+    let s = seal(cipher, c)?;
+    let n = diesel::update(cr::table.find((c.user_id.get(), c.provider.code())))
+        .set((
+            cr::access_token_enc.eq(&s.access),
+            cr::refresh_token_enc.eq(s.refresh.as_ref()),
+            cr::token_secret_enc.eq(s.secret.as_ref()),
+            cr::expires_at.eq(s.expires_at),
+            cr::scope.eq(&s.scope),
+            cr::status.eq(s.status),
+            cr::user_notified.eq(s.notified),
+            cr::updated_at.eq(c.updated_at),
+        ))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(n == 1)
+}
+
+/// Stores (replaces) a connection, encrypting its tokens.
+pub async fn save(
+    conn: &mut AsyncPgConnection,
+    cipher: &TokenCipher,
+    c: &Credentials,
+) -> Result<(), StorageError> {
+    let Sealed {
+        access,
+        refresh,
+        secret,
+        expires_at,
+        scope,
+        status,
+        notified,
+    } = seal(cipher, c)?;
     diesel::insert_into(cr::table)
         .values((
             cr::user_id.eq(c.user_id.get()),
@@ -288,6 +348,61 @@ impl PgCredentialStore {
     }
 }
 
+/// Waits between attempts to store rotated tokens: about 7 s in all.
+const STORE_ROTATED: Backoff = Backoff::new(
+    std::time::Duration::from_millis(250),
+    std::time::Duration::from_secs(4),
+);
+/// Attempts to store rotated tokens.
+const STORE_ROTATED_ATTEMPTS: u32 = 5;
+
+impl PgCredentialStore {
+    /// Stores tokens the provider just rotated, at once, in a statement of its own on a
+    /// connection of its own, retried while the database is briefly away: the provider has
+    /// retired the old refresh token, so these are the only ones that work. `false` when the
+    /// connection was deleted meanwhile (it is not brought back).
+    async fn store_rotated(&self, new: &Credentials) -> Result<bool, StorageError> {
+        let mut waits = STORE_ROTATED.series();
+        loop {
+            let attempt = async {
+                let mut conn = self.db.conn().await?;
+                update_tokens(&mut conn, &self.cipher, new).await
+            }
+            .await;
+            match attempt {
+                Err(StorageError::Unavailable(e))
+                    if waits.failures() + 1 < STORE_ROTATED_ATTEMPTS =>
+                {
+                    warn!(user = %new.user_id, provider = %new.provider, error = %e,
+                        "rotated tokens not stored yet; trying again");
+                    tokio::time::sleep(waits.next_wait()).await;
+                }
+                Err(e) => {
+                    error!(user = %new.user_id, provider = %new.provider, error = %e,
+                        "rotated tokens could not be stored: the user will have to reconnect");
+                    return Err(e);
+                }
+                Ok(updated) => return Ok(updated),
+            }
+        }
+    }
+}
+
+/// Takes the refresh lock of one connection until the transaction ends.
+async fn lock_refresh(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    provider: Provider,
+) -> Result<(), StorageError> {
+    let key = format!("credentials-refresh:{}:{}", provider.code(), user.get());
+    diesel::sql_query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+        .bind::<diesel::sql_types::Text, _>(key)
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(())
+}
+
 #[async_trait]
 impl CredentialStore for PgCredentialStore {
     async fn save(&self, credentials: &Credentials) -> Result<(), StorageError> {
@@ -341,23 +456,36 @@ impl CredentialStore for PgCredentialStore {
     ) -> Result<Refreshed, StorageError> {
         let cipher = &self.cipher;
         let mut conn = self.db.conn().await?;
-        // SELECT ... FOR UPDATE holds the row until commit: a second process asking to refresh
-        // the same user waits here, then sees the tokens the first one stored.
-        conn.transaction::<_, TxError, _>(async |tx| {
-            let Some(current) = get(tx, cipher, user, provider, true).await? else {
-                return Ok(Refreshed::NotConnected);
-            };
-            match refresher.refresh(&current).await {
-                Ok(Some(new)) => {
-                    save(tx, cipher, &new).await?;
-                    Ok(Refreshed::Fresh(new))
+        // The rotated tokens once stored: they stand whatever becomes of the lock's transaction.
+        let mut stored = None;
+        let locked = conn
+            .transaction::<_, TxError, _>(async |tx| {
+                // A second process asking to refresh the same user waits here, then reads the
+                // tokens the first one stored. An advisory lock, not a row lock: the new tokens
+                // are written on a connection of their own, which a row lock would block.
+                lock_refresh(tx, user, provider).await?;
+                let Some(current) = get(tx, cipher, user, provider, false).await? else {
+                    return Ok(Refreshed::NotConnected);
+                };
+                match refresher.refresh(&current).await {
+                    Ok(Some(new)) => {
+                        if !self.store_rotated(&new).await? {
+                            return Ok(Refreshed::NotConnected);
+                        }
+                        stored = Some(new.clone());
+                        Ok(Refreshed::Fresh(new))
+                    }
+                    Ok(None) => Ok(Refreshed::Fresh(current)),
+                    Err(e) => Ok(Refreshed::Failed(e)),
                 }
-                Ok(None) => Ok(Refreshed::Fresh(current)),
-                Err(e) => Ok(Refreshed::Failed(e)),
-            }
-        })
-        .await
-        .map_err(StorageError::from)
+            })
+            .await;
+        match (stored, locked) {
+            // The lock's connection may have died while the provider answered (a failover,
+            // a dropped route): the tokens were stored all the same.
+            (Some(new), _) => Ok(Refreshed::Fresh(new)),
+            (None, locked) => locked.map_err(StorageError::from),
+        }
     }
 
     async fn expiring_before(

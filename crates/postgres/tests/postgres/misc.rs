@@ -671,6 +671,130 @@ async fn two_concurrent_refreshes_for_one_user_never_reuse_a_rotated_token() {
     );
 }
 
+/// WHOOP answers a refresh with rotated tokens, and meanwhile the connection that holds the
+/// refresh lock dies (a failover, a dropped route, a killed backend).
+struct LockHolderDies {
+    db: Database,
+}
+
+#[async_trait::async_trait]
+impl TokenRefresher for LockHolderDies {
+    async fn refresh(&self, current: &Credentials) -> Result<Option<Credentials>, WearableError> {
+        let mut conn = self.db.conn().await.unwrap();
+        let killed = diesel::sql_query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = current_database() AND state = 'idle in transaction' \
+             AND pid <> pg_backend_pid()",
+        )
+        .execute(&mut conn)
+        .await
+        .unwrap();
+        assert_eq!(killed, 1, "the lock's transaction was open during the call");
+        Ok(Some(Credentials {
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new("access-r1"),
+                refresh_token: Some(Secret::new("r1")),
+                expires_at: Utc::now() + Duration::hours(1),
+                scope: "offline".into(),
+            },
+            ..current.clone()
+        }))
+    }
+}
+
+#[tokio::test]
+async fn rotated_tokens_are_stored_even_when_the_lock_holding_connection_dies() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&Credentials {
+            user_id: u.id,
+            provider: Provider::Whoop,
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new("access-r0"),
+                refresh_token: Some(Secret::new("r0")),
+                expires_at: Utc::now() - Duration::minutes(1),
+                scope: "offline".into(),
+            },
+            external_user_id: Some("10129".into()),
+            status: ConnectionStatus::Active,
+            updated_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    let refreshed = store
+        .refresh_locked(
+            u.id,
+            Provider::Whoop,
+            std::sync::Arc::new(LockHolderDies { db: db.clone() }),
+        )
+        .await
+        .expect("the new tokens are the result, not an error");
+    assert!(
+        matches!(&refreshed, Refreshed::Fresh(c) if matches!(&c.tokens,
+            Tokens::OAuth2 { access_token, .. } if access_token.expose() == "access-r1")),
+        "{refreshed:?}"
+    );
+    // WHOOP has retired r0: r1 must be what is stored, or the user would have to reconnect.
+    let stored = store.get(u.id, Provider::Whoop).await.unwrap().unwrap();
+    let Tokens::OAuth2 { refresh_token, .. } = stored.tokens else {
+        panic!()
+    };
+    assert_eq!(refresh_token.unwrap().expose(), "r1");
+}
+
+#[tokio::test]
+async fn a_connection_deleted_during_a_refresh_is_not_brought_back() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&Credentials {
+            user_id: u.id,
+            provider: Provider::Whoop,
+            tokens: Tokens::OAuth2 {
+                access_token: Secret::new("access-r0"),
+                refresh_token: Some(Secret::new("r0")),
+                expires_at: Utc::now() - Duration::minutes(1),
+                scope: "offline".into(),
+            },
+            external_user_id: Some("10129".into()),
+            status: ConnectionStatus::Active,
+            updated_at: Utc::now(),
+        })
+        .await
+        .unwrap();
+    /// Deletes the connection (the user sent /delete) while WHOOP answers.
+    struct DeletedMeanwhile(PgCredentialStore);
+    #[async_trait::async_trait]
+    impl TokenRefresher for DeletedMeanwhile {
+        async fn refresh(
+            &self,
+            current: &Credentials,
+        ) -> Result<Option<Credentials>, WearableError> {
+            assert!(
+                self.0
+                    .delete(current.user_id, current.provider)
+                    .await
+                    .unwrap()
+            );
+            Ok(Some(current.clone()))
+        }
+    }
+    let other = PgCredentialStore::new(db.clone(), cipher());
+    let refreshed = store
+        .refresh_locked(
+            u.id,
+            Provider::Whoop,
+            std::sync::Arc::new(DeletedMeanwhile(other)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(refreshed, Refreshed::NotConnected);
+    assert_eq!(store.get(u.id, Provider::Whoop).await.unwrap(), None);
+}
+
 #[tokio::test]
 async fn cached_facts_keep_their_portion_units_and_older_rows_get_them_from_the_name() {
     let (_guard, db) = db().await;
