@@ -175,7 +175,11 @@ impl Connector {
 
     /// One connection to `url` (a URL without `sslmode` and `sslrootcert`).
     pub(crate) async fn establish(&self, url: &str) -> ConnectionResult<AsyncPgConnection> {
-        let mut config: tokio_postgres::Config = url.parse().map_err(bad_connection)?;
+        // Only the top message ("invalid connection string"): the causes of a parse error may
+        // quote a character of the URL, which can be one of the password's.
+        let mut config: tokio_postgres::Config = url
+            .parse()
+            .map_err(|e: tokio_postgres::Error| ConnectionError::BadConnection(e.to_string()))?;
         config.ssl_mode(self.mode.for_tokio_postgres());
         let (client, connection) = config
             .connect(self.tls.clone())
@@ -194,8 +198,8 @@ impl Connector {
     }
 }
 
-/// The error with its causes: tokio-postgres's own message leaves out why a TLS handshake failed
-/// (an unknown CA, another name), which is what the operator needs. None of them holds the URL.
+/// A connection error with its causes: tokio-postgres's own message leaves out why a TLS
+/// handshake failed (an unknown CA, another name), which is what the operator needs.
 fn bad_connection(e: tokio_postgres::Error) -> ConnectionError {
     let mut message = e.to_string();
     let mut cause = std::error::Error::source(&e);
