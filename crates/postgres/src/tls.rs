@@ -423,6 +423,23 @@ mod tests {
         let _ = std::fs::remove_dir_all(&dir);
     }
 
+    #[tokio::test]
+    async fn a_url_tokio_postgres_cannot_parse_fails_without_quoting_it() {
+        let params = SslParams {
+            mode: SslMode::Prefer,
+            root_cert: RootCert::Absent,
+        };
+        let connector = Connector::new(&params).unwrap();
+        for url in [
+            "postgres://u:Zq7@h:port/db",
+            "postgres://u:Zq7@h/db?connect_timeout=Zq7",
+            "postgres://u:Zq7@[::1/db",
+        ] {
+            let err = connector.establish(url).await.err().unwrap().to_string();
+            assert!(!err.contains("Zq7") && !err.contains('Z'), "{err}");
+        }
+    }
+
     #[test]
     fn modes_without_a_ca_file_need_no_file() {
         for mode in [SslMode::Disable, SslMode::Prefer, SslMode::Require] {
