@@ -5,8 +5,8 @@ use std::time::Duration;
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
-use diesel_async::pooled_connection::AsyncDieselConnectionManager;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::MigrationHarness;
 use thiserror::Error;
@@ -14,6 +14,7 @@ use wellness_domain::ports::StorageError;
 
 use crate::MIGRATIONS;
 use crate::error::from_pool;
+use crate::tls::{Connector, split_ssl_params};
 
 /// Failures of setting up the database.
 #[derive(Debug, Error)]
@@ -27,6 +28,35 @@ pub enum DatabaseError {
     /// Migrations failed.
     #[error("migrations failed: {0}")]
     Migration(#[source] BoxError),
+    /// `sslmode` is not one of libpq's.
+    #[error(
+        "sslmode in DATABASE_URL must be disable, allow, prefer, require, verify-ca or verify-full"
+    )]
+    BadSslMode,
+    /// `verify-ca` or `verify-full` without a CA to verify against.
+    #[error(
+        "sslmode={0} verifies the server's certificate: add sslrootcert=<CA file, PEM> to DATABASE_URL (or sslrootcert=system with verify-full)"
+    )]
+    MissingSslRootCert(&'static str),
+    /// `sslrootcert=system` with a mode weaker than `verify-full` (libpq refuses it too).
+    #[error(
+        "sslrootcert=system trusts every public CA, so it needs sslmode=verify-full (or no sslmode)"
+    )]
+    SystemRootsNeedVerifyFull,
+    /// The `sslrootcert` file could not be read or holds no PEM certificate.
+    #[error("sslrootcert {}: {reason}", path.display())]
+    SslRootCert {
+        /// The file named by the URL.
+        path: std::path::PathBuf,
+        /// Why it cannot be used.
+        reason: String,
+    },
+    /// `sslrootcert=system` but the system has no usable root certificate.
+    #[error("sslrootcert=system: no usable root certificate found on this system")]
+    SystemRoots,
+    /// rustls refused the TLS configuration.
+    #[error("TLS setup failed: {0}")]
+    Tls(String),
 }
 
 /// The cause of a failed migration: a connection, a query, a migration or the blocking task.
@@ -102,6 +132,14 @@ fn check_url(url: &str) -> Result<(), DatabaseError> {
     }
 }
 
+/// The URL without its TLS parameters, and the connector that applies them: the pool and the
+/// migrations open their connections the same way.
+fn prepare(url: &str) -> Result<(String, Connector), DatabaseError> {
+    check_url(url)?;
+    let (url, ssl) = split_ssl_params(url)?;
+    Ok((url, Connector::new(&ssl)?))
+}
+
 /// Adds to the URL what it does not set itself:
 /// - a connect timeout, so a dead server fails fast;
 /// - TCP keepalives after 30 s idle (every 10 s, 3 probes), so a pooled connection to a host
@@ -135,11 +173,14 @@ fn with_connection_options(url: &str, timeout: Duration) -> String {
 
 impl Database {
     /// Builds the pool. No connection is made until one is needed, so this succeeds while the
-    /// database is down.
+    /// database is down; a bad `sslmode` or `sslrootcert` fails here.
     pub fn connect(url: &str, settings: PoolSettings) -> Result<Self, DatabaseError> {
-        check_url(url)?;
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new(
-            with_connection_options(url, settings.timeout),
+        let (url, connector) = prepare(url)?;
+        let mut config = ManagerConfig::default();
+        config.custom_setup = connector.setup_callback();
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            with_connection_options(&url, settings.timeout),
+            config,
         );
         let pool = Pool::builder(manager)
             .max_size(settings.max_size)
@@ -210,13 +251,12 @@ fn pending_count<'a>(applied: impl Iterator<Item = &'a str>) -> usize {
 /// Applies pending migrations, holding an advisory lock so concurrent starts do not race.
 /// Returns the versions applied now (empty when the schema was up to date).
 pub async fn migrate(url: &str) -> Result<Vec<String>, DatabaseError> {
-    check_url(url)?;
-    let url = with_connection_options(url, Duration::from_secs(5));
+    let (url, connector) = prepare(url)?;
+    let url = with_connection_options(&url, Duration::from_secs(5));
+    let conn = connector.establish(&url).await.map_err(migration)?;
     tokio::task::spawn_blocking(move || {
-        use diesel::Connection as _;
         use diesel::connection::SimpleConnection as _;
-        let mut conn =
-            AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).map_err(migration)?;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
         conn.batch_execute(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
             .map_err(migration)?;
         let result = conn
@@ -232,11 +272,10 @@ pub async fn migrate(url: &str) -> Result<Vec<String>, DatabaseError> {
 
 /// Reverts every migration (tests of the down migrations).
 pub async fn revert_all(url: &str) -> Result<usize, DatabaseError> {
-    let url = url.to_owned();
+    let (url, connector) = prepare(url)?;
+    let conn = connector.establish(&url).await.map_err(migration)?;
     tokio::task::spawn_blocking(move || {
-        use diesel::Connection as _;
-        let mut conn =
-            AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).map_err(migration)?;
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
         conn.revert_all_migrations(MIGRATIONS)
             .map(|v| v.len())
             .map_err(migration)

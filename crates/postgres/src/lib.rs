@@ -12,6 +12,7 @@ pub mod schema;
 /// production binary.
 #[cfg(any(test, feature = "test-support"))]
 pub mod test_support;
+mod tls;
 
 pub use crypto::{CipherError, TokenCipher};
 pub use db::{Database, DatabaseError, PoolSettings, Readiness, migrate, revert_all};

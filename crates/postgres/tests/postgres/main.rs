@@ -13,4 +13,5 @@ mod privacy;
 mod schema;
 mod tasks;
 mod throttle;
+mod tls;
 mod wearable;
