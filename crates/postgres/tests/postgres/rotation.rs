@@ -99,9 +99,12 @@ async fn assert_all_readable(db: &Database, cipher: &TokenCipher, made: &[(UserI
     }
 }
 
+/// A credentials row's access, refresh and secret columns, as stored.
+type SealedColumns = (Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>);
+
 async fn sealed_values(db: &Database) -> Vec<Vec<u8>> {
     let conn = &mut *db.conn().await.unwrap();
-    let creds: Vec<(Vec<u8>, Option<Vec<u8>>, Option<Vec<u8>>)> = cr::table
+    let creds: Vec<SealedColumns> = cr::table
         .select((
             cr::access_token_enc,
             cr::refresh_token_enc,
