@@ -271,3 +271,110 @@ async fn the_briefing_command_prints_a_users_summary_for_operators() {
     assert!(!missing.status.success());
     assert!(String::from_utf8_lossy(&missing.stderr).contains("no user with Telegram id 1"));
 }
+
+#[tokio::test]
+async fn rotate_key_cli_re_encrypts_and_exits_non_zero_when_a_row_does_not_decrypt() {
+    use base64::Engine as _;
+    use base64::engine::general_purpose::STANDARD;
+    use wellness_domain::ports::{CredentialStore, Users};
+    use wellness_domain::*;
+    use wellness_postgres::{PgCredentialStore, PgUsers, TokenCipher};
+
+    let (a, b, c) = ([0xa1u8; 32], [0xb2u8; 32], [0xc3u8; 32]);
+    let db = TestDatabase::migrated().await.unwrap();
+    let pool = db.pool().unwrap();
+    let store = |key: &[u8; 32]| {
+        PgCredentialStore::new(pool.clone(), TokenCipher::from_bytes(key).unwrap())
+    };
+    let mut users = Vec::new();
+    for id in [11, 12] {
+        let user = PgUsers::new(pool.clone())
+            .register(&NewUser {
+                telegram_id: TelegramUserId::new(id).unwrap(),
+                first_name: "Op".into(),
+                locale: Locale::En,
+            })
+            .await
+            .unwrap()
+            .user
+            .id;
+        users.push(user);
+    }
+    let creds = |user| Credentials {
+        user_id: user,
+        provider: Provider::Fatsecret,
+        tokens: Tokens::OAuth1 {
+            token: Secret::new("CLI-TOKEN"),
+            token_secret: Secret::new("CLI-SECRET"),
+        },
+        external_user_id: None,
+        status: ConnectionStatus::Active,
+        updated_at: chrono::Utc::now(),
+    };
+    store(&a).save(&creds(users[0])).await.unwrap();
+    // A row under a key the command is not given.
+    store(&c).save(&creds(users[1])).await.unwrap();
+
+    let mut env = db_env(db.url());
+    env.push(("WELLNESS_ENCRYPTION_KEY", STANDARD.encode(b)));
+    env.push(("WELLNESS_ENCRYPTION_KEY_PREVIOUS", STANDARD.encode(a)));
+    let run = || {
+        command(&["rotate-key", "--batch-size", "1"], &env)
+            .output()
+            .unwrap()
+    };
+    let first = run();
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&first.stdout).into_owned(),
+        String::from_utf8_lossy(&first.stderr).into_owned(),
+    );
+    assert_eq!(first.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("credentials: 1 re-encrypted, 0 already current, 1 failed to decrypt"),
+        "{stdout}"
+    );
+    assert!(stdout.contains(&TokenCipher::from_bytes(&b).unwrap().key_id().to_string()));
+    assert!(stderr.contains("1 row(s) did not decrypt"), "{stderr}");
+    for key in [a, b, c] {
+        let shown = STANDARD.encode(key);
+        assert!(
+            !stdout.contains(&shown) && !stderr.contains(&shown),
+            "a key was printed"
+        );
+    }
+    let b_alone = store(&b);
+    assert_eq!(
+        b_alone
+            .get(users[0], Provider::Fatsecret)
+            .await
+            .unwrap()
+            .unwrap()
+            .tokens,
+        creds(users[0]).tokens
+    );
+    // The undecryptable row is still readable with its own key.
+    assert!(
+        store(&c)
+            .get(users[1], Provider::Fatsecret)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    b_alone.delete(users[1], Provider::Fatsecret).await.unwrap();
+    let second = run();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert!(second.status.success(), "{stdout}");
+    assert!(
+        stdout.contains("credentials: 0 re-encrypted, 1 already current, 0 failed to decrypt"),
+        "{stdout}"
+    );
+
+    let keyless = command(&["rotate-key"], &db_env(db.url()))
+        .output()
+        .unwrap();
+    assert!(!keyless.status.success());
+    assert!(
+        String::from_utf8_lossy(&keyless.stderr).contains("WELLNESS_ENCRYPTION_KEY is not set")
+    );
+}

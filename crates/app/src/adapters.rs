@@ -78,10 +78,8 @@ impl Adapters {
         let metrics = Arc::new(Metrics::new()?);
         let texts = Arc::new(Texts::load()?);
         // Tokens need the encryption key: without it nothing can be connected.
-        let cipher = settings
-            .encryption_key
-            .as_ref()
-            .and_then(|k| TokenCipher::from_base64(k.expose()).ok());
+        // Checked when the settings were read; previous keys only decrypt, during a rotation.
+        let cipher: Option<TokenCipher> = settings.token_cipher()?;
         let credentials: Arc<dyn CredentialStore> = match &cipher {
             Some(c) => Arc::new(PgCredentialStore::new(db.clone(), c.clone())),
             None => Arc::new(NoCredentials),

@@ -1,4 +1,5 @@
-//! The `wellness` binary: `wellness serve`, `wellness migrate`.
+//! The `wellness` binary: `wellness serve`, `wellness migrate`, `wellness briefing`,
+//! `wellness rotate-key`.
 
 mod adapters;
 mod bot;
@@ -56,6 +57,13 @@ enum Command {
         #[arg(long)]
         send: bool,
     },
+    /// Re-encrypt every stored token under WELLNESS_ENCRYPTION_KEY (the keys it was written with
+    /// in WELLNESS_ENCRYPTION_KEY_PREVIOUS) and exit; `serve` may keep running meanwhile.
+    RotateKey {
+        /// Rows read at a time.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=100_000))]
+        batch_size: i64,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -83,6 +91,7 @@ async fn main() -> ExitCode {
             kind,
             send,
         } => briefing(settings, telegram_id, kind, send).await,
+        Command::RotateKey { batch_size } => rotate_key(settings, batch_size).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -139,6 +148,50 @@ async fn briefing(
             println!("(already sent today: sent again on request)");
         }
         println!("sent to {telegram_id}");
+    }
+    Ok(())
+}
+
+/// `wellness rotate-key`: the counts on stdout; a failure when a row did not decrypt.
+async fn rotate_key(settings: Settings, batch_size: i64) -> anyhow::Result<()> {
+    use wellness_postgres::{Database, PoolSettings};
+
+    let cipher = settings.token_cipher()?.ok_or_else(|| {
+        anyhow::anyhow!("WELLNESS_ENCRYPTION_KEY is not set: there is no key to rotate to")
+    })?;
+    let previous: Vec<String> = cipher
+        .previous_key_ids()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    println!(
+        "current key id {}, previous key ids: {}",
+        cipher.key_id(),
+        if previous.is_empty() {
+            "none".to_owned()
+        } else {
+            previous.join(", ")
+        }
+    );
+    let db = Database::connect(settings.database.url.expose(), PoolSettings::default())?;
+    let report = wellness_postgres::rotate_keys(&db, &cipher, batch_size).await?;
+    for (table, c) in [
+        ("credentials", report.credentials),
+        ("oauth_states", report.oauth_states),
+    ] {
+        println!(
+            "{table}: {} re-encrypted, {} already current, {} failed to decrypt, {} changed \
+             meanwhile",
+            c.reencrypted, c.already_current, c.undecryptable, c.changed_meanwhile
+        );
+    }
+    let failed = report.undecryptable();
+    if failed > 0 {
+        anyhow::bail!(
+            "{failed} row(s) did not decrypt with WELLNESS_ENCRYPTION_KEY or \
+             WELLNESS_ENCRYPTION_KEY_PREVIOUS and were left as they are: add the key they were \
+             written with to WELLNESS_ENCRYPTION_KEY_PREVIOUS and run again"
+        );
     }
     Ok(())
 }

@@ -13,6 +13,8 @@ use thiserror::Error;
 use wellness_domain::Secret;
 use wellness_domain::ports::RateLimits;
 
+mod keys;
+
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
 /// The conventional environment names and the keys they set.
@@ -35,6 +37,10 @@ pub const ENV_NAMES: &[(&str, &str)] = &[
     ("FATSECRET_API_URL", "fatsecret.api_url"),
     ("FATSECRET_AUTH_URL", "fatsecret.auth_url"),
     ("WELLNESS_ENCRYPTION_KEY", "security.encryption_key"),
+    (
+        "WELLNESS_ENCRYPTION_KEY_PREVIOUS",
+        "security.encryption_key_previous",
+    ),
     ("WELLNESS_LOG_FORMAT", "log.format"),
     ("IP_ECHO_URL", "ip.echo_url"),
     ("WELLNESS_SANDBOX", "sandbox.mode"),
@@ -215,6 +221,8 @@ pub struct Settings {
     pub fatsecret: FatSecretSettings,
     /// Base64 of the 32-byte key tokens are encrypted with.
     pub encryption_key: Option<Secret>,
+    /// Base64 of earlier keys that still decrypt, during a rotation (see [`keys`]).
+    pub encryption_keys_previous: Vec<Secret>,
     /// Where /ip asks for our outside address.
     pub ip_echo_url: Url,
     /// Whether the sandbox may run.
@@ -417,15 +425,7 @@ impl Settings {
                 ));
             }
         }
-        let encryption_key = s.secret("security.encryption_key")?;
-        if let Some(key) = &encryption_key {
-            wellness_postgres::TokenCipher::from_base64(key.expose()).map_err(|_| {
-                invalid(
-                    "security.encryption_key",
-                    "must be base64 of exactly 32 bytes",
-                )
-            })?;
-        }
+        let (encryption_key, encryption_keys_previous) = keys::parse(s)?;
         let sandbox = match s.required("sandbox.mode")?.to_ascii_lowercase().as_str() {
             "auto" => SandboxMode::Auto,
             "on" => SandboxMode::On,
@@ -531,6 +531,7 @@ impl Settings {
                 auth_url: s.url("fatsecret.auth_url")?,
             },
             encryption_key,
+            encryption_keys_previous,
             ip_echo_url: s.url("ip.echo_url")?,
             sandbox,
             log_format,
@@ -584,6 +585,7 @@ impl Settings {
             } else {
                 "unset"
             },
+            previous_encryption_keys = self.encryption_keys_previous.len(),
             "configuration"
         );
         tracing::info!(
@@ -777,6 +779,47 @@ mod tests {
     fn empty_values_count_as_unset() {
         let s = load(&[("OPENAI_API_KEY", ""), ("PUBLIC_BASE_URL", " ")]).unwrap();
         assert!(s.openai.api_key.is_none() && s.server.public_base_url.is_none());
+    }
+
+    #[test]
+    fn previous_encryption_keys_are_a_comma_separated_list_checked_like_the_current_key() {
+        use base64::Engine as _;
+        let key = |b: u8| base64::engine::general_purpose::STANDARD.encode([b; 32]);
+        let (a, b, c) = (key(1), key(2), key(3));
+        let s = load(&[
+            ("WELLNESS_ENCRYPTION_KEY", &b),
+            ("WELLNESS_ENCRYPTION_KEY_PREVIOUS", &format!("{a}, {c},")),
+        ])
+        .unwrap();
+        assert_eq!(s.encryption_keys_previous.len(), 2);
+        let cipher = s.token_cipher().unwrap().unwrap();
+        assert_eq!(cipher.previous_key_ids().len(), 2);
+        let shown = format!("{s:?}");
+        for secret in [&a, &b, &c] {
+            assert!(!shown.contains(secret.as_str()), "a key leaked: {shown}");
+        }
+
+        let err = load(&[
+            ("WELLNESS_ENCRYPTION_KEY", &b),
+            ("WELLNESS_ENCRYPTION_KEY_PREVIOUS", &format!("{a},c2hvcnQ=")),
+        ])
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.starts_with("invalid configuration: WELLNESS_ENCRYPTION_KEY_PREVIOUS: key 2 of 2"),
+            "{err}"
+        );
+        assert!(!err.contains(&a) && !err.contains("c2hvcnQ="), "{err}");
+
+        let err = load(&[("WELLNESS_ENCRYPTION_KEY_PREVIOUS", &a)])
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid configuration: WELLNESS_ENCRYPTION_KEY_PREVIOUS:"),
+            "{err}"
+        );
+        assert!(err.contains("without WELLNESS_ENCRYPTION_KEY"), "{err}");
+        assert!(load(&[]).unwrap().token_cipher().unwrap().is_none());
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod crypto;
 mod db;
 mod error;
 mod repo;
+mod rotation;
 pub mod schema;
 /// Fresh databases for tests: only in tests and with the `test-support` feature, never in the
 /// production binary.
@@ -14,7 +15,7 @@ pub mod schema;
 pub mod test_support;
 mod tls;
 
-pub use crypto::{CipherError, TokenCipher};
+pub use crypto::{CipherError, KeyId, TokenCipher};
 pub use db::{Database, DatabaseError, PoolSettings, Readiness, migrate, revert_all};
 pub use repo::catalog_cache::PgCatalogCache;
 pub use repo::conversations::PgConversations;
@@ -32,6 +33,7 @@ pub use repo::tasks::PgTasks;
 pub use repo::throttle::PgThrottle;
 pub use repo::users::PgUsers;
 pub use repo::wearable::PgWearableStore;
+pub use rotation::{RotationCounts, RotationReport, rotate_keys};
 
 /// The embedded migrations (migrations/ at the workspace root).
 pub const MIGRATIONS: diesel_migrations::EmbeddedMigrations =

@@ -16,7 +16,7 @@ use crate::schema::credentials as cr;
 use crate::{Database, TokenCipher};
 
 /// Associated data binding a ciphertext to its row and column.
-fn context(user: UserId, provider: Provider, column: &str) -> String {
+pub(crate) fn context(user: UserId, provider: Provider, column: &str) -> String {
     format!("credentials:{user}:{}:{column}", provider.code())
 }
 

@@ -11,7 +11,8 @@ use crate::error::{corrupt, from_diesel};
 use crate::schema::oauth_states as os;
 use crate::{Database, TokenCipher};
 
-fn context(state: &str) -> String {
+/// Associated data binding a request-token secret to its state.
+pub(crate) fn context(state: &str) -> String {
     format!("oauth_states:{state}:request_token_secret")
 }
 

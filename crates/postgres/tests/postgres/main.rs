@@ -10,6 +10,7 @@ mod inbox;
 mod misc;
 mod pending;
 mod privacy;
+mod rotation;
 mod schema;
 mod tasks;
 mod throttle;
