@@ -250,6 +250,12 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     browser.switch_to_window(consent_tab).await.unwrap();
+    // Our page first: whose Telegram account this connects, and Continue.
+    let proceed = element(&browser, "a.button").await;
+    let confirm = browser.source().await.unwrap();
+    assert!(confirm.contains("Telegram account of Sandbox"), "{confirm}");
+    assert_eq!(proceed.text().await.unwrap(), "Continue to WHOOP");
+    proceed.click().await.unwrap();
     let allow = element(&browser, "button[value='allow']").await;
     let consent = browser.source().await.unwrap();
     assert!(consent.contains("WHOOP simulator"), "{consent}");

@@ -260,7 +260,7 @@ impl World {
     /// "connected"; the first sync starts in the background.
     pub async fn connect_whoop(&self, user: &SimUser) {
         let offer = self.say(user, "/connect_whoop").await;
-        let page = reqwest::get(link_in(&offer)).await.unwrap();
+        let page = wellness_e2e::connect_through(&link_in(&offer), &user.first_name).await;
         assert_eq!(page.status(), 200, "{offer}");
         assert!(page.text().await.unwrap().contains("WHOOP is connected"));
         self.told(user, "WHOOP is connected ✓").await;
@@ -270,7 +270,7 @@ impl World {
     /// "connected".
     pub async fn connect_fatsecret(&self, user: &SimUser) {
         let offer = self.say(user, "/connect_fatsecret").await;
-        let page = reqwest::get(link_in(&offer)).await.unwrap();
+        let page = wellness_e2e::connect_through(&link_in(&offer), &user.first_name).await;
         assert_eq!(page.status(), 200, "{offer}");
         assert!(
             page.text()

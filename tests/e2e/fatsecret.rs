@@ -59,7 +59,7 @@ async fn connect(w: &World, user: &SimUser) -> String {
         link.starts_with(&format!("{}/fatsecret/connect?state=", w.server.url)),
         "{offer}"
     );
-    let page = reqwest::get(&link).await.unwrap();
+    let page = wellness_e2e::connect_through(&link, &user.first_name).await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("FatSecret is connected"), "{html}");

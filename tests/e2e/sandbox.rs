@@ -380,8 +380,48 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
         .split_whitespace()
         .find(|w| w.starts_with("http"))
         .unwrap();
-    // The browser: our page -> the simulator's consent page (a form) -> Allow -> our callback.
-    let consent = reqwest::get(link).await.unwrap();
+    // The browser: our page naming the account -> Continue (a cookie binds this browser) ->
+    // the simulator's consent page (a form) -> Allow -> our callback, with the cookie.
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let first = no_redirects
+        .get(link)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(first.contains("Telegram account of Sandbox"), "{first}");
+    let href = first
+        .split("class=\"button\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap()
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let continued = no_redirects
+        .get(format!("{}{href}", server.url))
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        continued.status().is_redirection(),
+        "{}",
+        continued.status()
+    );
+    let cookie = continued.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let consent = reqwest::get(continued.headers()["location"].to_str().unwrap())
+        .await
+        .unwrap();
     assert_ne!(
         consent.url().port(),
         reqwest::Url::parse(&server.url).unwrap().port(),
@@ -395,13 +435,20 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
         .nth(1)
         .and_then(|rest| rest.split('"').next())
         .unwrap();
-    let back = reqwest::Client::new()
+    let allowed = no_redirects
         .post(action.as_str())
         .form(&[
             ("oauth_token", token),
             ("user", "demo"),
             ("decision", "allow"),
         ])
+        .send()
+        .await
+        .unwrap();
+    let callback = allowed.headers()["location"].to_str().unwrap().to_owned();
+    let back = no_redirects
+        .get(&callback)
+        .header("cookie", &cookie)
         .send()
         .await
         .unwrap();

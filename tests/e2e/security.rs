@@ -223,7 +223,7 @@ async fn connect_both(w: &World, user: &SimUser) -> Vec<String> {
     ] {
         let link = link_in(&say(&w.tg, user, command).await);
         states.extend(link.split_once("state=").map(|(_, s)| s.to_owned()));
-        let page = reqwest::get(&link).await.unwrap();
+        let page = wellness_e2e::connect_through(&link, &user.first_name).await;
         assert_eq!(page.status(), 200, "{}", page.text().await.unwrap());
         heard(&w.tg, user, connected).await;
     }

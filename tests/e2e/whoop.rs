@@ -55,8 +55,9 @@ async fn connect_first_sync_then_today_shows_sleep_and_recovery() {
     );
     let link = link_in(&offer);
 
-    // The browser: our page -> WHOOP's consent (auto-approved) -> our callback page.
-    let page = reqwest::get(&link).await.unwrap();
+    // The browser: our page naming Ann -> Continue -> WHOOP's consent (auto-approved) -> our
+    // callback page.
+    let page = wellness_e2e::connect_through(&link, "Ann").await;
     assert_eq!(page.status(), 200);
     let html = page.text().await.unwrap();
     assert!(html.contains("WHOOP is connected"), "{html}");
@@ -149,11 +150,56 @@ async fn a_forged_webhook_signature_gets_401_and_a_forged_state_a_400_page() {
 }
 
 #[tokio::test]
+async fn a_link_names_whom_it_connects_and_a_callback_in_another_browser_connects_nothing() {
+    let w = world().await;
+    let ann = SimUser::new(8111, "Ann").with_language("en");
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    let link = link_in(&offer);
+    // 128 random bits in the link.
+    let state = link.split_once("state=").unwrap().1;
+    assert_eq!(state.len(), 22, "{link}");
+    // Passed on to someone whose browser never got the cookie Continue sets (or a callback
+    // link forwarded): the page named Ann, and nothing is connected.
+    let (first, last) = wellness_e2e::follow_connect_link(&link, false).await;
+    assert!(first.contains("Telegram account of Ann"), "{first}");
+    assert!(first.contains("Continue to WHOOP"), "{first}");
+    assert_eq!(last.status(), 400);
+    let html = last.text().await.unwrap();
+    assert!(html.contains("started in another browser"), "{html}");
+    let sync = say(&w.tg, &ann, "/sync").await;
+    assert!(sync.contains("WHOOP: not connected"), "{sync}");
+}
+
+#[tokio::test]
+async fn a_whoop_account_connected_to_one_telegram_account_is_refused_for_another() {
+    let w = world().await;
+    let ann = SimUser::new(8121, "Ann").with_language("en");
+    let bob = SimUser::new(8122, "Bob").with_language("en");
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Ann").await;
+    assert_eq!(page.status(), 200);
+    // Bob signs in to WHOOP as the same member (the simulator's one signed-in member).
+    let offer = say(&w.tg, &bob, "/connect_whoop").await;
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Bob").await;
+    assert_eq!(page.status(), 409);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains("already connected to another Telegram account"),
+        "{html}"
+    );
+    let sync = say(&w.tg, &bob, "/sync").await;
+    assert!(sync.contains("WHOOP: not connected"), "{sync}");
+    // Ann keeps hers.
+    let sync = say(&w.tg, &ann, "/sync").await;
+    assert!(sync.contains("WHOOP: connected"), "{sync}");
+}
+
+#[tokio::test]
 async fn an_expired_access_token_is_refreshed_and_the_sync_retried() {
     let w = world().await;
     let ann = SimUser::new(8201, "Ann").with_language("en");
     let offer = say(&w.tg, &ann, "/connect_whoop").await;
-    let page = reqwest::get(&link_in(&offer)).await.unwrap();
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Ann").await;
     assert_eq!(page.status(), 200);
     assert!(
         reply(&w.tg, &ann, 1)
@@ -185,7 +231,8 @@ async fn a_refused_refresh_token_clears_the_tokens_and_the_user_hears_it_once() 
     let w = world().await;
     let ann = SimUser::new(8301, "Ann").with_language("en");
     let offer = say(&w.tg, &ann, "/connect_whoop").await;
-    assert_eq!(reqwest::get(&link_in(&offer)).await.unwrap().status(), 200);
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Ann").await;
+    assert_eq!(page.status(), 200);
     assert!(
         reply(&w.tg, &ann, 1)
             .await
@@ -228,7 +275,8 @@ async fn a_webhook_fetches_the_changed_record_by_its_id() {
     let w = world().await;
     let ann = SimUser::new(8401, "Ann").with_language("en");
     let offer = say(&w.tg, &ann, "/connect_whoop").await;
-    assert_eq!(reqwest::get(&link_in(&offer)).await.unwrap().status(), 200);
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Ann").await;
+    assert_eq!(page.status(), 200);
     let member = w.whoop.users()[0].user_id;
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while count(&w._db, "SELECT count(*) AS n FROM whoop_cycles").await == 0 {

@@ -200,6 +200,61 @@ pub fn text_update_body(update_id: i64, user: i64, text: &str) -> Vec<u8> {
 }
 
 /// The first link in a message.
+/// A browser opening a connect link: the page naming the Telegram account, then its Continue
+/// and every redirect after it (to the provider's consent page, auto-approved by the
+/// simulators, and back to our callback), sending the cookie Continue set back to our server
+/// when `keep_cookie` (a browser does; a link passed to another browser has none). Returns the
+/// first page's HTML and the last answer.
+pub async fn follow_connect_link(link: &str, keep_cookie: bool) -> (String, reqwest::Response) {
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = client.get(link).send().await.unwrap();
+    assert_eq!(page.status(), 200, "the link's first page");
+    let html = page.text().await.unwrap();
+    let href = html
+        .split("class=\"button\" href=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .unwrap_or_else(|| panic!("no Continue on {html}"))
+        .replace("&#38;", "&")
+        .replace("&amp;", "&");
+    let ours = reqwest::Url::parse(link).unwrap();
+    let mut url = ours.join(&href).unwrap();
+    let mut cookie: Option<String> = None;
+    loop {
+        let mut request = client.get(url.clone());
+        if let (Some(cookie), true) = (&cookie, url.origin() == ours.origin()) {
+            request = request.header("cookie", cookie);
+        }
+        let answer = request.send().await.unwrap();
+        if let Some(set) = answer.headers().get("set-cookie")
+            && keep_cookie
+        {
+            let pair = set.to_str().unwrap().split(';').next().unwrap();
+            cookie = Some(pair.to_owned());
+        }
+        if !answer.status().is_redirection() {
+            return (html, answer);
+        }
+        let location = answer.headers()["location"].to_str().unwrap().to_owned();
+        url = url.join(&location).unwrap();
+    }
+}
+
+/// [`follow_connect_link`] in one browser, checking the first page names `first_name`: the
+/// last answer.
+pub async fn connect_through(link: &str, first_name: &str) -> reqwest::Response {
+    let (html, answer) = follow_connect_link(link, true).await;
+    assert!(
+        html.contains(&format!("Telegram account of {first_name}"))
+            || html.contains(&format!("Telegram-акаунта «{first_name}»")),
+        "the page names the account: {html}"
+    );
+    answer
+}
+
 pub fn link_in(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.starts_with("http"))

@@ -1,6 +1,6 @@
-//! Connect links for /connect_whoop and /connect_fatsecret: a random single-use state bound to
-//! the user for 10 minutes, and a link to this server's /whoop/connect or /fatsecret/connect
-//! page.
+//! Connect links for /connect_whoop and /connect_fatsecret: a random single-use state of 128
+//! bits bound to the user for 10 minutes, and a link to this server's /whoop/connect or
+//! /fatsecret/connect page.
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -11,6 +11,13 @@ use wellness_domain::ports::{
     Clock, ConnectLinks, ConnectOffer, OAuthStates, Refreshed, StorageError, TokenRefresher,
 };
 use wellness_domain::{OAUTH_STATE_TTL, OAuthState};
+
+/// A fresh random key of 128 bits, URL-safe (22 characters): link states, OAuth 1.0a waiting
+/// rows and the browser binding of a connection attempt.
+pub fn new_key() -> String {
+    use base64::Engine as _;
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
+}
 
 /// Links for the providers this deployment can connect.
 pub struct OAuthConnect {
@@ -53,7 +60,7 @@ impl ConnectLinks for OAuthConnect {
         if !self.is_configured(provider) {
             return Ok(ConnectOffer::NotConfigured);
         }
-        let state = wellness_whoop::new_state();
+        let state = new_key();
         states
             .create(&OAuthState {
                 state: state.clone(),
@@ -61,6 +68,7 @@ impl ConnectLinks for OAuthConnect {
                 provider,
                 expires_at: self.clock.now() + OAUTH_STATE_TTL,
                 request_token: None,
+                browser: None,
             })
             .await?;
         let path = match provider {

@@ -69,17 +69,21 @@ impl std::fmt::Debug for FatSecretIntegration {
     }
 }
 
-/// WHOOP's consent (OAuth 2): the state travels to WHOOP and back; the code becomes tokens,
-/// and the member id is read so webhooks find the user.
+/// WHOOP's consent (OAuth 2): a fresh state of WHOOP's length travels to WHOOP and back; the
+/// code becomes tokens, and the member id is read so webhooks find the user.
 #[derive(Debug, Clone)]
 pub struct WhoopAuthorization(pub WhoopClient);
 
 #[async_trait]
 impl Authorization for WhoopAuthorization {
-    async fn begin(&self, state: &str) -> Result<Approval, AuthorizationError> {
+    async fn begin(&self) -> Result<Approval, AuthorizationError> {
+        let state = wellness_whoop::new_state();
         Ok(Approval {
-            url: self.0.authorize_url(state),
-            waiting: None,
+            url: self.0.authorize_url(&state),
+            waiting: WaitingToken {
+                state,
+                request_token: None,
+            },
         })
     }
 
@@ -134,7 +138,7 @@ fn refused_or_unavailable(e: ConnectError) -> AuthorizationError {
 
 #[async_trait]
 impl Authorization for FatSecretAuthorization {
-    async fn begin(&self, _state: &str) -> Result<Approval, AuthorizationError> {
+    async fn begin(&self) -> Result<Approval, AuthorizationError> {
         let (token, secret) = self
             .client
             .request_token(&self.callback_url)
@@ -142,11 +146,10 @@ impl Authorization for FatSecretAuthorization {
             .map_err(refused_or_unavailable)?;
         Ok(Approval {
             url: self.client.authorize_url(&token),
-            waiting: Some(WaitingToken {
-                state: wellness_whoop::new_state(),
-                token,
-                secret,
-            }),
+            waiting: WaitingToken {
+                state: crate::connect::new_key(),
+                request_token: Some((token, secret)),
+            },
         })
     }
 

@@ -9,7 +9,9 @@ use actix_web::http::StatusCode;
 use askama::Template;
 use tracing::{info, warn};
 use wellness_domain::Provider;
-use wellness_domain::usecases::connect::{Begun, Completed, ConnectionOutcome, ConnectionPage};
+use wellness_domain::usecases::connect::{
+    Begun, Completed, ConnectionOutcome, ConnectionPage, Previewed,
+};
 use wellness_texts::{PageText, Texts};
 
 /// Set once when the sandbox runs: its chat page is where the person goes back to.
@@ -43,6 +45,8 @@ pub const PAGE_HEADERS: [(&str, &str); 4] = [
 struct Page<'a> {
     text: &'a PageText,
     back_to_sandbox: bool,
+    /// Where the page's one button (`text.action`) leads.
+    action_href: Option<&'a str>,
 }
 
 /// The page after a step of the connect flow.
@@ -50,13 +54,38 @@ pub fn connection_page(texts: &Texts, page: &ConnectionPage) -> HttpResponse {
     let status = match page.outcome {
         ConnectionOutcome::Connected => StatusCode::OK,
         ConnectionOutcome::Declined | ConnectionOutcome::Rejected(_) => StatusCode::BAD_REQUEST,
+        ConnectionOutcome::AccountTaken => StatusCode::CONFLICT,
         ConnectionOutcome::ProviderFailed => StatusCode::BAD_GATEWAY,
         ConnectionOutcome::Busy => StatusCode::SERVICE_UNAVAILABLE,
     };
     html(status, &texts.connection_page(page, sandbox()))
 }
 
-/// The link from the chat: to the provider, or a page saying why not.
+/// The link from the chat: whom it connects, with a Continue to `/{provider}/connect?state=…&go=1`,
+/// or a page saying why there is nothing to continue.
+pub fn previewed(
+    texts: &Texts,
+    provider: Provider,
+    previewed: Previewed,
+    state: &str,
+) -> HttpResponse {
+    match previewed {
+        Previewed::Confirm(confirmation) => {
+            let text = texts.confirmation_page(&confirmation, sandbox());
+            // The state was found in our table, so it is one of ours: URL-safe characters.
+            let href = format!("/{}/connect?state={state}&go=1", provider.code());
+            render(StatusCode::OK, &text, Some(&href))
+        }
+        Previewed::Stopped { page, problem } => {
+            if let Some(problem) = problem {
+                warn!(%provider, %problem, "connect link not shown");
+            }
+            connection_page(texts, &page)
+        }
+    }
+}
+
+/// Continue: to the provider, or a page saying why not.
 pub fn begun(texts: &Texts, provider: Provider, begun: Begun) -> HttpResponse {
     match begun {
         Begun::Redirect(url) => HttpResponse::Found()
@@ -92,9 +121,14 @@ pub fn not_configured(texts: &Texts, provider: Provider) -> HttpResponse {
 }
 
 fn html(status: StatusCode, text: &PageText) -> HttpResponse {
+    render(status, text, None)
+}
+
+fn render(status: StatusCode, text: &PageText, action_href: Option<&str>) -> HttpResponse {
     let page = Page {
         text,
         back_to_sandbox: sandbox(),
+        action_href,
     };
     match page.render() {
         Ok(body) => {
@@ -175,9 +209,14 @@ mod tests {
             heading: "<script>alert(1)</script>".into(),
             body: "a & b \"quoted\"".into(),
             next: "<b>next</b>".into(),
+            action: Some("<i>go</i>".into()),
         };
-        let html = body(html(StatusCode::OK, &text));
-        for raw in ["<script>", "a & b", "\"quoted\"", "<b>"] {
+        let html = body(render(
+            StatusCode::OK,
+            &text,
+            Some("/whoop/connect?state=\"><script>&go=1"),
+        ));
+        for raw in ["<script>", "a & b", "\"quoted\"", "<b>", "<i>"] {
             assert!(!html.contains(raw), "{raw} unescaped in {html}");
         }
         let shown = shown(&html);

@@ -557,6 +557,14 @@ impl Settings {
         }
     }
 
+    /// Whether PUBLIC_BASE_URL is https (cookies are then marked `Secure`).
+    pub fn public_base_url_is_https(&self) -> bool {
+        self.server
+            .public_base_url
+            .as_ref()
+            .is_some_and(|url| url.scheme() == "https")
+    }
+
     /// No PUBLIC_BASE_URL, or one that names this machine.
     fn public_base_url_is_local(&self) -> bool {
         self.server.public_base_url.as_ref().is_none_or(|url| {

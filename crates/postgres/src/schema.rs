@@ -43,6 +43,7 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         used_at -> Nullable<Timestamptz>,
+        browser -> Nullable<Text>,
     }
 }
 

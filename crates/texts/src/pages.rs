@@ -2,7 +2,7 @@
 //! domain's connect flow in the user's language. The HTML around them is the app's template.
 
 use wellness_domain::model::{Locale, Provider, StateRejected};
-use wellness_domain::usecases::connect::{ConnectionOutcome, ConnectionPage};
+use wellness_domain::usecases::connect::{Confirmation, ConnectionOutcome, ConnectionPage};
 
 use crate::bundle::{Texts, text};
 
@@ -17,6 +17,8 @@ pub struct PageText {
     pub body: String,
     /// "You can close this page" (or the sandbox's "back" link text).
     pub next: String,
+    /// The label of the page's one button, when it has one ("Continue to WHOOP").
+    pub action: Option<String>,
 }
 
 impl Texts {
@@ -45,8 +47,12 @@ impl Texts {
                     StateRejected::Expired => "page-link-expired",
                     StateRejected::AlreadyUsed => "page-link-used",
                     StateRejected::Unknown => "page-link-unknown",
+                    StateRejected::OtherBrowser => "page-link-other-browser",
                 };
                 (failed(), self.t(locale, id, &args))
+            }
+            ConnectionOutcome::AccountTaken => {
+                (failed(), self.t(locale, "page-account-taken", &args))
             }
             ConnectionOutcome::ProviderFailed => {
                 (failed(), self.t(locale, "page-provider-failed", &args))
@@ -58,6 +64,23 @@ impl Texts {
             heading,
             body,
             next: self.next_step(locale, sandbox),
+            action: None,
+        }
+    }
+
+    /// The page a connect link opens on: which Telegram account it connects, and Continue.
+    pub fn confirmation_page(&self, confirmation: &Confirmation, sandbox: bool) -> PageText {
+        let locale = confirmation.locale;
+        let args = [
+            text("provider", confirmation.provider.to_string()),
+            text("name", confirmation.first_name.clone()),
+        ];
+        PageText {
+            lang: locale.code(),
+            heading: self.t(locale, "page-confirm", &args),
+            body: self.t(locale, "page-confirm-body", &args),
+            next: self.next_step(locale, sandbox),
+            action: Some(self.t(locale, "page-continue", &args)),
         }
     }
 
@@ -71,6 +94,7 @@ impl Texts {
             heading: self.t(locale, "page-not-configured", &args),
             body: self.t(locale, "page-not-configured-body", &args),
             next: self.next_step(locale, sandbox),
+            action: None,
         }
     }
 

@@ -1,7 +1,7 @@
 //! FatSecret: /fatsecret/connect (request token, then FatSecret's authorize page) and
 //! /fatsecret/callback (the access token), OAuth 1.0a three-legged.
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use wellness_domain::Provider;
 use wellness_domain::usecases::connect::CallbackParams;
@@ -15,19 +15,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/fatsecret/callback", web::get().to(callback));
 }
 
-#[derive(Deserialize)]
-struct ConnectQuery {
-    state: Option<String>,
-}
-
-/// The link from the chat: uses the state once, asks FatSecret for a request token (kept
-/// encrypted, bound to the user), and sends the browser to FatSecret's authorize page.
-async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
+/// The link from the chat: the page naming the account; then (Continue) uses the state once,
+/// asks FatSecret for a request token (kept encrypted, bound to the user and this browser), and
+/// sends the browser to FatSecret's authorize page.
+async fn connect(
+    query: web::Query<super::consent::LinkQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let Some(fs) = state.fatsecret.as_ref() else {
         return not_configured(&state.texts, Provider::Fatsecret);
     };
-    let begun = fs.connect.begin(query.state.as_deref()).await;
-    pages::begun(&state.texts, Provider::Fatsecret, begun)
+    let secure = state.settings.public_base_url_is_https();
+    super::consent::link(&fs.connect, &state.texts, query.into_inner(), secure).await
 }
 
 #[derive(Deserialize)]
@@ -39,7 +38,11 @@ struct CallbackQuery {
 
 /// FatSecret sends the browser back: the request token is used once, traded for the user's
 /// access token, and the tokens are stored encrypted.
-async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
+async fn callback(
+    req: HttpRequest,
+    query: web::Query<CallbackQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let Some(fs) = state.fatsecret.as_ref() else {
         return not_configured(&state.texts, Provider::Fatsecret);
     };
@@ -52,6 +55,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
             key: query.oauth_token,
             grant: query.oauth_verifier,
             declined,
+            browser: super::consent::browser(&req),
         })
         .await;
     pages::completed(&state.texts, &completed)

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area, attached with `configure`.
 
+mod consent;
 pub mod fatsecret;
 pub mod health;
 pub mod metrics;

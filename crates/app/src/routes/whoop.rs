@@ -19,18 +19,16 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/whoop/webhook", web::post().to(webhook));
 }
 
-#[derive(Deserialize)]
-struct ConnectQuery {
-    state: Option<String>,
-}
-
-/// The link from the chat: a valid state goes on to WHOOP's consent page.
-async fn connect(query: web::Query<ConnectQuery>, state: web::Data<AppState>) -> HttpResponse {
+/// The link from the chat: the page naming the account, then (Continue) WHOOP's consent page.
+async fn connect(
+    query: web::Query<super::consent::LinkQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let Some(whoop) = state.whoop.as_ref() else {
         return not_configured(&state.texts, Provider::Whoop);
     };
-    let begun = whoop.connect.begin(query.state.as_deref()).await;
-    pages::begun(&state.texts, Provider::Whoop, begun)
+    let secure = state.settings.public_base_url_is_https();
+    super::consent::link(&whoop.connect, &state.texts, query.into_inner(), secure).await
 }
 
 #[derive(Deserialize)]
@@ -42,7 +40,11 @@ struct CallbackQuery {
 
 /// WHOOP sends the browser back with a code (or an error): the connection is completed for the
 /// user the state was issued to, then the chat hears of it and the first sync runs (queued tasks).
-async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) -> HttpResponse {
+async fn callback(
+    req: HttpRequest,
+    query: web::Query<CallbackQuery>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
     let Some(whoop) = state.whoop.as_ref() else {
         return not_configured(&state.texts, Provider::Whoop);
     };
@@ -53,6 +55,7 @@ async fn callback(query: web::Query<CallbackQuery>, state: web::Data<AppState>) 
             key: query.state,
             grant: query.code,
             declined: query.error.is_some(),
+            browser: super::consent::browser(&req),
         })
         .await;
     pages::completed(&state.texts, &completed)

@@ -19,6 +19,9 @@ pub struct OAuthState {
     pub expires_at: DateTime<Utc>,
     /// OAuth 1.0a only: the request token and its secret, between request_token and access_token.
     pub request_token: Option<(String, Secret)>,
+    /// The random key of the browser that continued from the link (in its cookie): only that
+    /// browser may complete the attempt. `None` for the link itself.
+    pub browser: Option<String>,
 }
 
 /// Why a state from a callback was refused.
@@ -33,4 +36,8 @@ pub enum StateRejected {
     /// Already used once.
     #[error("the link was already used")]
     AlreadyUsed,
+    /// Completed in another browser than the one that continued from the link (a callback
+    /// link passed on, or a cookie lost).
+    #[error("the attempt was continued in another browser")]
+    OtherBrowser,
 }

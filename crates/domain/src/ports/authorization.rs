@@ -11,21 +11,19 @@ use crate::model::{OAuthState, Secret, Tokens};
 pub struct Approval {
     /// The provider's consent page.
     pub url: String,
-    /// OAuth 1.0a: the request token the callback will carry, kept until then under a new
-    /// state key (the link's own state is used up at once). `None` for OAuth 2, whose state
-    /// travels to the provider and back.
-    pub waiting: Option<WaitingToken>,
+    /// What the callback will carry, kept until then under a new key (the link's own state
+    /// is used up when the person continues).
+    pub waiting: WaitingToken,
 }
 
-/// An OAuth 1.0a request token waiting for the person's approval.
+/// An attempt waiting for the person's approval at the provider.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WaitingToken {
-    /// A new random state key for the row that holds it.
+    /// A new random key for the row that waits: for OAuth 2 the state sent to the provider
+    /// (WHOOP wants exactly 8 characters; the browser binding makes up the strength).
     pub state: String,
-    /// The request token.
-    pub token: String,
-    /// Its secret (stored encrypted).
-    pub secret: Secret,
+    /// OAuth 1.0a: the request token the callback carries, and its secret (stored encrypted).
+    pub request_token: Option<(String, Secret)>,
 }
 
 /// What the provider granted.
@@ -52,8 +50,8 @@ pub enum AuthorizationError {
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait Authorization: Send + Sync {
-    /// Starts approval for the link's `state`.
-    async fn begin(&self, state: &str) -> Result<Approval, AuthorizationError>;
+    /// Starts approval: the consent page and what waits for the callback.
+    async fn begin(&self) -> Result<Approval, AuthorizationError>;
     /// Trades the `grant` the callback carried (OAuth 2's code, OAuth 1.0a's verifier) for the
     /// tokens of the connection `pending` started.
     async fn complete(

@@ -1,6 +1,10 @@
-//! Connecting WHOOP or FatSecret from a link the bot sent: the link's single-use state is
-//! checked, the person approves at the provider, and the callback's grant is traded for tokens
-//! that are stored for the user the state was issued to.
+//! Connecting WHOOP or FatSecret from a link the bot sent: the link first names the Telegram
+//! account it connects to and waits for an explicit Continue (a forwarded link must not connect
+//! the clicker's account to the sender's chat unnoticed); Continue uses the link's single-use
+//! state up and the attempt waits for the provider's callback under a key of its own, bound to
+//! the browser that continued; the person approves at the provider, and the callback's grant is
+//! traded for tokens that are stored for the user the link was issued to — unless that provider
+//! account is already connected to someone else.
 //!
 //! The use case returns what happened ([`ConnectionPage`]); the HTTP adapter renders it as a
 //! page. Telling the chat and the first WHOOP sync are queued as durable tasks ([`Tasks`]), done
@@ -10,7 +14,7 @@ use std::sync::Arc;
 
 use crate::model::{
     ConnectionStatus, Credentials, Locale, OAUTH_STATE_TTL, OAuthState, Provider, StateRejected,
-    User, UserId,
+    User, UserId, constant_time_eq,
 };
 use crate::ports::{
     Authorization, Clock, CredentialStore, NewTask, OAuthStates, StorageError, TaskKind, Tasks,
@@ -24,8 +28,10 @@ pub enum ConnectionOutcome {
     Connected,
     /// The person declined at the provider.
     Declined,
-    /// The link cannot be used (forged, expired, already used).
+    /// The link cannot be used (forged, expired, already used, another browser).
     Rejected(StateRejected),
+    /// The provider account is already connected to another Telegram account: not connected.
+    AccountTaken,
     /// The provider refused or failed.
     ProviderFailed,
     /// Our storage failed: try again in a minute.
@@ -43,7 +49,32 @@ pub struct ConnectionPage {
     pub outcome: ConnectionOutcome,
 }
 
-/// Where the link from the chat leads.
+/// What the link from the chat shows first.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Previewed {
+    /// Whom it connects, with a Continue.
+    Confirm(Confirmation),
+    /// Nothing to continue: a page says why.
+    Stopped {
+        /// The page.
+        page: ConnectionPage,
+        /// What failed, for the log.
+        problem: Option<String>,
+    },
+}
+
+/// "Connect WHOOP to the Telegram account of Olena?"
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Confirmation {
+    /// WHOOP or FatSecret.
+    pub provider: Provider,
+    /// The account's language.
+    pub locale: Locale,
+    /// The account's first name, as Telegram gave it.
+    pub first_name: String,
+}
+
+/// Where Continue leads.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Begun {
     /// To the provider's consent page.
@@ -80,6 +111,8 @@ pub struct CallbackParams {
     pub grant: Option<String>,
     /// The person declined, or the provider reported an error.
     pub declined: bool,
+    /// The browser key from the cookie Continue set.
+    pub browser: Option<String>,
 }
 
 /// The connect flow of one provider.
@@ -125,19 +158,57 @@ impl Connect {
         }
     }
 
-    /// The link from the chat was opened. OAuth 2 keeps its state for the callback; OAuth 1.0a
-    /// uses it up at once and waits for the callback under the request token.
-    pub async fn begin(&self, state: Option<&str>) -> Begun {
-        let Some(state) = state else {
-            return self.stop(Locale::En, rejected(StateRejected::Unknown));
+    /// The link from the chat was opened: whom it connects, before anything is used up (a
+    /// link preview or a curious click changes nothing).
+    pub async fn preview(&self, state: Option<&str>) -> Previewed {
+        let stopped = |page, problem| Previewed::Stopped { page, problem };
+        let pending = match self.pending(state).await {
+            Ok(pending) => pending,
+            Err((outcome, problem)) => return stopped(self.page(Locale::En, outcome), problem),
         };
-        let now = self.clock.now();
-        let pending = match self.states.check(self.provider, state, now).await {
-            Ok(Ok(pending)) => pending,
-            Ok(Err(why)) => return self.stop(Locale::En, rejected(why)),
-            Err(e) => return self.stop(Locale::En, busy("cannot check a connect state", &e)),
+        match self.users.get(pending.user_id).await {
+            Ok(Some(user)) => Previewed::Confirm(Confirmation {
+                provider: self.provider,
+                locale: user.locale,
+                first_name: user.first_name,
+            }),
+            // The account was deleted since the link was sent.
+            Ok(None) => stopped(
+                self.page(
+                    Locale::En,
+                    ConnectionOutcome::Rejected(StateRejected::Unknown),
+                ),
+                None,
+            ),
+            Err(e) => {
+                let (outcome, problem) = busy("cannot read the linked account", &e);
+                stopped(self.page(Locale::En, outcome), problem)
+            }
+        }
+    }
+
+    /// The link's state, checked (not used).
+    async fn pending(&self, state: Option<&str>) -> Result<OAuthState, Stop> {
+        let state = state.ok_or_else(|| rejected(StateRejected::Unknown))?;
+        match self
+            .states
+            .check(self.provider, state, self.clock.now())
+            .await
+        {
+            Ok(Ok(pending)) => Ok(pending),
+            Ok(Err(why)) => Err(rejected(why)),
+            Err(e) => Err(busy("cannot check a connect state", &e)),
+        }
+    }
+
+    /// The person continued, in the browser whose random key is `browser`: the link's state
+    /// is used up and the attempt waits for the provider's callback, bound to that browser.
+    pub async fn begin(&self, state: Option<&str>, browser: &str) -> Begun {
+        let pending = match self.pending(state).await {
+            Ok(pending) => pending,
+            Err(stop) => return self.stop(Locale::En, stop),
         };
-        let approval = match self.authorization.begin(state).await {
+        let approval = match self.authorization.begin().await {
             Ok(approval) => approval,
             Err(e) => {
                 let locale = self.locale_of(pending.user_id).await;
@@ -145,10 +216,7 @@ impl Connect {
                 return self.stop(locale, (ConnectionOutcome::ProviderFailed, Some(why)));
             }
         };
-        let Some(waiting) = approval.waiting else {
-            return Begun::Redirect(approval.url);
-        };
-        match self.hand_over(state, &pending, waiting).await {
+        match self.hand_over(&pending, approval.waiting, browser).await {
             Ok(()) => Begun::Redirect(approval.url),
             Err(stop) => {
                 let locale = self.locale_of(pending.user_id).await;
@@ -164,15 +232,19 @@ impl Connect {
         }
     }
 
-    /// OAuth 1.0a: the link's state is used up and the request token waits under a new one.
+    /// The link's state is used up and the attempt waits under the provider's key.
     async fn hand_over(
         &self,
-        state: &str,
         pending: &OAuthState,
         waiting: WaitingToken,
+        browser: &str,
     ) -> Result<(), Stop> {
         let now = self.clock.now();
-        match self.states.consume(self.provider, state, now).await {
+        match self
+            .states
+            .consume(self.provider, &pending.state, now)
+            .await
+        {
             Ok(Ok(_)) => {}
             Ok(Err(why)) => return Err(rejected(why)),
             Err(e) => return Err(busy("cannot use a connect state", &e)),
@@ -182,7 +254,8 @@ impl Connect {
             user_id: pending.user_id,
             provider: self.provider,
             expires_at: now + OAUTH_STATE_TTL,
-            request_token: Some((waiting.token, waiting.secret)),
+            request_token: waiting.request_token,
+            browser: Some(browser.to_owned()),
         };
         self.states
             .create(&row)
@@ -216,6 +289,12 @@ impl Connect {
             Err(e) => return ended(Locale::En, busy("cannot use a connect state", &e)),
         };
         let locale = self.locale_of(pending.user_id).await;
+        if let Some(expected) = &pending.browser {
+            let given = callback.browser.as_deref().unwrap_or_default();
+            if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+                return ended(locale, rejected(StateRejected::OtherBrowser));
+            }
+        }
         let grant = match (callback.declined, callback.grant.as_deref()) {
             (false, Some(grant)) => grant,
             (true, _) => return ended(locale, (ConnectionOutcome::Declined, None)),
@@ -264,6 +343,8 @@ impl Connect {
                 let why = format!("the provider did not authorize: {e}");
                 (ConnectionOutcome::ProviderFailed, Some(why))
             })?;
+        self.not_taken(pending.user_id, authorized.external_user_id.as_deref())
+            .await?;
         let credentials = Credentials {
             user_id: pending.user_id,
             provider: self.provider,
@@ -276,6 +357,32 @@ impl Connect {
             .save(&credentials)
             .await
             .map_err(|e| busy("cannot store tokens", &e))
+    }
+}
+
+impl Connect {
+    /// One provider account, one Telegram account: webhooks find the user by the provider's id,
+    /// so an account already connected elsewhere is refused (not moved: the person approving
+    /// may be the victim of a forwarded link).
+    async fn not_taken(&self, user: UserId, external: Option<&str>) -> Result<(), Stop> {
+        let Some(external) = external else {
+            return Ok(());
+        };
+        match self
+            .credentials
+            .user_by_external_id(self.provider, external)
+            .await
+        {
+            Ok(Some(owner)) if owner != user => {
+                let why = format!(
+                    "{} account already connected to user {owner}",
+                    self.provider
+                );
+                Err((ConnectionOutcome::AccountTaken, Some(why)))
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(busy("cannot check who has this account", &e)),
+        }
     }
 }
 

@@ -27,6 +27,7 @@ struct StateRow {
     request_token_secret_enc: Option<Vec<u8>>,
     expires_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
+    browser: Option<String>,
 }
 
 fn decode(row: StateRow, cipher: &TokenCipher) -> Result<OAuthState, StorageError> {
@@ -48,6 +49,7 @@ fn decode(row: StateRow, cipher: &TokenCipher) -> Result<OAuthState, StorageErro
         expires_at: row.expires_at,
         request_token,
         state: row.state,
+        browser: row.browser,
     })
 }
 
@@ -76,6 +78,7 @@ pub async fn create(
             os::request_token.eq(token),
             os::request_token_secret_enc.eq(sealed),
             os::expires_at.eq(s.expires_at),
+            os::browser.eq(s.browser.as_deref()),
         ))
         .execute(conn)
         .await

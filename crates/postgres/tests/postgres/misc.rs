@@ -210,6 +210,7 @@ async fn fatsecret_tokens_and_request_token_secrets_are_encrypted_at_rest() {
             provider: Provider::Fatsecret,
             expires_at: Utc::now() + OAUTH_STATE_TTL,
             request_token: Some(("req-token-3c5d".into(), Secret::new("REQ-SECRET-1e6f"))),
+            browser: None,
         })
         .await
         .unwrap();
@@ -332,6 +333,7 @@ async fn an_oauth_state_works_once_and_not_after_ten_minutes() {
         provider: Provider::Whoop,
         expires_at: now + OAUTH_STATE_TTL,
         request_token,
+        browser: None,
     };
     states.create(&make("abcdef12", None)).await.unwrap();
     assert_eq!(
@@ -793,6 +795,31 @@ async fn a_connection_deleted_during_a_refresh_is_not_brought_back() {
         .unwrap();
     assert_eq!(refreshed, Refreshed::NotConnected);
     assert_eq!(store.get(u.id, Provider::Whoop).await.unwrap(), None);
+}
+
+#[tokio::test]
+async fn an_attempt_keeps_the_browser_it_is_bound_to() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let states = PgOAuthStates::new(db.clone(), cipher());
+    let now = Utc::now();
+    states
+        .create(&OAuthState {
+            state: "w8chars0".into(),
+            user_id: u.id,
+            provider: Provider::Whoop,
+            expires_at: now + OAUTH_STATE_TTL,
+            request_token: None,
+            browser: Some("browser-key-1".into()),
+        })
+        .await
+        .unwrap();
+    let used = states
+        .consume(Provider::Whoop, "w8chars0", now)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.browser.as_deref(), Some("browser-key-1"));
 }
 
 #[tokio::test]

@@ -167,6 +167,7 @@ async fn populate(db: &Database, u: &User) {
             provider: Provider::Whoop,
             expires_at: now + OAUTH_STATE_TTL,
             request_token: None,
+            browser: None,
         })
         .await
         .unwrap();

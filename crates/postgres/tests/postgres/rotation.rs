@@ -62,6 +62,7 @@ fn state(user: UserId, n: i64) -> OAuthState {
         provider: Provider::Fatsecret,
         expires_at: Utc::now() + chrono::Duration::minutes(10),
         request_token: Some((format!("req-{n}"), Secret::new(format!("REQ-SECRET-{n}")))),
+        browser: None,
     }
 }
 

@@ -39,6 +39,15 @@ fn pending(provider: Provider, request_token: Option<(String, Secret)>) -> OAuth
         provider,
         expires_at: now() + OAUTH_STATE_TTL,
         request_token,
+        browser: None,
+    }
+}
+
+/// An attempt waiting for the callback, bound to the browser `browser`.
+fn waiting(provider: Provider, browser: &str) -> OAuthState {
+    OAuthState {
+        browser: Some(browser.into()),
+        ..pending(provider, None)
     }
 }
 
@@ -100,23 +109,72 @@ fn callback(key: &str, grant: Option<&str>, declined: bool) -> CallbackParams {
         key: Some(key.into()),
         grant: grant.map(str::to_owned),
         declined,
+        browser: None,
     }
 }
 
 #[test]
-fn an_oauth2_link_is_checked_not_used_and_leads_to_the_consent_page() {
+fn a_link_first_names_the_account_it_connects_and_uses_nothing_up() {
     let mut states = MockOAuthStates::new();
     states
         .expect_check()
         .withf(|p, s, _| *p == Provider::Whoop && s == "state-123")
-        .times(1)
         .returning(|p, _, _| Ok(Ok(pending(p, None))));
     states.expect_consume().never();
+    states.expect_create().never();
     let mut authorization = MockAuthorization::new();
-    authorization.expect_begin().times(1).returning(|state| {
+    authorization.expect_begin().never();
+    let flow = connect(
+        Provider::Whoop,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    assert_eq!(
+        block_on(flow.preview(Some("state-123"))),
+        Previewed::Confirm(Confirmation {
+            provider: Provider::Whoop,
+            locale: Locale::Uk,
+            first_name: "Olena".into(),
+        })
+    );
+    // Seen twice (a link preview, then the person): still nothing used.
+    assert!(matches!(
+        block_on(flow.preview(Some("state-123"))),
+        Previewed::Confirm(_)
+    ));
+    assert!(matches!(
+        block_on(flow.preview(None)),
+        Previewed::Stopped { page, .. }
+            if page.outcome == ConnectionOutcome::Rejected(StateRejected::Unknown)
+    ));
+}
+
+#[test]
+fn continue_uses_the_link_up_and_the_attempt_waits_under_whoops_state_bound_to_the_browser() {
+    let created = Arc::new(Mutex::new(Vec::new()));
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_check()
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    states
+        .expect_consume()
+        .withf(|p, s, _| *p == Provider::Whoop && s == "state-123")
+        .times(1)
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    let sink = created.clone();
+    states.expect_create().times(1).returning(move |row| {
+        sink.lock().unwrap().push(row.clone());
+        Ok(())
+    });
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_begin().times(1).returning(|| {
         Ok(Approval {
-            url: format!("https://whoop.example/consent?state={state}"),
-            waiting: None,
+            url: "https://whoop.example/consent?state=w8chars0".into(),
+            waiting: WaitingToken {
+                state: "w8chars0".into(),
+                request_token: None,
+            },
         })
     });
     let flow = connect(
@@ -126,9 +184,15 @@ fn an_oauth2_link_is_checked_not_used_and_leads_to_the_consent_page() {
         MockCredentialStore::new(),
     );
     assert_eq!(
-        block_on(flow.begin(Some("state-123"))),
-        Begun::Redirect("https://whoop.example/consent?state=state-123".into())
+        block_on(flow.begin(Some("state-123"), "browser-1")),
+        Begun::Redirect("https://whoop.example/consent?state=w8chars0".into())
     );
+    let created = created.lock().unwrap();
+    assert_eq!(created.len(), 1);
+    assert_eq!(created[0].state, "w8chars0");
+    assert_eq!(created[0].user_id, user_id());
+    assert_eq!(created[0].browser.as_deref(), Some("browser-1"));
+    assert_eq!(created[0].request_token, None);
 }
 
 #[test]
@@ -148,14 +212,13 @@ fn an_oauth1_link_is_used_up_and_the_request_token_waits_for_the_same_user() {
         Ok(())
     });
     let mut authorization = MockAuthorization::new();
-    authorization.expect_begin().returning(|_| {
+    authorization.expect_begin().returning(|| {
         Ok(Approval {
             url: "https://fatsecret.example/authorize?oauth_token=rt".into(),
-            waiting: Some(WaitingToken {
+            waiting: WaitingToken {
                 state: "new-state-456".into(),
-                token: "rt".into(),
-                secret: Secret::new("rs"),
-            }),
+                request_token: Some(("rt".into(), Secret::new("rs"))),
+            },
         })
     });
     let flow = connect(
@@ -165,7 +228,7 @@ fn an_oauth1_link_is_used_up_and_the_request_token_waits_for_the_same_user() {
         MockCredentialStore::new(),
     );
     assert!(matches!(
-        block_on(flow.begin(Some("state-123"))),
+        block_on(flow.begin(Some("state-123"), "browser-1")),
         Begun::Redirect(url) if url.ends_with("oauth_token=rt")
     ));
     let created = created.lock().unwrap();
@@ -177,6 +240,7 @@ fn an_oauth1_link_is_used_up_and_the_request_token_waits_for_the_same_user() {
         created[0].request_token,
         Some(("rt".into(), Secret::new("rs")))
     );
+    assert_eq!(created[0].browser.as_deref(), Some("browser-1"));
 }
 
 #[test]
@@ -192,7 +256,7 @@ fn a_missing_expired_or_broken_link_gets_a_page_saying_so() {
         states,
         MockCredentialStore::new(),
     );
-    let outcome = |state| match block_on(flow.begin(state)) {
+    let outcome = |state| match block_on(flow.begin(state, "browser-1")) {
         Begun::Page { page, problem } => (page.outcome, problem.is_some()),
         other => panic!("{other:?}"),
     };
@@ -217,14 +281,14 @@ fn a_provider_that_cannot_start_gets_a_page_in_the_users_language() {
     let mut authorization = MockAuthorization::new();
     authorization
         .expect_begin()
-        .returning(|_| Err(AuthorizationError::Unavailable("502".into())));
+        .returning(|| Err(AuthorizationError::Unavailable("502".into())));
     let flow = connect(
         Provider::Fatsecret,
         authorization,
         states,
         MockCredentialStore::new(),
     );
-    match block_on(flow.begin(Some("state-123"))) {
+    match block_on(flow.begin(Some("state-123"), "browser-1")) {
         Begun::Page { page, problem } => {
             assert_eq!(page.outcome, ConnectionOutcome::ProviderFailed);
             assert_eq!(page.locale, Locale::Uk);
@@ -241,7 +305,7 @@ fn the_grant_becomes_tokens_stored_for_the_user_the_state_was_issued_to() {
         .expect_consume()
         .withf(|p, s, at| *p == Provider::Whoop && s == "state-123" && *at == now())
         .times(1)
-        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
     let mut authorization = MockAuthorization::new();
     authorization
         .expect_complete()
@@ -254,6 +318,11 @@ fn the_grant_becomes_tokens_stored_for_the_user_the_state_was_issued_to() {
             })
         });
     let mut credentials = MockCredentialStore::new();
+    // Olena reconnecting her own WHOOP account.
+    credentials
+        .expect_user_by_external_id()
+        .withf(|p, id| *p == Provider::Whoop && id == "10129")
+        .returning(|_, _| Ok(Some(user_id())));
     credentials
         .expect_save()
         .withf(|c| {
@@ -277,7 +346,10 @@ fn the_grant_becomes_tokens_stored_for_the_user_the_state_was_issued_to() {
         },
     ]);
     let flow = connect_queueing(Provider::Whoop, authorization, states, credentials, tasks);
-    let done = block_on(flow.complete(&callback("state-123", Some("code-1"), false)));
+    let done = block_on(flow.complete(&CallbackParams {
+        browser: Some("browser-1".into()),
+        ..callback("state-123", Some("code-1"), false)
+    }));
     assert_eq!(
         done.page,
         ConnectionPage {
@@ -421,4 +493,58 @@ fn a_follow_up_that_cannot_be_queued_leaves_the_connection_made_and_says_why_in_
     let done = block_on(flow.complete(&callback("state-123", Some("code"), false)));
     assert_eq!(done.page.outcome, ConnectionOutcome::Connected);
     assert!(done.problem.unwrap().contains("pool timed out"));
+}
+
+#[test]
+fn a_callback_in_another_browser_is_refused_before_the_provider_is_asked() {
+    for browser in [None, Some("browser-2")] {
+        let mut states = MockOAuthStates::new();
+        states
+            .expect_consume()
+            .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
+        let mut authorization = MockAuthorization::new();
+        authorization.expect_complete().never();
+        let mut credentials = MockCredentialStore::new();
+        credentials.expect_save().never();
+        let flow = connect(Provider::Whoop, authorization, states, credentials);
+        let done = block_on(flow.complete(&CallbackParams {
+            browser: browser.map(str::to_owned),
+            ..callback("w8chars0", Some("code"), false)
+        }));
+        assert_eq!(
+            done.page.outcome,
+            ConnectionOutcome::Rejected(StateRejected::OtherBrowser),
+            "{browser:?}"
+        );
+        assert_eq!(done.connected, None);
+    }
+}
+
+#[test]
+fn a_provider_account_connected_to_another_telegram_account_is_refused() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().returning(|_, _| {
+        Ok(Authorized {
+            tokens: tokens(),
+            external_user_id: Some("10129".into()),
+        })
+    });
+    let mut credentials = MockCredentialStore::new();
+    credentials
+        .expect_user_by_external_id()
+        .returning(|_, _| Ok(Some(UserId::new(99).unwrap())));
+    credentials.expect_save().never();
+    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    let done = block_on(flow.complete(&CallbackParams {
+        browser: Some("browser-1".into()),
+        ..callback("w8chars0", Some("code"), false)
+    }));
+    assert_eq!(done.page.outcome, ConnectionOutcome::AccountTaken);
+    assert_eq!(done.page.locale, Locale::Uk);
+    assert_eq!(done.connected, None);
+    assert!(done.problem.unwrap().contains("already connected"));
 }
