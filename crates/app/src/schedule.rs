@@ -9,6 +9,7 @@ use wellness_domain::ports::{
     Clock, Conversations, CredentialStore, FoodLog, Inbox, JobError, JobOutcome, Messenger,
     Notifications, OAuthStates, Tasks, Users, Wearable, WearableStore,
 };
+use wellness_domain::usecases::inbox::RedrivePolicy;
 use wellness_domain::usecases::whoop::{SyncError, WhoopPorts};
 use wellness_domain::{Provider, User, UserId};
 use wellness_jobs::{
@@ -79,6 +80,8 @@ pub struct JobPorts {
     pub done_retention: Duration,
     /// How long parked updates and tasks are kept.
     pub parked_retention: Duration,
+    /// Which updates parked by an outage go back to pending, and how often.
+    pub redrive: RedrivePolicy,
 }
 
 /// Every user, page by page.
@@ -102,9 +105,13 @@ pub fn start(
     metrics: Arc<Metrics>,
 ) -> anyhow::Result<RunningScheduler> {
     let runs = Arc::new(PgJobRuns::new(db.clone()));
-    let runner =
-        JobRunner::new(instance_id(), runs.clone(), ports.clock.clone()).with_observer(metrics);
-    let scheduler = housekeeping(Scheduler::new(runner), db, &ports, runs)?;
+    let runner = JobRunner::new(instance_id(), runs.clone(), ports.clock.clone())
+        .with_observer(metrics.clone());
+    let scheduler = housekeeping(Scheduler::new(runner), db, &ports, runs)?.job(
+        "inbox_redrive",
+        "0 */5 * * * *",
+        inbox_redrive(&ports, metrics),
+    )?;
     let scheduler = briefings(scheduler, &ports)?;
     let scheduler = whoop_jobs(scheduler, &ports)?;
     let scheduler = fatsecret_jobs(scheduler, &ports)?;
@@ -170,6 +177,22 @@ fn inbox_retention(ports: &JobPorts) -> wellness_jobs::JobFn {
                 .await?;
             Ok(JobOutcome::done(format!(
                 "deleted {updates} old updates and {rest} parked tasks and receipts"
+            )))
+        }
+    })
+}
+
+/// Updates parked by an outage back to pending, every 5 minutes so an outage's updates are
+/// answered soon after it ends (see [`RedrivePolicy`] for which, and how often each).
+pub fn inbox_redrive(ports: &JobPorts, metrics: Arc<Metrics>) -> wellness_jobs::JobFn {
+    let (inbox, policy) = (ports.inbox.clone(), ports.redrive);
+    job_fn(move |tick| {
+        let (inbox, metrics) = (inbox.clone(), metrics.clone());
+        async move {
+            let redriven = policy.redrive(inbox.as_ref(), tick, false).await?;
+            metrics.add("wellness_inbox_redriven_total", &[], redriven);
+            Ok(JobOutcome::done(format!(
+                "{redriven} updates parked by an outage sent back to pending"
             )))
         }
     })
