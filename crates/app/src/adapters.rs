@@ -276,6 +276,7 @@ impl Adapters {
             states: self.states.clone(),
             done_retention: settings.telegram.done_retention,
             parked_retention: settings.telegram.parked_retention,
+            redrive: wellness_domain::usecases::inbox::RedrivePolicy::default(),
             presenter: self.presenter.clone(),
             users: self.users.clone(),
             food: Arc::new(PgFoodLog::new(db.clone())),

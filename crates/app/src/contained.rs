@@ -59,9 +59,10 @@ pub async fn contained<T: Send + 'static>(
     }
 }
 
-/// A fault as the failure of an attempt, worth retrying (it may have been a passing state).
+/// A fault as the failure of an attempt, worth retrying (it may have been a passing state) but,
+/// once every attempt failed so, parked as a fault rather than an outage: never re-driven.
 pub fn failed_attempt(fault: Fault, deadline: Duration) -> ChatError {
-    ChatError::Temporary(match fault {
+    ChatError::Crashed(match fault {
         Fault::Panic => "the work panicked".to_owned(),
         Fault::Hang => format!("the work took longer than {} s", deadline.as_secs()),
     })

@@ -92,7 +92,8 @@ impl FollowUpWorker {
             .await
             .unwrap_or_else(|fault| Err(failed_attempt(fault, DEADLINE)));
         let settlement = InboxPolicy::default().settle(task.attempts, outcome, Utc::now());
-        if let Settlement::RetryAt { reason, .. } | Settlement::Parked { reason } = &settlement {
+        if let Settlement::RetryAt { reason, .. } | Settlement::Parked { reason, .. } = &settlement
+        {
             warn!(attempts = task.attempts, %reason, outcome = settlement.label(), "follow-up task failed");
         }
         self.metrics.inc(

@@ -150,7 +150,12 @@ impl Worker {
                     "wellness_updates_processed_total",
                     &[("outcome", "unreadable")],
                 );
-                self.settle(id, self.inbox.park(id, &self.name, &e.to_string()).await);
+                let parked = self.policy.unreadable(e.to_string());
+                let stored = self
+                    .policy
+                    .record(self.inbox.as_ref(), id, &self.name, &parked)
+                    .await;
+                self.settle(id, stored);
                 return;
             }
         };
@@ -165,8 +170,9 @@ impl Worker {
             Settlement::RetryAt { reason, .. } => {
                 warn!(update_id = %id, attempts = update.attempts, error = %reason, "will retry");
             }
-            Settlement::Parked { reason } => {
-                warn!(update_id = %id, attempts = update.attempts, error = %reason, "parked");
+            Settlement::Parked { reason, cause } => {
+                warn!(update_id = %id, attempts = update.attempts, error = %reason,
+                    cause = cause.as_str(), "parked");
             }
         }
         self.metrics.inc(

@@ -1,5 +1,5 @@
 //! The `wellness` binary: `wellness serve`, `wellness migrate`, `wellness briefing`,
-//! `wellness rotate-key`.
+//! `wellness rotate-key`, `wellness redrive`.
 
 mod adapters;
 mod bot;
@@ -64,6 +64,15 @@ enum Command {
         #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(i64).range(1..=100_000))]
         batch_size: i64,
     },
+    /// Send updates parked by an outage (received in the last 24 hours) back to pending now,
+    /// as the `inbox_redrive` job does every 5 minutes, and print how many; a running `serve`
+    /// handles them.
+    Redrive {
+        /// Every parked update of the last 24 hours, faults too and past the re-drive cap: once
+        /// a fix for what failed them is deployed.
+        #[arg(long)]
+        all_parked: bool,
+    },
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]
@@ -92,6 +101,7 @@ async fn main() -> ExitCode {
             send,
         } => briefing(settings, telegram_id, kind, send).await,
         Command::RotateKey { batch_size } => rotate_key(settings, batch_size).await,
+        Command::Redrive { all_parked } => redrive(settings, all_parked).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -149,6 +159,31 @@ async fn briefing(
         }
         println!("sent to {telegram_id}");
     }
+    Ok(())
+}
+
+/// `wellness redrive`: how many parked updates went back to pending, on stdout.
+async fn redrive(settings: Settings, all_parked: bool) -> anyhow::Result<()> {
+    use wellness_domain::usecases::inbox::RedrivePolicy;
+    use wellness_postgres::{Database, PgInbox, PoolSettings};
+
+    let db = Database::connect(settings.database.url.expose(), PoolSettings::default())?;
+    let policy = if all_parked {
+        // The operator's call after a fix: one pass, so no cap is needed to stop a loop.
+        RedrivePolicy {
+            max_redrives: i32::MAX,
+            ..RedrivePolicy::default()
+        }
+    } else {
+        RedrivePolicy::default()
+    };
+    let redriven = policy
+        .redrive(&PgInbox::new(db), chrono::Utc::now(), all_parked)
+        .await?;
+    println!(
+        "{redriven} parked update(s) sent back to pending{}",
+        if all_parked { "" } else { " (outages only)" }
+    );
     Ok(())
 }
 

@@ -17,7 +17,7 @@ const RETRIES: &str = "wellness_outbound_retries_total";
 
 /// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
 /// (a test checks every name the code uses is here).
-pub const COUNTERS: [(&str, &str, &[&str]); 11] = [
+pub const COUNTERS: [(&str, &str, &[&str]); 12] = [
     (
         "wellness_updates_processed_total",
         "Inbound updates handled, by outcome.",
@@ -72,6 +72,11 @@ pub const COUNTERS: [(&str, &str, &[&str]); 11] = [
         "wellness_tasks_total",
         "Follow-up tasks run here, by kind and outcome.",
         &["kind", "outcome"],
+    ),
+    (
+        "wellness_inbox_redriven_total",
+        "Updates parked by an outage and sent back to pending by the inbox_redrive job.",
+        &[],
     ),
 ];
 
@@ -144,6 +149,11 @@ impl Metrics {
 
     /// Adds one to a counter with labels (given by name, in any order).
     pub fn inc(&self, name: &'static str, labels: &[(&'static str, &str)]) {
+        self.add(name, labels, 1);
+    }
+
+    /// Adds `n` to a counter with labels (given by name, in any order).
+    pub fn add(&self, name: &'static str, labels: &[(&'static str, &str)], n: u64) {
         let Some((counter, names)) = self.counters.get(name) else {
             warn!(name, "a counter that is not registered");
             return;
@@ -158,7 +168,7 @@ impl Metrics {
                 .map_or("", |(_, v)| v);
         }
         match counter.get_metric_with_label_values(&values[..names.len()]) {
-            Ok(c) => c.inc(),
+            Ok(c) => c.inc_by(n),
             Err(e) => warn!(name, error = %e, "a counter's labels do not match"),
         }
     }

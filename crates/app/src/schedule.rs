@@ -9,6 +9,7 @@ use wellness_domain::ports::{
     Clock, Conversations, CredentialStore, FoodLog, Inbox, JobError, JobOutcome, Messenger,
     Notifications, OAuthStates, Tasks, Users, Wearable, WearableStore,
 };
+use wellness_domain::usecases::inbox::RedrivePolicy;
 use wellness_domain::usecases::whoop::{SyncError, WhoopPorts};
 use wellness_domain::{Provider, User, UserId};
 use wellness_jobs::{
@@ -79,6 +80,8 @@ pub struct JobPorts {
     pub done_retention: Duration,
     /// How long parked updates and tasks are kept.
     pub parked_retention: Duration,
+    /// Which updates parked by an outage go back to pending, and how often.
+    pub redrive: RedrivePolicy,
 }
 
 /// Every user, page by page.
@@ -102,9 +105,13 @@ pub fn start(
     metrics: Arc<Metrics>,
 ) -> anyhow::Result<RunningScheduler> {
     let runs = Arc::new(PgJobRuns::new(db.clone()));
-    let runner =
-        JobRunner::new(instance_id(), runs.clone(), ports.clock.clone()).with_observer(metrics);
-    let scheduler = housekeeping(Scheduler::new(runner), db, &ports, runs)?;
+    let runner = JobRunner::new(instance_id(), runs.clone(), ports.clock.clone())
+        .with_observer(metrics.clone());
+    let scheduler = housekeeping(Scheduler::new(runner), db, &ports, runs)?.job(
+        "inbox_redrive",
+        "0 */5 * * * *",
+        inbox_redrive(ports.inbox.clone(), ports.redrive, metrics),
+    )?;
     let scheduler = briefings(scheduler, &ports)?;
     let scheduler = whoop_jobs(scheduler, &ports)?;
     let scheduler = fatsecret_jobs(scheduler, &ports)?;
@@ -170,6 +177,25 @@ fn inbox_retention(ports: &JobPorts) -> wellness_jobs::JobFn {
                 .await?;
             Ok(JobOutcome::done(format!(
                 "deleted {updates} old updates and {rest} parked tasks and receipts"
+            )))
+        }
+    })
+}
+
+/// Updates parked by an outage back to pending, every 5 minutes so an outage's updates are
+/// answered soon after it ends (see [`RedrivePolicy`] for which, and how often each).
+fn inbox_redrive(
+    inbox: Arc<dyn Inbox>,
+    policy: RedrivePolicy,
+    metrics: Arc<Metrics>,
+) -> wellness_jobs::JobFn {
+    job_fn(move |tick| {
+        let (inbox, metrics) = (inbox.clone(), metrics.clone());
+        async move {
+            let redriven = policy.redrive(inbox.as_ref(), tick, false).await?;
+            metrics.add("wellness_inbox_redriven_total", &[], redriven);
+            Ok(JobOutcome::done(format!(
+                "{redriven} updates parked by an outage sent back to pending"
             )))
         }
     })
@@ -395,5 +421,41 @@ impl FatSecretJobs {
             return Err(JobError::Transient(summary));
         }
         Ok(JobOutcome { summary })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+    use wellness_domain::ports::MockInbox;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn the_redrive_job_re_drives_outages_of_the_last_day_and_counts_them() {
+        let tick = chrono::Utc.with_ymd_and_hms(2026, 6, 1, 12, 5, 0).unwrap();
+        let mut inbox = MockInbox::new();
+        inbox
+            .expect_redrive()
+            .withf(move |rule| {
+                *rule
+                    == wellness_domain::RedriveRule {
+                        received_after: tick - chrono::Duration::hours(24),
+                        max_redrives: 12,
+                        faults_too: false,
+                    }
+            })
+            .times(2)
+            .returning(|_| Ok(3));
+        let metrics = Arc::new(Metrics::new().unwrap());
+        let job = inbox_redrive(Arc::new(inbox), RedrivePolicy::default(), metrics.clone());
+        let outcome = job(tick).await.unwrap();
+        assert_eq!(
+            outcome.summary,
+            "3 updates parked by an outage sent back to pending"
+        );
+        job(tick).await.unwrap();
+        let text = metrics.render(&[]);
+        assert!(text.contains("wellness_inbox_redriven_total 6"), "{text}");
     }
 }

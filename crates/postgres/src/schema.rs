@@ -192,6 +192,8 @@ diesel::table! {
         last_error -> Nullable<Text>,
         received_at -> Timestamptz,
         processed_at -> Nullable<Timestamptz>,
+        park_cause -> Nullable<Text>,
+        redrives -> Int4,
     }
 }
 

@@ -11,7 +11,8 @@ use wellness_postgres::test_support::TestDatabase;
 
 use super::*;
 
-/// A conversation that panics on "boom", never returns on "hang" and handles the rest.
+/// A conversation that panics on "boom", never returns on "hang", finds Telegram down on
+/// "down" and handles the rest.
 #[derive(Debug, Default)]
 struct Fragile {
     handled: Mutex<Vec<String>>,
@@ -31,6 +32,7 @@ impl Handler for Fragile {
         match text(message).as_str() {
             "boom" => panic!("a bug this input meets"),
             "hang" => std::future::pending().await,
+            "down" => Err(ChatError::Temporary("Telegram: 502 Bad Gateway".into())),
             good => {
                 self.handled.lock().unwrap().push(good.to_owned());
                 Ok(())
@@ -151,4 +153,63 @@ async fn a_panicking_and_a_hanging_update_are_set_aside_and_every_good_one_is_an
             .unwrap()
             .unwrap();
     }
+}
+
+#[tokio::test]
+async fn only_an_outage_is_parked_for_a_redrive_never_a_panic_a_hang_or_an_unreadable_update() {
+    use wellness_domain::usecases::inbox::RedrivePolicy;
+
+    let db = TestDatabase::migrated().await.unwrap();
+    let inbox = Arc::new(PgInbox::new(db.pool().unwrap()));
+    for (id, chat, said) in [(1, 1, "boom"), (2, 2, "hang"), (3, 3, "down")] {
+        inbox
+            .store(
+                UpdateId::new(id).unwrap(),
+                Some(ChatId(chat)),
+                &update(id, chat, said),
+            )
+            .await
+            .unwrap();
+    }
+    let unreadable = json!({"update_id": 4, "message": "not a message"});
+    inbox
+        .store(UpdateId::new(4).unwrap(), Some(ChatId(4)), &unreadable)
+        .await
+        .unwrap();
+    let handler = Arc::new(Fragile::default());
+    let metrics = Arc::new(Metrics::new().unwrap());
+    let (stop, stop_rx) = watch::channel(false);
+    let running =
+        tokio::spawn(worker(0, &inbox, &handler, &metrics).run(Arc::new(Notify::new()), stop_rx));
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while inbox.depth().await.unwrap().parked < 4 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{:?}",
+            inbox.depth().await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), running)
+        .await
+        .unwrap()
+        .unwrap();
+
+    let rule = RedrivePolicy::default().rule(Utc::now(), false);
+    assert_eq!(inbox.redrive(&rule).await.unwrap(), 1, "the outage alone");
+    let again = inbox
+        .claim("after", chrono::Duration::seconds(30))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(again.update_id.get(), 3);
+    // The operator's re-drive after a fix takes the faults too.
+    assert_eq!(
+        inbox
+            .redrive(&RedrivePolicy::default().rule(Utc::now(), true))
+            .await
+            .unwrap(),
+        3
+    );
 }

@@ -36,3 +36,40 @@ pub struct InboxDepth {
     /// Given up on after too many attempts.
     pub parked: i64,
 }
+
+/// Why an update was parked, which decides whether it may be tried again on its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ParkCause {
+    /// A passing failure outlasted every attempt (Telegram, OpenAI or the database could not
+    /// be reached): the update itself is fine, and is re-driven once the outage is over.
+    Outage,
+    /// The update failed for a reason of its own (a permanent error, a panic, a hang, an
+    /// unreadable update): trying it again would fail the same way, so it waits for an
+    /// operator.
+    Fault,
+}
+
+impl ParkCause {
+    /// Its stored name: "outage" or "fault".
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ParkCause::Outage => "outage",
+            ParkCause::Fault => "fault",
+        }
+    }
+}
+
+/// Which parked updates a re-drive sends back to pending: the rule, as data, that the storage
+/// applies in one statement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RedriveRule {
+    /// Only updates received at or after this (older answers are stale: Telegram itself stops
+    /// redelivering an update after 24 hours).
+    pub received_after: DateTime<Utc>,
+    /// Only updates re-driven fewer times than this, so an outage that never ends cannot send
+    /// an update round for ever.
+    pub max_redrives: i32,
+    /// Faults too (and updates parked before causes were recorded), for an operator after a
+    /// fix is deployed; otherwise outages only.
+    pub faults_too: bool,
+}

@@ -5,8 +5,9 @@ use thiserror::Error;
 use crate::model::{
     ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, Grams,
     InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, Nutrients,
-    OAuthState, Provider, Recovery, Sleep, StateRejected, Stored, TelegramUserId, UpdateId, User,
-    UserId, UserSettingChange, WearableKind, WearableSnapshot, Workout,
+    OAuthState, ParkCause, Provider, Recovery, RedriveRule, Sleep, StateRejected, Stored,
+    TelegramUserId, UpdateId, User, UserId, UserSettingChange, WearableKind, WearableSnapshot,
+    Workout,
 };
 use crate::ports::WearableError;
 
@@ -283,13 +284,17 @@ pub trait Inbox: Send + Sync {
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
-    /// Gives up on an update after too many attempts, keeping the error.
+    /// Gives up on an update after too many attempts, keeping the error and its `cause`.
     async fn park(
         &self,
         update_id: UpdateId,
         worker: &str,
         error: &str,
+        cause: ParkCause,
     ) -> Result<bool, StorageError>;
+    /// Sends the parked updates `rule` admits back to pending, due now, with their attempts
+    /// reset and their re-drives counted (the last error is kept); how many.
+    async fn redrive(&self, rule: &RedriveRule) -> Result<u64, StorageError>;
     /// How many updates wait, by state.
     async fn depth(&self) -> Result<InboxDepth, StorageError>;
     /// Deletes updates done before `done_before` and parked before `parked_before`; how many.

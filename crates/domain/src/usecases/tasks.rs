@@ -81,7 +81,7 @@ pub async fn record(
     match settlement {
         Settlement::Done => tasks.complete(task.id, worker).await,
         Settlement::RetryAt { at, reason } => tasks.retry_later(task.id, worker, reason, *at).await,
-        Settlement::Parked { reason } => tasks.park(task.id, worker, reason).await,
+        Settlement::Parked { reason, .. } => tasks.park(task.id, worker, reason).await,
     }
 }
 
@@ -210,6 +210,7 @@ mod tests {
         assert!(block_on(record(&tasks, &claimed, "w1", &Settlement::Done)).unwrap());
         let parked = Settlement::Parked {
             reason: "broken".into(),
+            cause: crate::model::ParkCause::Fault,
         };
         assert!(!block_on(record(&tasks, &claimed, "w1", &parked)).unwrap());
     }

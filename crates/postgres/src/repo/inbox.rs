@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{Inbox, StorageError};
-use wellness_domain::{ChatId, InboxDepth, InboxUpdate, Stored, UpdateId};
+use wellness_domain::{ChatId, InboxDepth, InboxUpdate, ParkCause, RedriveRule, Stored, UpdateId};
 
 use crate::Database;
 use crate::error::{corrupt, from_diesel};
@@ -317,16 +317,18 @@ pub async fn retry_later(
     Ok(n == 1)
 }
 
-/// Parks an update: no more attempts, the error kept.
+/// Parks an update: no more attempts, the error and its cause kept.
 pub async fn park(
     conn: &mut AsyncPgConnection,
     update_id: UpdateId,
     worker: &str,
     error: &str,
+    cause: ParkCause,
 ) -> Result<bool, StorageError> {
     let n = diesel::update(held(update_id, worker))
         .set((
             iu::state.eq("parked"),
+            iu::park_cause.eq(cause.as_str()),
             iu::last_error.eq(error),
             iu::processed_at.eq(diesel::dsl::now),
             iu::locked_by.eq(None::<String>),
@@ -336,6 +338,41 @@ pub async fn park(
         .await
         .map_err(from_diesel)?;
     Ok(n == 1)
+}
+
+/// Sends the parked updates `rule` admits back to pending: due now, attempts from zero, one
+/// more re-drive counted, the last error kept (it says what the outage was). Outages alone go
+/// through the partial index `inbox_updates_redrivable`.
+pub async fn redrive(
+    conn: &mut AsyncPgConnection,
+    rule: &RedriveRule,
+) -> Result<u64, StorageError> {
+    let admitted = iu::state
+        .eq("parked")
+        .and(iu::received_at.ge(rule.received_after))
+        .and(iu::redrives.lt(rule.max_redrives));
+    let back = (
+        iu::state.eq("pending"),
+        iu::attempts.eq(0),
+        iu::next_attempt_at.eq(diesel::dsl::now),
+        iu::processed_at.eq(None::<DateTime<Utc>>),
+        iu::park_cause.eq(None::<String>),
+        iu::redrives.eq(iu::redrives + 1),
+    );
+    let n = if rule.faults_too {
+        diesel::update(iu::table.filter(admitted))
+            .set(back)
+            .execute(conn)
+            .await
+    } else {
+        let outage = iu::park_cause.eq(ParkCause::Outage.as_str());
+        diesel::update(iu::table.filter(admitted.and(outage)))
+            .set(back)
+            .execute(conn)
+            .await
+    }
+    .map_err(from_diesel)?;
+    Ok(n as u64)
 }
 
 /// Deletes updates done before `done_before` and parked before `parked_before` (both by when
@@ -466,8 +503,13 @@ impl Inbox for PgInbox {
         update_id: UpdateId,
         worker: &str,
         error: &str,
+        cause: ParkCause,
     ) -> Result<bool, StorageError> {
-        park(&mut *self.db.conn().await?, update_id, worker, error).await
+        park(&mut *self.db.conn().await?, update_id, worker, error, cause).await
+    }
+
+    async fn redrive(&self, rule: &RedriveRule) -> Result<u64, StorageError> {
+        redrive(&mut *self.db.conn().await?, rule).await
     }
 
     async fn depth(&self) -> Result<InboxDepth, StorageError> {

@@ -3,7 +3,7 @@ use std::collections::HashSet;
 use chrono::{Duration, Utc};
 use serde_json::json;
 use wellness_domain::ports::{Inbox, StorageError};
-use wellness_domain::{ChatId, InboxDepth, Stored, UpdateId};
+use wellness_domain::{ChatId, InboxDepth, ParkCause, RedriveRule, Stored, UpdateId};
 use wellness_postgres::{PgInbox, RawUpdate};
 
 use crate::fixtures::db;
@@ -97,7 +97,12 @@ async fn a_failed_update_blocks_its_chat_until_retried_and_parking_unblocks_it()
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let retried = inbox.claim("w", lease).await.unwrap().unwrap();
     assert_eq!((retried.update_id.get(), retried.attempts), (1, 2));
-    assert!(inbox.park(retried.update_id, "w", "gave up").await.unwrap());
+    assert!(
+        inbox
+            .park(retried.update_id, "w", "gave up", ParkCause::Outage)
+            .await
+            .unwrap()
+    );
     assert_eq!(
         inbox
             .claim("w", lease)
@@ -373,7 +378,12 @@ async fn retention_deletes_done_and_parked_updates_by_when_they_were_settled_nev
     }
     assert!(inbox.complete(claimed[0], "w").await.unwrap());
     assert!(inbox.complete(claimed[1], "w").await.unwrap());
-    assert!(inbox.park(claimed[2], "w", "poison").await.unwrap());
+    assert!(
+        inbox
+            .park(claimed[2], "w", "poison", ParkCause::Fault)
+            .await
+            .unwrap()
+    );
     let soon = Utc::now() + Duration::minutes(1);
     let long_ago = Utc::now() - Duration::days(1);
     // Done a moment ago is past a cut-off a minute ahead; parked a moment ago is not a day old.
@@ -419,7 +429,12 @@ async fn only_the_worker_holding_the_claim_settles_an_update() {
     // The slow worker finishes late: none of its transitions lands.
     let id = slow.update_id;
     assert!(!inbox.complete(id, "slow").await.unwrap());
-    assert!(!inbox.park(id, "slow", "late").await.unwrap());
+    assert!(
+        !inbox
+            .park(id, "slow", "late", ParkCause::Outage)
+            .await
+            .unwrap()
+    );
     assert!(
         !inbox
             .retry_later(id, "slow", "late", Utc::now())
@@ -433,6 +448,217 @@ async fn only_the_worker_holding_the_claim_settles_an_update() {
     );
     assert!(inbox.complete(id, "fresh").await.unwrap());
     // Settled once: a second settling by the same worker changes nothing either.
-    assert!(!inbox.park(id, "fresh", "again").await.unwrap());
+    assert!(
+        !inbox
+            .park(id, "fresh", "again", ParkCause::Fault)
+            .await
+            .unwrap()
+    );
     assert_eq!(inbox.depth().await.unwrap(), InboxDepth::default());
+}
+
+/// Stores update `n` in a chat of its own, claims it and parks it for `cause`.
+async fn parked(inbox: &PgInbox, n: i64, cause: ParkCause) {
+    inbox
+        .store(uid(n), Some(ChatId(1000 + n)), &json!({"update_id": n}))
+        .await
+        .unwrap();
+    let claimed = inbox
+        .claim("w", Duration::seconds(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(claimed.update_id, uid(n));
+    assert!(
+        inbox
+            .park(claimed.update_id, "w", "temporary failure: 502", cause)
+            .await
+            .unwrap()
+    );
+}
+
+#[derive(diesel::QueryableByName, Debug, PartialEq)]
+struct RedriveRow {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    update_id: i64,
+    #[diesel(sql_type = diesel::sql_types::Text)]
+    state: String,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    park_cause: Option<String>,
+    #[diesel(sql_type = diesel::sql_types::Integer)]
+    redrives: i32,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Text>)]
+    last_error: Option<String>,
+}
+
+async fn rows(db: &wellness_postgres::Database) -> Vec<RedriveRow> {
+    use diesel_async::RunQueryDsl as _;
+    diesel::sql_query(
+        "SELECT update_id, state, park_cause, redrives, last_error FROM inbox_updates \
+         ORDER BY update_id",
+    )
+    .load(&mut *db.conn().await.unwrap())
+    .await
+    .unwrap()
+}
+
+async fn set(db: &wellness_postgres::Database, sql: &'static str, update_id: i64) {
+    use diesel_async::RunQueryDsl as _;
+    diesel::sql_query(sql)
+        .bind::<diesel::sql_types::BigInt, _>(update_id)
+        .execute(&mut *db.conn().await.unwrap())
+        .await
+        .unwrap();
+}
+
+fn rule(faults_too: bool) -> RedriveRule {
+    RedriveRule {
+        received_after: Utc::now() - Duration::hours(24),
+        max_redrives: 12,
+        faults_too,
+    }
+}
+
+#[tokio::test]
+async fn a_redrive_sends_recent_outages_under_the_cap_back_to_pending_and_leaves_the_rest_parked() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db.clone());
+    // 1: an outage a moment ago; 2: a fault; 3: an outage received 25 hours ago; 4: an outage
+    // re-driven 12 times already; 5: parked before causes were recorded.
+    for (n, cause) in [
+        (1, ParkCause::Outage),
+        (2, ParkCause::Fault),
+        (3, ParkCause::Outage),
+        (4, ParkCause::Outage),
+        (5, ParkCause::Fault),
+    ] {
+        parked(&inbox, n, cause).await;
+    }
+    set(
+        &db,
+        "UPDATE inbox_updates SET received_at = now() - interval '25 hours' WHERE update_id = $1",
+        3,
+    )
+    .await;
+    set(
+        &db,
+        "UPDATE inbox_updates SET redrives = 12 WHERE update_id = $1",
+        4,
+    )
+    .await;
+    set(
+        &db,
+        "UPDATE inbox_updates SET park_cause = NULL WHERE update_id = $1",
+        5,
+    )
+    .await;
+
+    assert_eq!(inbox.redrive(&rule(false)).await.unwrap(), 1);
+    let after = rows(&db).await;
+    assert_eq!(
+        after[0],
+        RedriveRow {
+            update_id: 1,
+            state: "pending".into(),
+            park_cause: None,
+            redrives: 1,
+            last_error: Some("temporary failure: 502".into()),
+        },
+        "back to pending, counted, its last error kept"
+    );
+    for row in &after[1..] {
+        assert_eq!(row.state, "parked", "{row:?}");
+    }
+    assert_eq!(
+        inbox.depth().await.unwrap(),
+        InboxDepth {
+            pending: 1,
+            in_progress: 0,
+            parked: 4
+        }
+    );
+    // Claimable now, as a first attempt again.
+    let again = inbox
+        .claim("w2", Duration::seconds(60))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((again.update_id, again.attempts), (uid(1), 1));
+    assert!(
+        inbox
+            .claim("w2", Duration::seconds(60))
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Nothing else qualifies: a second pass changes nothing.
+    assert_eq!(inbox.redrive(&rule(false)).await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_update_parked_by_one_outage_after_another_is_re_driven_until_the_cap() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db.clone());
+    parked(&inbox, 1, ParkCause::Outage).await;
+    let cap = RedriveRule {
+        max_redrives: 2,
+        ..rule(false)
+    };
+    for round in 1..=2 {
+        assert_eq!(inbox.redrive(&cap).await.unwrap(), 1, "round {round}");
+        let claimed = inbox
+            .claim("w", Duration::seconds(60))
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(
+            inbox
+                .park(claimed.update_id, "w", "still down", ParkCause::Outage)
+                .await
+                .unwrap()
+        );
+    }
+    assert_eq!(inbox.redrive(&cap).await.unwrap(), 0, "at the cap");
+    let row = &rows(&db).await[0];
+    assert_eq!((row.state.as_str(), row.redrives), ("parked", 2));
+    assert_eq!(row.park_cause.as_deref(), Some("outage"));
+}
+
+#[tokio::test]
+async fn an_operator_redrive_of_all_parked_takes_faults_too_but_never_stale_updates() {
+    let (_guard, db) = db().await;
+    let inbox = PgInbox::new(db.clone());
+    for (n, cause) in [
+        (1, ParkCause::Outage),
+        (2, ParkCause::Fault),
+        (3, ParkCause::Fault),
+    ] {
+        parked(&inbox, n, cause).await;
+    }
+    set(
+        &db,
+        "UPDATE inbox_updates SET park_cause = NULL WHERE update_id = $1",
+        2,
+    )
+    .await;
+    set(
+        &db,
+        "UPDATE inbox_updates SET received_at = now() - interval '25 hours' WHERE update_id = $1",
+        3,
+    )
+    .await;
+    assert_eq!(inbox.redrive(&rule(true)).await.unwrap(), 2);
+    let states: Vec<(i64, String)> = rows(&db)
+        .await
+        .into_iter()
+        .map(|r| (r.update_id, r.state))
+        .collect();
+    assert_eq!(
+        states,
+        [
+            (1, "pending".to_owned()),
+            (2, "pending".to_owned()),
+            (3, "parked".to_owned())
+        ]
+    );
 }

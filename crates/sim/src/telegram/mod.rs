@@ -324,6 +324,11 @@ impl TelegramSim {
         self.state.add_fault(rule);
     }
 
+    /// Drops the scripted failures not served yet: the outage is over.
+    pub fn clear_faults(&self) {
+        self.state.clear_faults();
+    }
+
     /// Calls answered with a scripted failure so far.
     pub fn faults_served(&self) -> u64 {
         self.state.faults_served()

@@ -745,6 +745,11 @@ impl SimState {
         self.lock().faults.add(rule);
     }
 
+    /// Drops the scripted failures not served yet.
+    pub(crate) fn clear_faults(&self) {
+        self.lock().faults.clear();
+    }
+
     /// The failure to show instead of answering a call of `method`, if one is scripted.
     pub(crate) fn take_fault(&self, method: &str) -> Option<Fault> {
         self.lock().faults.take(method)

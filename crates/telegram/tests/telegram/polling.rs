@@ -10,7 +10,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
-use wellness_domain::model::{ChatId, InboxDepth, InboxUpdate, Stored, UpdateId};
+use wellness_domain::model::{
+    ChatId, InboxDepth, InboxUpdate, ParkCause, RedriveRule, Stored, UpdateId,
+};
 use wellness_domain::ports::{Inbox, StorageError};
 use wellness_domain::retry::Backoff;
 use wellness_sim::telegram::TelegramSim;
@@ -116,8 +118,14 @@ impl Inbox for MemoryInbox {
         _update_id: UpdateId,
         _worker: &str,
         _error: &str,
+        _cause: ParkCause,
     ) -> Result<bool, StorageError> {
         Ok(false)
+    }
+
+    // It parks nothing, so there is nothing to re-drive.
+    async fn redrive(&self, _rule: &RedriveRule) -> Result<u64, StorageError> {
+        Ok(0)
     }
 
     async fn depth(&self) -> Result<InboxDepth, StorageError> {

@@ -37,6 +37,12 @@ pub enum ChatError {
     /// Will fail the same way again.
     #[error("permanent failure: {0}")]
     Permanent(String),
+    /// The handling itself panicked or hung: tried again like a temporary failure (it may
+    /// have been a passing state), but once every attempt failed so it is a fault of the
+    /// update's, never an outage (see [`crate::ParkCause`]). Shown as the temporary failure
+    /// it was treated as.
+    #[error("temporary failure: {0}")]
+    Crashed(String),
 }
 
 impl From<StorageError> for ChatError {
