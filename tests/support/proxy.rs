@@ -85,7 +85,15 @@ impl Proxy {
 
     /// Starts forwarding to `target` ("127.0.0.1:5432"), without a fault.
     pub async fn start(target: &str) -> Proxy {
-        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind proxy");
+        Proxy::start_on(0, target).await
+    }
+
+    /// [`Proxy::start`] on a port chosen beforehand (0: any), for a peer that must know the
+    /// URL it is reached by (a signed request names it).
+    pub async fn start_on(port: u16, target: &str) -> Proxy {
+        let listener = TcpListener::bind(("127.0.0.1", port))
+            .await
+            .expect("bind proxy");
         let port = listener.local_addr().expect("addr").port();
         let state = Arc::new(Mutex::new(State {
             fault: Fault::None,
@@ -366,11 +374,19 @@ mod tests {
         let started = Instant::now();
         assert_eq!(round_trip(&mut socket, b"slow").await.unwrap(), b"slow");
         // Once on the way there, once on the way back.
-        assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() >= Duration::from_millis(300),
+            "{:?}",
+            started.elapsed()
+        );
         proxy.heal();
         let started = Instant::now();
         assert_eq!(round_trip(&mut socket, b"fast").await.unwrap(), b"fast");
-        assert!(started.elapsed() < Duration::from_millis(150), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(150),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[tokio::test]
