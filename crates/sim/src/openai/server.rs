@@ -82,7 +82,9 @@ impl Reply {
                 }
                 response.json(error.to_json())
             }
-            Reply::Drop => response.content_type("application/json").body(crate::faults::DroppedBody),
+            Reply::Drop => response
+                .content_type("application/json")
+                .body(crate::faults::DroppedBody),
         }
     }
 }
