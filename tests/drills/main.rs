@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod inbox_sigkill;
+mod network;
 mod outage_redrive;
 mod postgres_restart;
 mod provider_faults;

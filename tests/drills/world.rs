@@ -4,6 +4,7 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
+use wellness_e2e::proxy::Proxy;
 use wellness_e2e::{Server, free_port, link_in};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
@@ -14,6 +15,16 @@ use wellness_sim::whoop::{RateLimits as WhoopLimits, WhoopSim, WhoopSimConfig};
 pub const SECRET: &str = "drill-webhook-secret_42";
 /// The simulated FatSecret account every connection approves as.
 pub const FS_USER: &str = "drill-fs";
+
+/// A peer the app may reach through a fault-injecting proxy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Peer {
+    Postgres,
+    Telegram,
+    Whoop,
+    FatSecret,
+    OpenAi,
+}
 
 /// What a drill needs.
 #[derive(Debug, Clone, Default)]
@@ -33,6 +44,8 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Extra environment.
     pub env: Vec<(&'static str, String)>,
+    /// The app reaches this peer through [`World::proxy`] (PostgreSQL: the shared server only).
+    pub proxied: Option<Peer>,
 }
 
 /// The running world.
@@ -42,8 +55,11 @@ pub struct World {
     pub whoop: Option<WhoopSim>,
     pub fs: Option<FatSecretSim>,
     pub server: Option<Server>,
+    /// The database, directly (the app's own URL may go through the proxy).
     pub db_url: String,
-    _db: Option<TestDatabase>,
+    /// The proxy in front of `options.proxied`.
+    pub proxy: Option<Proxy>,
+    db: Option<TestDatabase>,
     options: Options,
 }
 
@@ -79,18 +95,16 @@ impl World {
         } else {
             None
         };
+        // Requests to FatSecret are signed over the URL they are sent to: the proxy's, if any.
+        let proxy_port = free_port();
         let fs = if options.fatsecret {
-            Some(
-                FatSecretSim::start(
-                    FatSecretSimConfig::default()
-                        .with_auto_approve(FS_USER)
-                        .with_fault_hold(
-                            options.fatsecret_hold.unwrap_or(Duration::from_millis(300)),
-                        ),
-                )
-                .await
-                .unwrap(),
-            )
+            let mut config = FatSecretSimConfig::default()
+                .with_auto_approve(FS_USER)
+                .with_fault_hold(options.fatsecret_hold.unwrap_or(Duration::from_millis(300)));
+            if options.proxied == Some(Peer::FatSecret) {
+                config = config.with_signing_api_root(format!("http://127.0.0.1:{proxy_port}"));
+            }
+            Some(FatSecretSim::start(config).await.unwrap())
         } else {
             None
         };
@@ -108,9 +122,16 @@ impl World {
             fs,
             server: None,
             db_url,
-            _db: db,
+            proxy: None,
+            db,
             options,
         };
+        if let Some(peer) = world.options.proxied {
+            world.proxy = Some(match peer {
+                Peer::Postgres => Proxy::to_test_server().await,
+                _ => Proxy::start_on(proxy_port, authority(&world.peer_url(peer))).await,
+            });
+        }
         world.serve_on(first_port).await;
         world
     }
@@ -157,8 +178,42 @@ impl World {
             env.push(("FATSECRET_API_URL", fs.base_url()));
             env.push(("FATSECRET_AUTH_URL", fs.base_url()));
         }
+        if let (Some(peer), Some(proxy)) = (self.options.proxied, &self.proxy) {
+            let (key, url) = match peer {
+                Peer::Postgres => {
+                    let name = self.db.as_ref().expect("a shared-server database").name();
+                    ("DATABASE_URL", proxy.database_url(name))
+                }
+                Peer::Telegram => ("TELEGRAM_API_URL", self.peer_url(peer)),
+                Peer::Whoop => ("WHOOP_API_URL", self.peer_url(peer)),
+                // Only the API: the OAuth pages of the connect flow are reached directly.
+                Peer::FatSecret => ("FATSECRET_API_URL", self.peer_url(peer)),
+                Peer::OpenAi => ("OPENAI_BASE_URL", self.peer_url(peer)),
+            };
+            let url = match peer {
+                Peer::Postgres => url,
+                _ => url.replacen(authority(&url), &format!("127.0.0.1:{}", proxy.port), 1),
+            };
+            env.push((key, url));
+        }
         env.extend(self.options.env.iter().cloned());
         env
+    }
+
+    /// The base URL of a simulated peer.
+    fn peer_url(&self, peer: Peer) -> String {
+        match peer {
+            Peer::Postgres => self.db_url.clone(),
+            Peer::Telegram => self.tg.base_url(),
+            Peer::Whoop => self.whoop.as_ref().expect("whoop").base_url(),
+            Peer::FatSecret => self.fs.as_ref().expect("fatsecret").base_url(),
+            Peer::OpenAi => self.ai.as_ref().expect("openai").base_url(),
+        }
+    }
+
+    /// The proxy in front of the peer the drill asked for.
+    pub fn proxy(&self) -> &Proxy {
+        self.proxy.as_ref().expect("Options::proxied")
     }
 
     async fn serve_on(&mut self, port: u16) {
@@ -280,6 +335,12 @@ impl World {
         );
         self.told(user, "FatSecret is connected ✓").await;
     }
+}
+
+/// `127.0.0.1:PORT` of `http://127.0.0.1:PORT/path`.
+fn authority(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split('/').next().unwrap_or(rest)
 }
 
 /// POSTs an update to the webhook with the secret; the status, or `None` when the request

@@ -2,7 +2,33 @@
 //! its own `Fault` kinds), for which method, and how many times; the first armed rule that
 //! matches a call is used up by one.
 
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use actix_web::body::{BodySize, MessageBody};
+use actix_web::web::Bytes;
 use serde::{Deserialize, Serialize};
+
+/// A body that promises bytes and fails instead: the server closes the connection mid-answer.
+pub(crate) struct DroppedBody;
+
+impl MessageBody for DroppedBody {
+    type Error = std::io::Error;
+
+    fn size(&self) -> BodySize {
+        BodySize::Sized(512)
+    }
+
+    fn poll_next(
+        self: Pin<&mut Self>,
+        _: &mut Context<'_>,
+    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
+        Poll::Ready(Some(Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "connection dropped by the simulator",
+        ))))
+    }
+}
 
 /// A fault for the next `times` calls, optionally of one method only.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -2,11 +2,8 @@
 //! (`/__sim/openai/…`).
 
 use std::collections::BTreeMap;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use actix_web::body::{BodySize, MessageBody};
 use actix_web::http::StatusCode;
 use actix_web::http::header::{AUTHORIZATION, CONTENT_TYPE};
 use actix_web::web::Bytes;
@@ -85,29 +82,10 @@ impl Reply {
                 }
                 response.json(error.to_json())
             }
-            Reply::Drop => response.content_type("application/json").body(DroppedBody),
+            Reply::Drop => response
+                .content_type("application/json")
+                .body(crate::faults::DroppedBody),
         }
-    }
-}
-
-/// A body that promises bytes and fails instead: the server closes the connection mid-answer.
-struct DroppedBody;
-
-impl MessageBody for DroppedBody {
-    type Error = std::io::Error;
-
-    fn size(&self) -> BodySize {
-        BodySize::Sized(512)
-    }
-
-    fn poll_next(
-        self: Pin<&mut Self>,
-        _: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        Poll::Ready(Some(Err(std::io::Error::new(
-            std::io::ErrorKind::ConnectionReset,
-            "connection dropped by the simulator",
-        ))))
     }
 }
 

@@ -12,7 +12,7 @@
 //! | `GET  /__sim/telegram/state`                     |                                               | `SimSummary` |
 //! | `POST /__sim/telegram/block`                     | `{"user":{…},"blocked":true}`                 | `{}` |
 //! | `POST /__sim/telegram/too-many-requests`         | `{"count":2,"retry_after":5}`                 | `{}` |
-//! | `POST /__sim/telegram/faults`                    | `FaultRule`: `{"fault":{"kind":"status","status":502},"method":"sendMessage","times":3}`; kinds `status{status}`, `garbage`, `hang{millis}` | `{}` |
+//! | `POST /__sim/telegram/faults`                    | `FaultRule`: `{"fault":{"kind":"status","status":502},"method":"sendMessage","times":3}`; kinds `status{status}`, `garbage`, `hang{millis}`, `answer_lost` | `{}` |
 //! | `POST /__sim/telegram/reset`                     |                                               | `{}` |
 //!
 //! A `user` is `{"id":1,"first_name":"Ann","language_code":"uk","username":?,"last_name":?}`.

@@ -1,12 +1,13 @@
 //! Scripted failures of the Bot API, for fault drills: the next calls answer a 5xx, a body that
-//! is not JSON, or nothing for a while. Telegram itself has such hours; a bot must live through
-//! them without losing or doubling replies.
+//! is not JSON, or nothing for a while, or are carried out with their answer lost. Telegram
+//! itself has such hours; a bot must live through them without losing or doubling replies.
 
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-/// What goes wrong. None of these carries the call out: nothing is sent or recorded.
+/// What goes wrong. All but [`Fault::AnswerLost`] fail instead of the call: nothing is sent or
+/// recorded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Fault {
@@ -23,6 +24,10 @@ pub enum Fault {
         /// How long, in milliseconds.
         millis: u64,
     },
+    /// Carry the call out (a message is sent and recorded), then drop the connection before
+    /// the answer: only the status line gets through. The client cannot tell it from a call
+    /// that failed.
+    AnswerLost,
 }
 
 impl Fault {
@@ -79,5 +84,7 @@ mod tests {
         let garbage: FaultRule = serde_json::from_str(r#"{"fault":{"kind":"garbage"}}"#).unwrap();
         assert_eq!(garbage.times, 1);
         assert_eq!(garbage.method, None);
+        let lost: FaultRule = serde_json::from_str(r#"{"fault":{"kind":"answer_lost"}}"#).unwrap();
+        assert_eq!(lost.fault, Fault::AnswerLost);
     }
 }

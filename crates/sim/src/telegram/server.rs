@@ -63,6 +63,10 @@ async fn bot_method(
     };
     if let Some(fault) = state.take_fault(&method) {
         tracing::debug!(%method, ?fault, "bot API call failed on purpose");
+        if fault == Fault::AnswerLost {
+            // Done, whatever its outcome; the caller hears nothing of it.
+            let _ = state.call(&method, &params).await;
+        }
         return fault_answer(fault).await;
     }
     let result = state.call(&method, &params).await;
@@ -72,7 +76,7 @@ async fn bot_method(
     respond(result)
 }
 
-/// A scripted failure; nothing was done.
+/// A scripted failure (nothing was done, but for `AnswerLost`).
 async fn fault_answer(fault: Fault) -> HttpResponse {
     match fault {
         Fault::Status { status } => {
@@ -86,6 +90,10 @@ async fn fault_answer(fault: Fault) -> HttpResponse {
         Fault::Garbage => HttpResponse::Ok()
             .content_type("application/json")
             .body("<html><body>502 Bad Gate"),
+        // The call was carried out; its answer is lost with the connection.
+        Fault::AnswerLost => HttpResponse::Ok()
+            .content_type("application/json")
+            .body(crate::faults::DroppedBody),
         Fault::Hang { millis } => {
             tokio::time::sleep(std::time::Duration::from_millis(millis)).await;
             HttpResponse::GatewayTimeout().json(serde_json::json!({
