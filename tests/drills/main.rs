@@ -9,6 +9,7 @@ mod network;
 mod outage_redrive;
 mod postgres_restart;
 mod provider_faults;
+mod soak;
 mod store;
 mod timeouts;
 mod whoop_sigkill;

@@ -199,7 +199,6 @@ pub fn text_update_body(update_id: i64, user: i64, text: &str) -> Vec<u8> {
     serde_json::to_vec(&text_update(update_id, user, text)).unwrap()
 }
 
-/// The first link in a message.
 /// A browser opening a connect link: the page naming the Telegram account, then its Continue
 /// and every redirect after it (to the provider's consent page, auto-approved by the
 /// simulators, and back to our callback), sending the cookie Continue set back to our server
@@ -255,6 +254,7 @@ pub async fn connect_through(link: &str, first_name: &str) -> reqwest::Response 
     answer
 }
 
+/// The first link in a message.
 pub fn link_in(text: &str) -> String {
     text.split_whitespace()
         .find(|w| w.starts_with("http"))
