@@ -386,14 +386,15 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .unwrap();
-    let first = no_redirects
-        .get(link)
-        .send()
-        .await
+    let opened = no_redirects.get(link).send().await.unwrap();
+    let confirm_cookie = opened.headers()["set-cookie"]
+        .to_str()
         .unwrap()
-        .text()
-        .await
-        .unwrap();
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let first = opened.text().await.unwrap();
     assert!(first.contains("Telegram account of Sandbox"), "{first}");
     let href = first
         .split("class=\"button\" href=\"")
@@ -404,6 +405,7 @@ async fn fatsecret_connects_through_the_simulated_consent_page_and_back_to_the_c
         .replace("&amp;", "&");
     let continued = no_redirects
         .get(format!("{}{href}", server.url))
+        .header("cookie", &confirm_cookie)
         .send()
         .await
         .unwrap();
@@ -604,6 +606,9 @@ async fn the_api_needs_the_page_token_and_a_session_and_the_simulators_need_the_
         .to_owned();
     let control = format!("{telegram}/__sim/telegram/state");
     assert_eq!(reqwest::get(&control).await.unwrap().status(), 401);
+    // Spelled with escapes, the same route: the same answer.
+    let escaped = format!("{telegram}/%5F%5Fsim/telegram/state");
+    assert_eq!(reqwest::get(&escaped).await.unwrap().status(), 401);
     let wrong = client
         .get(&control)
         .header(wellness_sim::CONTROL_TOKEN_HEADER, "A".repeat(22))

@@ -168,6 +168,26 @@ async fn a_link_names_whom_it_connects_and_a_callback_in_another_browser_connect
     assert!(html.contains("started in another browser"), "{html}");
     let sync = say(&w.tg, &ann, "/sync").await;
     assert!(sync.contains("WHOOP: not connected"), "{sync}");
+
+    // A hand-made Continue (or another site sending the browser there) skips nothing: without
+    // the nonce the page put in this browser, it is the page naming Ann again.
+    let offer = say(&w.tg, &ann, "/connect_whoop").await;
+    let forged = format!("{}&go=anything", link_in(&offer));
+    let no_redirects = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let page = no_redirects.get(&forged).send().await.unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(
+        page.text()
+            .await
+            .unwrap()
+            .contains("Telegram account of Ann")
+    );
+    // And the link still works for Ann, once.
+    let page = wellness_e2e::connect_through(&link_in(&offer), "Ann").await;
+    assert_eq!(page.status(), 200);
 }
 
 #[tokio::test]

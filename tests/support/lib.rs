@@ -201,9 +201,9 @@ pub fn text_update_body(update_id: i64, user: i64, text: &str) -> Vec<u8> {
 
 /// A browser opening a connect link: the page naming the Telegram account, then its Continue
 /// and every redirect after it (to the provider's consent page, auto-approved by the
-/// simulators, and back to our callback), sending the cookie Continue set back to our server
-/// when `keep_cookie` (a browser does; a link passed to another browser has none). Returns the
-/// first page's HTML and the last answer.
+/// simulators, and back to our callback), sending the cookies our server set back to it — the
+/// one Continue set to bind the attempt only when `keep_cookie` (a browser does; a callback
+/// finished in another browser has none). Returns the first page's HTML and the last answer.
 pub async fn follow_connect_link(link: &str, keep_cookie: bool) -> (String, reqwest::Response) {
     let client = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -211,6 +211,19 @@ pub async fn follow_connect_link(link: &str, keep_cookie: bool) -> (String, reqw
         .unwrap();
     let page = client.get(link).send().await.unwrap();
     assert_eq!(page.status(), 200, "the link's first page");
+    let mut jar: Vec<String> = Vec::new();
+    let keep = |answer: &reqwest::Response, jar: &mut Vec<String>| {
+        for set in answer.headers().get_all("set-cookie") {
+            let pair = set.to_str().unwrap().split(';').next().unwrap().to_owned();
+            let name = pair.split('=').next().unwrap().to_owned();
+            if name == "wellness_connect" && !keep_cookie {
+                continue;
+            }
+            jar.retain(|c| !c.starts_with(&format!("{name}=")));
+            jar.push(pair);
+        }
+    };
+    keep(&page, &mut jar);
     let html = page.text().await.unwrap();
     let href = html
         .split("class=\"button\" href=\"")
@@ -221,18 +234,14 @@ pub async fn follow_connect_link(link: &str, keep_cookie: bool) -> (String, reqw
         .replace("&amp;", "&");
     let ours = reqwest::Url::parse(link).unwrap();
     let mut url = ours.join(&href).unwrap();
-    let mut cookie: Option<String> = None;
     loop {
         let mut request = client.get(url.clone());
-        if let (Some(cookie), true) = (&cookie, url.origin() == ours.origin()) {
-            request = request.header("cookie", cookie);
+        if url.origin() == ours.origin() && !jar.is_empty() {
+            request = request.header("cookie", jar.join("; "));
         }
         let answer = request.send().await.unwrap();
-        if let Some(set) = answer.headers().get("set-cookie")
-            && keep_cookie
-        {
-            let pair = set.to_str().unwrap().split(';').next().unwrap();
-            cookie = Some(pair.to_owned());
+        if url.origin() == ours.origin() {
+            keep(&answer, &mut jar);
         }
         if !answer.status().is_redirection() {
             return (html, answer);

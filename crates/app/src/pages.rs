@@ -61,20 +61,18 @@ pub fn connection_page(texts: &Texts, page: &ConnectionPage) -> HttpResponse {
     html(status, &texts.connection_page(page, sandbox()))
 }
 
-/// The link from the chat: whom it connects, with a Continue to `/{provider}/connect?state=…&go=1`,
-/// or a page saying why there is nothing to continue.
+/// The link from the chat: whom it connects, with a Continue to `continue_href`, or a page
+/// saying why there is nothing to continue.
 pub fn previewed(
     texts: &Texts,
     provider: Provider,
     previewed: Previewed,
-    state: &str,
+    continue_href: &str,
 ) -> HttpResponse {
     match previewed {
         Previewed::Confirm(confirmation) => {
             let text = texts.confirmation_page(&confirmation, sandbox());
-            // The state was found in our table, so it is one of ours: URL-safe characters.
-            let href = format!("/{}/connect?state={state}&go=1", provider.code());
-            render(StatusCode::OK, &text, Some(&href))
+            render(StatusCode::OK, &text, Some(continue_href))
         }
         Previewed::Stopped { page, problem } => {
             if let Some(problem) = problem {

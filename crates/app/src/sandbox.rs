@@ -161,6 +161,9 @@ async fn start_telegram(
     let first_update_id = chrono::Utc::now().timestamp().max(stored).max(1);
     let telegram = TelegramSim::start(SimConfig {
         first_update_id,
+        // A bot token of this run only: the simulated Bot API is on loopback too, and a fixed
+        // token would let any local process read the bot's updates and send as it.
+        token: format!("7000000001:AA{}", access::random_id()),
         control_token: Some(token.to_owned()),
         ..SimConfig::default()
     })

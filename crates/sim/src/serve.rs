@@ -93,7 +93,9 @@ async fn guard_control(
     let expected = req
         .app_data::<ControlToken>()
         .and_then(|t| t.0.clone())
-        .filter(|_| req.path().starts_with("/__sim/"));
+        // The path as the router matches it (percent-encoded unreserved characters decoded):
+        // `/%5F%5Fsim/…` reaches the same routes as `/__sim/…`.
+        .filter(|_| req.match_info().as_str().starts_with("/__sim/"));
     if let Some(expected) = expected {
         let given = req
             .headers()

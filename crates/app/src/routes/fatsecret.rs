@@ -19,6 +19,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// asks FatSecret for a request token (kept encrypted, bound to the user and this browser), and
 /// sends the browser to FatSecret's authorize page.
 async fn connect(
+    req: HttpRequest,
     query: web::Query<super::consent::LinkQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -26,7 +27,7 @@ async fn connect(
         return not_configured(&state.texts, Provider::Fatsecret);
     };
     let secure = state.settings.public_base_url_is_https();
-    super::consent::link(&fs.connect, &state.texts, query.into_inner(), secure).await
+    super::consent::link(&req, &fs.connect, &state.texts, query.into_inner(), secure).await
 }
 
 #[derive(Deserialize)]

@@ -21,6 +21,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 
 /// The link from the chat: the page naming the account, then (Continue) WHOOP's consent page.
 async fn connect(
+    req: HttpRequest,
     query: web::Query<super::consent::LinkQuery>,
     state: web::Data<AppState>,
 ) -> HttpResponse {
@@ -28,7 +29,14 @@ async fn connect(
         return not_configured(&state.texts, Provider::Whoop);
     };
     let secure = state.settings.public_base_url_is_https();
-    super::consent::link(&whoop.connect, &state.texts, query.into_inner(), secure).await
+    super::consent::link(
+        &req,
+        &whoop.connect,
+        &state.texts,
+        query.into_inner(),
+        secure,
+    )
+    .await
 }
 
 #[derive(Deserialize)]

@@ -25,11 +25,13 @@ pub const SESSION_COOKIE: &str = "wellness_sandbox";
 /// The header every API call carries the page's token in.
 pub const TOKEN_HEADER: &str = "x-sandbox-token";
 /// Headers a proxy adds: a request with one did not come from this machine's browser.
-const PROXY_HEADERS: [&str; 4] = [
+const PROXY_HEADERS: [&str; 6] = [
     "forwarded",
     "x-forwarded-for",
     "x-forwarded-host",
+    "x-forwarded-proto",
     "x-real-ip",
+    "via",
 ];
 /// Simulated Telegram ids start here (far above the ids tests use, within JavaScript's exact
 /// integers).

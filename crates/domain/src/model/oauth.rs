@@ -24,6 +24,14 @@ pub struct OAuthState {
     pub browser: Option<String>,
 }
 
+impl OAuthState {
+    /// An attempt waiting for the provider's callback (bound to a browser, or holding an
+    /// OAuth 1.0a request token), not a link the bot sent.
+    pub fn is_waiting(&self) -> bool {
+        self.browser.is_some() || self.request_token.is_some()
+    }
+}
+
 /// Why a state from a callback was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
 pub enum StateRejected {

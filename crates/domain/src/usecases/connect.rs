@@ -195,6 +195,9 @@ impl Connect {
             .check(self.provider, state, self.clock.now())
             .await
         {
+            // Only a link the bot sent: not an attempt already waiting for the provider (its
+            // key travels in the provider's address, where others may see it).
+            Ok(Ok(pending)) if pending.is_waiting() => Err(rejected(StateRejected::Unknown)),
             Ok(Ok(pending)) => Ok(pending),
             Ok(Err(why)) => Err(rejected(why)),
             Err(e) => Err(busy("cannot check a connect state", &e)),
@@ -289,11 +292,15 @@ impl Connect {
             Err(e) => return ended(Locale::En, busy("cannot use a connect state", &e)),
         };
         let locale = self.locale_of(pending.user_id).await;
-        if let Some(expected) = &pending.browser {
-            let given = callback.browser.as_deref().unwrap_or_default();
-            if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
-                return ended(locale, rejected(StateRejected::OtherBrowser));
-            }
+        // Only an attempt that waits for the provider, in the browser that continued: the
+        // link's own state sent straight to the provider (by someone who built the provider's
+        // address by hand) is not one.
+        let Some(expected) = &pending.browser else {
+            return ended(locale, rejected(StateRejected::Unknown));
+        };
+        let given = callback.browser.as_deref().unwrap_or_default();
+        if !constant_time_eq(expected.as_bytes(), given.as_bytes()) {
+            return ended(locale, rejected(StateRejected::OtherBrowser));
         }
         let grant = match (callback.declined, callback.grant.as_deref()) {
             (false, Some(grant)) => grant,

@@ -8,6 +8,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{CredentialStore, Refreshed, StorageError, TokenRefresher};
 use wellness_domain::{ConnectionStatus, Credentials, Provider, Secret, Tokens, UserId};
 
+use diesel_async::pooled_connection::deadpool::Object;
 use tracing::{error, warn};
 use wellness_domain::retry::Backoff;
 
@@ -148,15 +149,21 @@ fn seal(cipher: &TokenCipher, c: &Credentials) -> Result<Sealed, StorageError> {
     })
 }
 
-/// Updates the tokens of an existing connection; `false` when there is none.
+/// Updates the tokens (and the provider's id of the user) of a connection still as it was read
+/// at `read_at`; `false` when it is gone or was replaced meanwhile (a reconnect).
 async fn update_tokens(
     conn: &mut AsyncPgConnection,
     cipher: &TokenCipher,
     c: &Credentials,
+    read_at: DateTime<Utc>,
 ) -> Result<bool, StorageError> {
     let s = seal(cipher, c)?;
-    let n = diesel::update(cr::table.find((c.user_id.get(), c.provider.code())))
+    let unchanged = cr::table
+        .find((c.user_id.get(), c.provider.code()))
+        .filter(cr::updated_at.eq(read_at));
+    let n = diesel::update(unchanged)
         .set((
+            cr::external_user_id.eq(c.external_user_id.as_deref()),
             cr::access_token_enc.eq(&s.access),
             cr::refresh_token_enc.eq(s.refresh.as_ref()),
             cr::token_secret_enc.eq(s.secret.as_ref()),
@@ -358,15 +365,24 @@ const STORE_ROTATED_ATTEMPTS: u32 = 5;
 
 impl PgCredentialStore {
     /// Stores tokens the provider just rotated, at once, in a statement of its own on a
-    /// connection of its own, retried while the database is briefly away: the provider has
-    /// retired the old refresh token, so these are the only ones that work. `false` when the
-    /// connection was deleted meanwhile (it is not brought back).
-    async fn store_rotated(&self, new: &Credentials) -> Result<bool, StorageError> {
+    /// connection of its own (`spare`, taken before the provider was asked, so a busy pool
+    /// cannot leave the new tokens with nowhere to go), retried while the database is briefly
+    /// away: the provider has retired the old refresh token, so these are the only ones that
+    /// work. `false` when the connection was deleted or replaced meanwhile (neither is undone).
+    async fn store_rotated(
+        &self,
+        new: &Credentials,
+        read_at: DateTime<Utc>,
+        mut spare: Option<Object<AsyncPgConnection>>,
+    ) -> Result<bool, StorageError> {
         let mut waits = STORE_ROTATED.series();
         loop {
             let attempt = async {
-                let mut conn = self.db.conn().await?;
-                update_tokens(&mut conn, &self.cipher, new).await
+                let mut conn = match spare.take() {
+                    Some(conn) => conn,
+                    None => self.db.conn().await?,
+                };
+                update_tokens(&mut conn, &self.cipher, new, read_at).await
             }
             .await;
             match attempt {
@@ -467,10 +483,16 @@ impl CredentialStore for PgCredentialStore {
                 let Some(current) = get(tx, cipher, user, provider, false).await? else {
                     return Ok(Refreshed::NotConnected);
                 };
+                let spare = self.db.conn().await?;
                 match refresher.refresh(&current).await {
                     Ok(Some(new)) => {
-                        if !self.store_rotated(&new).await? {
-                            return Ok(Refreshed::NotConnected);
+                        if !self
+                            .store_rotated(&new, current.updated_at, Some(spare))
+                            .await?
+                        {
+                            // Deleted, or reconnected with new tokens: those stand.
+                            let now = get(tx, cipher, user, provider, false).await?;
+                            return Ok(now.map_or(Refreshed::NotConnected, Refreshed::Fresh));
                         }
                         stored = Some(new.clone());
                         Ok(Refreshed::Fresh(new))

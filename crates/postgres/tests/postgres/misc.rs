@@ -797,6 +797,111 @@ async fn a_connection_deleted_during_a_refresh_is_not_brought_back() {
     assert_eq!(store.get(u.id, Provider::Whoop).await.unwrap(), None);
 }
 
+fn whoop_credentials(u: UserId, refresh: &str, member: Option<&str>) -> Credentials {
+    Credentials {
+        user_id: u,
+        provider: Provider::Whoop,
+        tokens: Tokens::OAuth2 {
+            access_token: Secret::new(format!("access-{refresh}")),
+            refresh_token: Some(Secret::new(refresh)),
+            expires_at: Utc::now() - Duration::minutes(1),
+            scope: "offline".into(),
+        },
+        external_user_id: member.map(str::to_owned),
+        status: ConnectionStatus::Active,
+        updated_at: Utc::now(),
+    }
+}
+
+/// Hands back the current credentials with what `change` makes of them.
+struct Changes(Box<dyn Fn(&Credentials) -> Credentials + Send + Sync>);
+
+#[async_trait::async_trait]
+impl TokenRefresher for Changes {
+    async fn refresh(&self, current: &Credentials) -> Result<Option<Credentials>, WearableError> {
+        Ok(Some((self.0)(current)))
+    }
+}
+
+#[tokio::test]
+async fn a_member_id_learned_under_the_refresh_lock_is_stored() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&whoop_credentials(u.id, "r0", None))
+        .await
+        .unwrap();
+    let learned = Changes(Box::new(|c| Credentials {
+        external_user_id: Some("10129".into()),
+        ..c.clone()
+    }));
+    let refreshed = store
+        .refresh_locked(u.id, Provider::Whoop, std::sync::Arc::new(learned))
+        .await
+        .unwrap();
+    assert!(matches!(refreshed, Refreshed::Fresh(_)), "{refreshed:?}");
+    assert_eq!(
+        store
+            .user_by_external_id(Provider::Whoop, "10129")
+            .await
+            .unwrap(),
+        Some(u.id),
+        "webhooks find the user"
+    );
+}
+
+#[tokio::test]
+async fn a_reconnect_while_a_refresh_is_under_way_is_not_overwritten() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&whoop_credentials(u.id, "r0", Some("10129")))
+        .await
+        .unwrap();
+    // While WHOOP answers the refresh, the person reconnects (the callback stores new tokens).
+    struct Reconnects(PgCredentialStore);
+    #[async_trait::async_trait]
+    impl TokenRefresher for Reconnects {
+        async fn refresh(
+            &self,
+            current: &Credentials,
+        ) -> Result<Option<Credentials>, WearableError> {
+            let fresh = whoop_credentials(current.user_id, "reconnected", Some("10129"));
+            self.0.save(&fresh).await.unwrap();
+            Ok(Some(whoop_credentials(
+                current.user_id,
+                "r0-rotated",
+                Some("10129"),
+            )))
+        }
+    }
+    let other = PgCredentialStore::new(db.clone(), cipher());
+    let refreshed = store
+        .refresh_locked(
+            u.id,
+            Provider::Whoop,
+            std::sync::Arc::new(Reconnects(other)),
+        )
+        .await
+        .unwrap();
+    let refresh_of = |c: &Credentials| match &c.tokens {
+        Tokens::OAuth2 { refresh_token, .. } => refresh_token.as_ref().unwrap().expose().to_owned(),
+        other => panic!("{other:?}"),
+    };
+    let Refreshed::Fresh(used) = refreshed else {
+        panic!("{refreshed:?}")
+    };
+    assert_eq!(
+        refresh_of(&used),
+        "reconnected",
+        "the reconnect's tokens are used"
+    );
+    let stored = store.get(u.id, Provider::Whoop).await.unwrap().unwrap();
+    assert_eq!(refresh_of(&stored), "reconnected", "and kept");
+}
+
 #[tokio::test]
 async fn an_attempt_keeps_the_browser_it_is_bound_to() {
     let (_guard, db) = db().await;

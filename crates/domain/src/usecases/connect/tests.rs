@@ -109,7 +109,7 @@ fn callback(key: &str, grant: Option<&str>, declined: bool) -> CallbackParams {
         key: Some(key.into()),
         grant: grant.map(str::to_owned),
         declined,
-        browser: None,
+        browser: Some("browser-1".into()),
     }
 }
 
@@ -370,7 +370,12 @@ fn an_oauth1_callback_finds_its_attempt_by_the_request_token() {
         .expect_consume_request_token()
         .withf(|p, key, _| *p == Provider::Fatsecret && key == "rt")
         .times(1)
-        .returning(|p, _, _| Ok(Ok(pending(p, Some(("rt".into(), Secret::new("rs")))))));
+        .returning(|p, _, _| {
+            Ok(Ok(OAuthState {
+                browser: Some("browser-1".into()),
+                ..pending(p, Some(("rt".into(), Secret::new("rs"))))
+            }))
+        });
     let mut authorization = MockAuthorization::new();
     authorization
         .expect_complete()
@@ -405,7 +410,7 @@ fn a_declined_refused_or_unsaved_attempt_uses_the_state_and_stores_nothing() {
         states
             .expect_consume()
             .times(1)
-            .returning(|p, _, _| Ok(Ok(pending(p, None))));
+            .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
         let mut authorization = MockAuthorization::new();
         authorization.expect_complete().returning(|_, grant| {
             if grant == "bad" {
@@ -475,7 +480,7 @@ fn a_follow_up_that_cannot_be_queued_leaves_the_connection_made_and_says_why_in_
     let mut states = MockOAuthStates::new();
     states
         .expect_consume()
-        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
     let mut authorization = MockAuthorization::new();
     authorization.expect_complete().returning(|_, _| {
         Ok(Authorized {
@@ -547,4 +552,55 @@ fn a_provider_account_connected_to_another_telegram_account_is_refused() {
     assert_eq!(done.page.locale, Locale::Uk);
     assert_eq!(done.connected, None);
     assert!(done.problem.unwrap().contains("already connected"));
+}
+
+#[test]
+fn the_links_own_state_sent_straight_to_the_provider_completes_nothing() {
+    // Someone built WHOOP's address by hand with the 22-character link state: its row waits
+    // for no callback and is bound to no browser.
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|p, _, _| Ok(Ok(pending(p, None))));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().never();
+    let mut credentials = MockCredentialStore::new();
+    credentials.expect_save().never();
+    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    let done = block_on(flow.complete(&CallbackParams {
+        browser: None,
+        ..callback("state-123", Some("code"), false)
+    }));
+    assert_eq!(
+        done.page.outcome,
+        ConnectionOutcome::Rejected(StateRejected::Unknown)
+    );
+}
+
+#[test]
+fn an_attempt_waiting_for_the_provider_is_not_a_link() {
+    // Its key is in the provider's address, where others may see it.
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_check()
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
+    states.expect_consume().never();
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_begin().never();
+    let flow = connect(
+        Provider::Whoop,
+        authorization,
+        states,
+        MockCredentialStore::new(),
+    );
+    assert!(matches!(
+        block_on(flow.preview(Some("w8chars0"))),
+        Previewed::Stopped { page, .. }
+            if page.outcome == ConnectionOutcome::Rejected(StateRejected::Unknown)
+    ));
+    assert!(matches!(
+        block_on(flow.begin(Some("w8chars0"), "browser-2")),
+        Begun::Page { page, .. }
+            if page.outcome == ConnectionOutcome::Rejected(StateRejected::Unknown)
+    ));
 }
