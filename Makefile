@@ -19,7 +19,7 @@ FUZZ_CASES ?= 50000
 # Crates the domain must never depend on.
 IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
 
-.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long fuzz clean-test-dbs
+.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long soak fuzz clean-test-dbs
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -37,9 +37,14 @@ test: tools db-up clean-test-dbs ## rustfmt, clippy, domain purity, every test (
 	cargo build -p wellness
 	cargo nextest run --workspace --no-fail-fast
 
-test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real timeouts, repeated outages) and the fuzz targets at length
-	cargo nextest run --workspace --run-ignored ignored-only --no-fail-fast
+test-long: test ## `make test`, then the long drills (`#[ignore]`d tests: real timeouts, repeated outages), the soak and the fuzz targets at length
+	cargo nextest run --workspace --run-ignored ignored-only --no-fail-fast -E 'not test(/soak/)'
+	$(MAKE) --no-print-directory soak
 	$(MAKE) --no-print-directory fuzz
+
+soak: db-up ## the 30-minute soak (SOAK_SECONDS, SOAK_RATE) against the release build, as deployed
+	cargo build --release -p wellness
+	WELLNESS_BIN=$(CARGO_TARGET_DIR)/release/wellness cargo nextest run --workspace --run-ignored ignored-only --no-capture -E 'test(/soak/)'
 
 fuzz: tools db-up ## every fuzz target with FUZZ_CASES cases per property (50000: about three minutes)
 	cargo build -p wellness
