@@ -12,13 +12,6 @@ use wellness_domain::ports::{
 };
 use wellness_domain::{OAUTH_STATE_TTL, OAuthState};
 
-/// A fresh random key of 128 bits, URL-safe (22 characters): link states, OAuth 1.0a waiting
-/// rows and the browser binding of a connection attempt.
-pub fn new_key() -> String {
-    use base64::Engine as _;
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
-}
-
 /// Links for the providers this deployment can connect.
 pub struct OAuthConnect {
     /// Where states are kept; `None` without an encryption key (nothing could be stored).
@@ -60,7 +53,7 @@ impl ConnectLinks for OAuthConnect {
         if !self.is_configured(provider) {
             return Ok(ConnectOffer::NotConfigured);
         }
-        let state = new_key();
+        let state = crate::security::random_key();
         states
             .create(&OAuthState {
                 state: state.clone(),

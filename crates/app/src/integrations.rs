@@ -147,7 +147,7 @@ impl Authorization for FatSecretAuthorization {
         Ok(Approval {
             url: self.client.authorize_url(&token),
             waiting: WaitingToken {
-                state: crate::connect::new_key(),
+                state: crate::security::random_key(),
                 request_token: Some((token, secret)),
             },
         })

@@ -8,13 +8,14 @@
 //! there) just shows the page again. So nobody is taken to the provider without having been
 //! shown whose Telegram account the link connects.
 
-use actix_web::http::header::{CACHE_CONTROL, COOKIE, SET_COOKIE};
+use actix_web::http::header::{CACHE_CONTROL, SET_COOKIE};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Deserialize;
 use wellness_domain::usecases::connect::Connect;
 use wellness_texts::Texts;
 
 use crate::pages;
+use crate::security::cookie;
 
 /// The cookie that binds an attempt to the browser that continued from the link.
 pub const BROWSER_COOKIE: &str = "wellness_connect";
@@ -48,7 +49,7 @@ pub async fn link(
     if !confirmed {
         return preview(connect, texts, query.state.as_deref(), secure).await;
     }
-    let browser = crate::connect::new_key();
+    let browser = crate::security::random_key();
     let begun = connect.begin(query.state.as_deref(), &browser).await;
     let mut response = pages::begun(texts, provider, begun);
     if response.status().is_redirection() {
@@ -76,7 +77,7 @@ async fn preview(
 ) -> HttpResponse {
     let provider = connect.provider;
     let previewed = connect.preview(state).await;
-    let nonce = crate::connect::new_key();
+    let nonce = crate::security::random_key();
     // The state was found in our table, so it is one of ours: URL-safe characters.
     let href = format!(
         "/{}/connect?state={}&go={nonce}",
@@ -123,18 +124,9 @@ pub fn browser(req: &HttpRequest) -> Option<String> {
     cookie(req, BROWSER_COOKIE)
 }
 
-fn cookie(req: &HttpRequest, wanted: &str) -> Option<String> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == wanted)
-        .map(|(_, value)| value.to_owned())
-}
-
 #[cfg(test)]
 mod tests {
+    use actix_web::http::header::COOKIE;
     use actix_web::test::TestRequest;
 
     use super::*;

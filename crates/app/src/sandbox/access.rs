@@ -15,9 +15,7 @@
 use std::net::IpAddr;
 
 use actix_web::HttpRequest;
-use actix_web::http::header::{COOKIE, HOST};
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use actix_web::http::header::HOST;
 use sha2::{Digest, Sha256};
 
 /// The cookie that names a browser's sandbox session.
@@ -38,9 +36,7 @@ const PROXY_HEADERS: [&str; 6] = [
 const FIRST_SANDBOX_ID: i64 = 1_000_000_000_000;
 
 /// 128 random bits, URL-safe: the per-process token and session ids.
-pub fn random_id() -> String {
-    URL_SAFE_NO_PAD.encode(rand::random::<[u8; 16]>())
-}
+pub use crate::security::random_key as random_id;
 
 /// Whether the request comes from a browser on this machine, addressed to this machine.
 pub fn is_local(req: &HttpRequest) -> bool {
@@ -75,19 +71,12 @@ pub fn is_loopback_host(host: &str) -> bool {
 
 /// The browser's session id, when its cookie holds a well-formed one.
 pub fn session(req: &HttpRequest) -> Option<String> {
-    req.headers()
-        .get_all(COOKIE)
-        .filter_map(|h| h.to_str().ok())
-        .flat_map(|h| h.split(';'))
-        .filter_map(|pair| pair.trim().split_once('='))
-        .find(|(name, _)| *name == SESSION_COOKIE)
-        .map(|(_, value)| value.to_owned())
-        .filter(|value| {
-            value.len() == 22
-                && value
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-        })
+    crate::security::cookie(req, SESSION_COOKIE).filter(|value| {
+        value.len() == 22
+            && value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    })
 }
 
 /// The `Set-Cookie` value that gives a browser a new session.
@@ -108,6 +97,7 @@ pub fn telegram_id(session: &str) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use actix_web::http::header::COOKIE;
     use actix_web::test::TestRequest;
 
     #[test]

@@ -710,19 +710,7 @@ async fn rotated_tokens_are_stored_even_when_the_lock_holding_connection_dies() 
     let u = user(&db, 1).await;
     let store = PgCredentialStore::new(db.clone(), cipher());
     store
-        .save(&Credentials {
-            user_id: u.id,
-            provider: Provider::Whoop,
-            tokens: Tokens::OAuth2 {
-                access_token: Secret::new("access-r0"),
-                refresh_token: Some(Secret::new("r0")),
-                expires_at: Utc::now() - Duration::minutes(1),
-                scope: "offline".into(),
-            },
-            external_user_id: Some("10129".into()),
-            status: ConnectionStatus::Active,
-            updated_at: Utc::now(),
-        })
+        .save(&whoop_credentials(u.id, "r0", Some("10129")))
         .await
         .unwrap();
     let refreshed = store
@@ -752,19 +740,7 @@ async fn a_connection_deleted_during_a_refresh_is_not_brought_back() {
     let u = user(&db, 1).await;
     let store = PgCredentialStore::new(db.clone(), cipher());
     store
-        .save(&Credentials {
-            user_id: u.id,
-            provider: Provider::Whoop,
-            tokens: Tokens::OAuth2 {
-                access_token: Secret::new("access-r0"),
-                refresh_token: Some(Secret::new("r0")),
-                expires_at: Utc::now() - Duration::minutes(1),
-                scope: "offline".into(),
-            },
-            external_user_id: Some("10129".into()),
-            status: ConnectionStatus::Active,
-            updated_at: Utc::now(),
-        })
+        .save(&whoop_credentials(u.id, "r0", Some("10129")))
         .await
         .unwrap();
     /// Deletes the connection (the user sent /delete) while WHOOP answers.
