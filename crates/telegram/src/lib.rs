@@ -8,6 +8,7 @@
 //! - [`parse_update`] and [`routing_key`]: Telegram updates as the domain sees them, and the
 //!   fast id/chat extraction for the webhook.
 //! - [`poll_into_inbox`]: long polling into the domain's inbox.
+//! - [`validate_init_data`]: the Mini App's init data, checked as Telegram specifies.
 //!
 //! JSON methods go through frankenstein's client with its parameter types; uploads from
 //! memory, `getUpdates` (raw JSON is stored) and file downloads use the same reqwest client
@@ -21,6 +22,7 @@ mod messenger;
 mod polling;
 pub mod text;
 mod update;
+mod web_app;
 
 pub use client::{BotIdentity, ClientOptions, RetryObserver, RetryPolicy, TelegramClient};
 pub use error::ClientError;
@@ -28,3 +30,4 @@ pub use limiter::{OutboundLimiter, SendPermit};
 pub use messenger::MAX_CALLBACK_DATA_BYTES;
 pub use polling::{PollOptions, poll_into_inbox};
 pub use update::{UpdateError, parse_update, routing_key};
+pub use web_app::{InitDataError, WebAppUser, validate_init_data};

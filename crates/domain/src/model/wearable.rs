@@ -320,6 +320,26 @@ pub struct WearableSnapshot {
     pub recent_workouts: Vec<Workout>,
 }
 
+/// One scored number of a WHOOP record and the instant that places it on a day.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ScoreAt {
+    /// A sleep's end, a recovery's creation, a cycle's start.
+    pub at: DateTime<Utc>,
+    /// The score.
+    pub value: f64,
+}
+
+/// The scored numbers of a span of time, for charts: only scored records count.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct WearableHistory {
+    /// Sleep performance (%) of non-nap sleeps, at their end.
+    pub sleep_performance: Vec<ScoreAt>,
+    /// Recovery scores (%), at their creation (the morning they describe).
+    pub recovery: Vec<ScoreAt>,
+    /// Day strain of cycles, at their start.
+    pub strain: Vec<ScoreAt>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

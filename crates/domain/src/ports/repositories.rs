@@ -6,7 +6,8 @@ use crate::model::{
     ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, Grams,
     InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, Nutrients,
     OAuthState, ParkCause, Provider, Recovery, RedriveRule, Sleep, StateRejected, Stored,
-    TelegramUserId, UpdateId, User, UserId, UserSettingChange, WearableKind, WearableSnapshot,
+    TelegramUserId, UpdateId, User, UserId, UserSettingChange, WearableHistory, WearableKind,
+    WearableSnapshot,
     Workout,
 };
 use crate::ports::WearableError;
@@ -142,6 +143,14 @@ pub trait FoodLog: Send + Sync {
         user: UserId,
         day: LocalDate,
     ) -> Result<Vec<FoodEntry>, StorageError>;
+    /// Totals of each local day from `from` to `to` (both included) that has active entries,
+    /// in date order, summed by the database.
+    async fn daily_totals(
+        &self,
+        user: UserId,
+        from: LocalDate,
+        to: LocalDate,
+    ) -> Result<Vec<(LocalDate, DayTotals)>, StorageError>;
     /// The latest active entry.
     async fn latest(&self, user: UserId) -> Result<Option<FoodEntry>, StorageError>;
     /// Voids a user's entries; returns those that were active until now.
@@ -207,6 +216,13 @@ pub trait WearableStore: Send + Sync {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<WearableSnapshot, StorageError>;
+    /// The scored numbers placed in `[from, to)`, each list in time order.
+    async fn history(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<WearableHistory, StorageError>;
 }
 
 /// Conversation history: context for the assistant.

@@ -79,6 +79,25 @@ impl FoodLog for MemoryLog {
             nutrients: active.iter().map(|e| e.nutrients).sum(),
         })
     }
+    async fn daily_totals(
+        &self,
+        user: UserId,
+        from: LocalDate,
+        to: LocalDate,
+    ) -> Result<Vec<(LocalDate, DayTotals)>, StorageError> {
+        let mut days = std::collections::BTreeMap::<LocalDate, DayTotals>::new();
+        for e in self.0.lock().unwrap().iter() {
+            if e.user_id == user
+                && e.status == EntryStatus::Active
+                && (from..=to).contains(&e.local_date)
+            {
+                let day = days.entry(e.local_date).or_default();
+                day.entries += 1;
+                day.nutrients = [day.nutrients, e.nutrients].into_iter().sum();
+            }
+        }
+        Ok(days.into_iter().collect())
+    }
     async fn entries_on(&self, _u: UserId, _d: LocalDate) -> Result<Vec<FoodEntry>, StorageError> {
         Ok(self.0.lock().unwrap().clone())
     }

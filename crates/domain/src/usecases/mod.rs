@@ -4,6 +4,7 @@ pub mod briefing;
 pub mod catalog;
 pub mod chat;
 pub mod connect;
+pub mod dashboard;
 pub mod fatsecret;
 pub mod food;
 pub mod inbox;
