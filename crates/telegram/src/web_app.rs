@@ -71,7 +71,10 @@ pub fn validate_init_data(
 ) -> Result<WebAppUser, InitDataError> {
     let mut fields = BTreeMap::new();
     for (key, value) in form_urlencoded::parse(raw.as_bytes()) {
-        if fields.insert(key.into_owned(), value.into_owned()).is_some() {
+        if fields
+            .insert(key.into_owned(), value.into_owned())
+            .is_some()
+        {
             return Err(InitDataError::Malformed);
         }
     }
@@ -161,7 +164,8 @@ mod tests {
         DateTime::from_timestamp(1_780_000_000, 0).unwrap()
     }
 
-    const USER: &str = r#"{"id":4242,"first_name":"Ann","language_code":"uk","allows_write_to_pm":true}"#;
+    const USER: &str =
+        r#"{"id":4242,"first_name":"Ann","language_code":"uk","allows_write_to_pm":true}"#;
 
     fn check(raw: &str) -> Result<WebAppUser, InitDataError> {
         validate_init_data(raw, &Secret::new(TOKEN), now(), Duration::days(1))

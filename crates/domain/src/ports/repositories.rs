@@ -7,8 +7,7 @@ use crate::model::{
     InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, Nutrients,
     OAuthState, ParkCause, Provider, Recovery, RedriveRule, Sleep, StateRejected, Stored,
     TelegramUserId, UpdateId, User, UserId, UserSettingChange, WearableHistory, WearableKind,
-    WearableSnapshot,
-    Workout,
+    WearableSnapshot, Workout,
 };
 use crate::ports::WearableError;
 

@@ -144,7 +144,10 @@ impl SettingsUpdate {
         changes.extend(self.time_zone.map(UserSettingChange::TimeZone));
         changes.extend(self.locale.map(UserSettingChange::Locale));
         changes.extend(self.briefing_times.map(UserSettingChange::BriefingTimes));
-        changes.extend(self.briefings_enabled.map(UserSettingChange::BriefingsEnabled));
+        changes.extend(
+            self.briefings_enabled
+                .map(UserSettingChange::BriefingsEnabled),
+        );
         changes
     }
 }

@@ -195,6 +195,58 @@ pub async fn day_totals(
         .first(conn)
         .await
         .map_err(from_diesel)?;
+    totals(count, kcal, protein, fat, carbs)
+}
+
+/// Totals of each day of `from..=to` with active entries, grouped by the database.
+pub async fn daily_totals(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    from: LocalDate,
+    to: LocalDate,
+) -> Result<Vec<(LocalDate, DayTotals)>, StorageError> {
+    let rows: Vec<(
+        NaiveDate,
+        i64,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+        Option<f64>,
+    )> = food_entries::table
+        .filter(food_entries::user_id.eq(user.get()))
+        .filter(food_entries::local_date.between(from.date(), to.date()))
+        .filter(food_entries::status.eq(EntryStatus::Active.code()))
+        .group_by(food_entries::local_date)
+        .order(food_entries::local_date)
+        .select((
+            food_entries::local_date,
+            count_star(),
+            sum(food_entries::kcal),
+            sum(food_entries::protein_g),
+            sum(food_entries::fat_g),
+            sum(food_entries::carbs_g),
+        ))
+        .load(conn)
+        .await
+        .map_err(from_diesel)?;
+    rows.into_iter()
+        .map(|(date, count, kcal, protein, fat, carbs)| {
+            Ok((
+                LocalDate::from_calendar(date),
+                totals(count, kcal, protein, fat, carbs)?,
+            ))
+        })
+        .collect()
+}
+
+/// Sums as the database gave them (`None` for no rows) into the model.
+fn totals(
+    count: i64,
+    kcal: Option<f64>,
+    protein: Option<f64>,
+    fat: Option<f64>,
+    carbs: Option<f64>,
+) -> Result<DayTotals, StorageError> {
     Ok(DayTotals {
         entries: u32::try_from(count).map_err(corrupt)?,
         nutrients: Nutrients {
@@ -385,6 +437,15 @@ impl FoodLog for PgFoodLog {
         day: LocalDate,
     ) -> Result<Vec<FoodEntry>, StorageError> {
         entries_on(&mut *self.db.conn().await?, user, day).await
+    }
+
+    async fn daily_totals(
+        &self,
+        user: UserId,
+        from: LocalDate,
+        to: LocalDate,
+    ) -> Result<Vec<(LocalDate, DayTotals)>, StorageError> {
+        daily_totals(&mut *self.db.conn().await?, user, from, to).await
     }
 
     async fn latest(&self, user: UserId) -> Result<Option<FoodEntry>, StorageError> {

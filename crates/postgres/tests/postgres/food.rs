@@ -196,3 +196,35 @@ async fn undo_voids_exactly_the_entries_of_one_message_and_portions_can_change()
         "a voided entry keeps its portion"
     );
 }
+
+#[tokio::test]
+async fn daily_totals_sum_each_day_of_the_span_with_active_entries() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let other = user(&db, 2).await;
+    let log = PgFoodLog::new(db.clone());
+    let logged = log
+        .log(&[
+            entry(u.id, "tg:1:0", "eggs", 143.0, 12.6, day(14)),
+            entry(u.id, "tg:1:1", "toast", 80.0, 3.0, day(14)),
+            entry(u.id, "tg:2:0", "soup", 200.0, 8.0, day(16)),
+            entry(u.id, "tg:3:0", "cake", 400.0, 4.0, day(17)),
+            entry(u.id, "tg:4:0", "before", 50.0, 1.0, day(12)),
+        ])
+        .await
+        .unwrap();
+    log.log(&[entry(other.id, "tg:9:0", "theirs", 999.0, 9.0, day(14))])
+        .await
+        .unwrap();
+    let cake = logged.entries.iter().find(|e| e.name == "cake").unwrap();
+    log.void(u.id, &[cake.id]).await.unwrap();
+
+    let days = log.daily_totals(u.id, day(13), day(17)).await.unwrap();
+    let shown: Vec<(LocalDate, u32, i64)> = days
+        .iter()
+        .map(|(d, t)| (*d, t.entries, t.nutrients.kcal.rounded()))
+        .collect();
+    assert_eq!(shown, vec![(day(14), 2, 223), (day(16), 1, 200)]);
+    assert!((days[0].1.nutrients.protein.get() - 15.6).abs() < 1e-9);
+    assert_eq!(days[0].1, log.day_totals(u.id, day(14)).await.unwrap());
+}

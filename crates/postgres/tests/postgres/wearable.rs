@@ -283,3 +283,119 @@ async fn a_record_is_never_moved_to_another_user() {
             .is_none()
     );
 }
+
+#[tokio::test]
+async fn history_places_scored_numbers_in_the_span_in_time_order_and_no_one_elses() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let other = user(&db, 2).await;
+    let store = PgWearableStore::new(db.clone());
+    let upd = at(2026, 5, 20, 0, 0);
+    let mut nap = sleep(
+        "nap",
+        u.id,
+        at(2026, 5, 3, 13, 0),
+        Scored::Scored(sleep_score(50.0)),
+        upd,
+    );
+    nap.nap = true;
+    let sleeps = vec![
+        // Starts before the span, ends inside it: counted, at its end.
+        sleep(
+            "s1",
+            u.id,
+            at(2026, 5, 1, 22, 0),
+            Scored::Scored(sleep_score(91.0)),
+            upd,
+        ),
+        sleep(
+            "s0",
+            u.id,
+            at(2026, 4, 30, 22, 0),
+            Scored::Scored(sleep_score(70.0)),
+            upd,
+        ),
+        sleep("s2", u.id, at(2026, 5, 2, 22, 0), Scored::PendingScore, upd),
+        // Ends after the span.
+        sleep(
+            "s3",
+            u.id,
+            at(2026, 5, 3, 22, 0),
+            Scored::Scored(sleep_score(99.0)),
+            upd,
+        ),
+        sleep(
+            "x1",
+            other.id,
+            at(2026, 5, 1, 23, 0),
+            Scored::Scored(sleep_score(10.0)),
+            upd,
+        ),
+        nap,
+    ];
+    store.upsert_sleeps(&sleeps).await.unwrap();
+    let cycle = |id: i64, user: UserId, start: DateTime<Utc>, strain: f64| Cycle {
+        whoop_id: id,
+        user_id: user,
+        times: times(start, 24, upd),
+        score: Scored::Scored(CycleScore {
+            strain,
+            kilojoule: 8000.0,
+            average_heart_rate: 65,
+            max_heart_rate: 150,
+        }),
+    };
+    store
+        .upsert_cycles(&[
+            cycle(2, u.id, at(2026, 5, 2, 6, 0), 12.5),
+            cycle(1, u.id, at(2026, 4, 30, 6, 0), 3.0),
+            cycle(3, u.id, at(2026, 5, 3, 6, 0), 9.0),
+            cycle(9, other.id, at(2026, 5, 2, 7, 0), 20.0),
+        ])
+        .await
+        .unwrap();
+    let recovery =
+        |cycle: i64, sleep: &str, user: UserId, created: DateTime<Utc>, score: f64| Recovery {
+            cycle_id: cycle,
+            sleep_id: sleep.into(),
+            user_id: user,
+            created_at: created,
+            updated_at: created,
+            score: Scored::Scored(RecoveryScore {
+                recovery: Percent::new(score).unwrap(),
+                resting_heart_rate: 55.0,
+                hrv_rmssd_milli: 40.0,
+                spo2: None,
+                skin_temp_celsius: None,
+                user_calibrating: false,
+            }),
+        };
+    store
+        .upsert_recoveries(&[
+            recovery(3, "s2", u.id, at(2026, 5, 3, 7, 0), 66.0),
+            recovery(2, "s1", u.id, at(2026, 5, 2, 7, 0), 40.0),
+            recovery(9, "x1", other.id, at(2026, 5, 2, 8, 0), 1.0),
+        ])
+        .await
+        .unwrap();
+
+    let history = store
+        .history(u.id, at(2026, 5, 1, 0, 0), at(2026, 5, 4, 0, 0))
+        .await
+        .unwrap();
+    let points = |scores: &[ScoreAt]| -> Vec<(DateTime<Utc>, f64)> {
+        scores.iter().map(|s| (s.at, s.value)).collect()
+    };
+    assert_eq!(
+        points(&history.sleep_performance),
+        vec![(at(2026, 5, 1, 6, 0), 70.0), (at(2026, 5, 2, 6, 0), 91.0)]
+    );
+    assert_eq!(
+        points(&history.recovery),
+        vec![(at(2026, 5, 2, 7, 0), 40.0), (at(2026, 5, 3, 7, 0), 66.0)]
+    );
+    assert_eq!(
+        points(&history.strain),
+        vec![(at(2026, 5, 2, 6, 0), 12.5), (at(2026, 5, 3, 6, 0), 9.0)]
+    );
+}

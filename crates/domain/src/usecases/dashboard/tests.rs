@@ -4,8 +4,7 @@ use mockall::predicate::{always, eq};
 
 use super::*;
 use crate::model::{
-    EntrySource, IdempotencyKey, Kcal, MacroGrams, Meal, NutritionSource, UserId,
-    WearableHistory,
+    EntrySource, IdempotencyKey, Kcal, MacroGrams, Meal, NutritionSource, UserId, WearableHistory,
 };
 use crate::ports::{MockClock, MockFoodLog, MockUsers, MockWearableStore, Registration};
 
@@ -129,7 +128,11 @@ fn a_visitor_without_an_account_sees_empty_days() {
 fn the_summary_puts_each_number_on_the_users_local_day() {
     let mut food = MockFoodLog::new();
     food.expect_daily_totals()
-        .with(eq(UserId::new(7).unwrap()), eq(day(2026, 5, 1)), eq(day(2026, 5, 3)))
+        .with(
+            eq(UserId::new(7).unwrap()),
+            eq(day(2026, 5, 1)),
+            eq(day(2026, 5, 3)),
+        )
         .returning(|_, _, _| {
             Ok(vec![(
                 day(2026, 5, 2),
@@ -172,7 +175,11 @@ fn the_summary_puts_each_number_on_the_users_local_day() {
                 }],
             })
         });
-    let board = dashboard(users_finding(Some(user("America/New_York"))), food, wearables);
+    let board = dashboard(
+        users_finding(Some(user("America/New_York"))),
+        food,
+        wearables,
+    );
     let range = DateRange::new(day(2026, 5, 1), day(2026, 5, 3)).unwrap();
     let days = block_on(board.summary(&visitor(), range)).unwrap();
     let goal = Some(CalorieGoal::new(1800).unwrap());
@@ -203,14 +210,23 @@ fn the_summary_puts_each_number_on_the_users_local_day() {
 fn new_grams_scale_the_numbers_of_an_active_entry_only() {
     let mut food = MockFoodLog::new();
     food.expect_get()
-        .with(eq(UserId::new(7).unwrap()), eq(FoodEntryId::new(5).unwrap()))
+        .with(
+            eq(UserId::new(7).unwrap()),
+            eq(FoodEntryId::new(5).unwrap()),
+        )
         .returning(|_, _| Ok(Some(entry(5, 100.0, EntryStatus::Active))));
     food.expect_get()
-        .with(eq(UserId::new(7).unwrap()), eq(FoodEntryId::new(6).unwrap()))
+        .with(
+            eq(UserId::new(7).unwrap()),
+            eq(FoodEntryId::new(6).unwrap()),
+        )
         .returning(|_, _| Ok(Some(entry(6, 100.0, EntryStatus::Voided))));
     // Another user's entry is not found under this user's id.
     food.expect_get()
-        .with(eq(UserId::new(7).unwrap()), eq(FoodEntryId::new(9).unwrap()))
+        .with(
+            eq(UserId::new(7).unwrap()),
+            eq(FoodEntryId::new(9).unwrap()),
+        )
         .returning(|_, _| Ok(None));
     food.expect_change_portion()
         .with(

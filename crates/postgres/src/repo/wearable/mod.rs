@@ -7,7 +7,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{StorageError, Upserted, WearableStore};
-use wellness_domain::{Cycle, Recovery, Sleep, UserId, WearableKind, WearableSnapshot, Workout};
+use wellness_domain::{
+    Cycle, Recovery, ScoreAt, Sleep, UserId, WearableHistory, WearableKind, WearableSnapshot,
+    Workout,
+};
 
 use crate::Database;
 use crate::error::from_diesel;
@@ -24,6 +27,64 @@ use rows::{CycleRow, RecoveryRow, SleepRow, WorkoutRow};
 pub use rows::{upsert_cycles, upsert_recoveries, upsert_sleeps, upsert_workouts};
 
 // ---------- reads ----------
+
+/// A sleep that ends in a span started at most this long before it.
+const LONGEST_SLEEP: Duration = Duration::days(1);
+
+/// The scored numbers placed in `[from, to)`: three queries pipelined on one connection, each
+/// walking its `(user_id, start_at)` or `(user_id, whoop_created_at)` index.
+pub async fn history(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<WearableHistory, StorageError> {
+    let uid = user.get();
+    let conn: &AsyncPgConnection = conn;
+    let sleep = whoop_sleep::table
+        .filter(whoop_sleep::user_id.eq(uid))
+        .filter(whoop_sleep::start_at.ge(from - LONGEST_SLEEP))
+        .filter(whoop_sleep::start_at.lt(to))
+        .filter(whoop_sleep::end_at.ge(from))
+        .filter(whoop_sleep::end_at.lt(to))
+        .filter(whoop_sleep::nap.eq(false))
+        .filter(whoop_sleep::score_state.eq("SCORED"))
+        .order(whoop_sleep::end_at)
+        .select((whoop_sleep::end_at, whoop_sleep::performance_pct))
+        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+    let recovery = whoop_recovery::table
+        .filter(whoop_recovery::user_id.eq(uid))
+        .filter(whoop_recovery::whoop_created_at.ge(from))
+        .filter(whoop_recovery::whoop_created_at.lt(to))
+        .filter(whoop_recovery::score_state.eq("SCORED"))
+        .order(whoop_recovery::whoop_created_at)
+        .select((
+            whoop_recovery::whoop_created_at,
+            whoop_recovery::recovery_score,
+        ))
+        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+    let strain = whoop_cycles::table
+        .filter(whoop_cycles::user_id.eq(uid))
+        .filter(whoop_cycles::start_at.ge(from))
+        .filter(whoop_cycles::start_at.lt(to))
+        .filter(whoop_cycles::score_state.eq("SCORED"))
+        .order(whoop_cycles::start_at)
+        .select((whoop_cycles::start_at, whoop_cycles::strain))
+        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+    let (sleep, recovery, strain) = tokio::join!(sleep, recovery, strain);
+    let scores = |rows: Result<Vec<(DateTime<Utc>, Option<f64>)>, diesel::result::Error>| {
+        rows.map_err(from_diesel).map(|rows| {
+            rows.into_iter()
+                .filter_map(|(at, value)| value.map(|value| ScoreAt { at, value }))
+                .collect::<Vec<_>>()
+        })
+    };
+    Ok(WearableHistory {
+        sleep_performance: scores(sleep)?,
+        recovery: scores(recovery)?,
+        strain: scores(strain)?,
+    })
+}
 
 #[derive(QueryableByName)]
 struct SyncPoint {
@@ -250,5 +311,14 @@ impl WearableStore for PgWearableStore {
         now: DateTime<Utc>,
     ) -> Result<WearableSnapshot, StorageError> {
         snapshot(&mut *self.db.conn().await?, user, now).await
+    }
+
+    async fn history(
+        &self,
+        user: UserId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<WearableHistory, StorageError> {
+        history(&mut *self.db.conn().await?, user, from, to).await
     }
 }
