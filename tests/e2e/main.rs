@@ -8,6 +8,7 @@ mod fatsecret;
 mod food;
 mod foundation;
 mod grounding;
+mod mini_app;
 mod sandbox;
 mod security;
 mod source_rules;

@@ -200,6 +200,16 @@ impl Adapters {
         }
     }
 
+    /// The Mini App's dashboard.
+    pub fn dashboard(&self) -> wellness_domain::usecases::dashboard::Dashboard {
+        wellness_domain::usecases::dashboard::Dashboard {
+            users: self.users.clone(),
+            food: Arc::new(PgFoodLog::new(self.db.clone())),
+            wearables: Arc::new(PgWearableStore::new(self.db.clone())),
+            clock: self.clock.clone(),
+        }
+    }
+
     /// The WHOOP routes' wiring, when WHOOP is configured and connections can be stored.
     pub fn whoop_integration(&self, settings: &Settings) -> Option<WhoopIntegration> {
         let (Some(client), Some(wearable), Some(states), Some(secret)) = (

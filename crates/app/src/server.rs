@@ -127,6 +127,7 @@ impl Application {
             bot: ingest,
             whoop,
             fatsecret,
+            dashboard: adapters.dashboard(),
             #[cfg(feature = "sandbox")]
             sandbox: sandbox.clone(),
         });

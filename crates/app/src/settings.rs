@@ -158,6 +158,8 @@ pub struct TelegramSettings {
     pub poll_timeout: Duration,
     /// Longest voice note accepted, seconds.
     pub voice_max_secs: u32,
+    /// How old the Mini App's init data may be.
+    pub init_data_max_age: Duration,
 }
 
 /// OpenAI settings.
@@ -494,6 +496,9 @@ impl Settings {
                     s.number("telegram.poll_timeout_secs", "a number of seconds")?,
                 ),
                 voice_max_secs: s.number("telegram.voice_max_secs", "a number of seconds")?,
+                init_data_max_age: Duration::from_secs(
+                    s.number("telegram.init_data_max_age_secs", "a number of seconds")?,
+                ),
             },
             openai: OpenAiSettings {
                 api_key: s.secret("openai.api_key")?,

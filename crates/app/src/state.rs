@@ -36,6 +36,8 @@ pub struct AppState {
     pub whoop: Option<WhoopIntegration>,
     /// FatSecret, when configured.
     pub fatsecret: Option<FatSecretIntegration>,
+    /// The Mini App's dashboard (its API).
+    pub dashboard: wellness_domain::usecases::dashboard::Dashboard,
     /// The sandbox, when no bot token is configured (see crate::sandbox).
     #[cfg(feature = "sandbox")]
     pub sandbox: Option<Arc<crate::sandbox::Sandbox>>,

@@ -121,7 +121,7 @@ fn secret_key(bot_token: &Secret) -> Option<Hmac<Sha256>> {
 
 /// Lower- or upper-case hex into bytes; `None` for anything else.
 fn decode_hex(hex: &str) -> Option<Vec<u8>> {
-    if hex.len() % 2 != 0 {
+    if !hex.len().is_multiple_of(2) {
         return None;
     }
     hex.as_bytes()

@@ -1,5 +1,6 @@
 //! HTTP routes, one module per area, attached with `configure`.
 
+pub mod api;
 mod consent;
 pub mod fatsecret;
 pub mod health;
@@ -17,7 +18,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(telegram::configure)
         .configure(metrics::configure)
         .configure(whoop::configure)
-        .configure(fatsecret::configure);
+        .configure(fatsecret::configure)
+        .configure(api::configure);
     #[cfg(feature = "sandbox")]
     cfg.configure(sandbox::configure);
 }

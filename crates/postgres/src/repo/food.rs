@@ -198,6 +198,16 @@ pub async fn day_totals(
     totals(count, kcal, protein, fat, carbs)
 }
 
+/// A day and its count and sums, as grouped by the database.
+type DayRow = (
+    NaiveDate,
+    i64,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+    Option<f64>,
+);
+
 /// Totals of each day of `from..=to` with active entries, grouped by the database.
 pub async fn daily_totals(
     conn: &mut AsyncPgConnection,
@@ -205,14 +215,7 @@ pub async fn daily_totals(
     from: LocalDate,
     to: LocalDate,
 ) -> Result<Vec<(LocalDate, DayTotals)>, StorageError> {
-    let rows: Vec<(
-        NaiveDate,
-        i64,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-        Option<f64>,
-    )> = food_entries::table
+    let rows: Vec<DayRow> = food_entries::table
         .filter(food_entries::user_id.eq(user.get()))
         .filter(food_entries::local_date.between(from.date(), to.date()))
         .filter(food_entries::status.eq(EntryStatus::Active.code()))

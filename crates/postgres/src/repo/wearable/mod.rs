@@ -28,6 +28,9 @@ pub use rows::{upsert_cycles, upsert_recoveries, upsert_sleeps, upsert_workouts}
 
 // ---------- reads ----------
 
+/// A score and its instant, as read.
+type Score = (DateTime<Utc>, Option<f64>);
+
 /// A sleep that ends in a span started at most this long before it.
 const LONGEST_SLEEP: Duration = Duration::days(1);
 
@@ -51,7 +54,7 @@ pub async fn history(
         .filter(whoop_sleep::score_state.eq("SCORED"))
         .order(whoop_sleep::end_at)
         .select((whoop_sleep::end_at, whoop_sleep::performance_pct))
-        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+        .load::<Score>(&mut &*conn);
     let recovery = whoop_recovery::table
         .filter(whoop_recovery::user_id.eq(uid))
         .filter(whoop_recovery::whoop_created_at.ge(from))
@@ -62,7 +65,7 @@ pub async fn history(
             whoop_recovery::whoop_created_at,
             whoop_recovery::recovery_score,
         ))
-        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+        .load::<Score>(&mut &*conn);
     let strain = whoop_cycles::table
         .filter(whoop_cycles::user_id.eq(uid))
         .filter(whoop_cycles::start_at.ge(from))
@@ -70,9 +73,9 @@ pub async fn history(
         .filter(whoop_cycles::score_state.eq("SCORED"))
         .order(whoop_cycles::start_at)
         .select((whoop_cycles::start_at, whoop_cycles::strain))
-        .load::<(DateTime<Utc>, Option<f64>)>(&mut &*conn);
+        .load::<Score>(&mut &*conn);
     let (sleep, recovery, strain) = tokio::join!(sleep, recovery, strain);
-    let scores = |rows: Result<Vec<(DateTime<Utc>, Option<f64>)>, diesel::result::Error>| {
+    let scores = |rows: QueryResult<Vec<Score>>| {
         rows.map_err(from_diesel).map(|rows| {
             rows.into_iter()
                 .filter_map(|(at, value)| value.map(|value| ScoreAt { at, value }))
