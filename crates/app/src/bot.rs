@@ -24,7 +24,9 @@ use wellness_postgres::{
     Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle, PgUserData,
     PgUsers, PgWearableStore,
 };
-use wellness_telegram::{OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox};
+use wellness_telegram::{
+    ClientOptions, OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox,
+};
 use wellness_texts::Texts;
 
 use crate::inbox_worker::{Handler, Worker};
@@ -67,8 +69,13 @@ pub fn build_client(settings: &Settings) -> anyhow::Result<Option<TelegramClient
         settings.telegram.global_per_second,
         settings.telegram.per_chat_interval,
     ));
-    let client = TelegramClient::new(settings.telegram.api_url.as_str(), token, limiter)
-        .map_err(|e| anyhow::anyhow!("TELEGRAM_BOT_TOKEN or TELEGRAM_API_URL: {e}"))?;
+    let options = ClientOptions {
+        mini_app_url: settings.mini_app_url(),
+        ..ClientOptions::default()
+    };
+    let client =
+        TelegramClient::with_options(settings.telegram.api_url.as_str(), token, limiter, options)
+            .map_err(|e| anyhow::anyhow!("TELEGRAM_BOT_TOKEN or TELEGRAM_API_URL: {e}"))?;
     Ok(Some(client))
 }
 
@@ -332,6 +339,12 @@ async fn register(
         let menu = texts.command_menu(locale);
         let menu: Vec<(&str, &str)> = menu.iter().map(|(c, d)| (*c, d.as_str())).collect();
         client.set_my_commands(&menu, language).await?;
+    }
+    // One default for every chat: Telegram shows it in the chat's input bar.
+    if let Some(url) = client.mini_app_url() {
+        client
+            .set_menu_button_web_app(&texts.dashboard_menu_button(Locale::En), url)
+            .await?;
     }
     Ok(())
 }

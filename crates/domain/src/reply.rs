@@ -6,7 +6,7 @@ use crate::conversation::Callback;
 use crate::model::{
     BriefingTimes, CalorieGoal, DayTotals, FoodEntry, NutritionSource, Provider, UserTimeZone,
 };
-use crate::ports::{AssistantError, Button, OutgoingMessage, TranscriptionError};
+use crate::ports::{AssistantError, Button, ButtonPress, OutgoingMessage, TranscriptionError};
 use crate::usecases::briefing::Briefing;
 use crate::usecases::today::DayOverview;
 use crate::usecases::whoop::SyncReport;
@@ -222,6 +222,8 @@ pub enum Label {
     DeleteEverything,
     /// Keep the data.
     KeepMyData,
+    /// Open the Mini App dashboard.
+    OpenDashboard,
 }
 
 /// A button under a reply: what it says and what pressing it does.
@@ -229,8 +231,27 @@ pub enum Label {
 pub struct Action {
     /// What it says.
     pub label: Label,
-    /// What comes back when it is pressed.
-    pub callback: Callback,
+    /// What pressing it does.
+    pub press: Press,
+}
+
+impl Action {
+    /// A button that sends `callback` back.
+    pub fn callback(label: Label, callback: Callback) -> Self {
+        Self {
+            label,
+            press: Press::Callback(callback),
+        }
+    }
+}
+
+/// What pressing a button does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Press {
+    /// The bot gets this back.
+    Callback(Callback),
+    /// The Mini App dashboard opens.
+    OpenDashboard,
 }
 
 /// A whole reply: its parts (rendered one per line) and rows of buttons.
@@ -257,6 +278,15 @@ impl Reply {
             parts,
             buttons: Vec::new(),
         }
+    }
+
+    /// Adds a row with the button that opens the Mini App dashboard.
+    pub fn with_dashboard(mut self) -> Self {
+        self.buttons.push(vec![Action {
+            label: Label::OpenDashboard,
+            press: Press::OpenDashboard,
+        }]);
+        self
     }
 
     /// Adds a part at the end.
@@ -286,7 +316,12 @@ impl Reply {
                     row.iter()
                         .map(|action| Button {
                             label: label(&action.label),
-                            data: action.callback.encode(),
+                            press: match &action.press {
+                                Press::Callback(callback) => {
+                                    ButtonPress::Callback(callback.encode())
+                                }
+                                Press::OpenDashboard => ButtonPress::OpenDashboard,
+                            },
                         })
                         .collect()
                 })

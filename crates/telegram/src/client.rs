@@ -7,8 +7,10 @@ use std::time::Duration;
 
 use frankenstein::AsyncTelegramApi;
 use frankenstein::client_reqwest::Bot;
-use frankenstein::methods::{DeleteWebhookParams, SetMyCommandsParams, SetWebhookParams};
-use frankenstein::types::{AllowedUpdate, BotCommand};
+use frankenstein::methods::{
+    DeleteWebhookParams, SetChatMenuButtonParams, SetMyCommandsParams, SetWebhookParams,
+};
+use frankenstein::types::{AllowedUpdate, BotCommand, MenuButton, MenuButtonWebApp, WebAppInfo};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use wellness_domain::model::{ChatId, Secret};
@@ -36,7 +38,7 @@ impl Default for RetryPolicy {
 }
 
 /// Settings of a [`TelegramClient`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ClientOptions {
     /// Time allowed for one call (long polls get their own, longer, timeout).
     pub request_timeout: Duration,
@@ -44,6 +46,9 @@ pub struct ClientOptions {
     pub connect_timeout: Duration,
     /// How 429 answers are retried.
     pub retry: RetryPolicy,
+    /// The Mini App's https URL: dashboard buttons open it (without one they are left out;
+    /// Telegram opens Mini Apps only over https).
+    pub mini_app_url: Option<String>,
 }
 
 impl Default for ClientOptions {
@@ -52,6 +57,7 @@ impl Default for ClientOptions {
             request_timeout: Duration::from_secs(30),
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            mini_app_url: None,
         }
     }
 }
@@ -234,6 +240,33 @@ impl TelegramClient {
         })
         .await
         .map(drop)
+    }
+
+    /// Makes `text` the default menu button of every chat, opening the Mini App at `url`.
+    pub async fn set_menu_button_web_app(
+        &self,
+        text: &str,
+        url: &str,
+    ) -> Result<(), MessengerError> {
+        let button = MenuButton::WebApp(
+            MenuButtonWebApp::builder()
+                .text(text)
+                .web_app(WebAppInfo::builder().url(url).build())
+                .build(),
+        );
+        let params = SetChatMenuButtonParams::builder()
+            .menu_button(button)
+            .build();
+        self.call(None, self.attempts(), || {
+            self.json::<_, bool>("setChatMenuButton", Some(&params))
+        })
+        .await
+        .map(drop)
+    }
+
+    /// The Mini App's URL, when dashboard buttons open one.
+    pub fn mini_app_url(&self) -> Option<&str> {
+        self.inner.options.mini_app_url.as_deref()
     }
 
     pub(crate) fn attempts(&self) -> u32 {

@@ -8,12 +8,13 @@ use frankenstein::methods::{
 };
 use frankenstein::types::{
     ChatAction, InlineKeyboardButton, InlineKeyboardMarkup, LinkPreviewOptions, ReplyMarkup,
+    WebAppInfo,
 };
 use reqwest::multipart::{Form, Part};
 use serde::Deserialize;
 use wellness_domain::model::ChatId;
 use wellness_domain::ports::{
-    Attachment, Button, Messenger, MessengerError, OutgoingMessage, SentMessage,
+    Attachment, Button, ButtonPress, Messenger, MessengerError, OutgoingMessage, SentMessage,
 };
 
 use crate::client::TelegramClient;
@@ -22,6 +23,37 @@ use crate::text::{MAX_CAPTION_UNITS, MAX_MESSAGE_UNITS, escape_html, split_text,
 
 /// Longest `callback_data`, in bytes.
 pub const MAX_CALLBACK_DATA_BYTES: usize = 64;
+
+/// One button; `None` for a dashboard button without a Mini App.
+fn inline_button(
+    button: &Button,
+    mini_app: Option<&str>,
+) -> Result<Option<InlineKeyboardButton>, MessengerError> {
+    let data = match &button.press {
+        ButtonPress::Callback(data) => data,
+        ButtonPress::OpenDashboard => {
+            return Ok(mini_app.map(|url| {
+                InlineKeyboardButton::builder()
+                    .text(button.label.clone())
+                    .web_app(WebAppInfo::builder().url(url).build())
+                    .build()
+            }));
+        }
+    };
+    let size = data.len();
+    if size == 0 || size > MAX_CALLBACK_DATA_BYTES {
+        return Err(MessengerError::Rejected(format!(
+            "button {:?}: callback data must be 1-{MAX_CALLBACK_DATA_BYTES} bytes, got {size}",
+            button.label
+        )));
+    }
+    Ok(Some(
+        InlineKeyboardButton::builder()
+            .text(button.label.clone())
+            .callback_data(data.clone())
+            .build(),
+    ))
+}
 
 /// The part of a sent `Message` we need: robust to whatever else Telegram adds.
 #[derive(Debug, Deserialize)]
@@ -36,28 +68,20 @@ struct FileRef {
     file_path: Option<String>,
 }
 
-/// Checks the buttons and builds Telegram's inline keyboard (`None` when there are none).
-fn inline_keyboard(rows: &[Vec<Button>]) -> Result<Option<InlineKeyboardMarkup>, MessengerError> {
+/// Checks the buttons and builds Telegram's inline keyboard (`None` when there are none). A
+/// dashboard button opens `mini_app` (an https URL); without one it is left out.
+fn inline_keyboard(
+    rows: &[Vec<Button>],
+    mini_app: Option<&str>,
+) -> Result<Option<InlineKeyboardMarkup>, MessengerError> {
     let rows: Vec<Vec<InlineKeyboardButton>> = rows
         .iter()
-        .filter(|row| !row.is_empty())
         .map(|row| {
             row.iter()
-                .map(|button| {
-                    let size = button.data.len();
-                    if size == 0 || size > MAX_CALLBACK_DATA_BYTES {
-                        return Err(MessengerError::Rejected(format!(
-                            "button {:?}: callback data must be 1-{MAX_CALLBACK_DATA_BYTES} bytes, got {size}",
-                            button.label
-                        )));
-                    }
-                    Ok(InlineKeyboardButton::builder()
-                        .text(button.label.clone())
-                        .callback_data(button.data.clone())
-                        .build())
-                })
-                .collect()
+                .filter_map(|button| inline_button(button, mini_app).transpose())
+                .collect::<Result<Vec<_>, _>>()
         })
+        .filter(|row| !matches!(row, Ok(row) if row.is_empty()))
         .collect::<Result<_, _>>()?;
     Ok((!rows.is_empty()).then(|| {
         InlineKeyboardMarkup::builder()
@@ -161,7 +185,7 @@ impl Messenger for TelegramClient {
         chat: ChatId,
         message: &OutgoingMessage,
     ) -> Result<SentMessage, MessengerError> {
-        let keyboard = inline_keyboard(&message.buttons)?;
+        let keyboard = inline_keyboard(&message.buttons, self.mini_app_url())?;
         let pieces = split_text(&message.text, MAX_MESSAGE_UNITS);
         let Some((last, first)) = pieces.split_last() else {
             return Err(MessengerError::Rejected("message text is empty".to_owned()));
@@ -179,7 +203,7 @@ impl Messenger for TelegramClient {
         message_id: i64,
         message: &OutgoingMessage,
     ) -> Result<(), MessengerError> {
-        let keyboard = inline_keyboard(&message.buttons)?;
+        let keyboard = inline_keyboard(&message.buttons, self.mini_app_url())?;
         let length = utf16_len(message.text.trim());
         if length == 0 {
             return Err(MessengerError::Rejected("message text is empty".to_owned()));
@@ -326,13 +350,38 @@ mod tests {
     fn button(data: &str) -> Button {
         Button {
             label: "Undo".to_owned(),
-            data: data.to_owned(),
+            press: ButtonPress::Callback(data.to_owned()),
         }
     }
 
     #[test]
+    fn a_dashboard_button_opens_the_mini_app_or_is_left_out() {
+        let dashboard = Button {
+            label: "Dashboard".to_owned(),
+            press: ButtonPress::OpenDashboard,
+        };
+        let rows = [vec![button("undo:1")], vec![dashboard]];
+        let keyboard = inline_keyboard(&rows, Some("https://example.org/app"))
+            .unwrap()
+            .unwrap();
+        let app = &keyboard.inline_keyboard[1][0];
+        assert_eq!(
+            app.web_app.as_ref().map(|w| w.url.as_str()),
+            Some("https://example.org/app")
+        );
+        assert!(app.callback_data.is_none());
+        let keyboard = inline_keyboard(&rows, None).unwrap().unwrap();
+        assert_eq!(
+            keyboard.inline_keyboard.len(),
+            1,
+            "the empty row is dropped"
+        );
+        assert!(inline_keyboard(&rows[1..], None).unwrap().is_none());
+    }
+
+    #[test]
     fn builds_rows_of_callback_buttons() {
-        let keyboard = inline_keyboard(&[vec![button("undo:1"), button("ok")], vec![]])
+        let keyboard = inline_keyboard(&[vec![button("undo:1"), button("ok")], vec![]], None)
             .unwrap()
             .unwrap();
         assert_eq!(keyboard.inline_keyboard.len(), 1);
@@ -340,20 +389,20 @@ mod tests {
             keyboard.inline_keyboard[0][1].callback_data.as_deref(),
             Some("ok")
         );
-        assert!(inline_keyboard(&[]).unwrap().is_none());
+        assert!(inline_keyboard(&[], None).unwrap().is_none());
     }
 
     #[test]
     fn refuses_callback_data_over_64_bytes_or_empty() {
-        assert!(inline_keyboard(&[vec![button(&"x".repeat(64))]]).is_ok());
+        assert!(inline_keyboard(&[vec![button(&"x".repeat(64))]], None).is_ok());
         // 33 two-byte letters: 66 bytes.
         let long = "ї".repeat(33);
         assert!(matches!(
-            inline_keyboard(&[vec![button(&long)]]),
+            inline_keyboard(&[vec![button(&long)]], None),
             Err(MessengerError::Rejected(_))
         ));
         assert!(matches!(
-            inline_keyboard(&[vec![button("")]]),
+            inline_keyboard(&[vec![button("")]], None),
             Err(MessengerError::Rejected(_))
         ));
     }

@@ -15,6 +15,11 @@ impl Texts {
             .collect()
     }
 
+    /// The text of the menu button that opens the Mini App.
+    pub fn dashboard_menu_button(&self, locale: Locale) -> String {
+        self.plain(locale, "menu-button-dashboard")
+    }
+
     fn describe(&self, locale: Locale, command: &str) -> String {
         match command {
             "today" => self.plain(locale, "menu-today"),

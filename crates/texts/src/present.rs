@@ -68,6 +68,7 @@ impl Texts {
             }
             Label::DeleteEverything => self.plain(locale, "button-delete-everything"),
             Label::KeepMyData => self.plain(locale, "button-keep-my-data"),
+            Label::OpenDashboard => self.plain(locale, "button-open-dashboard"),
         }
     }
 

@@ -38,6 +38,15 @@ impl Settings {
             .is_some_and(|url| url.scheme() == "https")
     }
 
+    /// The Mini App's address, `{PUBLIC_BASE_URL}/app`, when Telegram can open it: only over
+    /// https.
+    pub fn mini_app_url(&self) -> Option<String> {
+        self.public_base_url_is_https()
+            .then(|| self.server.public_base_url.as_ref())
+            .flatten()
+            .map(|url| format!("{}/app", url.as_str().trim_end_matches('/')))
+    }
+
     /// No PUBLIC_BASE_URL, or one that names this machine.
     fn public_base_url_is_local(&self) -> bool {
         self.server.public_base_url.as_ref().is_none_or(|url| {
@@ -76,6 +85,16 @@ impl Settings {
             api = %host(&self.telegram.api_url),
             "telegram"
         );
+        match self.mini_app_url() {
+            Some(url) => {
+                tracing::info!(%url, "mini app: the menu button and the dashboard buttons open it")
+            }
+            None if self.telegram.bot_token.is_some() => tracing::warn!(
+                "mini app: Telegram opens Mini Apps only over https and PUBLIC_BASE_URL is not \
+                 https, so the bot offers no dashboard button"
+            ),
+            None => {}
+        }
         tracing::info!(configured = self.openai.api_key.is_some(), api = %host(&self.openai.base_url), "openai");
         tracing::info!(
             configured = self.whoop.client_id.is_some() && self.whoop.client_secret.is_some(),

@@ -8,13 +8,22 @@ use crate::model::{
     WearableKind, WearableRecord, WearableSnapshot, Workout,
 };
 
-/// A button under a message; pressing it sends `data` back (at most 64 bytes).
+/// A button under a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Button {
     /// What the button says.
     pub label: String,
-    /// What comes back when pressed.
-    pub data: String,
+    /// What pressing it does.
+    pub press: ButtonPress,
+}
+
+/// What pressing a button does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ButtonPress {
+    /// Sends this back to the bot (at most 64 bytes).
+    Callback(String),
+    /// Opens the Mini App dashboard (left out where the messenger has none).
+    OpenDashboard,
 }
 
 /// A message from the bot: plain text (the adapter escapes it) and rows of buttons.

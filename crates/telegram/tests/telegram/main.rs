@@ -49,6 +49,7 @@ pub fn test_options() -> ClientOptions {
             max_attempts: 3,
             max_wait: Duration::from_secs(5),
         },
+        mini_app_url: None,
     }
 }
 

@@ -303,7 +303,7 @@ async fn keeps_polling_through_a_conflict() {
 
 #[tokio::test]
 async fn stores_button_presses_with_their_chat() {
-    use wellness_domain::ports::{Button, Messenger, OutgoingMessage};
+    use wellness_domain::ports::{Button, ButtonPress, Messenger, OutgoingMessage};
 
     let sim = crate::start_sim().await;
     let client = client(&sim);
@@ -315,7 +315,7 @@ async fn stores_button_presses_with_their_chat() {
                 text: "Undo?".to_owned(),
                 buttons: vec![vec![Button {
                     label: "Undo".to_owned(),
-                    data: "undo:1".to_owned(),
+                    press: ButtonPress::Callback("undo:1".to_owned()),
                 }]],
             },
         )

@@ -3,7 +3,9 @@
 use std::time::Duration;
 
 use serde_json::json;
-use wellness_domain::ports::{Attachment, Button, Messenger, MessengerError, OutgoingMessage};
+use wellness_domain::ports::{
+    Attachment, Button, ButtonPress, Messenger, MessengerError, OutgoingMessage,
+};
 use wellness_sim::telegram::{FileKind, SimConfig, silent_voice_note};
 
 use crate::{
@@ -20,7 +22,7 @@ fn with_buttons(text: &str, rows: &[&[(&str, &str)]]) -> OutgoingMessage {
                 row.iter()
                     .map(|(label, data)| Button {
                         label: (*label).to_owned(),
-                        data: (*data).to_owned(),
+                        press: ButtonPress::Callback((*data).to_owned()),
                     })
                     .collect()
             })

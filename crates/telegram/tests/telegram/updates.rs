@@ -3,7 +3,7 @@
 use serde_json::Value;
 use wellness_domain::conversation::{Callback, Command, Setting};
 use wellness_domain::model::{CalorieGoal, ChatId, Inbound, TelegramUserId, UpdateId};
-use wellness_domain::ports::{Button, Messenger, OutgoingMessage};
+use wellness_domain::ports::{Button, ButtonPress, Messenger, OutgoingMessage};
 use wellness_sim::telegram::silent_voice_note;
 use wellness_telegram::{parse_update, routing_key};
 
@@ -23,7 +23,7 @@ async fn maps_the_simulators_text_command_voice_and_button_updates() {
                 text: "Logged".to_owned(),
                 buttons: vec![vec![Button {
                     label: "Undo".to_owned(),
-                    data: "undo:9".to_owned(),
+                    press: ButtonPress::Callback("undo:9".to_owned()),
                 }]],
             },
         )

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone as _, Utc};
 
-use super::{STALE_AFTER, compose_briefing};
+use super::{Briefing, STALE_AFTER, compose_briefing};
 use crate::model::{ChatId, LocalDate, NotificationKind, User, UserId, UserTimeZone};
 use crate::ports::{
     FoodLog, Messenger, MessengerError, Notifications, StorageError, Users, WearableStore,
@@ -186,7 +186,14 @@ async fn send_one(
     }
     let sent = match compose_briefing(user, kind, day, now, ports.food, ports.wearables).await {
         Ok(briefing) => {
+            let morning = matches!(briefing, Briefing::Morning(_));
             let reply = crate::reply::Reply::one(crate::reply::Say::Briefing(briefing));
+            // The morning briefing opens the day: the dashboard is one tap away.
+            let reply = if morning {
+                reply.with_dashboard()
+            } else {
+                reply
+            };
             let message = ports.presenter.render(user.locale, &reply);
             ports
                 .messenger

@@ -336,7 +336,7 @@ impl ChatService {
             }
             .into(),
             Command::Help => Say::Help.into(),
-            Command::Today => self.today.today(user).await?.into(),
+            Command::Today => Reply::from(self.today.today(user).await?).with_dashboard(),
             Command::Sync => match self
                 .throttle
                 .hit(user.id, Throttled::Sync, self.limits.sync)

@@ -64,14 +64,8 @@ impl Privacy {
         Reply {
             parts: vec![Say::ConfirmDelete],
             buttons: vec![vec![
-                Action {
-                    label: Label::DeleteEverything,
-                    callback: Callback::ConfirmDelete,
-                },
-                Action {
-                    label: Label::KeepMyData,
-                    callback: Callback::CancelDelete,
-                },
+                Action::callback(Label::DeleteEverything, Callback::ConfirmDelete),
+                Action::callback(Label::KeepMyData, Callback::CancelDelete),
             ]],
         }
     }

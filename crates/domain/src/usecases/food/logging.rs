@@ -327,10 +327,10 @@ impl FoodLogging {
         }
         reply.push(self.day_total(user).await?);
         reply.push(Say::Sources(sources));
-        reply.buttons.push(vec![Action {
-            label: Label::Undo,
-            callback: Callback::Undo(update_id),
-        }]);
+        reply.buttons.push(vec![Action::callback(
+            Label::Undo,
+            Callback::Undo(update_id),
+        )]);
         reply.buttons.push(change_buttons(&logged));
         Ok(reply)
     }
@@ -359,17 +359,19 @@ fn problems_after(logged: &[FoodEntry], problems: Vec<Say>) -> Vec<Say> {
 /// One "change grams" button, or one per item (at most four) when several were logged.
 fn change_buttons(logged: &[FoodEntry]) -> Vec<Action> {
     if let [only] = logged {
-        return vec![Action {
-            label: Label::ChangeGrams,
-            callback: Callback::ChangeGrams(only.id),
-        }];
+        return vec![Action::callback(
+            Label::ChangeGrams,
+            Callback::ChangeGrams(only.id),
+        )];
     }
     logged
         .iter()
         .take(4)
-        .map(|e| Action {
-            label: Label::ChangeGramsOf(e.name.clone()),
-            callback: Callback::ChangeGrams(e.id),
+        .map(|e| {
+            Action::callback(
+                Label::ChangeGramsOf(e.name.clone()),
+                Callback::ChangeGrams(e.id),
+            )
         })
         .collect()
 }

@@ -276,7 +276,10 @@ fn logs_each_item_with_the_day_total_and_offers_undo_and_change() {
          Today: 223 of 2000 kcal — 1777 left.\n\
          Numbers from: built-in catalogue (USDA FoodData Central)."
     );
-    assert_eq!(sent[0].buttons[0][0].data, "undo:10");
+    assert_eq!(
+        sent[0].buttons[0][0].press,
+        wellness_domain::ports::ButtonPress::Callback("undo:10".to_owned())
+    );
     assert_eq!(sent[0].buttons[1].len(), 2, "one change button per item");
     let log = w.log.0.lock().unwrap();
     assert!(log.iter().all(|e| e.meal == Meal::Breakfast));
