@@ -254,3 +254,58 @@ async fn an_entry_made_in_fatsecret_itself_counts_in_today_after_sync_and_ours_a
         "{again}"
     );
 }
+
+/// Change grams after the entry reached the diary: the same FatSecret entry gets the new
+/// portion (`food_entry.edit`), not a delete and a second create.
+#[tokio::test]
+async fn changing_the_grams_of_an_entry_in_the_diary_edits_that_diary_entry() {
+    let w = world().await;
+    let ann = SimUser::new(8208, "Ann").with_language("en");
+    connect(&w, &ann).await;
+    let logged = say(&w.tg, &ann, "2 eggs").await;
+    assert!(logged.contains("FatSecret"), "{logged}");
+    eventually("the diary has the entry", || w.fs.diary(FS_USER).len() == 1).await;
+    let written = w.fs.diary(FS_USER).remove(0);
+
+    let sent = w.tg.sent_to(ann.id);
+    let (message_id, change) = sent
+        .iter()
+        .rev()
+        .find_map(|m| {
+            let data = m
+                .callback_data()
+                .into_iter()
+                .find(|d| d.starts_with("grams:"))?;
+            Some((m.message_id, data))
+        })
+        .expect("a Change grams button");
+    let nth = sent.len();
+    w.tg.press_button(&ann, message_id, &change).unwrap();
+    let asked = reply(&w.tg, &ann, nth).await;
+    assert!(asked.starts_with("How many grams of"), "{asked}");
+    // "(now 100 g)": the grams logged, from the question itself.
+    let now: f64 = asked
+        .split("(now ")
+        .nth(1)
+        .and_then(|rest| rest.split(' ').next())
+        .and_then(|grams| grams.parse().ok())
+        .expect("the grams now");
+    let wanted = (now * 1.5).round();
+    let changed = say(&w.tg, &ann, &wanted.to_string()).await;
+    assert!(changed.starts_with("Changed:"), "{changed}");
+
+    let expected = written.number_of_units * wanted / now;
+    eventually("the diary entry has the new portion", || {
+        w.fs.diary(FS_USER)
+            .first()
+            .is_some_and(|e| (e.number_of_units - expected).abs() < 0.01)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let diary = w.fs.diary(FS_USER);
+    assert_eq!(diary.len(), 1, "{diary:?}");
+    assert_eq!(diary[0].food_entry_id, written.food_entry_id);
+    assert_eq!(w.fs.api_calls("food_entry.create").len(), 1);
+    assert_eq!(w.fs.api_calls("food_entry.edit").len(), 1);
+    assert!(w.fs.api_calls("food_entry.delete").is_empty());
+}

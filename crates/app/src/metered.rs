@@ -506,6 +506,23 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
         r
     }
 
+    async fn edit(
+        &self,
+        tokens: &Tokens,
+        food_entry_id: &str,
+        entry: &DiaryEntry,
+    ) -> Result<(), DiaryError> {
+        let r = timed(
+            &self.metrics,
+            "fatsecret",
+            "edit",
+            self.inner.edit(tokens, food_entry_id, entry),
+        )
+        .await;
+        self.count("diary_edit", diary_status(&r));
+        r
+    }
+
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
         let r = timed(&self.metrics, "whoop", "day", self.inner.day(tokens, day)).await;
         self.count("diary_day", diary_status(&r));

@@ -1,6 +1,6 @@
-//! The [`FoodDiary`] port: `food_entry.create`, `food_entry.delete` and `food_entries.get.v2`,
-//! signed with the user's OAuth 1.0a token and sent as POST forms (the token never sits in a
-//! URL).
+//! The [`FoodDiary`] port: `food_entry.create`, `food_entry.edit`, `food_entry.delete` and
+//! `food_entries.get.v2`, signed with the user's OAuth 1.0a token and sent as POST forms (the
+//! token never sits in a URL).
 //!
 //! - The day is the user's **local** date as FatSecret's `date_int` (days since 1970-01-01).
 //! - The meal: breakfast, lunch, dinner; a snack is FatSecret's `other`. Read back
@@ -11,7 +11,9 @@
 //!   "1 large" egg of 50 g weighs 50 g, not 1), from one `food.get`; a food FatSecret no longer
 //!   has, or a serving without a metric amount, has no known weight.
 //! - Deleting an entry FatSecret no longer has (error 106) succeeds: the entry is gone either way,
-//!   which makes a retried delete safe.
+//!   which makes a retried delete safe. Editing one (error 106) is rejected: there is nothing to
+//!   change. An edit sends only `number_of_units` (worked out from the grams as for a create);
+//!   it sets rather than adds, so sending it again is safe.
 
 use async_trait::async_trait;
 use chrono::{Days, NaiveDate};
@@ -135,44 +137,9 @@ impl FoodDiary for FatSecretClient {
     async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError> {
         let user = user_token(tokens)?;
         let Some(catalogue_ref) = &entry.catalogue_ref else {
-            return Err(DiaryError::Rejected(
-                "the entry has no FatSecret food and serving".to_owned(),
-            ));
+            return Err(no_serving());
         };
-        // FatSecret counts units of the serving: grams for a "100 g" serving (whose
-        // number_of_units is 100), eggs for "1 large" (number_of_units 1, 50 g). From grams eaten,
-        // units = grams x the serving's number_of_units / its metric amount.
-        let units = match entry.grams {
-            Some(grams) => {
-                let food = self
-                    .food(&catalogue_ref.food_id)
-                    .await
-                    .map_err(|failure| failure.into_diary(Effect::Read))?;
-                let serving = food
-                    .servings
-                    .iter()
-                    .find(|s| s.serving_id == catalogue_ref.serving_id)
-                    .ok_or_else(|| {
-                        DiaryError::Rejected("the serving is no longer offered".to_owned())
-                    })?;
-                match serving.metric {
-                    Some((amount, _)) if amount > 0.0 && serving.number_of_units > 0.0 => {
-                        grams.get() * serving.number_of_units / amount
-                    }
-                    _ => {
-                        return Err(DiaryError::Rejected(
-                            "the serving has no weight in grams".to_owned(),
-                        ));
-                    }
-                }
-            }
-            None => entry.number_of_units,
-        };
-        if !(units.is_finite() && units > 0.0) {
-            return Err(DiaryError::Rejected(format!(
-                "number_of_units must be positive, got {units}"
-            )));
-        }
+        let units = self.units(entry, catalogue_ref).await?;
         let name = if entry.name.trim().is_empty() {
             "Food".to_owned()
         } else {
@@ -213,6 +180,28 @@ impl FoodDiary for FatSecretClient {
         }
     }
 
+    async fn edit(
+        &self,
+        tokens: &Tokens,
+        food_entry_id: &str,
+        entry: &DiaryEntry,
+    ) -> Result<(), DiaryError> {
+        let user = user_token(tokens)?;
+        let Some(catalogue_ref) = &entry.catalogue_ref else {
+            return Err(no_serving());
+        };
+        let units = self.units(entry, catalogue_ref).await?;
+        // Only the portion changes: the entry keeps its food, serving, name and meal.
+        let args = [
+            ("food_entry_id", food_entry_id.to_owned()),
+            ("number_of_units", units_text(units)),
+        ];
+        self.call(Verb::Post, "food_entry.edit", &args, Some(user))
+            .await
+            .map(|_| ())
+            .map_err(|failure| failure.into_diary(Effect::Write))
+    }
+
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
         let user = user_token(tokens)?;
         let args = [("date", day.days_since_epoch().to_string())];
@@ -231,6 +220,55 @@ impl FoodDiary for FatSecretClient {
             Err(Failure::Api { code, .. }) if !matches!(code, 6 | 7) => Ok(None),
             Err(failure) => Err(failure.into_diary(Effect::Read)),
         }
+    }
+}
+
+fn no_serving() -> DiaryError {
+    DiaryError::Rejected("the entry has no FatSecret food and serving".to_owned())
+}
+
+impl FatSecretClient {
+    /// The `number_of_units` to write for an entry: FatSecret counts units of the serving,
+    /// grams for a "100 g" serving (whose number_of_units is 100), eggs for "1 large"
+    /// (number_of_units 1, 50 g). From grams eaten, units = grams x the serving's
+    /// number_of_units / its metric amount (the serving from one cached `food.get`).
+    async fn units(
+        &self,
+        entry: &DiaryEntry,
+        catalogue_ref: &CatalogueRef,
+    ) -> Result<f64, DiaryError> {
+        let units = match entry.grams {
+            Some(grams) => {
+                let food = self
+                    .food(&catalogue_ref.food_id)
+                    .await
+                    .map_err(|failure| failure.into_diary(Effect::Read))?;
+                let serving = food
+                    .servings
+                    .iter()
+                    .find(|s| s.serving_id == catalogue_ref.serving_id)
+                    .ok_or_else(|| {
+                        DiaryError::Rejected("the serving is no longer offered".to_owned())
+                    })?;
+                match serving.metric {
+                    Some((amount, _)) if amount > 0.0 && serving.number_of_units > 0.0 => {
+                        grams.get() * serving.number_of_units / amount
+                    }
+                    _ => {
+                        return Err(DiaryError::Rejected(
+                            "the serving has no weight in grams".to_owned(),
+                        ));
+                    }
+                }
+            }
+            None => entry.number_of_units,
+        };
+        if !(units.is_finite() && units > 0.0) {
+            return Err(DiaryError::Rejected(format!(
+                "number_of_units must be positive, got {units}"
+            )));
+        }
+        Ok(units)
     }
 }
 

@@ -1,6 +1,6 @@
 //! How FatSecret failures become the domain's errors.
 //!
-//! | What happened                                         | `DiaryError` (writes: create, delete) | `DiaryError` (day) | `CatalogError` |
+//! | What happened                                         | `DiaryError` (writes: create, edit, delete) | `DiaryError` (day) | `CatalogError` |
 //! |-------------------------------------------------------|------------------|--------------|----------------|
 //! | connection refused / failed before the request went out | `Unavailable`  | `Unavailable` | `Unavailable` |
 //! | timeout or broken connection after it went out        | `OutcomeUnknown` | `Unavailable` | `Unavailable` |

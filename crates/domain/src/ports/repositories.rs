@@ -379,9 +379,12 @@ pub enum OutboxOperation {
     Create,
     /// Delete the entry written earlier.
     Delete,
+    /// Change the portion of the entry written earlier to the entry's grams now.
+    Edit,
 }
 
-/// A claimed outbox row: an entry to write to (or delete from) the user's FatSecret diary.
+/// A claimed outbox row: an entry to write to, change in or delete from the user's FatSecret
+/// diary.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OutboxItem {
     /// The row.
@@ -399,7 +402,8 @@ pub struct OutboxItem {
 
 /// The FatSecret diary outbox. Rows are enqueued by the [`FoodLog`] adapter in the same
 /// transaction as the entries (for users with an active FatSecret connection; deletes when a
-/// synced entry is voided).
+/// synced entry is voided; edits when its portion changes, one row per entry that a later
+/// change sets pending again).
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
 pub trait DiaryOutbox: Send + Sync {
@@ -410,7 +414,8 @@ pub trait DiaryOutbox: Send + Sync {
         lease: Duration,
         limit: u32,
     ) -> Result<Vec<OutboxItem>, StorageError>;
-    /// Done; for a create, links the entry to the diary's `food_entry_id`.
+    /// Done; for a create, links the entry to the diary's `food_entry_id`. An edit whose entry
+    /// changed again while it was out stays pending (the next one sends the grams now).
     async fn done(&self, item: &OutboxItem, link: Option<String>) -> Result<(), StorageError>;
     /// Sent without an answer: read the diary at `retry_at` before sending again.
     async fn unknown(

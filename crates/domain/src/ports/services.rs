@@ -376,6 +376,14 @@ pub trait FoodDiary: Send + Sync {
     async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError>;
     /// Deletes an entry.
     async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError>;
+    /// Changes the portion of the entry written earlier as `food_entry_id` to `entry`'s (its
+    /// grams in units of its serving, as [`FoodDiary::create`] writes them).
+    async fn edit(
+        &self,
+        tokens: &Tokens,
+        food_entry_id: &str,
+        entry: &DiaryEntry,
+    ) -> Result<(), DiaryError>;
     /// Reads a day of the diary.
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError>;
     /// The weight of one unit of a serving (one "1 large" egg: its grams; one gram of a

@@ -2,7 +2,7 @@
 
 use chrono::Duration;
 
-use crate::model::{ChatId, ConnectionStatus, EntryStatus, Provider};
+use crate::model::{ChatId, ConnectionStatus, EntryStatus, Provider, Tokens};
 use crate::ports::{
     Clock, CredentialStore, DiaryEntry, DiaryError, DiaryOutbox, FoodDiary, Messenger, OutboxItem,
     OutboxOperation, StorageError, Users,
@@ -62,69 +62,104 @@ fn backoff(attempts: u32) -> Duration {
 
 impl OutboxPorts<'_> {
     /// Carries out one claimed row: create (reconciling first when an earlier attempt's
-    /// outcome is unknown) or delete. Never sends a create again without reading the day.
+    /// outcome is unknown), edit or delete. Never sends a create again without reading the day;
+    /// an edit or a delete waits until its create has linked the entry.
     pub async fn process(&self, item: &OutboxItem) -> Result<(), StorageError> {
-        let now = self.clock.now();
-        let user = item.entry.user_id;
-        let credentials = match self.credentials.get(user, Provider::Fatsecret).await? {
+        let credentials = match self
+            .credentials
+            .get(item.entry.user_id, Provider::Fatsecret)
+            .await?
+        {
             Some(c) if c.status == ConnectionStatus::Active => c,
             _ => return self.outbox.fail(item.id, "not connected").await,
         };
         let tokens = &credentials.tokens;
-        let result = match item.operation {
-            OutboxOperation::Create => {
-                if let Some(link) = &item.entry.diary_link {
-                    return self
+        match item.operation {
+            OutboxOperation::Create => self.create(item, tokens).await,
+            OutboxOperation::Edit => self.edit(item, tokens).await,
+            OutboxOperation::Delete => self.delete(item, tokens).await,
+        }
+    }
+
+    async fn create(&self, item: &OutboxItem, tokens: &Tokens) -> Result<(), StorageError> {
+        if let Some(link) = &item.entry.diary_link {
+            return self
+                .outbox
+                .done(item, Some(link.food_entry_id.clone()))
+                .await;
+        }
+        let wanted = diary_entry(&item.entry);
+        if item.outcome_unknown {
+            match self.diary.day(tokens, item.entry.local_date).await {
+                Ok(day) => {
+                    let linked = self
                         .outbox
-                        .done(item, Some(link.food_entry_id.clone()))
-                        .await;
-                }
-                let wanted = diary_entry(&item.entry);
-                if item.outcome_unknown {
-                    match self.diary.day(tokens, item.entry.local_date).await {
-                        Ok(day) => {
-                            let linked = self
-                                .outbox
-                                .linked_entry_ids(user, item.entry.local_date)
-                                .await?;
-                            let found = day.into_iter().find(|d| {
-                                d.catalogue_ref == wanted.catalogue_ref
-                                    && d.name.trim().eq_ignore_ascii_case(wanted.name.trim())
-                                    && d.food_entry_id
-                                        .as_ref()
-                                        .is_some_and(|id| !linked.contains(id))
-                            });
-                            if let Some(id) = found.and_then(|d| d.food_entry_id) {
-                                return self.outbox.done(item, Some(id)).await;
-                            }
-                        }
-                        Err(e) => return self.failed(item, e).await,
+                        .linked_entry_ids(item.entry.user_id, item.entry.local_date)
+                        .await?;
+                    let found = day.into_iter().find(|d| {
+                        d.catalogue_ref == wanted.catalogue_ref
+                            && d.name.trim().eq_ignore_ascii_case(wanted.name.trim())
+                            && d.food_entry_id
+                                .as_ref()
+                                .is_some_and(|id| !linked.contains(id))
+                    });
+                    if let Some(id) = found.and_then(|d| d.food_entry_id) {
+                        return self.outbox.done(item, Some(id)).await;
                     }
                 }
-                if item.entry.status == EntryStatus::Voided {
-                    // Undone before it reached the diary: nothing to write.
-                    return self.outbox.done(item, None).await;
-                }
-                self.diary.create(tokens, &wanted).await.map(Some)
+                Err(e) => return self.failed(item, e).await,
             }
-            OutboxOperation::Delete => match &item.entry.diary_link {
-                Some(link) => self
-                    .diary
-                    .delete(tokens, &link.food_entry_id)
-                    .await
-                    .map(|()| None),
-                None if item.attempts >= MAX_ATTEMPTS => {
-                    return self.outbox.fail(item.id, "never written").await;
-                }
-                // The create has not been linked yet: wait for it.
-                None => {
-                    return self
-                        .outbox
-                        .retry(item.id, now + backoff(item.attempts), "create pending")
-                        .await;
-                }
-            },
-        };
+        }
+        if item.entry.status == EntryStatus::Voided {
+            // Undone before it reached the diary: nothing to write.
+            return self.outbox.done(item, None).await;
+        }
+        let result = self.diary.create(tokens, &wanted).await.map(Some);
+        self.settle(item, result).await
+    }
+
+    /// Sets the diary entry's portion to the entry's grams now. Sending it again is harmless
+    /// (it sets, not adds), so an edit whose outcome is unknown is simply sent again.
+    async fn edit(&self, item: &OutboxItem, tokens: &Tokens) -> Result<(), StorageError> {
+        if item.entry.status == EntryStatus::Voided {
+            // Deleted since: the delete takes it out of the diary.
+            return self.outbox.done(item, None).await;
+        }
+        match &item.entry.diary_link {
+            Some(link) => {
+                let wanted = diary_entry(&item.entry);
+                let result = self.diary.edit(tokens, &link.food_entry_id, &wanted).await;
+                self.settle(item, result.map(|()| None)).await
+            }
+            None => self.wait_for_create(item).await,
+        }
+    }
+
+    async fn delete(&self, item: &OutboxItem, tokens: &Tokens) -> Result<(), StorageError> {
+        match &item.entry.diary_link {
+            Some(link) => {
+                let result = self.diary.delete(tokens, &link.food_entry_id).await;
+                self.settle(item, result.map(|()| None)).await
+            }
+            None => self.wait_for_create(item).await,
+        }
+    }
+
+    /// An edit or delete of an entry its create has not linked yet: later, or never.
+    async fn wait_for_create(&self, item: &OutboxItem) -> Result<(), StorageError> {
+        if item.attempts >= MAX_ATTEMPTS {
+            return self.outbox.fail(item.id, "never written").await;
+        }
+        let retry_at = self.clock.now() + backoff(item.attempts);
+        self.outbox.retry(item.id, retry_at, "create pending").await
+    }
+
+    /// Records how a diary call went.
+    async fn settle(
+        &self,
+        item: &OutboxItem,
+        result: Result<Option<String>, DiaryError>,
+    ) -> Result<(), StorageError> {
         match result {
             Ok(link) => self.outbox.done(item, link).await,
             Err(e) => self.failed(item, e).await,
@@ -507,5 +542,178 @@ mod tests {
                 ("new-2".to_owned(), 50.0),
             ]
         );
+    }
+
+    fn connected() -> MockCredentialStore {
+        let mut credentials = MockCredentialStore::new();
+        credentials.expect_get().returning(|user, provider| {
+            Ok(Some(Credentials {
+                user_id: user,
+                provider,
+                tokens: Tokens::OAuth1 {
+                    token: Secret::new("t"),
+                    token_secret: Secret::new("s"),
+                },
+                external_user_id: None,
+                status: ConnectionStatus::Active,
+                updated_at: Utc::now(),
+            }))
+        });
+        credentials
+    }
+
+    /// 120 g of chicken now (changed from what was written), linked to diary entry "77"
+    /// when `linked`.
+    fn changed_entry(linked: bool, status: EntryStatus) -> OutboxItem {
+        OutboxItem {
+            id: 9,
+            operation: OutboxOperation::Edit,
+            outcome_unknown: false,
+            attempts: 1,
+            entry: FoodEntry {
+                id: FoodEntryId::new(5).unwrap(),
+                user_id: UserId::new(1).unwrap(),
+                name: "Chicken".into(),
+                grams: Grams::new(120.0).unwrap(),
+                nutrients: Nutrients {
+                    kcal: Kcal::new(198.0).unwrap(),
+                    protein: MacroGrams::new(37.0).unwrap(),
+                    fat: MacroGrams::new(4.0).unwrap(),
+                    carbs: MacroGrams::new(0.0).unwrap(),
+                },
+                meal: Meal::Lunch,
+                source: EntrySource::Text,
+                nutrition_source: NutritionSource::Fatsecret,
+                local_date: LocalDate::of(Utc::now(), UserTimeZone::DEFAULT),
+                logged_at: Utc::now(),
+                status,
+                idempotency_key: IdempotencyKey::new("m:1:0").unwrap(),
+                catalogue_ref: Some(CatalogueRef {
+                    food_id: "33691".into(),
+                    serving_id: "100g".into(),
+                }),
+                diary_link: linked.then(|| DiaryLink {
+                    food_entry_id: "77".into(),
+                }),
+            },
+        }
+    }
+
+    fn run(item: &OutboxItem, outbox: &MockDiaryOutbox, diary: &MockFoodDiary) {
+        let mut clock = MockClock::new();
+        clock.expect_now().return_const(Utc::now());
+        let ports = OutboxPorts {
+            outbox,
+            credentials: &connected(),
+            diary,
+            users: &MockUsers::new(),
+            messenger: None,
+            presenter: &crate::testing::DebugPresenter,
+            clock: &clock,
+        };
+        block_on(ports.process(item)).unwrap();
+    }
+
+    /// A changed portion of an entry in the diary: FatSecret's entry gets the grams now (as
+    /// units of its serving, worked out by the adapter from the grams), and the row is done.
+    #[test]
+    fn an_edit_of_a_written_entry_sends_its_grams_now_to_the_linked_diary_entry() {
+        let item = changed_entry(true, EntryStatus::Active);
+        let mut diary = MockFoodDiary::new();
+        diary
+            .expect_edit()
+            .withf(|_, id, entry| {
+                id == "77"
+                    && entry.grams == Some(Grams::new(120.0).unwrap())
+                    && entry.catalogue_ref.as_ref().unwrap().serving_id == "100g"
+            })
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_done()
+            .withf(|item, link| item.id == 9 && link.is_none())
+            .times(1)
+            .returning(|_, _| Ok(()));
+        run(&item, &outbox, &diary);
+    }
+
+    /// The create has not linked the entry yet: the edit never runs before it, it waits.
+    #[test]
+    fn an_edit_waits_for_its_create_and_gives_up_when_it_never_lands() {
+        let item = changed_entry(false, EntryStatus::Active);
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_retry()
+            .withf(|id, _, error| *id == 9 && error == "create pending")
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        // No diary call: a MockFoodDiary without expectations panics on any.
+        run(&item, &outbox, &MockFoodDiary::new());
+
+        let mut exhausted = changed_entry(false, EntryStatus::Active);
+        exhausted.attempts = MAX_ATTEMPTS;
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_fail()
+            .withf(|id, error| *id == 9 && error == "never written")
+            .times(1)
+            .returning(|_, _| Ok(()));
+        run(&exhausted, &outbox, &MockFoodDiary::new());
+    }
+
+    /// Undone after the change: the delete takes the entry out of the diary, the edit is moot.
+    #[test]
+    fn an_edit_of_a_voided_entry_is_done_without_a_call() {
+        let item = changed_entry(true, EntryStatus::Voided);
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_done()
+            .withf(|item, link| item.id == 9 && link.is_none())
+            .times(1)
+            .returning(|_, _| Ok(()));
+        run(&item, &outbox, &MockFoodDiary::new());
+    }
+
+    /// An edit sets the units, so one whose outcome is unknown is sent again as it is (no day
+    /// read); its failures take the same turns as a create's.
+    #[test]
+    fn edit_failures_retry_park_or_give_up_like_the_other_writes() {
+        let mut unknown = changed_entry(true, EntryStatus::Active);
+        unknown.outcome_unknown = true;
+        let mut diary = MockFoodDiary::new();
+        let mut answers = vec![
+            Err(DiaryError::Rejected("error 106".into())),
+            Err(DiaryError::Unavailable("refused".into())),
+            Err(DiaryError::OutcomeUnknown("timed out".into())),
+        ];
+        diary
+            .expect_edit()
+            .times(3)
+            .returning(move |_, _, _| answers.pop().unwrap());
+        let mut outbox = MockDiaryOutbox::new();
+        // The timeout: parked as unknown.
+        outbox
+            .expect_unknown()
+            .withf(|id, _, _| *id == 9)
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        run(&unknown, &outbox, &diary);
+        // Nothing went out: retried.
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_retry()
+            .withf(|id, _, error| *id == 9 && error.contains("refused"))
+            .times(1)
+            .returning(|_, _, _| Ok(()));
+        run(&changed_entry(true, EntryStatus::Active), &outbox, &diary);
+        // FatSecret refused it (the entry was deleted in FatSecret's app): given up.
+        let mut outbox = MockDiaryOutbox::new();
+        outbox
+            .expect_fail()
+            .withf(|id, error| *id == 9 && error.contains("106"))
+            .times(1)
+            .returning(|_, _| Ok(()));
+        run(&changed_entry(true, EntryStatus::Active), &outbox, &diary);
     }
 }

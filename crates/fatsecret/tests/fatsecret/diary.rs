@@ -422,3 +422,104 @@ async fn a_unit_of_a_serving_weighs_its_metric_amount_and_a_day_read_weighs_noth
     );
     assert_eq!(sim.api_calls("food.get.v4").len(), 2);
 }
+
+/// A changed portion: the same diary entry (not a delete and a create) gets the grams now as
+/// units of its serving; its name, meal and day stay.
+#[tokio::test]
+async fn edit_sets_the_entrys_units_from_the_grams_now() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    let mut entry = chicken(&sim, day(2026, 1, 1));
+    entry.grams = Some(wellness_domain::model::Grams::new(150.0).unwrap());
+    let id = fatsecret.create(&ann, &entry).await.unwrap();
+
+    entry.grams = Some(wellness_domain::model::Grams::new(220.0).unwrap());
+    fatsecret.edit(&ann, &id, &entry).await.unwrap();
+    let diary = sim.diary("ann");
+    assert_eq!(diary.len(), 1);
+    let stored = &diary[0];
+    assert_eq!(stored.food_entry_id, id);
+    assert_eq!(stored.number_of_units, 220.0);
+    assert_eq!(stored.food_entry_name, "курка");
+    assert_eq!(stored.meal, SimMeal::Other);
+    assert_eq!(stored.date_int, 20454);
+
+    let call = &sim.api_calls("food_entry.edit")[0];
+    assert_eq!(call.http_method, "POST");
+    assert_eq!(call.params["food_entry_id"], id);
+    assert_eq!(call.params["number_of_units"], "220");
+    assert!(!call.params.contains_key("serving_id"));
+    assert_eq!(call.user.as_deref(), Some("ann"));
+}
+
+/// FatSecret refusing the edit (an entry deleted in FatSecret's app, or another user's: error
+/// 106) is rejected; a revoked token is revoked.
+#[tokio::test]
+async fn an_edit_fatsecret_refuses_is_rejected_or_revoked() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let bob = tokens(&sim, "bob");
+    let fatsecret = client(&sim);
+    let entry = chicken(&sim, day(2026, 1, 1));
+    let id = fatsecret.create(&ann, &entry).await.unwrap();
+
+    let not_bobs = fatsecret.edit(&bob, &id, &entry).await;
+    assert!(
+        matches!(&not_bobs, Err(DiaryError::Rejected(m)) if m.contains("106")),
+        "{not_bobs:?}"
+    );
+    fatsecret.delete(&ann, &id).await.unwrap();
+    let gone = fatsecret.edit(&ann, &id, &entry).await;
+    assert!(matches!(gone, Err(DiaryError::Rejected(_))), "{gone:?}");
+
+    sim.revoke_user("ann");
+    assert_eq!(
+        fatsecret.edit(&ann, &id, &entry).await,
+        Err(DiaryError::Revoked)
+    );
+}
+
+/// A 5xx or a timeout after the edit went out: outcome unknown (the edit may have landed); a
+/// refused connection: unavailable.
+#[tokio::test]
+async fn an_edit_without_an_answer_is_outcome_unknown_and_one_never_sent_is_unavailable() {
+    let sim = start_sim().await;
+    let ann = tokens(&sim, "ann");
+    let fatsecret = client(&sim);
+    let mut entry = chicken(&sim, day(2026, 1, 1));
+    let id = fatsecret.create(&ann, &entry).await.unwrap();
+    entry.number_of_units = 200.0;
+
+    sim.inject_fault(
+        FaultRule::next(Fault::StoreThenStatus { status: 500 }).for_method("food_entry.edit"),
+    );
+    let stored_then_500 = fatsecret.edit(&ann, &id, &entry).await;
+    assert!(
+        matches!(stored_then_500, Err(DiaryError::OutcomeUnknown(_))),
+        "{stored_then_500:?}"
+    );
+    assert_eq!(sim.diary("ann")[0].number_of_units, 200.0);
+
+    entry.number_of_units = 250.0;
+    sim.inject_fault(FaultRule::next(Fault::Timeout).for_method("food_entry.edit"));
+    let timed_out = fatsecret.edit(&ann, &id, &entry).await;
+    assert!(
+        matches!(timed_out, Err(DiaryError::OutcomeUnknown(_))),
+        "{timed_out:?}"
+    );
+    assert_eq!(sim.diary("ann")[0].number_of_units, 200.0);
+    // Sent once each: never retried by the adapter.
+    assert_eq!(sim.api_calls("food_entry.edit").len(), 2);
+
+    let url = closed_port_url();
+    let nowhere = FatSecretClient::new(
+        FatSecretConfig::new(&url, &url, "key", Secret::new("secret")).with_options(OPTIONS),
+    )
+    .unwrap();
+    let refused = nowhere.edit(&ann, &id, &entry).await;
+    assert!(
+        matches!(refused, Err(DiaryError::Unavailable(_))),
+        "{refused:?}"
+    );
+}

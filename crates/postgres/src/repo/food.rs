@@ -494,7 +494,17 @@ impl FoodLog for PgFoodLog {
         grams: Grams,
         nutrients: Nutrients,
     ) -> Result<Option<FoodEntry>, StorageError> {
-        change_portion(&mut *self.db.conn().await?, user, id, grams, nutrients).await
+        let mut conn = self.db.conn().await?;
+        // The diary edit goes in the same transaction as the change.
+        conn.transaction::<_, TxError, _>(async |tx| {
+            let changed = change_portion(tx, user, id, grams, nutrients).await?;
+            if let Some(entry) = &changed {
+                crate::repo::outbox::enqueue_edit(tx, entry.id).await?;
+            }
+            Ok(changed)
+        })
+        .await
+        .map_err(StorageError::from)
     }
 
     async fn get(&self, user: UserId, id: FoodEntryId) -> Result<Option<FoodEntry>, StorageError> {

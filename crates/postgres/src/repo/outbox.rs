@@ -68,6 +68,47 @@ pub async fn enqueue_deletes(
     Ok(())
 }
 
+const ENQUEUE_EDIT: &str = "
+INSERT INTO food_diary_outbox (user_id, food_entry_id, operation)
+SELECT e.user_id, e.id, 'edit'
+FROM food_entries e
+WHERE e.id = $1
+  AND e.source <> 'fatsecret_diary'
+  AND (e.fatsecret_entry_id IS NOT NULL
+       OR EXISTS (SELECT 1 FROM food_diary_outbox o
+                  WHERE o.food_entry_id = e.id AND o.operation = 'create'
+                    AND o.state IN ('pending', 'in_flight', 'unknown')))
+ON CONFLICT (food_entry_id, operation) DO UPDATE
+SET state = 'pending', attempts = 0, next_attempt_at = now(), locked_until = NULL,
+    last_error = NULL, updated_at = now()
+WHERE food_diary_outbox.state <> 'in_flight'";
+
+/// Enqueues a diary edit for an entry whose portion changed, when it was (or is being) written
+/// to the diary. Call inside the transaction that changed it. One row per entry: a later change
+/// sets it pending again (the worker sends the grams as they are then); a row out with the
+/// worker is left alone, and its `done` sets it pending again when the grams moved meanwhile.
+pub async fn enqueue_edit(
+    conn: &mut AsyncPgConnection,
+    id: FoodEntryId,
+) -> Result<(), StorageError> {
+    diesel::sql_query(ENQUEUE_EDIT)
+        .bind::<BigInt, _>(id.get())
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(())
+}
+
+/// An edit is done when the grams it sent are still the entry's; otherwise the entry changed
+/// while the edit was out, and the row goes back to pending to send the grams now.
+const EDIT_DONE: &str = "
+UPDATE food_diary_outbox o
+SET state = CASE WHEN e.grams = $2 THEN 'done' ELSE 'pending' END,
+    attempts = CASE WHEN e.grams = $2 THEN o.attempts ELSE 0 END,
+    next_attempt_at = now(), locked_until = NULL, last_error = NULL, updated_at = now()
+FROM food_entries e
+WHERE o.id = $1 AND e.id = o.food_entry_id";
+
 const CLAIM: &str = "
 WITH candidate AS (
     SELECT o.id, o.state AS previous
@@ -170,6 +211,7 @@ impl DiaryOutbox for PgDiaryOutbox {
             let operation = match row.operation.as_str() {
                 "create" => OutboxOperation::Create,
                 "delete" => OutboxOperation::Delete,
+                "edit" => OutboxOperation::Edit,
                 other => return Err(corrupt(format!("outbox operation {other}"))),
             };
             items.push(OutboxItem {
@@ -198,6 +240,14 @@ impl DiaryOutbox for PgDiaryOutbox {
                 .bind::<Text, _>(link)
                 .execute(tx)
                 .await?;
+            }
+            if item.operation == OutboxOperation::Edit {
+                diesel::sql_query(EDIT_DONE)
+                    .bind::<BigInt, _>(id)
+                    .bind::<Double, _>(item.entry.grams.get())
+                    .execute(tx)
+                    .await?;
+                return Ok(());
             }
             diesel::sql_query(
                 "UPDATE food_diary_outbox SET state = 'done', locked_until = NULL,

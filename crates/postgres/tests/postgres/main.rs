@@ -8,6 +8,7 @@ mod fixtures;
 mod food;
 mod inbox;
 mod misc;
+mod outbox;
 mod pending;
 mod privacy;
 mod rotation;

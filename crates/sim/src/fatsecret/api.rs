@@ -8,7 +8,9 @@ use serde_json::{Map, Value, json};
 
 use super::error::ApiError;
 use super::foods::{ServingNutrients, SimFood, SimServing};
-use super::state::{NewSimEntry, SimFoodEntry, SimMeal, SimState, TokenRule, today_date_int};
+use super::state::{
+    NewSimEntry, SimEntryEdit, SimFoodEntry, SimMeal, SimState, TokenRule, today_date_int,
+};
 
 /// Whether a method needs the user's access token.
 pub(crate) fn token_rule(method: &str) -> TokenRule {
@@ -34,6 +36,7 @@ pub(crate) fn is_known(method: &str) -> bool {
             | "food_entries.get_month.v2"
             | "food_entry.create"
             | "food_entry.delete"
+            | "food_entry.edit"
     )
 }
 
@@ -93,6 +96,7 @@ pub(crate) fn call(
         }
         "food_entry.create" => food_entry_create(state, params, user),
         "food_entry.delete" => food_entry_delete(state, params, user),
+        "food_entry.edit" => food_entry_edit(state, params, user),
         _ => Err(ApiError::new(1, format!("Unknown method: '{method}'"))),
     }
 }
@@ -313,6 +317,19 @@ fn get_month(
     Ok(json!({ "month": month }))
 }
 
+/// A positive `number_of_units` (107 otherwise).
+fn parse_units(text: &str) -> Result<f64, ApiError> {
+    text.parse::<f64>()
+        .ok()
+        .filter(|u| u.is_finite() && *u > 0.0 && *u <= 100_000.0)
+        .ok_or_else(|| ApiError::out_of_range("number_of_units", text))
+}
+
+/// `breakfast|lunch|dinner|other` (107 otherwise).
+fn parse_meal(text: &str) -> Result<SimMeal, ApiError> {
+    SimMeal::parse(text).ok_or_else(|| ApiError::out_of_range("meal", text))
+}
+
 fn food_entry_create(state: &SimState, params: &Params, user: &str) -> Result<Value, ApiError> {
     let food_id = required(params, "food_id")?;
     let food_entry_name = required(params, "food_entry_name")?;
@@ -325,13 +342,8 @@ fn food_entry_create(state: &SimState, params: &Params, user: &str) -> Result<Va
     if food.serving(serving_id).is_none() {
         return Err(ApiError::invalid_id("serving_id", serving_id));
     }
-    let number_of_units = units_text
-        .parse::<f64>()
-        .ok()
-        .filter(|u| u.is_finite() && *u > 0.0 && *u <= 100_000.0)
-        .ok_or_else(|| ApiError::out_of_range("number_of_units", units_text))?;
-    let meal =
-        SimMeal::parse(meal_text).ok_or_else(|| ApiError::out_of_range("meal", meal_text))?;
+    let number_of_units = parse_units(units_text)?;
+    let meal = parse_meal(meal_text)?;
     let date_int = date_param(params)?;
     let entry = NewSimEntry {
         food_id: food_id.to_owned(),
@@ -354,4 +366,19 @@ fn food_entry_delete(state: &SimState, params: &Params, user: &str) -> Result<Va
     } else {
         Err(ApiError::invalid_id("food_entry_id", id))
     }
+}
+
+/// `food_entry.edit`: `food_entry_id` and any of `food_entry_name`, `serving_id`,
+/// `number_of_units`, `meal` (an empty value counts as absent).
+fn food_entry_edit(state: &SimState, params: &Params, user: &str) -> Result<Value, ApiError> {
+    let id = required(params, "food_entry_id")?;
+    let optional = |name: &str| params.get(name).map(|v| v.trim()).filter(|v| !v.is_empty());
+    let edit = SimEntryEdit {
+        food_entry_name: optional("food_entry_name").map(str::to_owned),
+        serving_id: optional("serving_id").map(str::to_owned),
+        number_of_units: optional("number_of_units").map(parse_units).transpose()?,
+        meal: optional("meal").map(parse_meal).transpose()?,
+    };
+    state.edit_entry(user, id, &edit)?;
+    Ok(json!({ "success": { "value": "1" } }))
 }

@@ -95,6 +95,25 @@ pub struct SimFoodEntry {
     pub from_outside: bool,
 }
 
+impl SimFoodEntry {
+    /// The entry with its nutrients and description worked out from its serving and units.
+    fn weighed(self, food: &SimFood, serving: &super::foods::SimServing) -> Self {
+        // number_of_units counts the serving's measurement units: 150 of a "100 g" serving
+        // (number_of_units 100) is 1.5 servings.
+        let servings = self.number_of_units / serving.number_of_units;
+        Self {
+            nutrients: food.serving_nutrients(serving).scaled(servings),
+            food_entry_description: format!(
+                "{} {} {}",
+                units_text(self.number_of_units),
+                serving.measurement_description,
+                self.food_entry_name
+            ),
+            ..self
+        }
+    }
+}
+
 /// An entry to add "from outside", as if the user typed it in FatSecret's app.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct NewSimEntry {
@@ -111,6 +130,19 @@ pub struct NewSimEntry {
     /// The name; the food's name when absent.
     #[serde(default)]
     pub food_entry_name: Option<String>,
+}
+
+/// What `food_entry.edit` changes in an entry; what is absent stays as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct SimEntryEdit {
+    /// A new name.
+    pub food_entry_name: Option<String>,
+    /// Another serving of the same food.
+    pub serving_id: Option<String>,
+    /// New measurement units of the serving.
+    pub number_of_units: Option<f64>,
+    /// Another meal.
+    pub meal: Option<SimMeal>,
 }
 
 /// Something to go wrong on purpose.
@@ -630,10 +662,6 @@ impl SimState {
         }
         let food = self.food(&entry.food_id).ok_or_else(unknown)?;
         let serving = food.serving(&entry.serving_id).ok_or_else(unknown)?;
-        // number_of_units counts the serving's measurement units: 150 of a "100 g" serving
-        // (number_of_units 100) is 1.5 servings.
-        let servings = entry.number_of_units / serving.number_of_units;
-        let nutrients = food.serving_nutrients(serving).scaled(servings);
         let name = entry
             .food_entry_name
             .clone()
@@ -646,21 +674,59 @@ impl SimState {
             user: user.to_owned(),
             food_id: food.food_id.clone(),
             serving_id: serving.serving_id.clone(),
-            food_entry_description: format!(
-                "{} {} {}",
-                units_text(entry.number_of_units),
-                serving.measurement_description,
-                name
-            ),
+            food_entry_description: String::new(),
             food_entry_name: name,
             number_of_units: entry.number_of_units,
             meal: entry.meal,
             date_int: entry.date_int,
-            nutrients,
+            // Worked out by `weighed`.
+            nutrients: food.serving_nutrients(serving),
             from_outside,
-        };
+        }
+        .weighed(&food, serving);
         inner.entries.insert(id, stored.clone());
         Ok(stored)
+    }
+
+    /// Edits `user`'s entry as `food_entry.edit` does: its nutrients and description follow
+    /// the new serving and units. Error 106 for an entry that is not the user's (or a serving
+    /// the food does not have).
+    pub(crate) fn edit_entry(
+        &self,
+        user: &str,
+        food_entry_id: &str,
+        edit: &SimEntryEdit,
+    ) -> Result<SimFoodEntry, ApiError> {
+        let unknown_entry = || ApiError::invalid_id("food_entry_id", food_entry_id);
+        let current = self.entry(user, food_entry_id).ok_or_else(unknown_entry)?;
+        let food = self
+            .food(&current.food_id)
+            .ok_or_else(|| ApiError::invalid_id("food_id", &current.food_id))?;
+        let serving_id = edit.serving_id.as_deref().unwrap_or(&current.serving_id);
+        let serving = food
+            .serving(serving_id)
+            .ok_or_else(|| ApiError::invalid_id("serving_id", serving_id))?;
+        let edited = SimFoodEntry {
+            serving_id: serving.serving_id.clone(),
+            food_entry_name: edit
+                .food_entry_name
+                .clone()
+                .unwrap_or(current.food_entry_name.clone()),
+            number_of_units: edit.number_of_units.unwrap_or(current.number_of_units),
+            meal: edit.meal.unwrap_or(current.meal),
+            ..current
+        }
+        .weighed(&food, serving);
+        let id = food_entry_id.parse::<u64>().map_err(|_| unknown_entry())?;
+        let mut inner = self.lock();
+        // Deleted meanwhile: the edit finds nothing, as FatSecret's would.
+        let slot = inner
+            .entries
+            .get_mut(&id)
+            .filter(|e| e.user == user)
+            .ok_or_else(unknown_entry)?;
+        *slot = edited.clone();
+        Ok(edited)
     }
 
     /// Deletes `user`'s entry; false when there is none.

@@ -222,3 +222,112 @@ async fn get_month_sums_days_and_omits_empty_ones() {
     .await;
     assert!(v1["month"]["day"].is_object(), "{v1}");
 }
+
+fn edit<'a>(id: &'a str, changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut params = vec![
+        ("format", "json"),
+        ("method", "food_entry.edit"),
+        ("food_entry_id", id),
+    ];
+    params.extend_from_slice(changes);
+    params
+}
+
+#[tokio::test]
+async fn edit_changes_the_units_and_keeps_the_rest_of_the_entry() {
+    let sim = start_sim().await;
+    let ann = sim.issue_access_token("ann");
+    let serving = hundred_gram_serving(&sim, "33691");
+    let created = api(&sim, &create("33691", &serving, "150", "Lunch"), Some(&ann)).await;
+    let id = created["food_entry_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let answer = api(&sim, &edit(&id, &[("number_of_units", "200")]), Some(&ann)).await;
+    assert_eq!(answer, json!({"success": {"value": "1"}}));
+    let diary = sim.diary("ann");
+    assert_eq!(diary.len(), 1);
+    let entry = &diary[0];
+    assert_eq!(entry.food_entry_id, id);
+    assert_eq!(entry.number_of_units, 200.0);
+    // 200 units of the "100 g" serving are 200 g: the nutrients follow.
+    assert_eq!(entry.nutrients.calories, 330.0);
+    assert_eq!(entry.food_entry_description, "200 g Chicken");
+    assert_eq!(entry.meal, SimMeal::Lunch);
+    assert_eq!(entry.date_int, 20454);
+    assert_eq!(entry.food_entry_name, "Chicken");
+
+    // The name and the meal can change too; an edit with nothing to change changes nothing.
+    let renamed = edit(
+        &id,
+        &[("food_entry_name", "Grilled chicken"), ("meal", "dinner")],
+    );
+    assert_eq!(
+        api(&sim, &renamed, Some(&ann)).await,
+        json!({"success": {"value": "1"}})
+    );
+    assert_eq!(
+        api(&sim, &edit(&id, &[]), Some(&ann)).await,
+        json!({"success": {"value": "1"}})
+    );
+    let entry = &sim.diary("ann")[0];
+    assert_eq!(entry.food_entry_name, "Grilled chicken");
+    assert_eq!(entry.meal, SimMeal::Dinner);
+    assert_eq!(entry.number_of_units, 200.0);
+}
+
+#[tokio::test]
+async fn edit_refuses_an_unknown_or_another_users_entry_and_bad_values() {
+    let sim = start_sim().await;
+    let ann = sim.issue_access_token("ann");
+    let bob = sim.issue_access_token("bob");
+    let serving = hundred_gram_serving(&sim, "33691");
+    let created = api(&sim, &create("33691", &serving, "150", "Lunch"), Some(&ann)).await;
+    let id = created["food_entry_id"]["value"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let units = [("number_of_units", "200")];
+    assert_eq!(
+        error_code(&api(&sim, &edit(&id, &units), Some(&bob)).await),
+        Some(106)
+    );
+    assert_eq!(
+        error_code(&api(&sim, &edit("999999", &units), Some(&ann)).await),
+        Some(106)
+    );
+    assert_eq!(
+        error_code(&api(&sim, &edit(&id, &[("serving_id", "1")]), Some(&ann)).await),
+        Some(106)
+    );
+    assert_eq!(
+        error_code(&api(&sim, &edit(&id, &[("number_of_units", "-1")]), Some(&ann)).await),
+        Some(107)
+    );
+    assert_eq!(
+        error_code(&api(&sim, &edit(&id, &[("meal", "snack")]), Some(&ann)).await),
+        Some(107)
+    );
+    let missing = [("format", "json"), ("method", "food_entry.edit")];
+    assert_eq!(
+        error_code(&api(&sim, &missing, Some(&ann)).await),
+        Some(101)
+    );
+    // The user's token is required, as for the other diary methods.
+    assert!(error_code(&api(&sim, &edit(&id, &units), None).await).is_some());
+    assert_eq!(sim.diary("ann")[0].number_of_units, 150.0);
+
+    // A deleted entry cannot be edited.
+    let delete = [
+        ("format", "json"),
+        ("method", "food_entry.delete"),
+        ("food_entry_id", id.as_str()),
+    ];
+    api(&sim, &delete, Some(&ann)).await;
+    assert_eq!(
+        error_code(&api(&sim, &edit(&id, &units), Some(&ann)).await),
+        Some(106)
+    );
+}

@@ -184,3 +184,73 @@ async fn oauth_endpoints_take_faults_by_path() {
     let (status, _) = crate::post_form(&url, builder.to_form("POST", &url, &())).await;
     assert_eq!(status, 200);
 }
+
+#[tokio::test]
+async fn faults_apply_to_edits_and_store_then_status_carries_the_edit_out() {
+    let sim = start_sim().await;
+    let ann = sim.issue_access_token("ann");
+    let egg = sim.food("3092").unwrap();
+    let created = api(
+        &sim,
+        &[
+            ("format", "json"),
+            ("method", "food_entry.create"),
+            ("food_id", "3092"),
+            ("food_entry_name", "Egg"),
+            ("serving_id", egg.servings[0].serving_id.as_str()),
+            ("number_of_units", "1"),
+            ("meal", "breakfast"),
+            ("date", "20454"),
+        ],
+        Some(&ann),
+    )
+    .await;
+    let id = created["food_entry_id"]["value"].as_str().unwrap();
+    let edit = |units: &'static str| {
+        [
+            ("format", "json"),
+            ("method", "food_entry.edit"),
+            ("food_entry_id", id),
+            ("number_of_units", units),
+        ]
+    };
+
+    sim.inject_fault(
+        FaultRule::next(Fault::Error {
+            code: 9,
+            message: None,
+        })
+        .for_method("food_entry.edit"),
+    );
+    assert_eq!(
+        error_code(&api(&sim, &edit("2"), Some(&ann)).await),
+        Some(9)
+    );
+    assert_eq!(sim.diary("ann")[0].number_of_units, 1.0);
+
+    sim.inject_fault(
+        FaultRule::next(Fault::StoreThenStatus { status: 502 }).for_method("food_entry.edit"),
+    );
+    let body = signed_form(
+        "POST",
+        &sim.server_api_url(),
+        &edit("3"),
+        (sim.consumer_key(), sim.consumer_secret()),
+        Some((&ann.oauth_token, &ann.oauth_token_secret)),
+    );
+    let (status, _) = crate::post_form(&sim.server_api_url(), body).await;
+    assert_eq!(status, 502);
+    assert_eq!(sim.diary("ann")[0].number_of_units, 3.0);
+    let outcomes: Vec<_> = sim
+        .api_calls("food_entry.edit")
+        .into_iter()
+        .map(|r| r.outcome)
+        .collect();
+    assert_eq!(outcomes.len(), 2);
+    assert_eq!(
+        outcomes[1],
+        Outcome::Fault {
+            fault: Fault::StoreThenStatus { status: 502 }
+        }
+    );
+}
