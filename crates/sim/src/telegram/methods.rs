@@ -30,7 +30,7 @@ pub(crate) struct Answer {
 }
 
 impl Answer {
-    fn ok(result: Value) -> Self {
+    pub(crate) fn ok(result: Value) -> Self {
         Self {
             result,
             description: None,
@@ -167,6 +167,9 @@ fn validate_inline_button(button: &Value) -> Result<(), ApiError> {
         if !(1..=64).contains(&length) {
             return Err(ApiError::bad_request("BUTTON_DATA_INVALID"));
         }
+    }
+    if let Some(web_app) = button.get("web_app") {
+        super::menu::check_web_app_url(web_app, "inline keyboard button")?;
     }
     if let Some(url) = button.get("url") {
         let url = url.as_str().unwrap_or_default();
@@ -344,6 +347,8 @@ impl SimState {
             "getmycommands" => self.get_my_commands(p),
             "deletemycommands" => self.delete_my_commands(p),
             "getfile" => self.get_file(p),
+            "setchatmenubutton" => self.set_chat_menu_button(p),
+            "getchatmenubutton" => Ok(self.get_chat_menu_button(p)),
             _ => Err(ApiError::not_found()),
         }
     }

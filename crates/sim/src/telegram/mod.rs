@@ -25,6 +25,7 @@ mod error;
 pub mod faults;
 pub mod limits;
 mod media;
+mod menu;
 mod methods;
 pub mod ogg;
 mod params;
@@ -275,6 +276,11 @@ impl TelegramSim {
     pub fn commands(&self) -> Vec<CommandList> {
         self.state
             .read(|inner| inner.commands.values().cloned().collect())
+    }
+
+    /// The menu button set with `setChatMenuButton` for `chat` (`None`: the bot's default).
+    pub fn menu_button(&self, chat: Option<i64>) -> Option<serde_json::Value> {
+        self.state.menu_button(chat)
     }
 
     /// The webhook, when one is set.

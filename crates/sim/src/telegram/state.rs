@@ -285,6 +285,8 @@ pub(crate) struct Inner {
     pub(crate) chat_actions: Vec<ChatActionRecord>,
     pub(crate) callback_answers: Vec<CallbackAnswer>,
     pub(crate) commands: BTreeMap<(String, String), CommandList>,
+    /// `setChatMenuButton`'s buttons by chat (`None`: the bot's default).
+    pub(crate) menu_buttons: BTreeMap<Option<i64>, serde_json::Value>,
     pub(crate) webhook: Option<WebhookState>,
     pub(crate) webhook_generation: u64,
     pub(crate) deliveries: Vec<DeliveryAttempt>,
@@ -313,6 +315,7 @@ impl Inner {
             chat_actions: Vec::new(),
             callback_answers: Vec::new(),
             commands: BTreeMap::new(),
+            menu_buttons: BTreeMap::new(),
             webhook: None,
             webhook_generation: 0,
             deliveries: Vec::new(),

@@ -236,6 +236,56 @@ async fn validates_inline_keyboards() {
 }
 
 #[tokio::test]
+async fn web_apps_open_only_over_https_from_buttons_and_the_menu() {
+    let sim = start_sim().await;
+    sim.send_text(&ann(), "/start");
+    let app = |url: &str| {
+        json!({"chat_id": 1001, "text": "pick",
+               "reply_markup": {"inline_keyboard": [[{"text": "App", "web_app": {"url": url}}]]}})
+    };
+    ok(&sim, "sendMessage", app("https://example.org/app")).await;
+    assert_eq!(
+        fails(&sim, "sendMessage", app("http://example.org/app")).await,
+        (
+            400,
+            "Bad Request: inline keyboard button Web App URL 'http://example.org/app' is invalid: \
+             Only HTTPS links are allowed"
+                .to_owned()
+        )
+    );
+    let menu = |url: &str| json!({"menu_button": {"type": "web_app", "text": "Dashboard", "web_app": {"url": url}}});
+    assert_eq!(
+        ok(&sim, "getChatMenuButton", json!({})).await,
+        json!({"type": "default"})
+    );
+    assert_eq!(
+        fails(&sim, "setChatMenuButton", menu("http://example.org/app"))
+            .await
+            .0,
+        400
+    );
+    ok(&sim, "setChatMenuButton", menu("https://example.org/app")).await;
+    let set = ok(&sim, "getChatMenuButton", json!({})).await;
+    assert_eq!(set["web_app"]["url"], "https://example.org/app");
+    assert_eq!(sim.menu_button(None), Some(set));
+    // A chat without its own button: none of its own.
+    assert_eq!(
+        ok(&sim, "getChatMenuButton", json!({"chat_id": 1001})).await,
+        json!({"type": "default"})
+    );
+    assert_eq!(
+        fails(
+            &sim,
+            "setChatMenuButton",
+            json!({"menu_button": {"type": "game"}})
+        )
+        .await
+        .0,
+        400
+    );
+}
+
+#[tokio::test]
 async fn a_reply_to_a_missing_message_fails_unless_allowed() {
     let sim = start_sim().await;
     sim.send_text(&ann(), "/start");
