@@ -8,6 +8,7 @@
 use std::sync::OnceLock;
 
 use actix_web::http::header::{CACHE_CONTROL, ETAG, IF_NONE_MATCH};
+use actix_web::middleware::Compress;
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 use sha2::{Digest as _, Sha256};
@@ -18,11 +19,16 @@ const PAGE: &str = include_str!("../../assets/mini-app/index.html");
 const SCRIPT: &str = include_str!("../../assets/mini-app/app.js");
 const STYLE: &str = include_str!("../../assets/mini-app/style.css");
 
-/// Attaches the routes.
+/// Attaches the routes, gzipped for browsers that take it (a phone on a slow network opens
+/// this first: the page weight in docs/mini-app.md is what travels).
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.route("/app", web::get().to(page))
-        .route("/app/app.js", web::get().to(script))
-        .route("/app/style.css", web::get().to(style));
+    cfg.service(
+        web::scope("/app")
+            .wrap(Compress::default())
+            .route("", web::get().to(page))
+            .route("/app.js", web::get().to(script))
+            .route("/style.css", web::get().to(style)),
+    );
 }
 
 /// The first 16 hex digits of the SHA-256 of `body`: its version in addresses and its ETag.
