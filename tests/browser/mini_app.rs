@@ -254,6 +254,8 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
     let olena = SimUser::new(7402, "Олена").with_language("uk");
     say(&tg, &olena, "200 г гречки").await;
     say(&tg, &olena, "банан").await;
+    // Another fragment on the same address would not load the page again.
+    browser.goto("about:blank").await.unwrap();
     browser
         .goto(&launch_url(&server, &init_data(tg.token(), &olena)))
         .await

@@ -95,6 +95,9 @@ const state = {
   tab: "today",
   range: 7,
   profile: null,
+  /** The tabs showing what the server has: opening one again does not redraw it (and lose an
+   *  edit in progress); a change made on the page marks the others stale. */
+  fresh: new Set(),
 };
 const t = () => STRINGS[state.lang];
 const number = (v) => new Intl.NumberFormat(state.lang, { maximumFractionDigits: 1 }).format(v);
@@ -319,6 +322,7 @@ function entryItem(entry) {
     try {
       await request();
       hideError();
+      state.fresh.delete("trends");
       await loadToday();
     } catch (e) {
       busy(false);
@@ -392,6 +396,7 @@ function chart({ name, title, note, dates, values, goals, max, unit }) {
   if (note) caption.push(note);
   const box = el("figure", { class: "chart", "data-chart": name },
     el("h3", {}, title), el("p", { class: "hint" }, caption.join(" · ")));
+  if (!present.length) return box;
   const root = svg("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": `${title}: ${caption[0]}` }, box);
   const highest = Math.max(...present, ...(goals || []).filter((g) => g !== null), 1);
   const top_ = max || niceCeiling(highest * 1.1);
@@ -399,7 +404,7 @@ function chart({ name, title, note, dates, values, goals, max, unit }) {
   for (const v of [0, top_ / 2, top_]) {
     svg("line", { class: "grid", x1: left, x2: W - right, y1: y(v), y2: y(v) }, root);
     svg("text", { class: "axis", x: left - 4, y: y(v) + 4, "text-anchor": "end" }, root)
-      .textContent = number(Math.round(v));
+      .textContent = number(v);
   }
   const step = plotW / Math.max(values.length, 1);
   const barW = Math.max(2, step * 0.7);
@@ -496,6 +501,8 @@ async function saveSettings(event) {
     hideError();
     useProfile(profile);
     fillSettings(profile);
+    state.fresh.delete("today");
+    state.fresh.delete("trends");
     status.textContent = t().saved;
   } catch (e) {
     showError(e);
@@ -511,6 +518,7 @@ const LOADERS = { today: loadToday, trends: loadTrends, settings: loadSettings }
 async function load(tab) {
   try {
     await LOADERS[tab]();
+    state.fresh.add(tab);
   } catch (e) {
     showError(e);
   }
@@ -523,7 +531,7 @@ function open(tab) {
     button.setAttribute("aria-selected", String(button.dataset.tab === tab));
   }
   for (const name of Object.keys(LOADERS)) $(name).hidden = name !== tab;
-  load(tab);
+  if (!state.fresh.has(tab)) load(tab);
 }
 
 function start() {
