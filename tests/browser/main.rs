@@ -7,6 +7,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod mini_app;
+
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -72,6 +74,9 @@ impl ChromeDriver {
                     "--disable-dev-shm-usage",
                     "--disable-gpu",
                     "--window-size=412,915",
+                    // Nothing from the internet: the pages work without it (the Mini App
+                    // without Telegram's script).
+                    "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
                 ],
                 // Headless windows are at least 500 px wide: a phone's viewport is emulated.
                 "mobileEmulation": {

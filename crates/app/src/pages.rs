@@ -40,6 +40,21 @@ pub const PAGE_HEADERS: [(&str, &str); 4] = [
     ("X-Frame-Options", "DENY"),
 ];
 
+/// What the Mini App's page and assets are sent with: its own script and style, Telegram's
+/// script (which the page works without), requests to this server only. Telegram Web shows Mini
+/// Apps in a frame, so web.telegram.org may frame it (no `X-Frame-Options`: it cannot name an
+/// origin, and `frame-ancestors` supersedes it).
+pub const MINI_APP_HEADERS: [(&str, &str); 3] = [
+    (
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'self' https://telegram.org; style-src 'self'; \
+         connect-src 'self'; base-uri 'none'; form-action 'none'; \
+         frame-ancestors https://web.telegram.org",
+    ),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "no-referrer"),
+];
+
 #[derive(Template)]
 #[template(path = "page.html")]
 struct Page<'a> {

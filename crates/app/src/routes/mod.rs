@@ -5,6 +5,7 @@ mod consent;
 pub mod fatsecret;
 pub mod health;
 pub mod metrics;
+pub mod mini_app;
 #[cfg(feature = "sandbox")]
 pub mod sandbox;
 pub mod telegram;
@@ -19,7 +20,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .configure(metrics::configure)
         .configure(whoop::configure)
         .configure(fatsecret::configure)
-        .configure(api::configure);
+        .configure(api::configure)
+        .configure(mini_app::configure);
     #[cfg(feature = "sandbox")]
     cfg.configure(sandbox::configure);
 }

@@ -1,0 +1,271 @@
+//! The Mini App in a real browser: food logged through the bot (the simulated Telegram) is on
+//! Today, Trends draws it, grams changed on the page are what `/today` then says in the chat.
+//! The page is opened as Telegram opens Mini Apps: init data in the address's fragment,
+//! signed here as Telegram documents it, with Telegram's own script unreachable.
+//!
+//! `MINI_APP_SCREENSHOTS=docs/mini-app` also saves each screen in English and Ukrainian there.
+
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, Locator};
+use hmac::{Hmac, KeyInit as _, Mac as _};
+use serde_json::json;
+use sha2::Sha256;
+use wellness_e2e::{Server, free_port};
+use wellness_postgres::test_support::TestDatabase;
+use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
+
+use crate::{ChromeDriver, PATIENCE, element};
+
+/// Init data for `user` signed with the bot's `token`, as Telegram sends it (copied from the
+/// e2e tests: the app's own code must not vouch for itself).
+fn init_data(token: &str, user: &SimUser) -> String {
+    let user_json = json!({
+        "id": user.id,
+        "first_name": user.first_name,
+        "language_code": user.language_code,
+        "allows_write_to_pm": true,
+    })
+    .to_string();
+    let auth_date = (chrono::Utc::now().timestamp() - 5).to_string();
+    let fields = [
+        ("auth_date", auth_date.as_str()),
+        ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"),
+        ("user", user_json.as_str()),
+    ];
+    let check = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let mut secret = <Hmac<Sha256>>::new_from_slice(b"WebAppData").unwrap();
+    secret.update(token.as_bytes());
+    let secret = secret.finalize().into_bytes();
+    let mut mac = <Hmac<Sha256>>::new_from_slice(&secret).unwrap();
+    mac.update(check.as_bytes());
+    let hash: String = mac
+        .finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in fields {
+        query.append_pair(k, v);
+    }
+    query.append_pair("hash", &hash);
+    query.finish()
+}
+
+/// The address Telegram opens: `/app#tgWebAppData=...&tgWebAppVersion=8.0&tgWebAppThemeParams=...`.
+fn launch_url(server: &Server, init_data: &str) -> String {
+    let theme = json!({"bg_color": "#ffffff", "text_color": "#000000", "hint_color": "#999999",
+        "button_color": "#3390ec", "button_text_color": "#ffffff", "secondary_bg_color": "#f4f4f5"});
+    let encode = |s: &str| form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>();
+    format!(
+        "{}/app#tgWebAppData={}&tgWebAppVersion=8.0&tgWebAppPlatform=android&tgWebAppThemeParams={}",
+        server.url,
+        encode(init_data),
+        encode(&theme.to_string())
+    )
+}
+
+/// `user` writes `text`; the bot's next reply, within 20 s.
+async fn say(tg: &TelegramSim, user: &SimUser, text: &str) -> String {
+    let nth = tg.sent_to(user.id).len();
+    tg.send_text(user, text);
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        if let Some(reply) = tg.sent_to(user.id).get(nth) {
+            return reply.visible_text().to_owned();
+        }
+        assert!(Instant::now() < deadline, "no reply to {text}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Waits until the element's text satisfies `wanted`; returns it.
+async fn text_of(browser: &Client, css: &str, wanted: impl Fn(&str) -> bool) -> String {
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let text = match browser.find(Locator::Css(css)).await {
+            Ok(found) => found.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        };
+        if wanted(&text) {
+            return text;
+        }
+        let error = browser
+            .find(Locator::Css("#error"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap_or_default();
+        assert!(
+            Instant::now() < deadline,
+            "{css} shows {text:?}; the error shown: {error:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn digits(text: &str) -> i64 {
+    text.chars()
+        .filter(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap_or_else(|_| panic!("no number in {text:?}"))
+}
+
+async fn open_tab(browser: &Client, tab: &str) {
+    element(browser, &format!("#tab-{tab}"))
+        .await
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Today, Trends and Settings as `name-<tab>.png` in `MINI_APP_SCREENSHOTS`, if set.
+async fn screenshots(browser: &Client, name: &str) {
+    let Ok(dir) = std::env::var("MINI_APP_SCREENSHOTS") else {
+        return;
+    };
+    for (tab, ready) in [
+        ("today", "#entries li"),
+        ("trends", "#charts svg"),
+        ("settings", "#settings-form:not([hidden])"),
+    ] {
+        open_tab(browser, tab).await;
+        element(browser, &format!("#{tab} {ready}")).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = browser.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/{name}-{tab}.png"), png).unwrap();
+    }
+    open_tab(browser, "today").await;
+}
+
+#[tokio::test]
+async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_reach_the_chat() {
+    let tg = TelegramSim::start(SimConfig {
+        rate_limits: RateLimits::disabled(),
+        ..SimConfig::default()
+    })
+    .await
+    .unwrap();
+    let db = TestDatabase::migrated().await.unwrap();
+    let server = Server::start_on(
+        free_port(),
+        &[
+            ("DATABASE_URL", db.url().to_owned()),
+            ("TELEGRAM_BOT_TOKEN", tg.token().to_owned()),
+            ("TELEGRAM_API_URL", tg.base_url()),
+            ("TELEGRAM_MODE", "polling".to_owned()),
+            ("WELLNESS__TELEGRAM__POLL_TIMEOUT_SECS", "1".to_owned()),
+            ("WELLNESS__TELEGRAM__PER_CHAT_INTERVAL_MS", "5".to_owned()),
+            ("WELLNESS__TELEGRAM__GLOBAL_PER_SECOND", "1000".to_owned()),
+        ],
+    );
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+    let ann = SimUser::new(7401, "Ann").with_language("en");
+    let logged = say(&tg, &ann, "200 g buckwheat").await;
+    assert!(logged.starts_with("Logged"), "{logged}");
+
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    browser
+        .goto(&launch_url(&server, &init_data(tg.token(), &ann)))
+        .await
+        .unwrap();
+
+    // Today: the entry, the day's energy against the goal, in English (Ann's Telegram).
+    let name = text_of(&browser, "#entries li .entry-name", |t| !t.is_empty()).await;
+    assert!(name.to_lowercase().contains("buckwheat"), "{name}");
+    let before = digits(&text_of(&browser, "#kcal-eaten", |t| !t.is_empty()).await);
+    assert!(before > 0);
+    let goal = text_of(&browser, "#kcal-goal", |t| !t.is_empty()).await;
+    assert_eq!(goal, "of 2,000 kcal");
+    assert_eq!(
+        element(&browser, "#tab-today").await.text().await.unwrap(),
+        "Today"
+    );
+
+    // Trends: the calories chart has today's bar.
+    open_tab(&browser, "trends").await;
+    element(
+        &browser,
+        "#charts figure[data-chart='kcal'] svg rect.bar-value",
+    )
+    .await;
+    let caption = text_of(&browser, "#charts figure[data-chart='kcal'] p", |t| {
+        t.starts_with("average")
+    })
+    .await;
+    assert!(caption.contains(&format!("{before}")), "{caption}");
+
+    // Half the grams on Today; the total follows, and so does the chat.
+    open_tab(&browser, "today").await;
+    let grams = element(&browser, "#entries li input[type='number']").await;
+    grams.clear().await.unwrap();
+    grams.send_keys("100").await.unwrap();
+    element(&browser, "#entries li button.save")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let after = digits(
+        &text_of(&browser, "#kcal-eaten", |t| {
+            !t.is_empty() && digits(t) != before
+        })
+        .await,
+    );
+    assert!(
+        (after * 2 - before).abs() <= 1,
+        "{before} halved is not {after}"
+    );
+    let today = say(&tg, &ann, "/today").await;
+    assert!(today.contains(&format!("{after} of 2000 kcal")), "{today}");
+
+    // Phone-sized and labelled: no sideways scrolling at 390 px, every control named.
+    let audit = browser
+        .execute(
+            r#"
+            const controls = [...document.querySelectorAll("input, select")];
+            return {
+                unlabeled: controls.filter(e => e.labels.length === 0).map(e => e.id),
+                sideways: document.documentElement.scrollWidth > window.innerWidth,
+                width: window.innerWidth,
+                lang: document.documentElement.lang,
+            };
+            "#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(audit["unlabeled"], json!([]), "{audit}");
+    assert_eq!(audit["sideways"], false, "{audit}");
+    assert_eq!(audit["width"], 390, "{audit}");
+    assert_eq!(audit["lang"], "en");
+    screenshots(&browser, "en").await;
+
+    // A Ukrainian speaker sees it all in Ukrainian.
+    let olena = SimUser::new(7402, "Олена").with_language("uk");
+    say(&tg, &olena, "200 г гречки").await;
+    say(&tg, &olena, "банан").await;
+    // Another fragment on the same address would not load the page again.
+    browser.goto("about:blank").await.unwrap();
+    browser
+        .goto(&launch_url(&server, &init_data(tg.token(), &olena)))
+        .await
+        .unwrap();
+    let heading = text_of(&browser, "#entries-heading", |t| t.contains("·")).await;
+    assert_eq!(heading, "Їжа за сьогодні · 2 записи");
+    assert_eq!(
+        element(&browser, "#tab-trends").await.text().await.unwrap(),
+        "Динаміка"
+    );
+    screenshots(&browser, "uk").await;
+    browser.close().await.unwrap();
+}
