@@ -352,3 +352,47 @@ async fn a_newcomer_sees_an_empty_dashboard_and_their_settings_reach_the_chat() 
     // Nothing half-applied by the refused changes.
     assert_eq!(api.get(&olena, "/api/v1/settings").await, profile);
 }
+
+/// The `web_app` buttons under `user`'s latest message.
+fn app_buttons(tg: &wellness_sim::telegram::TelegramSim, user: &SimUser) -> Vec<String> {
+    let sent = tg.sent_to(user.id);
+    let last = sent.last().unwrap();
+    last.reply_markup
+        .as_ref()
+        .and_then(|m| m["inline_keyboard"].as_array().cloned())
+        .unwrap_or_default()
+        .iter()
+        .flat_map(|row| row.as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["web_app"]["url"].as_str().map(str::to_owned))
+        .collect()
+}
+
+#[tokio::test]
+async fn over_https_the_menu_and_today_open_the_mini_app_and_over_http_nothing_does() {
+    use wellness_postgres::test_support::TestDatabase;
+
+    let tg = crate::chat::telegram().await;
+    let db = TestDatabase::migrated().await.unwrap();
+    let mut env = crate::chat::polling_env(&tg, &db);
+    env.push(("PUBLIC_BASE_URL", "https://wellness.example".to_owned()));
+    let _server = crate::chat::serve(wellness_e2e::free_port(), &env).await;
+    let ann = SimUser::new(7331, "Ann").with_language("en");
+    let r = say(&tg, &ann, "/today").await;
+    assert!(r.contains("of 2000 kcal"), "{r}");
+    assert_eq!(app_buttons(&tg, &ann), vec!["https://wellness.example/app"]);
+    let menu = tg
+        .menu_button(None)
+        .expect("the default menu button is set");
+    assert_eq!(menu["type"], "web_app");
+    assert_eq!(menu["web_app"]["url"], "https://wellness.example/app");
+    // A food reply has no dashboard button.
+    say(&tg, &ann, "a banana").await;
+    assert!(app_buttons(&tg, &ann).is_empty());
+
+    // Plain http (the tests' default): Telegram would refuse the button, so there is none.
+    let bot = food_bot(false).await;
+    let r = say(&bot.tg, &ann, "/today").await;
+    assert!(r.contains("of 2000 kcal"), "{r}");
+    assert!(app_buttons(&bot.tg, &ann).is_empty());
+    assert_eq!(bot.tg.menu_button(None), None);
+}
