@@ -667,3 +667,44 @@ async fn each_browser_is_its_own_telegram_user() {
         "{bob_chat:#?}"
     );
 }
+
+#[tokio::test]
+async fn the_mini_app_opens_for_the_sessions_user_with_init_data_the_api_takes() {
+    let (server, _db) = sandbox().await;
+    let page = Page::open(&server).await;
+    let opened = page
+        .post("/sandbox/api/mini-app", json!({"language": "uk"}))
+        .await;
+    assert_eq!(opened.status(), 200);
+    let url = opened.json::<Value>().await.unwrap()["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let fragment = url
+        .strip_prefix("/app#")
+        .expect("the Mini App, with launch data");
+    let init_data = form_urlencoded::parse(fragment.as_bytes())
+        .find(|(key, _)| key == "tgWebAppData")
+        .map(|(_, data)| data.into_owned())
+        .expect("tgWebAppData");
+    // A newcomer: an empty dashboard in their app's language.
+    let settings: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/settings", server.url))
+        .header("authorization", format!("tma {init_data}"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(settings["registered"], false, "{settings}");
+    assert_eq!(settings["language"], "uk");
+    // The page's token is needed, as for every sandbox call.
+    let without = reqwest::Client::new()
+        .post(format!("{}/sandbox/api/mini-app", server.url))
+        .json(&json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 403);
+}

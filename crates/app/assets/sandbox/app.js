@@ -243,6 +243,27 @@
       act(button, () => postJson("/sandbox/api/briefing", { kind: button.dataset.briefing })));
   }
 
+  const openMiniApp = document.getElementById("open-mini-app");
+  openMiniApp.addEventListener("click", async () => {
+    openMiniApp.disabled = true;
+    // Opened while the click still counts as the user's, or a popup blocker stops it.
+    const tab = window.open("about:blank", "_blank");
+    try {
+      say("");
+      const { url } = await postJson("/sandbox/api/mini-app", {});
+      if (tab) {
+        tab.location.href = url;
+      } else {
+        window.location.href = url;
+      }
+    } catch (error) {
+      if (tab) tab.close();
+      say(error.message, true);
+    } finally {
+      openMiniApp.disabled = false;
+    }
+  });
+
   // The length the Telegram app would report, read by the browser; the server guesses without it.
   function audioSeconds(file) {
     return new Promise((resolve) => {

@@ -36,6 +36,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .route("/sandbox/api/message", web::post().to(message))
         .route("/sandbox/api/press", web::post().to(press))
         .route("/sandbox/api/briefing", web::post().to(briefing))
+        .route("/sandbox/api/mini-app", web::post().to(mini_app))
         .route("/sandbox/api/files/{file_id}", web::get().to(file))
         .service(
             web::resource("/sandbox/api/voice")
@@ -442,6 +443,35 @@ async fn briefing(
             HttpResponse::BadGateway().json(json!({"error": format!("{e:#}")}))
         }
     }
+}
+
+/// Where the session's Telegram user opens the Mini App: `/app` with the launch data a Telegram
+/// app would add, signed with the simulated bot's token.
+async fn mini_app(
+    req: HttpRequest,
+    body: web::Json<LanguageBody>,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&req, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
+    };
+    let user = sandbox.user(telegram_id, body.language.as_deref());
+    let fragment = wellness_sim::telegram::web_app::launch_fragment(
+        &user,
+        sandbox.telegram().token(),
+        chrono::Utc::now(),
+    );
+    HttpResponse::Ok().json(json!({"url": format!("/app#{fragment}")}))
+}
+
+/// A body that names only the page's language.
+#[derive(Debug, Deserialize)]
+struct LanguageBody {
+    language: Option<String>,
 }
 
 /// A file the bot sent (e.g. /export's), to download.

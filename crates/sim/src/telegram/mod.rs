@@ -33,6 +33,7 @@ pub mod parse_mode;
 mod server;
 mod state;
 pub mod types;
+pub mod web_app;
 mod webhook;
 
 use std::net::SocketAddr;
