@@ -41,9 +41,10 @@ impl Settings {
     /// The Mini App's address, `{PUBLIC_BASE_URL}/app`, when Telegram can open it: only over
     /// https.
     pub fn mini_app_url(&self) -> Option<String> {
-        self.public_base_url_is_https()
-            .then(|| self.server.public_base_url.as_ref())
-            .flatten()
+        self.server
+            .public_base_url
+            .as_ref()
+            .filter(|_| self.public_base_url_is_https())
             .map(|url| format!("{}/app", url.as_str().trim_end_matches('/')))
     }
 
