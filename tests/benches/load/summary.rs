@@ -67,7 +67,23 @@ pub async fn run(
     let port = free_port();
     let server = Server::start_on(port, &env(&db, port));
     crate::wait_ready(&server).await;
+    let before = (
+        crate::cpu_secs(server.pid()),
+        crate::postgres_cpu_secs(),
+        crate::cpu_secs(std::process::id()),
+    );
+    let wall = Instant::now();
     let outcome = drive(&server.url, tg.token(), users, first, rate, seconds).await;
+    let wall = wall.elapsed().as_secs_f64();
+    rows.push((
+        "cores used meanwhile: wellness / all PostgreSQL processes / bench (generator)".to_owned(),
+        format!(
+            "{:.2} / {:.2} / {:.2}",
+            (crate::cpu_secs(server.pid()) - before.0) / wall,
+            (crate::postgres_cpu_secs() - before.1) / wall,
+            (crate::cpu_secs(std::process::id()) - before.2) / wall
+        ),
+    ));
     // Why requests failed, if they did: the server's warnings.
     for line in server
         .logs()
