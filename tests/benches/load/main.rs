@@ -13,7 +13,9 @@
 //! 5. WHOOP sync throughput (records upserted/s) for 100 users x 30 days, the simulator's limit
 //!    and our request budget lifted;
 //! 6. briefing fan-out: composing 10,000 briefings, and the send rate against Telegram's
-//!    30 msg/s with the simulator's flood limits on (429s counted).
+//!    30 msg/s with the simulator's flood limits on (429s counted);
+//! 7. the Mini App's summary (`GET /api/v1/summary`, 30 days) at a fixed 200 requests/s over a
+//!    year of data for 1,000 users (issue 15; [`summary`]).
 //!
 //! A bench target rather than a `wellness bench` subcommand: the harness needs the simulators,
 //! a load generator and test databases, none of which belongs in the production binary, and it
@@ -21,13 +23,14 @@
 //!
 //! Knobs (environment): `LOAD_SECONDS` (measured seconds of each saturation run, default 10),
 //! `LOAD_CONNECTIONS` (generator connections, default 64), `E2E_RATE` (updates/s, default 200),
-//! `LOAD_PHASES` (which scenarios: ceiling,webhook,e2e,whoop,briefings; all by default), and
+//! `LOAD_PHASES` (which scenarios: ceiling,webhook,e2e,whoop,briefings,summary; all by default), and
 //! `LOAD_ENV` (extra `KEY=VALUE,...` for the server, e.g. `WELLNESS__TELEGRAM__WORKERS=8`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod briefings;
 mod loadgen;
+mod summary;
 mod whoop;
 
 use std::fmt::Write as _;
@@ -43,7 +46,7 @@ use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 const SECRET: &str = "bench-secret";
 
 /// Whether a scenario runs: `LOAD_PHASES` lists them (ceiling, webhook, e2e, whoop,
-/// briefings), comma-separated; all when unset.
+/// briefings, summary), comma-separated; all when unset.
 fn phase(name: &str) -> bool {
     std::env::var("LOAD_PHASES").map_or(true, |p| p.split(',').any(|x| x.trim() == name))
 }
@@ -183,7 +186,7 @@ async fn main() {
 
     // 1. The generator's ceiling.
     if phase("ceiling") {
-        println!("[1/6] load generator ceiling");
+        println!("[1/7] load generator ceiling");
         let trivial = loadgen::trivial_responder();
         let ping: loadgen::MakeRequest = Arc::new(|_| loadgen::post("/", &[], b"{}"));
         let ceiling = loadgen::saturate(trivial, connections, warmup, measure, ping).await;
@@ -202,7 +205,7 @@ async fn main() {
 
     // 2 and 3. Start-up, idle RSS, webhook saturation.
     if phase("webhook") {
-        println!("[2/6] start-up and idle RSS; [3/6] webhook acknowledgement at saturation");
+        println!("[2/7] start-up and idle RSS; [3/7] webhook acknowledgement at saturation");
         let db = TestDatabase::migrated()
             .await
             .expect("a test database (is PostgreSQL up?)");
@@ -298,7 +301,7 @@ async fn main() {
 
     // 4. End to end.
     if phase("e2e") {
-        println!("[4/6] end-to-end text food logging at {e2e_rate} updates/s");
+        println!("[4/7] end-to-end text food logging at {e2e_rate} updates/s");
         let db = TestDatabase::migrated().await.unwrap();
         let port = free_port();
         let mut env = server_env(&db, &tg, port);
@@ -319,7 +322,7 @@ async fn main() {
 
     // 5. WHOOP sync.
     if phase("whoop") {
-        println!("[5/6] WHOOP sync, 100 users x 30 days");
+        println!("[5/7] WHOOP sync, 100 users x 30 days");
         for (k, v) in whoop::run(&tg).await {
             report.add(&k, v);
         }
@@ -327,8 +330,16 @@ async fn main() {
 
     // 6. Briefings.
     if phase("briefings") {
-        println!("[6/6] briefing fan-out");
+        println!("[6/7] briefing fan-out");
         for (k, v) in briefings::run().await {
+            report.add(&k, v);
+        }
+    }
+
+    // 7. The Mini App's summary (issue 15).
+    if phase("summary") {
+        println!("[7/7] the Mini App's summary, 1,000 users x a year");
+        for (k, v) in summary::run(&tg, |db, port| server_env(db, &tg, port)).await {
             report.add(&k, v);
         }
     }
