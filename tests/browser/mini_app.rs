@@ -1,60 +1,26 @@
 //! The Mini App in a real browser: food logged through the bot (the simulated Telegram) is on
 //! Today, Trends draws it, grams changed on the page are what `/today` then says in the chat.
 //! The page is opened as Telegram opens Mini Apps: init data in the address's fragment,
-//! signed here as Telegram documents it, with Telegram's own script unreachable.
+//! signed as Telegram documents it (by the Telegram simulator), with Telegram's own script
+//! unreachable.
 //!
 //! `MINI_APP_SCREENSHOTS=docs/mini-app` also saves each screen in English and Ukrainian there.
 
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, Locator};
-use hmac::{Hmac, KeyInit as _, Mac as _};
 use serde_json::json;
-use sha2::Sha256;
 use wellness_e2e::{Server, free_port};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
 use crate::{ChromeDriver, PATIENCE, element};
 
-/// Init data for `user` signed with the bot's `token`, as Telegram sends it (copied from the
-/// e2e tests: the app's own code must not vouch for itself).
+/// Init data for `user` signed with the bot's `token`, as Telegram sends it: by the Telegram
+/// simulator's signer (the app's own code must not vouch for itself).
 fn init_data(token: &str, user: &SimUser) -> String {
-    let user_json = json!({
-        "id": user.id,
-        "first_name": user.first_name,
-        "language_code": user.language_code,
-        "allows_write_to_pm": true,
-    })
-    .to_string();
-    let auth_date = (chrono::Utc::now().timestamp() - 5).to_string();
-    let fields = [
-        ("auth_date", auth_date.as_str()),
-        ("query_id", "AAHdF6IQAAAAAN0XohDhrOrc"),
-        ("user", user_json.as_str()),
-    ];
-    let check = fields
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join("\n");
-    let mut secret = <Hmac<Sha256>>::new_from_slice(b"WebAppData").unwrap();
-    secret.update(token.as_bytes());
-    let secret = secret.finalize().into_bytes();
-    let mut mac = <Hmac<Sha256>>::new_from_slice(&secret).unwrap();
-    mac.update(check.as_bytes());
-    let hash: String = mac
-        .finalize()
-        .into_bytes()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let mut query = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in fields {
-        query.append_pair(k, v);
-    }
-    query.append_pair("hash", &hash);
-    query.finish()
+    let signed_at = chrono::Utc::now() - chrono::Duration::seconds(5);
+    wellness_sim::telegram::web_app::init_data(user, token, signed_at)
 }
 
 /// The address Telegram opens: `/app#tgWebAppData=...&tgWebAppVersion=8.0&tgWebAppThemeParams=...`.
