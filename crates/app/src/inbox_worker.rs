@@ -262,7 +262,12 @@ async fn with_typing<T>(
         () = tokio::time::sleep(TYPING_AFTER) => {}
     }
     loop {
-        let _ = messenger.show_typing(chat).await;
+        // The work goes on while the action is sent: a slow or failing Telegram must not hold
+        // the reply back.
+        tokio::select! {
+            out = &mut work => return out,
+            _ = messenger.show_typing(chat) => {}
+        }
         tokio::select! {
             out = &mut work => return out,
             // Telegram shows the action for about 5 seconds.
