@@ -186,7 +186,7 @@ async fn a_new_user_logs_food_undoes_it_and_connects_whoop_in_the_sandbox_page()
         .wait_for("/readyz", 200, Duration::from_secs(10))
         .await;
     assert!(
-        server.logs().iter().any(|l| l.contains("SANDBOX")),
+        server.wait_for_log("SANDBOX", Duration::from_secs(5)).await,
         "the log says it is a sandbox: {:#?}",
         server.logs()
     );

@@ -2,6 +2,8 @@
 //! user's data are replaced by the offline rules' answer and counted; honest ones pass as
 //! written. Against the OpenAI simulator scripted to lie, in both languages.
 
+use std::time::Duration;
+
 use wellness_e2e::{sample_sum, scrape};
 use wellness_sim::openai::{Endpoint, Lie, Scripted};
 use wellness_sim::telegram::SimUser;
@@ -67,9 +69,8 @@ async fn each_lie_of_the_model_is_replaced_by_the_rules_answer_in_both_languages
     // What the model wrote is in the log only masked, and only at debug level.
     assert!(
         bot.server
-            .logs()
-            .iter()
-            .any(|l| l.contains("was not grounded in the data")),
+            .wait_for_log("was not grounded in the data", Duration::from_secs(5))
+            .await,
         "the withheld answer is logged"
     );
     assert!(

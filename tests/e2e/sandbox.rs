@@ -252,9 +252,11 @@ async fn with_a_bot_token_or_on_a_public_address_there_is_no_sandbox() {
     assert_eq!(page.status(), 404);
     assert!(
         public
-            .logs()
-            .iter()
-            .any(|l| l.contains("the sandbox runs only on a loopback HOST")),
+            .wait_for_log(
+                "the sandbox runs only on a loopback HOST",
+                Duration::from_secs(5)
+            )
+            .await,
         "{:#?}",
         public.logs()
     );

@@ -119,6 +119,22 @@ impl Server {
         self.logs.lock().unwrap().clone()
     }
 
+    /// Whether a line containing `needle` was written within `timeout`. The log is read
+    /// by threads from the child's pipes, so a line can arrive a moment after the
+    /// response that followed it: presence is waited for, never sampled once.
+    pub async fn wait_for_log(&self, needle: &str, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if self.logs().iter().any(|l| l.contains(needle)) {
+                return true;
+            }
+            if Instant::now() > deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// Waits until GET `path` answers `status`, or panics after `timeout` with the logs.
     pub async fn wait_for(&self, path: &str, status: u16, timeout: Duration) -> reqwest::Response {
         let client = reqwest::Client::new();
