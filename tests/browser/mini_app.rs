@@ -14,7 +14,7 @@ use wellness_e2e::{Server, free_port};
 use wellness_postgres::test_support::TestDatabase;
 use wellness_sim::telegram::{RateLimits, SimConfig, SimUser, TelegramSim};
 
-use crate::{ChromeDriver, PATIENCE, element};
+use crate::{ChromeDriver, PATIENCE, element, wait_for_path};
 
 /// Init data for `user` signed with the bot's `token`, as Telegram sends it: by the Telegram
 /// simulator's signer (the app's own code must not vouch for itself).
@@ -92,7 +92,7 @@ async fn open_tab(browser: &Client, tab: &str) {
         .unwrap();
 }
 
-/// Today, Trends and Settings as `name-<tab>.png` in `MINI_APP_SCREENSHOTS`, if set.
+/// Today, Trends, Settings and Connections as `name-<tab>.png` in `MINI_APP_SCREENSHOTS`, if set.
 async fn screenshots(browser: &Client, name: &str) {
     let Ok(dir) = std::env::var("MINI_APP_SCREENSHOTS") else {
         return;
@@ -101,6 +101,7 @@ async fn screenshots(browser: &Client, name: &str) {
         ("today", "#entries li"),
         ("trends", "#charts svg"),
         ("settings", "#settings-form:not([hidden])"),
+        ("connections", "#providers li"),
     ] {
         open_tab(browser, tab).await;
         element(browser, &format!("#{tab} {ready}")).await;
@@ -233,5 +234,98 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
         "Динаміка"
     );
     screenshots(&browser, "uk").await;
+    browser.close().await.unwrap();
+}
+
+#[tokio::test]
+async fn whoop_connected_from_the_mini_apps_connections_screen_is_the_visitors_own() {
+    let db = TestDatabase::migrated().await.unwrap();
+    // The sandbox: simulated WHOOP with its consent page, a Telegram user per browser session.
+    let server = Server::start(&[("DATABASE_URL", db.url().to_owned())]);
+    server
+        .wait_for("/readyz", 200, Duration::from_secs(10))
+        .await;
+    let driver = ChromeDriver::start().await;
+    let browser = driver.browser().await;
+    browser
+        .goto(&format!("{}/sandbox", server.url))
+        .await
+        .unwrap();
+    element(&browser, "#banner").await;
+    // The Mini App's address for this session's user, as the sandbox's button opens it.
+    let launch = browser
+        .execute_async(
+            r#"const done = arguments[arguments.length - 1];
+            const token = document.querySelector("meta[name='sandbox-token']");
+            fetch("/sandbox/api/mini-app", {method: "POST", headers: {
+                "Content-Type": "application/json",
+                "X-Sandbox-Token": token ? token.content : ""}, body: "{}"})
+              .then(r => r.json()).then(j => done(j.url || JSON.stringify(j)));"#,
+            vec![],
+        )
+        .await
+        .unwrap();
+    let launch = launch.as_str().unwrap().to_owned();
+    assert!(launch.contains("/app#tgWebAppData="), "{launch}");
+    browser.goto(&launch).await.unwrap();
+
+    open_tab(&browser, "connections").await;
+    let state = text_of(
+        &browser,
+        "#providers li[data-provider='whoop'] .provider-state",
+        |t| !t.is_empty(),
+    )
+    .await;
+    assert_eq!(state, "Not connected");
+    element(&browser, "#providers li[data-provider='whoop'] button.connect")
+        .await
+        .click()
+        .await
+        .unwrap();
+
+    // Our confirmation page names the session's Telegram account; WHOOP's consent; connected.
+    let proceed = element(&browser, "a.button").await;
+    let confirm = browser.source().await.unwrap();
+    assert!(confirm.contains("Telegram account of Sandbox"), "{confirm}");
+    proceed.click().await.unwrap();
+    element(&browser, "button[value='allow']")
+        .await
+        .click()
+        .await
+        .unwrap();
+    wait_for_path(&browser, "/whoop/callback").await;
+    let heading = element(&browser, "h1").await.text().await.unwrap();
+    assert_eq!(heading, "WHOOP is connected");
+
+    // Back in the Mini App: WHOOP is connected, FatSecret still offered.
+    browser.goto("about:blank").await.unwrap();
+    browser.goto(&launch).await.unwrap();
+    open_tab(&browser, "connections").await;
+    let state = text_of(
+        &browser,
+        "#providers li[data-provider='whoop'] .provider-state",
+        |t| t == "Connected",
+    )
+    .await;
+    assert_eq!(state, "Connected");
+    assert!(
+        browser
+            .find(Locator::Css(
+                "#providers li[data-provider='whoop'] button.connect"
+            ))
+            .await
+            .is_err(),
+        "nothing to connect once connected"
+    );
+    element(
+        &browser,
+        "#providers li[data-provider='fatsecret'] button.connect",
+    )
+    .await;
+    if let Ok(dir) = std::env::var("MINI_APP_SCREENSHOTS") {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = browser.screenshot().await.unwrap();
+        std::fs::write(format!("{dir}/en-connections-connected.png"), png).unwrap();
+    }
     browser.close().await.unwrap();
 }

@@ -9,6 +9,7 @@ mod food;
 mod foundation;
 mod grounding;
 mod mini_app;
+mod mini_app_connect;
 mod mini_app_page;
 mod sandbox;
 mod security;

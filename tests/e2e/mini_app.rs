@@ -293,6 +293,23 @@ async fn a_newcomer_sees_an_empty_dashboard_and_their_settings_reach_the_chat() 
     );
     let day = api.get(&olena, "/api/v1/entries").await;
     assert_eq!(day["entries"], json!([]));
+    // This bot has no WHOOP or FatSecret credentials: nothing to connect, and asking makes no
+    // account.
+    let connections = api.get(&olena, "/api/v1/connections").await;
+    assert_eq!(
+        connections,
+        json!({"connections": [
+            {"provider": "whoop", "state": "not_configured"},
+            {"provider": "fatsecret", "state": "not_configured"},
+        ]})
+    );
+    let (status, body) = api
+        .call(&olena, Method::POST, "/api/v1/connections/whoop", None)
+        .await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"], "not_configured");
+    let profile = api.get(&olena, "/api/v1/settings").await;
+    assert_eq!(profile["registered"], false, "looking made no account");
 
     let (status, profile) = api
         .call(

@@ -25,7 +25,7 @@ use wellness_sim::whoop::{WhoopSim, WhoopSimConfig};
 use crate::chat::{link_in, say};
 
 // Distinctive values, with characters that change under URL and form encoding.
-const BOT_TOKEN: &str = "7000000042:AAleakBotToken_9f2c7e1d5b3a0864";
+pub(crate) const BOT_TOKEN: &str = "7000000042:AAleakBotToken_9f2c7e1d5b3a0864";
 const WEBHOOK_SECRET: &str = "leakWebhookSecret_4e8a1c9f";
 const OPENAI_KEY: &str = "sk-leakOpenAiKey-7c3e9a1f5b2d/x+y";
 const WHOOP_CLIENT_SECRET: &str = "leakWhoopClientSecret+7a9e/2c4=";
@@ -114,16 +114,17 @@ fn with_password(url: &str) -> String {
     )
 }
 
-struct World {
-    tg: TelegramSim,
+/// The bot with every provider configured, each behind its simulator.
+pub(crate) struct World {
+    pub(crate) tg: TelegramSim,
     whoop: WhoopSim,
     fs: FatSecretSim,
     ai: OpenAiSim,
-    server: Server,
+    pub(crate) server: Server,
     db: TestDatabase,
 }
 
-async fn world() -> World {
+pub(crate) async fn world() -> World {
     let tg = TelegramSim::start(SimConfig {
         token: BOT_TOKEN.to_owned(),
         rate_limits: RateLimits::disabled(),
@@ -196,7 +197,7 @@ async fn world() -> World {
 }
 
 /// Waits until some message to `user` starts with `prefix`.
-async fn heard(tg: &TelegramSim, user: &SimUser, prefix: &str) {
+pub(crate) async fn heard(tg: &TelegramSim, user: &SimUser, prefix: &str) {
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while !tg
         .sent_to(user.id)

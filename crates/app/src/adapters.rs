@@ -6,8 +6,8 @@ use std::sync::Arc;
 use tracing::warn;
 use wellness_domain::Provider;
 use wellness_domain::ports::{
-    Authorization, Clock, CredentialStore, FoodCatalog, Messenger, OAuthStates, Presenter,
-    SystemClock, Tasks, Users, Wearable,
+    Authorization, Clock, ConnectLinks, CredentialStore, FoodCatalog, Messenger, OAuthStates,
+    Presenter, SystemClock, Tasks, Users, Wearable,
 };
 use wellness_domain::usecases::catalog::CachedCatalog;
 use wellness_domain::usecases::chat::FatSecretDiary;
@@ -159,6 +159,17 @@ impl Adapters {
         })
     }
 
+    /// Single-use connect links for the providers this deployment can connect.
+    fn connect_links(&self) -> Arc<dyn ConnectLinks> {
+        Arc::new(OAuthConnect {
+            states: self.states.clone(),
+            public_base_url: self.public_base_url.clone(),
+            whoop: self.whoop_client.is_some(),
+            fatsecret: self.fatsecret_client.is_some(),
+            clock: self.clock.clone(),
+        })
+    }
+
     /// What the bot's conversation is built from.
     pub fn bot_shared(
         &self,
@@ -167,13 +178,7 @@ impl Adapters {
         bot::Shared {
             texts: self.texts.clone(),
             credentials: self.credentials.clone(),
-            links: Arc::new(OAuthConnect {
-                states: self.states.clone(),
-                public_base_url: self.public_base_url.clone(),
-                whoop: self.whoop_client.is_some(),
-                fatsecret: self.fatsecret_client.is_some(),
-                clock: self.clock.clone(),
-            }),
+            links: self.connect_links(),
             whoop: self.whoop.clone(),
             fatsecret_diary: self.fatsecret_diary(),
             fatsecret_catalog: self.fatsecret_catalog(),
@@ -206,6 +211,10 @@ impl Adapters {
             users: self.users.clone(),
             food: Arc::new(PgFoodLog::new(self.db.clone())),
             wearables: Arc::new(PgWearableStore::new(self.db.clone())),
+            connections: wellness_domain::usecases::chat::Connections {
+                links: self.connect_links(),
+                credentials: self.credentials.clone(),
+            },
             clock: self.clock.clone(),
         }
     }

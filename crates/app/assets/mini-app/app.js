@@ -1,4 +1,4 @@
-// The wellness Mini App: Today, Trends and Settings over the data API (/api/v1), each request
+// The wellness Mini App: Today, Trends, Settings and Connections over the data API (/api/v1), each request
 // signed by Telegram's init data. No framework and no chart library: the charts are a few bars
 // and a goal line, drawn here as SVG (docs/mini-app.md says why).
 "use strict";
@@ -8,7 +8,7 @@ const STRINGS = {
     today: "Today", trends: "Trends", settings: "Settings", loading: "Loading…",
     protein: "Protein", fat: "Fat", carbs: "Carbs",
     sleep: "Sleep last night", recovery: "Recovery", strain: "Strain",
-    noWearable: "Sleep and recovery show here once WHOOP is connected: send /connect_whoop to the bot.",
+    noWearable: "Sleep and recovery show here once WHOOP is connected (see Connections).",
     entries: (n) => `Today's food · ${n} ${plural("en", n, { one: "entry", other: "entries" })}`,
     empty: "Nothing logged yet today. Tell the bot what you ate, for example “200 g buckwheat”, and it shows up here.",
     ofGoal: (goal) => `of ${goal} kcal`, noGoal: "kcal, no goal set",
@@ -32,12 +32,21 @@ const STRINGS = {
     refused: (m) => `Not accepted: ${m}`,
     failed: (status) => `Something went wrong (HTTP ${status}).`,
     retry: "Try again",
+    connections: "Connections",
+    whoopWhat: "Sleep, recovery and strain", fatsecretWhat: "Your food diary, kept in step",
+    connected: "Connected", notConnected: "Not connected",
+    broken: "The connection stopped working: connect again.",
+    notConfigured: "This bot cannot connect it.",
+    connect: "Connect", reconnect: "Connect again",
+    connectHow: "The link opens in your browser: check that it names your Telegram account, approve there, then come back here.",
+    opened: "Opened in the browser. Come back here when you have approved.",
+    refresh: "Check again",
   },
   uk: {
     today: "Сьогодні", trends: "Динаміка", settings: "Налаштування", loading: "Завантаження…",
     protein: "Білки", fat: "Жири", carbs: "Вуглеводи",
     sleep: "Сон минулої ночі", recovery: "Відновлення", strain: "Навантаження",
-    noWearable: "Сон і відновлення з'являться тут, коли під'єднаєш WHOOP: надішли боту /connect_whoop.",
+    noWearable: "Сон і відновлення з'являться тут, коли під'єднаєш WHOOP (див. «Підключення»).",
     entries: (n) => `Їжа за сьогодні · ${n} ${plural("uk", n, { one: "запис", few: "записи", many: "записів", other: "запису" })}`,
     empty: "Сьогодні ще нічого не записано. Напиши боту, що їси, наприклад «200 г гречки», — і запис з'явиться тут.",
     ofGoal: (goal) => `з ${goal} ккал`, noGoal: "ккал, ціль не задано",
@@ -61,6 +70,15 @@ const STRINGS = {
     refused: (m) => `Не прийнято: ${m}`,
     failed: (status) => `Щось пішло не так (HTTP ${status}).`,
     retry: "Спробувати ще раз",
+    connections: "Підключення",
+    whoopWhat: "Сон, відновлення й навантаження", fatsecretWhat: "Щоденник харчування, синхронно",
+    connected: "Під'єднано", notConnected: "Не під'єднано",
+    broken: "З'єднання перестало працювати: під'єднай ще раз.",
+    notConfigured: "Цей бот не може його під'єднати.",
+    connect: "Під'єднати", reconnect: "Під'єднати ще раз",
+    connectHow: "Посилання відкриється в браузері: перевір, що там названо твій Telegram-акаунт, дозволь доступ і повернися сюди.",
+    opened: "Відкрито в браузері. Повернися сюди, коли дозволиш доступ.",
+    refresh: "Перевірити ще раз",
   },
 };
 
@@ -160,7 +178,9 @@ async function api(method, path, body) {
   let data = null;
   try { data = await response.json(); } catch (_) { data = null; }
   if (!response.ok) {
-    const kinds = { 400: "refused", 401: "unauthorized", 404: "notFound", 503: "unavailable" };
+    const kinds = {
+      400: "refused", 401: "unauthorized", 404: "notFound", 409: "notConfigured", 503: "unavailable",
+    };
     throw new ApiError(kinds[response.status] || "failed", response.status, data && data.message);
   }
   return data;
@@ -511,9 +531,61 @@ async function saveSettings(event) {
   }
 }
 
+// ---- Connections --------------------------------------------------------------------------
+
+const PROVIDERS = { whoop: { name: "WHOOP", what: "whoopWhat" }, fatsecret: { name: "FatSecret", what: "fatsecretWhat" } };
+
+async function loadConnections() {
+  const data = await api("GET", "/api/v1/connections");
+  $("providers").replaceChildren(...data.connections.map(providerCard));
+  $("connect-status").textContent = "";
+  shown("connections", true);
+}
+
+function providerCard({ provider, state: connection }) {
+  const s = t();
+  const known = PROVIDERS[provider] || { name: provider, what: "" };
+  const label = { connected: s.connected, not_connected: s.notConnected, broken: s.broken, not_configured: s.notConfigured }[connection] || connection;
+  const card = el("li", { class: `card provider ${connection.replace(/_/g, "-")}`, "data-provider": provider },
+    el("div", { class: "provider-head" },
+      el("span", { class: "provider-name" }, known.name),
+      el("span", { class: "provider-state" }, label)),
+    el("p", { class: "hint provider-what" }, s[known.what] || ""));
+  if (connection === "not_connected" || connection === "broken") {
+    const button = el("button", { type: "button", class: "primary connect" },
+      connection === "broken" ? s.reconnect : s.connect);
+    button.addEventListener("click", () => startConnect(provider, button));
+    card.append(button);
+  }
+  return card;
+}
+
+/** A link made now for this visitor's own account, opened in the browser (Telegram's
+ *  openLink inside Telegram; outside it the page goes there itself). */
+async function startConnect(provider, button) {
+  button.disabled = true;
+  try {
+    const { url } = await api("POST", `/api/v1/connections/${provider}`);
+    hideError();
+    const w = tg();
+    if (w && typeof w.openLink === "function") {
+      w.openLink(url);
+      $("connect-status").textContent = t().opened;
+    } else {
+      location.assign(url);
+    }
+  } catch (e) {
+    showError(e);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- Tabs --------------------------------------------------------------------------------
 
-const LOADERS = { today: loadToday, trends: loadTrends, settings: loadSettings };
+const LOADERS = {
+  today: loadToday, trends: loadTrends, settings: loadSettings, connections: loadConnections,
+};
 
 async function load(tab) {
   try {
@@ -551,6 +623,11 @@ function start() {
   }
   $("briefings").addEventListener("change", syncTimes);
   $("settings-form").addEventListener("submit", saveSettings);
+  $("refresh-connections").addEventListener("click", () => load("connections"));
+  // Back from approving in the browser: show what changed.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible" && state.tab === "connections") load("connections");
+  });
   if (!launch.initData) {
     showError(new ApiError("unauthorized", 401));
     return;

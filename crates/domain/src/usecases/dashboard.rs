@@ -1,6 +1,8 @@
 //! The Mini App's dashboard: a user's days (food against the goal, sleep, recovery, strain), a
 //! day's entries and corrections to them, and the settings. Results are typed; the app renders
-//! them as JSON. Whoever asks is the Telegram user of validated init data (a [`Visitor`]): they
+//! them as JSON. The Connections screen starts the same connect flow as the chat's
+//! `/connect_whoop`, bound to the visitor's own account (a link made here never passes through
+//! a chat, so it cannot be forwarded). Whoever asks is the Telegram user of validated init data (a [`Visitor`]): they
 //! only ever reach their own rows, and someone who never wrote to the bot sees empty days.
 
 use std::collections::BTreeMap;
@@ -11,9 +13,12 @@ use thiserror::Error;
 
 use crate::model::{
     BriefingTimes, CalorieGoal, DayTotals, EntryStatus, FoodEntry, FoodEntryId, Grams, LocalDate,
-    Locale, NewUser, Nutrients, ScoreAt, TelegramUserId, User, UserSettingChange, UserTimeZone,
+    Locale, NewUser, Nutrients, Provider, ScoreAt, TelegramUserId, User, UserSettingChange,
+    UserTimeZone,
 };
-use crate::ports::{Clock, FoodLog, StorageError, Users, WearableStore};
+use crate::ports::{Clock, ConnectOffer, FoodLog, StorageError, Users, WearableStore};
+use crate::reply::ConnectionState;
+use crate::usecases::chat::Connections;
 
 /// The longest span one summary covers.
 pub const MAX_DAYS: i64 = 366;
@@ -152,6 +157,18 @@ impl SettingsUpdate {
     }
 }
 
+/// One provider on the Connections screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProviderStatus {
+    /// WHOOP or FatSecret.
+    pub provider: Provider,
+    /// Whether it can be connected, is, or needs connecting again.
+    pub state: ConnectionState,
+}
+
+/// The providers, in the order the screen shows them.
+const PROVIDERS: [Provider; 2] = [Provider::Whoop, Provider::Fatsecret];
+
 /// The dashboard, over the ports it needs.
 #[derive(Clone)]
 pub struct Dashboard {
@@ -161,6 +178,8 @@ pub struct Dashboard {
     pub food: Arc<dyn FoodLog>,
     /// WHOOP records.
     pub wearables: Arc<dyn WearableStore>,
+    /// Connect links and the stored connections.
+    pub connections: Connections,
     /// Now.
     pub clock: Arc<dyn Clock>,
 }
@@ -286,29 +305,67 @@ impl Dashboard {
         Ok(self.profile_of(visitor, account.as_ref()))
     }
 
+    /// The visitor's account, made now when they have none.
+    async fn account_or_new(&self, visitor: &Visitor) -> Result<User, StorageError> {
+        if let Some(user) = self.account(visitor).await? {
+            return Ok(user);
+        }
+        let new_user = NewUser {
+            telegram_id: visitor.telegram_id,
+            first_name: visitor.first_name.clone(),
+            locale: visitor.locale,
+        };
+        Ok(self.users.register(&new_user).await?.user)
+    }
+
     /// Applies `update`, making the account first when the visitor has none.
     pub async fn update_settings(
         &self,
         visitor: &Visitor,
         update: &SettingsUpdate,
     ) -> Result<Profile, StorageError> {
-        let mut user = match self.account(visitor).await? {
-            Some(user) => user,
-            None => {
-                let new_user = NewUser {
-                    telegram_id: visitor.telegram_id,
-                    first_name: visitor.first_name.clone(),
-                    locale: visitor.locale,
-                };
-                self.users.register(&new_user).await?.user
-            }
-        };
+        let mut user = self.account_or_new(visitor).await?;
         for change in update.changes() {
             if let Some(changed) = self.users.change(user.id, &change).await? {
                 user = changed;
             }
         }
         Ok(self.profile_of(visitor, Some(&user)))
+    }
+
+    /// WHOOP and FatSecret for the visitor: not offered, not connected, connected or broken.
+    pub async fn connections(
+        &self,
+        visitor: &Visitor,
+    ) -> Result<Vec<ProviderStatus>, StorageError> {
+        let account = self.account(visitor).await?;
+        let mut statuses = Vec::with_capacity(PROVIDERS.len());
+        for provider in PROVIDERS {
+            let state = match &account {
+                Some(user) => self.connections.status(user.id, provider).await?,
+                None if self.connections.links.is_configured(provider) => {
+                    ConnectionState::NotConnected
+                }
+                None => ConnectionState::NotConfigured,
+            };
+            statuses.push(ProviderStatus { provider, state });
+        }
+        Ok(statuses)
+    }
+
+    /// A single-use connect link for the visitor's own account (made now when they have
+    /// none: the connection needs someone to belong to), or why there is none. Nothing is
+    /// stored when the provider is not configured.
+    pub async fn connect(
+        &self,
+        visitor: &Visitor,
+        provider: Provider,
+    ) -> Result<ConnectOffer, StorageError> {
+        if !self.connections.links.is_configured(provider) {
+            return Ok(ConnectOffer::NotConfigured);
+        }
+        let user = self.account_or_new(visitor).await?;
+        self.connections.links.offer(user.id, provider).await
     }
 
     fn profile_of(&self, visitor: &Visitor, user: Option<&User>) -> Profile {

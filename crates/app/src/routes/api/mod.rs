@@ -3,6 +3,7 @@
 //! data ([`auth`]). Errors are JSON too: `{"error": "<code>", "message": "..."}`.
 
 mod auth;
+mod connections;
 mod views;
 
 use actix_web::http::StatusCode;
@@ -40,6 +41,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             .route("/entries/{id}", web::delete().to(delete_entry))
             .route("/settings", web::get().to(settings))
             .route("/settings", web::put().to(update_settings))
+            .route("/connections", web::get().to(connections::list))
+            .route(
+                "/connections/{provider}",
+                web::post().to(connections::start),
+            )
             .default_service(web::to(|| async { ApiError::NotFound.error_response() })),
     );
 }
@@ -56,6 +62,9 @@ pub enum ApiError {
     /// No such thing of this user's.
     #[error("not found")]
     NotFound,
+    /// This deployment cannot do it (a provider without credentials).
+    #[error("not configured")]
+    NotConfigured,
     /// The database failed: try again.
     #[error("unavailable")]
     Unavailable,
@@ -67,6 +76,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::NotFound => StatusCode::NOT_FOUND,
+            ApiError::NotConfigured => StatusCode::CONFLICT,
             ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
@@ -75,7 +85,11 @@ impl ResponseError for ApiError {
         let (code, message) = match self {
             ApiError::Unauthorized => ("unauthorized", "open this page from the bot".to_owned()),
             ApiError::BadRequest(why) => ("bad_request", why.clone()),
-            ApiError::NotFound => ("not_found", "no such entry".to_owned()),
+            ApiError::NotFound => ("not_found", "no such thing of yours".to_owned()),
+            ApiError::NotConfigured => (
+                "not_configured",
+                "this bot cannot connect that service".to_owned(),
+            ),
             ApiError::Unavailable => ("unavailable", "try again in a moment".to_owned()),
         };
         no_store(HttpResponse::build(self.status_code()))

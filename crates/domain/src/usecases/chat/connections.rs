@@ -3,10 +3,10 @@
 
 use std::sync::Arc;
 
-use crate::model::{ConnectionStatus, Provider, User};
+use crate::model::{ConnectionStatus, Provider, User, UserId};
 use crate::ports::{
-    Clock, ConnectLinks, ConnectOffer, CredentialStore, FoodLog, Messenger, Presenter, Users,
-    Wearable, WearableStore,
+    Clock, ConnectLinks, ConnectOffer, CredentialStore, FoodLog, Messenger, Presenter,
+    StorageError, Users, Wearable, WearableStore,
 };
 use crate::reply::{ConnectionState, Reply, Say};
 use crate::usecases::chat::{ChatError, FatSecretDiary};
@@ -36,10 +36,19 @@ impl Connections {
         user: &User,
         provider: Provider,
     ) -> Result<ConnectionState, ChatError> {
+        Ok(self.status(user.id, provider).await?)
+    }
+
+    /// The state of one provider for the user with this id.
+    pub async fn status(
+        &self,
+        user: UserId,
+        provider: Provider,
+    ) -> Result<ConnectionState, StorageError> {
         if !self.links.is_configured(provider) {
             return Ok(ConnectionState::NotConfigured);
         }
-        Ok(match self.credentials.get(user.id, provider).await? {
+        Ok(match self.credentials.get(user, provider).await? {
             None => ConnectionState::NotConnected,
             Some(c) => match c.status {
                 ConnectionStatus::Active => ConnectionState::Connected,

@@ -3,10 +3,14 @@ use futures_executor::block_on;
 use mockall::predicate::{always, eq};
 
 use super::*;
+use crate::model::{ConnectionStatus, Credentials, Secret, Tokens};
 use crate::model::{
     EntrySource, IdempotencyKey, Kcal, MacroGrams, Meal, NutritionSource, UserId, WearableHistory,
 };
-use crate::ports::{MockClock, MockFoodLog, MockUsers, MockWearableStore, Registration};
+use crate::ports::{
+    MockClock, MockConnectLinks, MockCredentialStore, MockFoodLog, MockUsers, MockWearableStore,
+    Registration,
+};
 
 fn day(y: i32, m: u32, d: u32) -> LocalDate {
     LocalDate::from_calendar(NaiveDate::from_ymd_opt(y, m, d).unwrap())
@@ -56,7 +60,30 @@ fn dashboard(users: MockUsers, food: MockFoodLog, wearables: MockWearableStore) 
         users: Arc::new(users),
         food: Arc::new(food),
         wearables: Arc::new(wearables),
+        // Strict mocks: these tests touch no connection.
+        connections: Connections {
+            links: Arc::new(MockConnectLinks::new()),
+            credentials: Arc::new(MockCredentialStore::new()),
+        },
         clock: clock(),
+    }
+}
+
+/// A dashboard over connect links that can connect WHOOP only, and these credentials.
+fn connections_board(
+    users: MockUsers,
+    mut links: MockConnectLinks,
+    credentials: MockCredentialStore,
+) -> Dashboard {
+    links
+        .expect_is_configured()
+        .returning(|p| p == Provider::Whoop);
+    Dashboard {
+        connections: Connections {
+            links: Arc::new(links),
+            credentials: Arc::new(credentials),
+        },
+        ..dashboard(users, MockFoodLog::new(), MockWearableStore::new())
     }
 }
 
@@ -324,4 +351,89 @@ fn a_first_settings_change_makes_the_account_then_applies_each_change() {
     assert_eq!(profile.goal, goal);
     assert!(!profile.briefings_enabled);
     assert_eq!(profile.today, day(2026, 5, 15));
+}
+
+#[test]
+fn connections_say_what_is_offered_connected_or_broken_and_nothing_is_made_by_looking() {
+    let status = |provider, state| ProviderStatus { provider, state };
+    // No account: what could be connected, and nothing registered or stored.
+    let board = connections_board(
+        users_finding(None),
+        MockConnectLinks::new(),
+        MockCredentialStore::new(),
+    );
+    assert_eq!(
+        block_on(board.connections(&visitor())).unwrap(),
+        vec![
+            status(Provider::Whoop, ConnectionState::NotConnected),
+            status(Provider::Fatsecret, ConnectionState::NotConfigured),
+        ]
+    );
+    // WHOOP refused our tokens: broken; FatSecret is not offered, so its tokens are not read.
+    let mut credentials = MockCredentialStore::new();
+    credentials
+        .expect_get()
+        .with(eq(UserId::new(7).unwrap()), eq(Provider::Whoop))
+        .times(1)
+        .returning(|user, provider| {
+            Ok(Some(Credentials {
+                user_id: user,
+                provider,
+                tokens: Tokens::OAuth2 {
+                    access_token: Secret::new("a"),
+                    refresh_token: Some(Secret::new("r")),
+                    expires_at: Utc::now(),
+                    scope: "offline".into(),
+                },
+                external_user_id: Some("w1".into()),
+                status: ConnectionStatus::Broken {
+                    user_notified: true,
+                },
+                updated_at: Utc::now(),
+            }))
+        });
+    let board = connections_board(
+        users_finding(Some(user("Europe/Kyiv"))),
+        MockConnectLinks::new(),
+        credentials,
+    );
+    assert_eq!(
+        block_on(board.connections(&visitor())).unwrap(),
+        vec![
+            status(Provider::Whoop, ConnectionState::Broken),
+            status(Provider::Fatsecret, ConnectionState::NotConfigured),
+        ]
+    );
+}
+
+#[test]
+fn a_connect_link_is_made_for_the_visitors_own_account_made_first_when_missing() {
+    let mut users = users_finding(None);
+    users
+        .expect_register()
+        .withf(|n| n.telegram_id.get() == 700 && n.first_name == "Olena")
+        .times(1)
+        .returning(|_| {
+            Ok(Registration {
+                user: user("Europe/Kyiv"),
+                is_new: true,
+            })
+        });
+    let mut links = MockConnectLinks::new();
+    links
+        .expect_offer()
+        .with(eq(UserId::new(7).unwrap()), eq(Provider::Whoop))
+        .times(1)
+        .returning(|_, _| Ok(ConnectOffer::Link("https://x/whoop/connect?state=s".into())));
+    let board = connections_board(users, links, MockCredentialStore::new());
+    assert_eq!(
+        block_on(board.connect(&visitor(), Provider::Whoop)).unwrap(),
+        ConnectOffer::Link("https://x/whoop/connect?state=s".into())
+    );
+    // A provider this deployment cannot connect: no account made, no state stored (the
+    // strict mocks expect neither a second register nor an offer).
+    assert_eq!(
+        block_on(board.connect(&visitor(), Provider::Fatsecret)).unwrap(),
+        ConnectOffer::NotConfigured
+    );
 }
