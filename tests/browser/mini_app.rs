@@ -233,6 +233,22 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
         element(&browser, "#tab-trends").await.text().await.unwrap(),
         "Динаміка"
     );
+    // The longer Ukrainian tab names fit whole, each on one line, with no sideways scrolling.
+    let tabs = browser
+        .execute(
+            r##"
+            const tabs = [...document.querySelectorAll("#tabs button")];
+            return {
+                cut: tabs.filter(b => b.scrollWidth > b.clientWidth).map(b => b.textContent),
+                heights: [...new Set(tabs.map(b => b.getBoundingClientRect().height))].length,
+                sideways: document.documentElement.scrollWidth > window.innerWidth,
+            };
+            "##,
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(tabs, json!({"cut": [], "heights": 1, "sideways": false}));
     screenshots(&browser, "uk").await;
     browser.close().await.unwrap();
 }
@@ -265,7 +281,8 @@ async fn whoop_connected_from_the_mini_apps_connections_screen_is_the_visitors_o
         )
         .await
         .unwrap();
-    let launch = launch.as_str().unwrap().to_owned();
+    // Relative, as the sandbox gives it.
+    let launch = format!("{}{}", server.url, launch.as_str().unwrap());
     assert!(launch.contains("/app#tgWebAppData="), "{launch}");
     browser.goto(&launch).await.unwrap();
 
@@ -277,11 +294,14 @@ async fn whoop_connected_from_the_mini_apps_connections_screen_is_the_visitors_o
     )
     .await;
     assert_eq!(state, "Not connected");
-    element(&browser, "#providers li[data-provider='whoop'] button.connect")
-        .await
-        .click()
-        .await
-        .unwrap();
+    element(
+        &browser,
+        "#providers li[data-provider='whoop'] button.connect",
+    )
+    .await
+    .click()
+    .await
+    .unwrap();
 
     // Our confirmation page names the session's Telegram account; WHOOP's consent; connected.
     let proceed = element(&browser, "a.button").await;
