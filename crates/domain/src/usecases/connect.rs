@@ -360,10 +360,17 @@ impl Connect {
             status: ConnectionStatus::Active,
             updated_at: self.clock.now(),
         };
-        self.credentials
-            .save(&credentials)
-            .await
-            .map_err(|e| busy("cannot store tokens", &e))
+        match self.credentials.save(&credentials).await {
+            Ok(()) => Ok(()),
+            // The storage holds one owner per provider account too: a refused write may be
+            // another attempt with the same account that stored first. Asked again, that
+            // is told as taken, anything else as a failure to retry.
+            Err(e) => {
+                self.not_taken(pending.user_id, credentials.external_user_id.as_deref())
+                    .await?;
+                Err(busy("cannot store tokens", &e))
+            }
+        }
     }
 }
 

@@ -952,3 +952,75 @@ async fn cached_facts_keep_their_portion_units_and_older_rows_get_them_from_the_
         .unwrap();
     assert_eq!(cache.get("old milk", now).await.unwrap(), Some(Some(facts)));
 }
+
+#[tokio::test]
+async fn one_provider_account_has_one_owner_and_the_migration_keeps_the_latest() {
+    use diesel_async::SimpleAsyncConnection as _;
+    let (_guard, db) = db().await;
+    let (a, b) = (user(&db, 1).await, user(&db, 2).await);
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    store
+        .save(&whoop_credentials(a.id, "ra", Some("10129")))
+        .await
+        .unwrap();
+    // A second Telegram account with the same WHOOP member: refused by the index.
+    let refused = store
+        .save(&whoop_credentials(b.id, "rb", Some("10129")))
+        .await;
+    assert!(
+        matches!(refused, Err(StorageError::Rejected(_))),
+        "{refused:?}"
+    );
+    assert_eq!(
+        store
+            .user_by_external_id(Provider::Whoop, "10129")
+            .await
+            .unwrap(),
+        Some(a.id)
+    );
+    // Without FatSecret's id (OAuth 1.0a gives none), any number of rows.
+    store
+        .save(&whoop_credentials(b.id, "rb", None))
+        .await
+        .unwrap();
+
+    // A database from before the index, where a forwarded link linked the member twice:
+    // the migration keeps the latest connection and breaks the other.
+    let mut conn = db.conn().await.unwrap();
+    conn.batch_execute("DROP INDEX credentials_one_owner")
+        .await
+        .unwrap();
+    store
+        .save(&whoop_credentials(b.id, "rb", Some("10129")))
+        .await
+        .unwrap();
+    conn.batch_execute(include_str!(
+        "../../../../migrations/2026-12-10-000017_credentials_one_owner/up.sql"
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        store
+            .user_by_external_id(Provider::Whoop, "10129")
+            .await
+            .unwrap(),
+        Some(b.id),
+        "the latest keeps it"
+    );
+    let older = store.get(a.id, Provider::Whoop).await.unwrap().unwrap();
+    assert_eq!(older.external_user_id, None);
+    assert_eq!(
+        older.status,
+        ConnectionStatus::Broken {
+            user_notified: false
+        },
+        "told once to connect again"
+    );
+    let refused = store
+        .save(&whoop_credentials(a.id, "ra", Some("10129")))
+        .await;
+    assert!(
+        matches!(refused, Err(StorageError::Rejected(_))),
+        "{refused:?}"
+    );
+}

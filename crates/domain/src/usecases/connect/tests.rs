@@ -604,3 +604,67 @@ fn an_attempt_waiting_for_the_provider_is_not_a_link() {
             if page.outcome == ConnectionOutcome::Rejected(StateRejected::Unknown)
     ));
 }
+
+#[test]
+fn a_race_lost_to_another_owner_of_the_account_at_the_store_is_told_as_taken() {
+    // Two callbacks with one WHOOP account: both pass the check, the storage's unique index
+    // lets one store. The other is told the account is taken, not asked to retry.
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().returning(|_, _| {
+        Ok(Authorized {
+            tokens: tokens(),
+            external_user_id: Some("10129".into()),
+        })
+    });
+    let mut credentials = MockCredentialStore::new();
+    let mut owners = vec![Some(UserId::new(99).unwrap()), None].into_iter();
+    credentials
+        .expect_user_by_external_id()
+        .times(2)
+        .returning(move |_, _| Ok(owners.next_back().flatten()));
+    credentials.expect_save().times(1).returning(|_| {
+        Err(StorageError::Rejected(
+            "duplicate key value violates unique constraint \"credentials_one_owner\"".into(),
+        ))
+    });
+    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    let done = block_on(flow.complete(&CallbackParams {
+        browser: Some("browser-1".into()),
+        ..callback("w8chars0", Some("code"), false)
+    }));
+    assert_eq!(done.page.outcome, ConnectionOutcome::AccountTaken);
+    assert_eq!(done.connected, None);
+}
+
+#[test]
+fn a_store_that_fails_for_another_reason_is_busy() {
+    let mut states = MockOAuthStates::new();
+    states
+        .expect_consume()
+        .returning(|p, _, _| Ok(Ok(waiting(p, "browser-1"))));
+    let mut authorization = MockAuthorization::new();
+    authorization.expect_complete().returning(|_, _| {
+        Ok(Authorized {
+            tokens: tokens(),
+            external_user_id: Some("10129".into()),
+        })
+    });
+    let mut credentials = MockCredentialStore::new();
+    credentials
+        .expect_user_by_external_id()
+        .returning(|_, _| Ok(None));
+    credentials
+        .expect_save()
+        .returning(|_| Err(StorageError::Unavailable("pool timed out".into())));
+    let flow = connect(Provider::Whoop, authorization, states, credentials);
+    let done = block_on(flow.complete(&CallbackParams {
+        browser: Some("browser-1".into()),
+        ..callback("w8chars0", Some("code"), false)
+    }));
+    assert_eq!(done.page.outcome, ConnectionOutcome::Busy);
+    assert!(done.problem.unwrap().contains("pool timed out"));
+}
