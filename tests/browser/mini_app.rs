@@ -249,6 +249,39 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
         .await
         .unwrap();
     assert_eq!(tabs, json!({"cut": [], "heights": 1, "sideways": false}));
+
+    // Briefing times are typed in 24 hours whatever the browser's locale: a wrong one is
+    // explained and not sent; "7:05" is saved as 07:05 and comes back from the server so.
+    open_tab(&browser, "settings").await;
+    let morning = element(&browser, "#morning").await;
+    let old_morning = morning.prop("value").await.unwrap().unwrap_or_default();
+    assert_eq!(old_morning, "08:00");
+    morning.clear().await.unwrap();
+    morning.send_keys("25:00").await.unwrap();
+    element(&browser, "#save-settings")
+        .await
+        .click()
+        .await
+        .unwrap();
+    let said = text_of(&browser, "#settings-status", |t| !t.is_empty()).await;
+    assert!(said.contains("ГГ:ХХ"), "{said}");
+    morning.clear().await.unwrap();
+    morning.send_keys("7:05").await.unwrap();
+    element(&browser, "#save-settings")
+        .await
+        .click()
+        .await
+        .unwrap();
+    text_of(&browser, "#settings-status", |t| t == "Збережено.").await;
+    assert_eq!(
+        element(&browser, "#morning")
+            .await
+            .prop("value")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("07:05")
+    );
     screenshots(&browser, "uk").await;
     browser.close().await.unwrap();
 }

@@ -25,6 +25,7 @@ const STRINGS = {
     goal: "Daily goal, kcal", zone: "Time zone", language: "Language",
     briefings: "Morning and evening briefings", morning: "Morning", evening: "Evening",
     save: "Save", saved: "Saved.", goalWhole: "Enter the goal as a whole number of kcal.",
+    timeFormat: "Enter times as HH:MM, 24-hour, for example 07:30 or 21:00.",
     unauthorized: "Open this page from the bot: this link has expired or did not come from Telegram.",
     network: "Could not reach the server. Check the connection and try again.",
     unavailable: "The server is busy. Try again in a moment.",
@@ -63,6 +64,7 @@ const STRINGS = {
     goal: "Денна ціль, ккал", zone: "Часовий пояс", language: "Мова",
     briefings: "Ранкові й вечірні підсумки", morning: "Ранок", evening: "Вечір",
     save: "Зберегти", saved: "Збережено.", goalWhole: "Вкажи ціль цілим числом кілокалорій.",
+    timeFormat: "Вкажи час як ГГ:ХХ у 24-годинному форматі, наприклад 07:30 або 21:00.",
     unauthorized: "Відкрий цю сторінку з бота: посилання застаріло або відкрите не з Telegram.",
     network: "Не вдалося зв'язатися із сервером. Перевір з'єднання й спробуй ще раз.",
     unavailable: "Сервер зайнятий. Спробуй ще раз за хвилину.",
@@ -507,13 +509,25 @@ async function saveSettings(event) {
     $("goal").focus();
     return;
   }
+  // 24-hour times as typed ("7:30" is read as 07:30): the page's own field, since
+  // <input type="time"> shows AM/PM by the browser's locale whatever the page's language.
+  const times = {};
+  for (const id of ["morning", "evening"]) {
+    const m = /^\s*([01]?\d|2[0-3]):([0-5]\d)\s*$/.exec($(id).value);
+    if (!m) {
+      status.textContent = t().timeFormat;
+      $(id).focus();
+      return;
+    }
+    times[id] = `${m[1].padStart(2, "0")}:${m[2]}`;
+  }
   const body = {
     goal_kcal: goal,
     time_zone: $("zone").value,
     language: $("language").value,
     briefings_enabled: $("briefings").checked,
-    morning: $("morning").value.slice(0, 5),
-    evening: $("evening").value.slice(0, 5),
+    morning: times.morning,
+    evening: times.evening,
   };
   $("save-settings").disabled = true;
   try {
