@@ -995,7 +995,7 @@ async fn one_provider_account_has_one_owner_and_the_migration_keeps_the_latest()
         .await
         .unwrap();
     conn.batch_execute(include_str!(
-        "../../../../migrations/2026-12-10-000017_credentials_one_owner/up.sql"
+        "../../../../migrations/2026-12-13-000020_credentials_one_owner/up.sql"
     ))
     .await
     .unwrap();
