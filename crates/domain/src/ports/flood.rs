@@ -121,8 +121,11 @@ pub trait FloodGate: Send + Sync + fmt::Debug {
 
     /// The send of `ticket` is over; with `pause`, Telegram answered 429 "retry after": its
     /// chat waits that long, and its share of the budget is held as long.
-    async fn finish(&self, ticket: FloodTicket, pause: Option<Duration>)
-    -> Result<(), StorageError>;
+    async fn finish(
+        &self,
+        ticket: FloodTicket,
+        pause: Option<Duration>,
+    ) -> Result<(), StorageError>;
 }
 
 /// A place in a process's line for the gate.
@@ -193,7 +196,10 @@ mod tests {
         assert!(turns.is_head(briefing));
         let reply = turns.join(SendPriority::Interactive);
         let second_reply = turns.join(SendPriority::Interactive);
-        assert!(turns.is_head(reply), "a reply overtakes the waiting briefing");
+        assert!(
+            turns.is_head(reply),
+            "a reply overtakes the waiting briefing"
+        );
         turns.leave(reply);
         assert!(turns.is_head(second_reply));
         turns.leave(second_reply);
