@@ -88,7 +88,7 @@ async fn three_instances_share_one_flood_budget_for_300_replies_across_100_chats
     assert!(peak <= 30, "{peak} messages within one second");
     // The limit was what held the replies back (300 at 30 a second is 9 s after the first
     // second's 30), not something slower.
-    assert!(peak >= 25, "the budget was never full: peak {peak}");
+    assert!(peak >= 20, "the budget was never full: peak {peak}");
     assert!(elapsed >= Duration::from_secs(9), "{elapsed:?}");
     assert!(elapsed < Duration::from_secs(30), "{elapsed:?}");
     // Each instance shows its share: replies sent and the waits for the shared budget.

@@ -36,11 +36,19 @@ const WAITED: Duration = Duration::from_millis(10);
 /// Below this many remembered chats, idle ones are not swept.
 const MIN_SWEEP: usize = 256;
 
+/// One send at a time per chat within the process.
+#[derive(Debug)]
+struct ChatLocks {
+    locks: HashMap<ChatId, Arc<AsyncMutex<()>>>,
+    /// Sweep idle chats when this many are remembered.
+    sweep_at: usize,
+}
+
 /// One process's side of the shared flood budget. Share one (in an `Arc`) per bot.
 pub struct SharedLimiter {
     gate: Arc<dyn FloodGate>,
     fallback: Arc<OutboundLimiter>,
-    chats: Mutex<HashMap<ChatId, Arc<AsyncMutex<()>>>>,
+    chats: Mutex<ChatLocks>,
     turns: Mutex<Turns>,
     changed: Notify,
     on_wait: OnceLock<WaitObserver>,
@@ -81,7 +89,10 @@ impl SharedLimiter {
         Self {
             gate,
             fallback,
-            chats: Mutex::new(HashMap::new()),
+            chats: Mutex::new(ChatLocks {
+                locks: HashMap::new(),
+                sweep_at: MIN_SWEEP,
+            }),
             turns: Mutex::new(Turns::default()),
             changed: Notify::new(),
             on_wait: OnceLock::new(),
@@ -119,10 +130,8 @@ impl SharedLimiter {
             }
         };
         let waited = started.elapsed();
-        if waited >= WAITED {
-            if let Some(observer) = self.on_wait.get() {
-                observer(priority, waited);
-            }
+        if let Some(observer) = self.on_wait.get().filter(|_| waited >= WAITED) {
+            observer(priority, waited);
         }
         permit
     }
@@ -192,11 +201,13 @@ impl SharedLimiter {
 
     fn chat_lock(&self, chat: ChatId) -> Arc<AsyncMutex<()>> {
         let mut chats = self.chats.lock().unwrap_or_else(PoisonError::into_inner);
-        if chats.len() >= MIN_SWEEP {
-            // Nobody holds or waits for an idle chat's lock.
-            chats.retain(|_, lock| Arc::strong_count(lock) > 1);
+        if chats.locks.len() >= chats.sweep_at {
+            // Nobody holds or waits for an idle chat's lock. The next sweep waits until the map
+            // has doubled, so sweeping costs O(1) a call however many chats are busy.
+            chats.locks.retain(|_, lock| Arc::strong_count(lock) > 1);
+            chats.sweep_at = (chats.locks.len() * 2).max(MIN_SWEEP);
         }
-        Arc::clone(chats.entry(chat).or_default())
+        Arc::clone(chats.locks.entry(chat).or_default())
     }
 
     /// How many chats are remembered now (for tests).
@@ -204,6 +215,7 @@ impl SharedLimiter {
         self.chats
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
+            .locks
             .len()
     }
 }
@@ -372,6 +384,21 @@ mod tests {
         assert!(limiter.lock_turns().is_empty());
         drop(limiter.acquire(ChatId(2), SendPriority::Broadcast).await);
         assert_eq!(*gate.granted.lock().unwrap(), vec![2]);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn idle_chats_are_forgotten() {
+        let limiter = limiter(Scripted::new(Duration::ZERO));
+        for chat in 0..1_000 {
+            drop(limiter.acquire(ChatId(chat), SendPriority::Broadcast).await);
+            // The finish runs (a chat's lock is let go after it).
+            tokio::task::yield_now().await;
+        }
+        assert!(
+            limiter.tracked_chats() <= MIN_SWEEP,
+            "{}",
+            limiter.tracked_chats()
+        );
     }
 
     #[tokio::test(start_paused = true)]
