@@ -12,11 +12,13 @@ CREATE UNLOGGED TABLE flood_budgets (
 
 -- One row per message taken. `free_at` is when it stops counting against the bot's second
 -- (pessimistically the send's timeout until it finished, then a second after its answer);
--- `chat_free_at` when its chat may have the next one. Rows live a few minutes.
+-- `chat_free_at` when its chat may have the next one; `owner` the process that took it. Rows
+-- live a few minutes.
 CREATE UNLOGGED TABLE flood_sends (
     id           BIGSERIAL   PRIMARY KEY,
     bot          TEXT        NOT NULL,
     chat_id      BIGINT      NOT NULL,
+    owner        TEXT        NOT NULL,
     sent_at      TIMESTAMPTZ NOT NULL,
     finished_at  TIMESTAMPTZ,
     free_at      TIMESTAMPTZ NOT NULL,
@@ -32,6 +34,8 @@ CREATE FUNCTION flood_take(
     p_bot              TEXT,
     p_chat             BIGINT,
     p_interactive      BOOLEAN,
+    p_owner            TEXT,
+    p_chat_secs        DOUBLE PRECISION,
     p_per_second       INTEGER,
     p_group_per_minute INTEGER,
     p_longest_secs     DOUBLE PRECISION,
@@ -53,6 +57,15 @@ BEGIN
     SELECT interactive_until INTO v_interactive FROM flood_budgets WHERE bot = p_bot FOR UPDATE;
     v_now := clock_timestamp();
     wait_secs := 0;
+
+    -- The asking process sends to a chat one message at a time, so a send of its own to this
+    -- chat still unfinished is over: its finish was lost (the database was away, or the take's
+    -- answer never arrived). Otherwise it would hold the chat until the longest send.
+    UPDATE flood_sends
+       SET finished_at = v_now, free_at = v_now + interval '1 second',
+           chat_free_at = v_now + make_interval(secs => p_chat_secs)
+     WHERE bot = p_bot AND chat_id = p_chat AND owner = p_owner AND finished_at IS NULL
+       AND chat_free_at > v_now;
 
     -- The chat: one message per interval (from the previous one's answer); a send to it still
     -- in flight (from another process) is looked at again shortly.
@@ -116,8 +129,8 @@ BEGIN
     DELETE FROM flood_sends
      WHERE bot = p_bot AND free_at < v_now - interval '2 minutes'
        AND chat_free_at < v_now - interval '2 minutes';
-    INSERT INTO flood_sends (bot, chat_id, sent_at, free_at, chat_free_at)
-    VALUES (p_bot, p_chat, v_now, v_now + make_interval(secs => p_longest_secs),
+    INSERT INTO flood_sends (bot, chat_id, owner, sent_at, free_at, chat_free_at)
+    VALUES (p_bot, p_chat, p_owner, v_now, v_now + make_interval(secs => p_longest_secs),
             v_now + make_interval(secs => p_longest_secs))
     RETURNING id INTO send_id;
 END;

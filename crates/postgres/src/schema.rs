@@ -258,6 +258,7 @@ diesel::table! {
         id -> Int8,
         bot -> Text,
         chat_id -> Int8,
+        owner -> Text,
         sent_at -> Timestamptz,
         finished_at -> Nullable<Timestamptz>,
         free_at -> Timestamptz,

@@ -4,5 +4,5 @@
 -- random: most takes in a full second are answered "wait", as the heads of N instances' lines
 -- are. Run with pgbench; docs/performance.md has the command.
 \set chat random(1, 100000)
-SELECT coalesce(send_id, 0) AS send_id FROM flood_take('bench', :chat, true, 30, 20, 40) \gset
+SELECT coalesce(send_id, 0) AS send_id FROM flood_take('bench', :chat, true, 'pgbench-' || :client_id, 1, 30, 20, 40) \gset
 UPDATE flood_sends SET finished_at = clock_timestamp(), free_at = clock_timestamp() + make_interval(secs => 1), chat_free_at = clock_timestamp() + make_interval(secs => 1) WHERE id = :send_id;

@@ -23,12 +23,20 @@ use wellness_domain::ports::{
 use crate::Database;
 use crate::error::from_diesel;
 
-/// The flood budget of one bot in PostgreSQL, shared by every process using the database.
+/// The flood budget of one bot in PostgreSQL, shared by every process using the database. Its
+/// caller must send to a chat one message at a time (the Telegram adapter's `SharedLimiter`
+/// does, holding the chat's lock from the take to the finish).
 pub struct PgFloodGate {
     db: Database,
     bot: String,
     limits: FloodLimits,
+    /// This gate's name on its sends: the next take for a chat finishes the gate's own sends
+    /// to it whose finish was lost (its caller sends to a chat one message at a time).
+    owner: String,
 }
+
+/// Gates made by this process so far (each gets an owner of its own).
+static GATES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl fmt::Debug for PgFloodGate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -50,7 +58,7 @@ struct Taken {
 }
 
 const TAKE: &str = "SELECT send_id, wait_secs, reason \
-     FROM flood_take($1, $2, $3, $4, $5, $6::float8)";
+     FROM flood_take($1, $2, $3, $4, $5::float8, $6, $7, $8::float8)";
 
 /// The send is over: its second ends a second after the answer (or after Telegram's pause),
 /// its chat's turn after the interval (or the pause).
@@ -64,10 +72,16 @@ impl PgFloodGate {
     /// The budget of the bot `bot` (its numeric id: the part of the token before the colon, so
     /// the token itself is never stored) under `limits`.
     pub fn new(db: Database, bot: impl Into<String>, limits: FloodLimits) -> Self {
+        let started = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_nanos();
+        let n = GATES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Self {
             db,
             bot: bot.into(),
             limits: limits.sane(),
+            owner: format!("{}-{started:x}-{n}", std::process::id()),
         }
     }
 }
@@ -89,6 +103,8 @@ impl FloodGate for PgFloodGate {
             .bind::<Text, _>(&self.bot)
             .bind::<BigInt, _>(chat.0)
             .bind::<Bool, _>(priority == SendPriority::Interactive)
+            .bind::<Text, _>(&self.owner)
+            .bind::<Double, _>(limits.per_chat_interval.as_secs_f64())
             .bind::<Integer, _>(i32::try_from(limits.per_second).unwrap_or(i32::MAX))
             .bind::<Integer, _>(i32::try_from(limits.group_per_minute).unwrap_or(i32::MAX))
             .bind::<Double, _>(limits.longest_send.as_secs_f64())

@@ -206,3 +206,31 @@ async fn a_send_in_flight_in_another_process_holds_its_chat() {
         FloodDecision::Go(_)
     ));
 }
+
+#[tokio::test]
+async fn a_send_whose_finish_was_lost_holds_its_chat_only_for_other_processes() {
+    let db = TestDatabase::migrated().await.unwrap();
+    let (a, b) = (gate(&db, limits(30, 10)), gate(&db, limits(30, 10)));
+    // The take went through but its finish never arrived (the database was away).
+    let FloodDecision::Go(_lost) = a.take(ChatId(6), SendPriority::Interactive).await.unwrap()
+    else {
+        panic!("free");
+    };
+    // Another process cannot know: the send may still be in flight.
+    assert!(matches!(
+        b.take(ChatId(6), SendPriority::Interactive).await.unwrap(),
+        FloodDecision::Wait(FloodWait::Chat(_))
+    ));
+    // The process that took it sends to the chat one at a time: asking again, its own
+    // unfinished send is over, and the chat waits its interval, not the longest send (30 s).
+    let again = a.take(ChatId(6), SendPriority::Interactive).await.unwrap();
+    let FloodDecision::Wait(FloodWait::Chat(wait)) = again else {
+        panic!("{again:?}");
+    };
+    assert!(wait <= Duration::from_millis(10), "{wait:?}");
+    tokio::time::sleep(Duration::from_millis(15)).await;
+    assert!(matches!(
+        b.take(ChatId(6), SendPriority::Interactive).await.unwrap(),
+        FloodDecision::Go(_)
+    ));
+}
