@@ -2,7 +2,7 @@
 -- each message. One row per bot (its lock serialises the decisions; `interactive_until` holds
 -- broadcasts back while an interactive reply waits for room).
 -- Both tables are UNLOGGED: a decision writes no WAL, so its commit waits for no disk flush
--- (0.3 ms for a take and a finish instead of 6.7 ms with the row lock WAL-logged; see
+-- (0.3-0.7 ms for a take and a finish instead of 1.5-6.3 ms with the row lock WAL-logged; see
 -- docs/performance.md). After a crash or a failover they are empty, which lets at most one
 -- second's worth through at once.
 CREATE UNLOGGED TABLE flood_budgets (
