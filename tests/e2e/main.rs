@@ -5,6 +5,7 @@
 mod chat;
 mod compose;
 mod fatsecret;
+mod flood;
 mod food;
 mod foundation;
 mod grounding;

@@ -7,7 +7,7 @@ use tracing::warn;
 use wellness_domain::Provider;
 use wellness_domain::ports::{
     Authorization, Clock, ConnectLinks, CredentialStore, FoodCatalog, Messenger, OAuthStates,
-    Presenter, SystemClock, Tasks, Users, Wearable,
+    Presenter, SendPriority, SystemClock, Tasks, Users, Wearable,
 };
 use wellness_domain::usecases::catalog::CachedCatalog;
 use wellness_domain::usecases::chat::FatSecretDiary;
@@ -60,8 +60,11 @@ pub(crate) struct Adapters {
     pub public_base_url: Option<String>,
     /// The Telegram client, when a bot token is configured.
     pub telegram: Option<TelegramClient>,
-    /// The same client behind the domain's port, metered.
+    /// The same client behind the domain's port, metered: replies (interactive priority).
     pub messenger: Option<Arc<dyn Messenger>>,
+    /// The same client for briefings and other scheduled notices: they give way to replies
+    /// when the bot's shared flood budget is short.
+    pub broadcast: Option<Arc<dyn Messenger>>,
     /// WHOOP's client, when configured.
     pub whoop_client: Option<WhoopClient>,
     /// The same client behind the domain's port, metered.
@@ -97,6 +100,7 @@ impl Adapters {
         let telegram = bot::build_client(settings)?;
         if let Some(c) = &telegram {
             c.observe_retries(metrics.retry_observer("telegram"));
+            bot::share_flood_budget(c, settings, &db, Some(&metrics));
         }
         if let Some(c) = &whoop_client {
             c.observe_retries(metrics.retry_observer("whoop"));
@@ -104,6 +108,12 @@ impl Adapters {
         let messenger = telegram.as_ref().map(|c| {
             Arc::new(MeteredMessenger {
                 inner: Arc::new(c.clone()),
+                metrics: metrics.clone(),
+            }) as Arc<dyn Messenger>
+        });
+        let broadcast = telegram.as_ref().map(|c| {
+            Arc::new(MeteredMessenger {
+                inner: Arc::new(c.with_priority(SendPriority::Broadcast)),
                 metrics: metrics.clone(),
             }) as Arc<dyn Messenger>
         });
@@ -132,6 +142,7 @@ impl Adapters {
             public_base_url,
             telegram,
             messenger,
+            broadcast,
             whoop_client,
             whoop,
             fatsecret_client,
@@ -303,7 +314,7 @@ impl Adapters {
             notifications: Arc::new(PgNotifications::new(db.clone())),
             conversations: Arc::new(PgConversations::new(db.clone())),
             credentials: self.credentials.clone(),
-            messenger: self.messenger.clone(),
+            messenger: self.broadcast.clone(),
             whoop: self.whoop.clone(),
             clock: self.clock.clone(),
             fatsecret: self.fatsecret_diary(),

@@ -11,7 +11,8 @@ use tracing::{info, warn};
 use wellness_domain::Locale;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
-    Assistant, ConnectLinks, CredentialStore, Inbox, Limit, Messenger, Transcriber, Wearable,
+    Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, Limit, Messenger, Transcriber,
+    Wearable,
 };
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
@@ -21,11 +22,11 @@ use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
-    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle, PgUserData,
-    PgUsers, PgWearableStore,
+    Database, PgConversations, PgFloodGate, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle,
+    PgUserData, PgUsers, PgWearableStore,
 };
 use wellness_telegram::{
-    ClientOptions, OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox,
+    ClientOptions, OutboundLimiter, PollOptions, SharedLimiter, TelegramClient, poll_into_inbox,
 };
 use wellness_texts::Texts;
 
@@ -77,6 +78,35 @@ pub fn build_client(settings: &Settings) -> anyhow::Result<Option<TelegramClient
         TelegramClient::with_options(settings.telegram.api_url.as_str(), token, limiter, options)
             .map_err(|e| anyhow::anyhow!("TELEGRAM_BOT_TOKEN or TELEGRAM_API_URL: {e}"))?;
     Ok(Some(client))
+}
+
+/// Makes `client` send through the bot's flood budget shared in PostgreSQL by every instance
+/// (one budget per bot id, the token's public part), its own limiter standing in only while the
+/// database cannot be asked.
+pub fn share_flood_budget(
+    client: &TelegramClient,
+    settings: &Settings,
+    db: &Database,
+    metrics: Option<&Arc<Metrics>>,
+) {
+    let bot = settings
+        .telegram
+        .bot_token
+        .as_ref()
+        .and_then(|token| token.expose().split_once(':').map(|(id, _)| id.to_owned()))
+        .unwrap_or_else(|| "bot".to_owned());
+    let limits = FloodLimits {
+        per_second: settings.telegram.global_per_second,
+        per_chat_interval: settings.telegram.per_chat_interval,
+        group_per_minute: settings.telegram.group_per_minute,
+        ..FloodLimits::TELEGRAM
+    };
+    let gate = Arc::new(PgFloodGate::new(db.clone(), bot, limits));
+    let shared = Arc::new(SharedLimiter::new(gate, Arc::clone(client.limiter())));
+    if let Some(metrics) = metrics {
+        shared.observe_waits(metrics.budget_wait_observer());
+    }
+    client.share_flood_budget(shared);
 }
 
 /// What the bot shares with the HTTP routes.

@@ -153,7 +153,9 @@ async fn briefing(
     println!("{}", composed.text);
     if send {
         let client = bot::build_client(&settings)?
-            .ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?;
+            .ok_or_else(|| anyhow::anyhow!("TELEGRAM_BOT_TOKEN is not set"))?
+            .with_priority(wellness_domain::ports::SendPriority::Broadcast);
+        bot::share_flood_budget(&client, &settings, &db, None);
         if !composed.send(&db, &client).await? {
             println!("(already sent today: sent again on request)");
         }

@@ -7,17 +7,21 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use prometheus::{
-    Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounterVec, Opts, Registry,
-    TextEncoder,
+    CounterVec, Encoder as _, GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounterVec,
+    Opts, Registry, TextEncoder,
 };
 use tracing::warn;
 
 /// Retries of outbound calls, by provider: backoff made visible.
 const RETRIES: &str = "wellness_outbound_retries_total";
 
+/// Sends held back by the shared Telegram flood budget, and their seconds of waiting.
+const BUDGET_WAITS: &str = "wellness_telegram_budget_waits_total";
+const BUDGET_WAIT_SECONDS: &str = "wellness_telegram_budget_wait_seconds_total";
+
 /// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
 /// (a test checks every name the code uses is here).
-pub const COUNTERS: [(&str, &str, &[&str]); 12] = [
+pub const COUNTERS: [(&str, &str, &[&str]); 13] = [
     (
         "wellness_updates_processed_total",
         "Inbound updates handled, by outcome.",
@@ -74,6 +78,11 @@ pub const COUNTERS: [(&str, &str, &[&str]); 12] = [
         &["kind", "outcome"],
     ),
     (
+        BUDGET_WAITS,
+        "Telegram sends of this instance held back by the bot's shared flood budget, by priority.",
+        &["priority"],
+    ),
+    (
         "wellness_inbox_redriven_total",
         "Updates parked by an outage and sent back to pending by the inbox_redrive job.",
         &[],
@@ -93,6 +102,7 @@ pub struct Metrics {
     processing: Histogram,
     http: HistogramVec,
     outbound: HistogramVec,
+    budget_wait_seconds: CounterVec,
 }
 
 impl std::fmt::Debug for Metrics {
@@ -138,12 +148,21 @@ impl Metrics {
             &["provider", "call"],
         )?;
         registry.register(Box::new(outbound.clone()))?;
+        let budget_wait_seconds = CounterVec::new(
+            Opts::new(
+                BUDGET_WAIT_SECONDS,
+                "Seconds Telegram sends of this instance waited for the shared flood budget, by priority.",
+            ),
+            &["priority"],
+        )?;
+        registry.register(Box::new(budget_wait_seconds.clone()))?;
         Ok(Self {
             registry,
             counters,
             processing,
             http,
             outbound,
+            budget_wait_seconds,
         })
     }
 
@@ -178,6 +197,20 @@ impl Metrics {
     pub fn retry_observer(self: &Arc<Self>, provider: &'static str) -> Arc<dyn Fn() + Send + Sync> {
         let metrics = Arc::clone(self);
         Arc::new(move || metrics.inc(RETRIES, &[("provider", provider)]))
+    }
+
+    /// A callback for sends the shared flood budget held back: each adds to
+    /// `wellness_telegram_budget_waits_total{priority}` and its seconds to
+    /// `wellness_telegram_budget_wait_seconds_total{priority}`.
+    pub fn budget_wait_observer(self: &Arc<Self>) -> wellness_telegram::WaitObserver {
+        let metrics = Arc::clone(self);
+        Arc::new(move |priority, waited| {
+            metrics.inc(BUDGET_WAITS, &[("priority", priority.code())]);
+            metrics
+                .budget_wait_seconds
+                .with_label_values(&[priority.code()])
+                .inc_by(waited.as_secs_f64());
+        })
     }
 
     /// Records how long processing an update took.
@@ -294,6 +327,31 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("wellness_outbound_retries_total{provider=\"openai\"} 1"));
+    }
+
+    #[test]
+    fn budget_waits_are_counted_with_their_seconds_by_priority() {
+        let m = Arc::new(Metrics::new().unwrap());
+        let observe = m.budget_wait_observer();
+        observe(
+            wellness_domain::ports::SendPriority::Broadcast,
+            Duration::from_millis(1500),
+        );
+        observe(
+            wellness_domain::ports::SendPriority::Broadcast,
+            Duration::from_millis(250),
+        );
+        let text = m.render(&[]);
+        assert!(
+            text.contains("wellness_telegram_budget_waits_total{priority=\"broadcast\"} 2"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "wellness_telegram_budget_wait_seconds_total{priority=\"broadcast\"} 1.75"
+            ),
+            "{text}"
+        );
     }
 
     #[test]

@@ -154,6 +154,8 @@ pub struct TelegramSettings {
     pub global_per_second: u32,
     /// Minimum spacing of messages in one chat.
     pub per_chat_interval: Duration,
+    /// Messages per minute to one group chat.
+    pub group_per_minute: u32,
     /// getUpdates timeout.
     pub poll_timeout: Duration,
     /// Longest voice note accepted, seconds.
@@ -492,6 +494,7 @@ impl Settings {
                 per_chat_interval: Duration::from_millis(
                     s.number("telegram.per_chat_interval_ms", "a number of milliseconds")?,
                 ),
+                group_per_minute: s.number("telegram.group_per_minute", "a number of messages")?,
                 poll_timeout: Duration::from_secs(
                     s.number("telegram.poll_timeout_secs", "a number of seconds")?,
                 ),

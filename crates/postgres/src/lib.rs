@@ -20,6 +20,7 @@ pub use db::{Database, DatabaseError, PoolSettings, Readiness, migrate, revert_a
 pub use repo::catalog_cache::PgCatalogCache;
 pub use repo::conversations::PgConversations;
 pub use repo::credentials::PgCredentialStore;
+pub use repo::flood_gate::PgFloodGate;
 pub use repo::food::PgFoodLog;
 pub use repo::inbox::{PgInbox, RawUpdate};
 pub use repo::job_runs::PgJobRuns;

@@ -246,6 +246,26 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    flood_budgets (bot) {
+        bot -> Text,
+        interactive_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    flood_sends (id) {
+        id -> Int8,
+        bot -> Text,
+        chat_id -> Int8,
+        owner -> Text,
+        sent_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        free_at -> Timestamptz,
+        chat_free_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(food_diary_outbox -> food_entries (food_entry_id));
 diesel::joinable!(whoop_workouts -> users (user_id));
 diesel::joinable!(whoop_sleep -> users (user_id));
@@ -319,4 +339,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     job_runs,
     api_requests,
     api_budgets,
+    flood_budgets,
+    flood_sends,
 );

@@ -14,10 +14,11 @@ use frankenstein::types::{AllowedUpdate, BotCommand, MenuButton, MenuButtonWebAp
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use wellness_domain::model::{ChatId, Secret};
-use wellness_domain::ports::MessengerError;
+use wellness_domain::ports::{MessengerError, SendPriority};
 
 use crate::error::{ClientError, Failure, decode_answer};
-use crate::limiter::OutboundLimiter;
+use crate::flood::SharedLimiter;
+use crate::limiter::{OutboundLimiter, SendPermit};
 
 /// How 429 answers are retried.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -82,6 +83,8 @@ pub type RetryObserver = Arc<dyn Fn() + Send + Sync>;
 #[derive(Clone)]
 pub struct TelegramClient {
     inner: Arc<Inner>,
+    /// Whose messages this handle sends: replies (the default) or broadcasts.
+    priority: SendPriority,
 }
 
 struct Inner {
@@ -93,6 +96,8 @@ struct Inner {
     api_root: String,
     token: Secret,
     limiter: Arc<OutboundLimiter>,
+    /// The flood budget shared by every instance, once set; `limiter` paces alone before.
+    shared: std::sync::OnceLock<Arc<SharedLimiter>>,
     options: ClientOptions,
     on_retry: std::sync::OnceLock<RetryObserver>,
 }
@@ -103,6 +108,8 @@ impl fmt::Debug for TelegramClient {
         f.debug_struct("TelegramClient")
             .field("api_root", &self.inner.api_root)
             .field("limiter", &self.inner.limiter)
+            .field("shared", &self.inner.shared.get())
+            .field("priority", &self.priority)
             .field("options", &self.inner.options)
             .finish_non_exhaustive()
     }
@@ -156,9 +163,11 @@ impl TelegramClient {
                 api_root,
                 token,
                 limiter,
+                shared: std::sync::OnceLock::new(),
                 options,
                 on_retry: std::sync::OnceLock::new(),
             }),
+            priority: SendPriority::Interactive,
         })
     }
 
@@ -167,9 +176,33 @@ impl TelegramClient {
         let _ = self.inner.on_retry.set(observer);
     }
 
-    /// The limiter this client sends through.
+    /// The limiter this process paces with alone (without a shared budget, or while it
+    /// cannot be asked).
     pub fn limiter(&self) -> &Arc<OutboundLimiter> {
         &self.inner.limiter
+    }
+
+    /// Sends through `shared` from now on: one flood budget for every instance of the bot.
+    /// Set once (every clone shares it); later calls are ignored.
+    pub fn share_flood_budget(&self, shared: Arc<SharedLimiter>) {
+        let _ = self.inner.shared.set(shared);
+    }
+
+    /// The same client, its messages sent with `priority` (broadcasts give way to replies when
+    /// the shared budget is short).
+    pub fn with_priority(&self, priority: SendPriority) -> Self {
+        Self {
+            inner: Arc::clone(&self.inner),
+            priority,
+        }
+    }
+
+    /// Waits until a message to `chat` may go.
+    async fn permit(&self, chat: ChatId) -> SendPermit {
+        match self.inner.shared.get() {
+            Some(shared) => shared.acquire(chat, self.priority).await,
+            None => self.inner.limiter.acquire(chat).await,
+        }
     }
 
     /// The bot's account; also a cheap check that the token works.
@@ -352,7 +385,7 @@ impl TelegramClient {
         loop {
             tried += 1;
             let mut permit = match chat {
-                Some(chat) => Some(self.inner.limiter.acquire(chat).await),
+                Some(chat) => Some(self.permit(chat).await),
                 None => None,
             };
             let failure = match attempt().await {

@@ -4,7 +4,9 @@
 //!   [`Messenger`](wellness_domain::ports::Messenger) port (HTML-escaped text split at 4096
 //!   UTF-16 units, inline buttons, files, typing, button answers, downloads), plus bot setup
 //!   ([`TelegramClient::set_webhook`], [`TelegramClient::set_my_commands`], ...).
-//! - [`OutboundLimiter`]: keeps every sender of the process under Telegram's flood limits.
+//! - [`SharedLimiter`]: keeps every instance of the bot together under Telegram's flood limits
+//!   through the domain's `FloodGate` (interactive replies first); [`OutboundLimiter`] paces one
+//!   process alone (without a gate, or while it cannot be asked).
 //! - [`parse_update`] and [`routing_key`]: Telegram updates as the domain sees them, and the
 //!   fast id/chat extraction for the webhook.
 //! - [`poll_into_inbox`]: long polling into the domain's inbox.
@@ -17,6 +19,7 @@
 
 mod client;
 pub mod error;
+mod flood;
 mod limiter;
 mod messenger;
 mod polling;
@@ -26,6 +29,7 @@ mod web_app;
 
 pub use client::{BotIdentity, ClientOptions, RetryObserver, RetryPolicy, TelegramClient};
 pub use error::ClientError;
+pub use flood::{SharedLimiter, WaitObserver};
 pub use limiter::{OutboundLimiter, SendPermit};
 pub use messenger::MAX_CALLBACK_DATA_BYTES;
 pub use polling::{PollOptions, poll_into_inbox};

@@ -95,10 +95,12 @@ impl OutboundLimiter {
         sleep_until(*not_before).await;
         let global = Arc::clone(&self.global).acquire_owned().await.ok();
         SendPermit {
-            chat: not_before,
-            global,
-            per_chat_interval: self.per_chat_interval,
-            deferred_until: None,
+            kind: PermitKind::Local(LocalPermit {
+                chat: not_before,
+                global,
+                per_chat_interval: self.per_chat_interval,
+                deferred_until: None,
+            }),
         }
     }
 
@@ -137,20 +139,41 @@ impl OutboundLimiter {
 /// The right to send one message; dropping it records when the send finished.
 #[derive(Debug)]
 pub struct SendPermit {
+    kind: PermitKind,
+}
+
+#[derive(Debug)]
+enum PermitKind {
+    Local(LocalPermit),
+    Shared(crate::flood::SharedPermit),
+}
+
+impl SendPermit {
+    pub(crate) fn shared(permit: crate::flood::SharedPermit) -> Self {
+        Self {
+            kind: PermitKind::Shared(permit),
+        }
+    }
+
+    /// Telegram asked to wait `pause` (a 429): later sends to this chat wait at least that long.
+    pub fn defer(&mut self, pause: Duration) {
+        match &mut self.kind {
+            PermitKind::Local(local) => local.deferred_until = Some(Instant::now() + pause),
+            PermitKind::Shared(shared) => shared.defer(pause),
+        }
+    }
+}
+
+/// A permit of this process's own limiter.
+#[derive(Debug)]
+struct LocalPermit {
     chat: OwnedMutexGuard<Instant>,
     global: Option<OwnedSemaphorePermit>,
     per_chat_interval: Duration,
     deferred_until: Option<Instant>,
 }
 
-impl SendPermit {
-    /// Telegram asked to wait `pause` (a 429): later sends to this chat wait at least that long.
-    pub fn defer(&mut self, pause: Duration) {
-        self.deferred_until = Some(Instant::now() + pause);
-    }
-}
-
-impl Drop for SendPermit {
+impl Drop for LocalPermit {
     fn drop(&mut self) {
         let finished = Instant::now();
         let next = finished + self.per_chat_interval;

@@ -6,6 +6,7 @@
 mod audit;
 mod authorization;
 mod budget;
+mod flood;
 mod jobs;
 mod privacy;
 mod repositories;
@@ -16,6 +17,7 @@ mod throttle;
 pub use audit::*;
 pub use authorization::*;
 pub use budget::*;
+pub use flood::*;
 pub use jobs::*;
 pub use privacy::*;
 pub use repositories::*;

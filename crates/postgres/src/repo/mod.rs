@@ -3,6 +3,7 @@
 pub mod catalog_cache;
 pub mod conversations;
 pub mod credentials;
+pub mod flood_gate;
 pub mod food;
 pub mod inbox;
 pub mod job_runs;

@@ -5,6 +5,7 @@
 mod budget;
 mod contracts;
 mod fixtures;
+mod flood;
 mod food;
 mod inbox;
 mod misc;

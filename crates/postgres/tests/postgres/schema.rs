@@ -149,6 +149,8 @@ async fn diesel_schema_matches_the_migrated_database() {
         job_runs,
         api_requests,
         api_budgets,
+        flood_budgets,
+        flood_sends,
     );
     assert_eq!(in_db, in_code);
 }

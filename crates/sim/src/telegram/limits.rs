@@ -5,6 +5,9 @@
 //! `sendPhoto` and `editMessageText` (Telegram throttles edits like sends). Chat actions,
 //! callback answers and reads are not counted. A call refused with 429 is not counted either.
 //! The windows slide: a chat may send again `per` after the oldest message inside the window.
+//! The counters are the simulator's, shared by every caller (every instance of a bot talks to
+//! one simulator), and it remembers the most messages attempted within any one second
+//! (refused ones included), whether or not limits are on.
 
 use std::collections::{HashMap, VecDeque};
 use std::time::{Duration, Instant};
@@ -56,7 +59,14 @@ impl RateLimits {
 pub(crate) struct RateLimiter {
     per_chat: HashMap<i64, VecDeque<Instant>>,
     global: VecDeque<Instant>,
+    /// Attempts within the last second.
+    last_second: VecDeque<Instant>,
+    /// The most attempts within any one second (a sliding window).
+    peak_per_second: u32,
 }
+
+/// The window of [`RateLimiter::peak_per_second`].
+const SECOND: Duration = Duration::from_secs(1);
 
 /// Seconds until a window has room again, rounded up and at least 1, as Telegram reports it.
 fn wait_for_room(window: &mut VecDeque<Instant>, limit: RateLimit, now: Instant) -> Option<u32> {
@@ -77,6 +87,31 @@ fn wait_for_room(window: &mut VecDeque<Instant>, limit: RateLimit, now: Instant)
 }
 
 impl RateLimiter {
+    /// Counts one attempted message (admitted or not) towards the peak.
+    pub(crate) fn attempted(&mut self, now: Instant) {
+        while self
+            .last_second
+            .front()
+            .is_some_and(|&at| now.duration_since(at) >= SECOND)
+        {
+            self.last_second.pop_front();
+        }
+        self.last_second.push_back(now);
+        let count = u32::try_from(self.last_second.len()).unwrap_or(u32::MAX);
+        self.peak_per_second = self.peak_per_second.max(count);
+    }
+
+    /// The most messages attempted within any one second so far.
+    pub(crate) fn peak_per_second(&self) -> u32 {
+        self.peak_per_second
+    }
+
+    /// Forgets the peak (the counters stay).
+    pub(crate) fn reset_peak(&mut self) {
+        self.last_second.clear();
+        self.peak_per_second = 0;
+    }
+
     /// Counts one message to `chat_id`, or tells how many seconds the bot must wait.
     pub(crate) fn admit(
         &mut self,
@@ -125,6 +160,21 @@ mod tests {
             limiter.admit(&limits, 1, start + Duration::from_millis(1500)),
             Ok(())
         );
+    }
+
+    #[test]
+    fn the_peak_is_the_most_attempts_within_any_one_second() {
+        let mut limiter = RateLimiter::default();
+        let start = Instant::now();
+        let ms = Duration::from_millis;
+        for at in [0, 100, 900, 1000, 1050, 1899, 3500] {
+            limiter.attempted(start + ms(at));
+        }
+        // 900, 1000, 1050 and 1899 lie within one second; 0..=900 is three.
+        assert_eq!(limiter.peak_per_second(), 4);
+        limiter.reset_peak();
+        limiter.attempted(start + ms(4000));
+        assert_eq!(limiter.peak_per_second(), 1);
     }
 
     #[test]

@@ -231,6 +231,7 @@ impl Inner {
 
     /// Counts one message against the flood limits, or refuses with 429.
     fn admit(&mut self, limits: &super::limits::RateLimits, chat_id: i64) -> Result<(), ApiError> {
+        self.limiter.attempted(Instant::now());
         if let Some((left, retry_after)) = self.forced_too_many {
             self.forced_too_many = (left > 1).then_some((left - 1, retry_after));
             self.too_many_requests += 1;

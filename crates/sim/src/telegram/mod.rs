@@ -314,6 +314,17 @@ impl TelegramSim {
         self.state.read(|inner| inner.too_many_requests)
     }
 
+    /// The most counted messages (sends and edits, refused ones included) the bot attempted
+    /// within any one second, over every caller: what Telegram's ~30 a second is about.
+    pub fn peak_messages_per_second(&self) -> u32 {
+        self.state.read(|inner| inner.limiter.peak_per_second())
+    }
+
+    /// Starts [`Self::peak_messages_per_second`] afresh.
+    pub fn reset_peak(&self) {
+        self.state.lock().limiter.reset_peak();
+    }
+
     /// All of the above at once.
     pub fn summary(&self) -> SimSummary {
         self.state.summary()
