@@ -64,7 +64,7 @@ pub fn read_grey(grey: &GrayImage) -> Option<String> {
     let (width, height) = grey.dimensions();
     let source = Luma8LuminanceSource::new(grey.as_raw().clone(), width, height).ok()?;
     let mut bitmap = BinaryBitmap::new(HybridBinarizer::new(source));
-    let mut hints = DecodeHints {
+    let hints = DecodeHints {
         PossibleFormats: Some(HashSet::from([
             BarcodeFormat::EAN_13,
             BarcodeFormat::EAN_8,
@@ -74,10 +74,12 @@ pub fn read_grey(grey: &GrayImage) -> Option<String> {
         ..DecodeHints::default()
     };
     let result = MultiFormatReader::default()
-        .decode_with_hints(&mut bitmap, &mut hints)
+        .decode_with_hints(&mut bitmap, &hints)
         .ok()?;
     let text = result.getText();
-    text.bytes().all(|b| b.is_ascii_digit()).then(|| text.to_owned())
+    text.bytes()
+        .all(|b| b.is_ascii_digit())
+        .then(|| text.to_owned())
 }
 
 /// [`scan`] on Tokio's blocking pool.

@@ -31,7 +31,10 @@ fn ean13_ean8_and_upca_are_read_as_their_digits() {
 #[test]
 fn scaled_turned_and_noisy_barcodes_are_read() {
     for module in [2, 3, 6] {
-        let png = encoded(&barcode(EAN13, BarcodeFormat::EAN_13, module, 100), ImageFormat::Png);
+        let png = encoded(
+            &barcode(EAN13, BarcodeFormat::EAN_13, module, 100),
+            ImageFormat::Png,
+        );
         assert_eq!(scan(&png), code(EAN13), "{module} px per module");
     }
     for degrees in [5.0, -10.0, 90.0, 180.0] {
@@ -39,7 +42,11 @@ fn scaled_turned_and_noisy_barcodes_are_read() {
         let jpeg = encoded(&photo(&turned, 1280, 960), ImageFormat::Jpeg);
         assert_eq!(scan(&jpeg), code(EAN13), "turned {degrees}°");
     }
-    assert_eq!(scan(&photo_of_ean13(EAN13)), code(EAN13), "a 1280x960 JPEG photo, turned 8°, noise ±25 on the bars");
+    assert_eq!(
+        scan(&photo_of_ean13(EAN13)),
+        code(EAN13),
+        "a 1280x960 JPEG photo, turned 8°, noise ±25 on the bars"
+    );
 }
 
 #[test]
@@ -54,7 +61,10 @@ fn an_image_without_a_barcode_and_bytes_that_are_no_image() {
     let plain = noisy(&photo(&image::GrayImage::new(1, 1), 640, 480), 30, 3);
     assert_eq!(scan(&encoded(&plain, ImageFormat::Jpeg)), Scan::NoBarcode);
     assert_eq!(scan(b"not an image at all"), Scan::Unreadable);
-    let png = encoded(&barcode(EAN13, BarcodeFormat::EAN_13, 3, 100), ImageFormat::Png);
+    let png = encoded(
+        &barcode(EAN13, BarcodeFormat::EAN_13, 3, 100),
+        ImageFormat::Png,
+    );
     assert_eq!(scan(&png[..png.len() / 2]), Scan::Unreadable, "a cut file");
 }
 

@@ -16,7 +16,8 @@ pub fn barcode(code: &str, format: BarcodeFormat, module: u32, bar_height: u32) 
         .expect("the code encodes");
     let (w, margin) = (matrix.width(), 10 * module);
     GrayImage::from_fn(w * module + 2 * margin, bar_height + 2 * margin, |x, y| {
-        let inside = x >= margin && x < margin + w * module && y >= margin && y < margin + bar_height;
+        let inside =
+            x >= margin && x < margin + w * module && y >= margin && y < margin + bar_height;
         let dark = inside && matrix.get((x - margin) / module, 0);
         Luma([if dark { 20 } else { 235 }])
     })
@@ -55,7 +56,9 @@ pub fn noisy(image: &GrayImage, amount: i16, seed: u64) -> GrayImage {
 
 /// A `width` x `height` "photo": a shaded background with `subject` in the middle.
 pub fn photo(subject: &GrayImage, width: u32, height: u32) -> GrayImage {
-    let mut canvas = GrayImage::from_fn(width, height, |x, y| Luma([(90 + (x + y) * 80 / (width + height)) as u8]));
+    let mut canvas = GrayImage::from_fn(width, height, |x, y| {
+        Luma([(90 + (x + y) * 80 / (width + height)) as u8])
+    });
     let ox = (width.saturating_sub(subject.width())) / 2;
     let oy = (height.saturating_sub(subject.height())) / 2;
     image::imageops::overlay(&mut canvas, subject, i64::from(ox), i64::from(oy));
@@ -73,6 +76,10 @@ pub fn encoded(image: &GrayImage, format: ImageFormat) -> Vec<u8> {
 
 /// A 1280x960 JPEG photo of `code` (EAN-13), slightly turned, with noise.
 pub fn photo_of_ean13(code: &str) -> Vec<u8> {
-    let bars = noisy(&rotated(&barcode(code, BarcodeFormat::EAN_13, 4, 200), 8.0), 25, 7);
+    let bars = noisy(
+        &rotated(&barcode(code, BarcodeFormat::EAN_13, 4, 200), 8.0),
+        25,
+        7,
+    );
     encoded(&photo(&bars, 1280, 960), ImageFormat::Jpeg)
 }
