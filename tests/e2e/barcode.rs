@@ -2,7 +2,6 @@
 //! simulator, downloads the photo, reads the barcode and asks the Open Food Facts simulator.
 
 #[path = "../../crates/barcode/tests/images.rs"]
-#[allow(dead_code)]
 mod images;
 
 use image::{GrayImage, ImageFormat};

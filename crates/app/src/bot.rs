@@ -8,7 +8,9 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
+use wellness_barcode::RxingReader;
 use wellness_domain::Locale;
+use wellness_domain::ports::ProductSources;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, Inbox, Limit, Messenger, Transcriber, Wearable,
@@ -16,13 +18,11 @@ use wellness_domain::ports::{
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
-use wellness_domain::ports::ProductSources;
 use wellness_domain::usecases::food::{BarcodePhotos, VoiceLimits};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
-use wellness_barcode::RxingReader;
-use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
+use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_postgres::{
     Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle, PgUserData,
     PgUsers, PgWearableStore,

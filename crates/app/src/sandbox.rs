@@ -20,8 +20,8 @@ use wellness_domain::ports::{Messenger, Presenter, Transcriber};
 use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{Database, PgInbox};
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
-use wellness_sim::openfoodfacts::{OpenFoodFactsSim, OpenFoodFactsSimConfig, SimProduct};
 use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
+use wellness_sim::openfoodfacts::{OpenFoodFactsSim, OpenFoodFactsSimConfig, SimProduct};
 use wellness_sim::telegram::{SimConfig, SimUser, TelegramSim};
 use wellness_sim::whoop::{WhoopSim, WhoopSimConfig, WhoopUser};
 
@@ -242,7 +242,8 @@ async fn start_openfoodfacts(
             .serving_grams(40.0),
     );
     sim.add_product(
-        SimProduct::new("5901234123457", "Greek yogurt 2%").name_uk("Грецький йогурт 2%")
+        SimProduct::new("5901234123457", "Greek yogurt 2%")
+            .name_uk("Грецький йогурт 2%")
             .per_100g(66.0, 8.0, 2.0, 3.6),
     );
     settings.openfoodfacts.api_url = parse_url(&sim.base_url())?;

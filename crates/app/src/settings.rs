@@ -548,7 +548,9 @@ impl Settings {
                 api_url: s.url("openfoodfacts.api_url")?,
                 contact: s.required("openfoodfacts.contact")?,
                 reads_per_minute: positive(s.number("openfoodfacts.reads_per_minute", "a number")?)
-                    .ok_or_else(|| invalid("openfoodfacts.reads_per_minute", "must be at least 1"))?,
+                    .ok_or_else(|| {
+                        invalid("openfoodfacts.reads_per_minute", "must be at least 1")
+                    })?,
             },
             encryption_key,
             encryption_keys_previous,

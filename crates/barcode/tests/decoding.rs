@@ -1,6 +1,9 @@
 //! Barcodes read from generated images: every format we accept, scaled, turned, with noise, as
 //! JPEG and PNG; an image without a barcode; bytes that are no image.
 
+// Test helpers outside #[test] functions: a panic is a test failure, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod images;
 
 use image::ImageFormat;

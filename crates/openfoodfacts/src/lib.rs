@@ -77,7 +77,11 @@ impl OpenFoodFacts {
         Ok(Self {
             http,
             base_url: config.base_url.trim_end_matches('/').to_owned(),
-            limit: ReadLimit::new(config.reads_per_minute, Duration::from_secs(60), config.max_wait),
+            limit: ReadLimit::new(
+                config.reads_per_minute,
+                Duration::from_secs(60),
+                config.max_wait,
+            ),
         })
     }
 }
@@ -124,7 +128,8 @@ impl ProductCatalog for OpenFoodFacts {
             .bytes()
             .await
             .map_err(|e| unavailable(e.without_url()))?;
-        let answer = parse::answer(&body).map_err(|e| unavailable(format!("malformed answer: {e}")))?;
+        let answer =
+            parse::answer(&body).map_err(|e| unavailable(format!("malformed answer: {e}")))?;
         Ok(parse::product(answer, code, locale))
     }
 }

@@ -59,9 +59,8 @@ fn serving_grams(size: &str) -> Option<f64> {
 fn nutrients(n: &Map<String, Value>) -> Option<Nutrients> {
     let kcal = number(n.get("energy-kcal_100g"))
         .or_else(|| number(n.get("energy-kj_100g")).map(|kj| kj / KJ_PER_KCAL))?;
-    let macro_of = |key: &str| {
-        MacroGrams::new(number(n.get(&format!("{key}_100g"))).unwrap_or(0.0)).ok()
-    };
+    let macro_of =
+        |key: &str| MacroGrams::new(number(n.get(&format!("{key}_100g"))).unwrap_or(0.0)).ok();
     Some(Nutrients {
         kcal: Kcal::new(kcal).ok()?,
         protein: macro_of("proteins")?,
@@ -124,9 +123,19 @@ mod tests {
         let n = p.per_100g.unwrap();
         assert!((n.kcal.get() - 370.0).abs() < 0.5, "{n:?}");
         assert_eq!(n.protein.get(), 12.5);
-        let en = read(json!({"status": 1, "product": {"product_name": "Flocons"}}), Locale::En).unwrap();
+        let en = read(
+            json!({"status": 1, "product": {"product_name": "Flocons"}}),
+            Locale::En,
+        )
+        .unwrap();
         assert_eq!(en.name, "Flocons");
         assert_eq!(en.per_100g, None);
-        assert_eq!(read(json!({"status": 0, "status_verbose": "product not found"}), Locale::En), None);
+        assert_eq!(
+            read(
+                json!({"status": 0, "status_verbose": "product not found"}),
+                Locale::En
+            ),
+            None
+        );
     }
 }

@@ -1,6 +1,9 @@
 //! The adapter against the Open Food Facts simulator over real HTTP: every answer the real
 //! service gives, and every way it fails.
 
+// Test helpers outside #[test] functions: a panic is a test failure, which is what we want.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::time::Duration;
 
 use wellness_domain::model::{Barcode, Locale, NutritionSource};
@@ -37,26 +40,47 @@ fn code(digits: &str) -> Barcode {
 #[tokio::test]
 async fn a_found_product_has_its_localized_name_nutrients_and_serving() {
     let (sim, off) = setup(OpenFoodFactsSimConfig::default()).await;
-    let p = off.by_barcode(&code(OATS), Locale::Uk).await.unwrap().unwrap();
+    let p = off
+        .by_barcode(&code(OATS), Locale::Uk)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(p.name, "Вівсяні пластівці");
     assert_eq!(p.source, NutritionSource::OpenFoodFacts);
     assert_eq!(p.serving.map(|g| g.get()), Some(40.0));
     let n = p.per_100g.unwrap();
-    assert_eq!((n.kcal.get(), n.protein.get(), n.fat.get(), n.carbs.get()), (370.0, 12.0, 6.0, 60.0));
-    let en = off.by_barcode(&code(OATS), Locale::En).await.unwrap().unwrap();
+    assert_eq!(
+        (n.kcal.get(), n.protein.get(), n.fat.get(), n.carbs.get()),
+        (370.0, 12.0, 6.0, 60.0)
+    );
+    let en = off
+        .by_barcode(&code(OATS), Locale::En)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(en.name, "Oat flakes");
     let seen = sim.requests();
     let ua = seen[0].user_agent.clone().unwrap();
-    assert!(ua.starts_with("wellness/") && ua.ends_with("(ops@example.org)"), "{ua}");
+    assert!(
+        ua.starts_with("wellness/") && ua.ends_with("(ops@example.org)"),
+        "{ua}"
+    );
 }
 
 #[tokio::test]
 async fn status_0_is_not_found_and_a_product_without_nutriments_has_no_calories() {
     let (sim, off) = setup(OpenFoodFactsSimConfig::default()).await;
-    assert_eq!(off.by_barcode(&code("4006381333931"), Locale::En).await, Ok(None));
+    assert_eq!(
+        off.by_barcode(&code("4006381333931"), Locale::En).await,
+        Ok(None)
+    );
     assert_eq!(sim.requests()[0].status, 404);
     sim.add_product(SimProduct::new("96385074", "Mystery bar").without_nutriments());
-    let p = off.by_barcode(&code("96385074"), Locale::En).await.unwrap().unwrap();
+    let p = off
+        .by_barcode(&code("96385074"), Locale::En)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(p.name, "Mystery bar");
     assert_eq!(p.per_100g, None);
 }
@@ -66,7 +90,12 @@ async fn fails_with(fault: Fault) -> CatalogError {
     sim.inject_fault(FaultRule::next(fault));
     let error = off.by_barcode(&code(OATS), Locale::En).await.unwrap_err();
     // The next read works again.
-    assert!(off.by_barcode(&code(OATS), Locale::En).await.unwrap().is_some());
+    assert!(
+        off.by_barcode(&code(OATS), Locale::En)
+            .await
+            .unwrap()
+            .is_some()
+    );
     error
 }
 
@@ -93,7 +122,11 @@ async fn the_simulator_limits_reads_per_ip_and_wants_a_user_agent() {
     let http = reqwest::Client::new();
     let bare = http.get(&url).send().await.unwrap();
     assert_eq!(bare.status(), 403, "no User-Agent");
-    let get = || http.get(&url).header("user-agent", "test/1 (t@example.org)").send();
+    let get = || {
+        http.get(&url)
+            .header("user-agent", "test/1 (t@example.org)")
+            .send()
+    };
     assert_eq!(get().await.unwrap().status(), 200);
     let body: serde_json::Value = get().await.unwrap().json().await.unwrap();
     assert_eq!(body["status"], 1);
@@ -104,7 +137,9 @@ async fn the_simulator_limits_reads_per_ip_and_wants_a_user_agent() {
 
 #[tokio::test]
 async fn the_client_keeps_within_its_read_limit() {
-    let sim = OpenFoodFactsSim::start(OpenFoodFactsSimConfig::default()).await.unwrap();
+    let sim = OpenFoodFactsSim::start(OpenFoodFactsSimConfig::default())
+        .await
+        .unwrap();
     let off = OpenFoodFacts::new(OpenFoodFactsConfig {
         base_url: sim.base_url(),
         reads_per_minute: 2,

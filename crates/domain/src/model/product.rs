@@ -101,13 +101,22 @@ mod tests {
             Barcode::new("4006381333932"),
             Err(BarcodeError::Invalid("4006381333932".into()))
         );
-        assert!(matches!(Barcode::new("40063813339"), Err(BarcodeError::Invalid(_))));
-        assert!(matches!(Barcode::new("400638133393a"), Err(BarcodeError::Invalid(_))));
+        assert!(matches!(
+            Barcode::new("40063813339"),
+            Err(BarcodeError::Invalid(_))
+        ));
+        assert!(matches!(
+            Barcode::new("400638133393a"),
+            Err(BarcodeError::Invalid(_))
+        ));
         // 2 + 12 digits with a valid check digit: a shop's own code.
         assert_eq!(
             Barcode::new("2001234000000"),
             Err(BarcodeError::InStore("2001234000000".into()))
         );
-        assert!(matches!(Barcode::new("212345678909"), Err(BarcodeError::InStore(_))));
+        assert!(matches!(
+            Barcode::new("212345678909"),
+            Err(BarcodeError::InStore(_))
+        ));
     }
 }

@@ -117,11 +117,17 @@ mod tests {
         let down = || answering(Err(CatalogError::Unavailable("down".into())));
         let sources = ProductSources::new(vec![down(), answering(Ok(None))])
             .then(answering(Ok(Some(product.clone()))));
-        assert_eq!(block_on(sources.by_barcode(&code, Locale::En)), Ok(Some(product)));
+        assert_eq!(
+            block_on(sources.by_barcode(&code, Locale::En)),
+            Ok(Some(product))
+        );
         let unknown = ProductSources::new(vec![answering(Ok(None))]);
         assert_eq!(block_on(unknown.by_barcode(&code, Locale::En)), Ok(None));
         let failed = ProductSources::new(vec![answering(Ok(None))]).first(down());
         assert!(block_on(failed.by_barcode(&code, Locale::En)).is_err());
-        assert_eq!(block_on(ProductSources::default().by_barcode(&code, Locale::En)), Ok(None));
+        assert_eq!(
+            block_on(ProductSources::default().by_barcode(&code, Locale::En)),
+            Ok(None)
+        );
     }
 }

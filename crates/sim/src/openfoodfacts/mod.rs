@@ -183,8 +183,13 @@ impl OpenFoodFactsSim {
             config,
             inner: Mutex::new(Inner::default()),
         });
-        let server =
-            crate::serve::serve(listener, "openfoodfacts", &state, token.as_deref(), server::routes)?;
+        let server = crate::serve::serve(
+            listener,
+            "openfoodfacts",
+            &state,
+            token.as_deref(),
+            server::routes,
+        )?;
         Ok(Self {
             state,
             base_url: format!("http://{local}"),

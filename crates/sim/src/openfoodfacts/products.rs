@@ -140,7 +140,10 @@ impl SimProduct {
             let Some(value) = value else { continue };
             n.insert(format!("{name}_100g"), self.number(value));
             n.insert(name.to_owned(), self.number(value));
-            n.insert(format!("{name}_unit"), json!(if name == "energy-kcal" { "kcal" } else { "g" }));
+            n.insert(
+                format!("{name}_unit"),
+                json!(if name == "energy-kcal" { "kcal" } else { "g" }),
+            );
             if let Some(serving) = self.serving_quantity {
                 let per_serving = (value * serving / 100.0 * 100.0).round() / 100.0;
                 n.insert(format!("{name}_serving"), self.number(per_serving));

@@ -31,7 +31,9 @@ struct Query {
 fn html(status: StatusCode, title: &str) -> HttpResponse {
     HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
-        .body(format!("<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"))
+        .body(format!(
+            "<html><head><title>{title}</title></head><body><h1>{title}</h1></body></html>"
+        ))
 }
 
 async fn product(
@@ -47,7 +49,14 @@ async fn product(
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned)
         .filter(|ua| !ua.trim().is_empty());
-    let answer = answer(&state, &req, &code, user_agent.is_some(), query.fields.as_deref()).await;
+    let answer = answer(
+        &state,
+        &req,
+        &code,
+        user_agent.is_some(),
+        query.fields.as_deref(),
+    )
+    .await;
     state.lock().requests.push(RecordedRequest {
         code,
         user_agent,
@@ -64,7 +73,10 @@ async fn answer(
     fields: Option<&str>,
 ) -> HttpResponse {
     if state.config.require_user_agent && !has_user_agent {
-        return html(StatusCode::FORBIDDEN, "Please send a User-Agent naming your app");
+        return html(
+            StatusCode::FORBIDDEN,
+            "Please send a User-Agent naming your app",
+        );
     }
     let ip = req
         .peer_addr()
@@ -78,7 +90,9 @@ async fn answer(
             let status = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
             return html(status, status.canonical_reason().unwrap_or("Error"));
         }
-        Some(Fault::RateLimited) => return html(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests"),
+        Some(Fault::RateLimited) => {
+            return html(StatusCode::TOO_MANY_REQUESTS, "429 Too Many Requests");
+        }
         Some(Fault::Garbage) => {
             return HttpResponse::Ok()
                 .content_type("application/json")

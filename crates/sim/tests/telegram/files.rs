@@ -296,7 +296,10 @@ async fn a_photo_comes_in_sizes_each_fetched_and_downloaded_with_its_caption() {
     assert_eq!(update["message"]["caption"], "200 г");
     let file = ok(&sim, "getFile", json!({"file_id": sizes[1].file_id})).await;
     let path = file["file_path"].as_str().unwrap();
-    assert!(path.starts_with("photos/") && path.ends_with(".png"), "{path}");
+    assert!(
+        path.starts_with("photos/") && path.ends_with(".png"),
+        "{path}"
+    );
     assert_eq!(download(&sim, path).await, (200, big));
 
     let mut huge = png();
@@ -304,7 +307,9 @@ async fn a_photo_comes_in_sizes_each_fetched_and_downloaded_with_its_caption() {
     let too_big = sim.send_photo_message(&ann(), vec![huge], None);
     let file_id = too_big.photo.unwrap()[0].file_id.clone();
     assert_eq!(
-        fails(&sim, "getFile", json!({ "file_id": file_id })).await.1,
+        fails(&sim, "getFile", json!({ "file_id": file_id }))
+            .await
+            .1,
         "Bad Request: file is too big"
     );
 }

@@ -138,7 +138,10 @@ impl FoodLogging {
         let now = self.clock.now();
         let (grams, ask) = match grams.or(product.serving) {
             Some(grams) => (grams, false),
-            None => (Grams::new(100.0).map_err(|e| ChatError::Temporary(e.to_string()))?, true),
+            None => (
+                Grams::new(100.0).map_err(|e| ChatError::Temporary(e.to_string()))?,
+                true,
+            ),
         };
         let entry = NewFoodEntry {
             user_id: user.id,
@@ -175,9 +178,10 @@ impl FoodLogging {
         }
         reply.push(self.day_total(user).await?);
         reply.push(Say::Sources(vec![product.source]));
-        reply
-            .buttons
-            .push(vec![Action::callback(Label::Undo, Callback::Undo(update_id))]);
+        reply.buttons.push(vec![Action::callback(
+            Label::Undo,
+            Callback::Undo(update_id),
+        )]);
         if let Some(entry) = logged.first() {
             reply.buttons.push(vec![Action::callback(
                 Label::ChangeGrams,
