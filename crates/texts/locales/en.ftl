@@ -51,7 +51,7 @@ help-intro = Here's what I can do:
 # One line of /help: "/today — Today's food, sleep and recovery"
 help-line = /{ $command } — { $description }
 unknown-command = I don't know /{ $command }.
-unsupported = I can only read text and voice notes. Try /today or /help.
+unsupported = I can read text, voice notes and photos of barcodes. Try /today or /help.
 
 ## Settings
 

@@ -51,7 +51,7 @@ help-intro = Ось що я вмію:
 # Рядок /help: «/today — Їжа, сон і відновлення за сьогодні»
 help-line = /{ $command } — { $description }
 unknown-command = Я не знаю команди /{ $command }.
-unsupported = Я розумію лише текст і голосові повідомлення. Спробуй /today або /help.
+unsupported = Я розумію текст, голосові повідомлення та фото штрихкодів. Спробуй /today або /help.
 
 ## Налаштування
 
