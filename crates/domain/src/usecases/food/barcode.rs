@@ -197,3 +197,139 @@ impl FoodLogging {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::model::*;
+    use crate::ports::{CatalogError, MockBarcodeReader, MockMessenger, MockProductCatalog};
+
+    fn ann() -> User {
+        User {
+            id: UserId::new(1).unwrap(),
+            telegram_id: TelegramUserId::new(500).unwrap(),
+            first_name: "Ann".into(),
+            locale: Locale::En,
+            time_zone: UserTimeZone::DEFAULT,
+            calorie_goal: CalorieGoal::DEFAULT,
+            briefing_times: BriefingTimes::default(),
+            briefings_enabled: true,
+            created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+        }
+    }
+
+    fn photos(
+        download: Result<Vec<u8>, MessengerError>,
+        scan: Scan,
+        found: Result<Option<Product>, CatalogError>,
+    ) -> BarcodePhotos {
+        let mut messenger = MockMessenger::new();
+        messenger.expect_download().returning(move |_, max| {
+            assert_eq!(max, PHOTO_MAX_BYTES);
+            download.clone()
+        });
+        let mut reader = MockBarcodeReader::new();
+        reader.expect_read().returning(move |_| scan.clone());
+        let mut products = MockProductCatalog::new();
+        products
+            .expect_by_barcode()
+            .returning(move |_, _| found.clone());
+        BarcodePhotos {
+            messenger: Arc::new(messenger),
+            reader: Arc::new(reader),
+            products: ProductSources::new(vec![Arc::new(products)]),
+        }
+    }
+
+    fn said(scanned: Result<Scanned, ChatError>) -> Say {
+        match scanned {
+            Ok(Scanned::Not(outcome)) => outcome.reply.parts[0].clone(),
+            other => panic!("expected a reply, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn every_bad_photo_is_a_reply_and_an_outage_is_temporary() {
+        let oats = Scan::Code("4823063112628".into());
+        let scan = |p: &BarcodePhotos, file: Option<&str>| block_on(p.scan(&ann(), file, None));
+        let ok = photos(Ok(vec![1]), oats.clone(), Ok(None));
+        assert_eq!(said(scan(&ok, None)), Say::PhotoTooBig { max_mb: 20 });
+        assert_eq!(
+            said(scan(&ok, Some("f"))),
+            Say::ProductNotFound {
+                code: "4823063112628".into()
+            }
+        );
+        let refused = photos(
+            Err(MessengerError::Rejected("too big".into())),
+            oats.clone(),
+            Ok(None),
+        );
+        assert_eq!(
+            said(scan(&refused, Some("f"))),
+            Say::PhotoTooBig { max_mb: 20 }
+        );
+        let down = photos(
+            Err(MessengerError::Unavailable("502".into())),
+            oats.clone(),
+            Ok(None),
+        );
+        assert!(matches!(
+            scan(&down, Some("f")),
+            Err(ChatError::Temporary(_))
+        ));
+        let misread = photos(Ok(vec![1]), Scan::Code("4823063112629".into()), Ok(None));
+        assert_eq!(said(scan(&misread, Some("f"))), Say::NoBarcode);
+        let in_store = photos(Ok(vec![1]), Scan::Code("2001234000000".into()), Ok(None));
+        assert_eq!(
+            said(scan(&in_store, Some("f"))),
+            Say::InStoreBarcode {
+                code: "2001234000000".into()
+            }
+        );
+        let unreadable = photos(Ok(vec![1]), Scan::Unreadable, Ok(None));
+        assert_eq!(said(scan(&unreadable, Some("f"))), Say::PhotoUnreadable);
+        let failing = photos(
+            Ok(vec![1]),
+            oats.clone(),
+            Err(CatalogError::Unavailable("429".into())),
+        );
+        assert!(matches!(
+            scan(&failing, Some("f")),
+            Err(ChatError::Temporary(_))
+        ));
+        let product = Product {
+            barcode: Barcode::new("4823063112628").unwrap(),
+            name: "Oat flakes".into(),
+            per_100g: None,
+            serving: None,
+            source: NutritionSource::OpenFoodFacts,
+        };
+        let no_kcal = photos(Ok(vec![1]), oats.clone(), Ok(Some(product.clone())));
+        assert_eq!(
+            said(scan(&no_kcal, Some("f"))),
+            Say::ProductWithoutCalories {
+                name: "Oat flakes".into(),
+                code: "4823063112628".into()
+            }
+        );
+        let with_kcal = Product {
+            per_100g: Some(Nutrients {
+                kcal: Kcal::new(366.0).unwrap(),
+                protein: MacroGrams::new(12.0).unwrap(),
+                fat: MacroGrams::new(6.5).unwrap(),
+                carbs: MacroGrams::new(60.0).unwrap(),
+            }),
+            ..product
+        };
+        let found = photos(Ok(vec![1]), oats, Ok(Some(with_kcal.clone())));
+        let scanned = block_on(found.scan(&ann(), Some("f"), Some("200 г")));
+        assert!(matches!(
+            scanned,
+            Ok(Scanned::Product { product, grams: Some(g) }) if product == with_kcal && g.get() == 200.0
+        ));
+    }
+}
