@@ -2,6 +2,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod barcode;
 mod chat;
 mod compose;
 mod fatsecret;

@@ -157,6 +157,36 @@ async fn a_voice_note_is_heard_as_the_page_says_and_logged() {
 }
 
 #[tokio::test]
+async fn a_photo_of_a_barcode_sent_from_the_page_logs_the_simulated_product() {
+    let (server, _db) = sandbox().await;
+    let page = Page::open(&server).await;
+    let photo = crate::barcode::photo_of("4823063112628", rxing::BarcodeFormat::EAN_13);
+    let sent = page
+        .client
+        .post(format!(
+            "{}/sandbox/api/photo?caption=50%20g&language=en",
+            server.url
+        ))
+        .header("content-type", "image/jpeg")
+        .body(photo)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(sent.status(), 202);
+    let reply = bot_says(&page, |t| t.contains("barcode 4823063112628")).await;
+    assert!(reply.contains("Oat flakes — 50 g: 183 kcal"), "{reply}");
+    let form = page
+        .client
+        .post(format!("{}/sandbox/api/photo", server.url))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("a=b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(form.status(), 415, "no form a cross-site page could post");
+}
+
+#[tokio::test]
 async fn briefing_now_brings_the_morning_briefing_into_the_chat() {
     let (server, _db) = sandbox().await;
     let page = Page::open(&server).await;

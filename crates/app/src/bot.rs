@@ -8,7 +8,9 @@ use std::time::Duration;
 use tokio::sync::{Notify, watch};
 use tokio::task::JoinHandle;
 use tracing::{info, warn};
+use wellness_barcode::RxingReader;
 use wellness_domain::Locale;
+use wellness_domain::ports::ProductSources;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
     Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, Limit, Messenger, Transcriber,
@@ -17,10 +19,11 @@ use wellness_domain::ports::{
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
-use wellness_domain::usecases::food::VoiceLimits;
+use wellness_domain::usecases::food::{BarcodePhotos, VoiceLimits};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
+use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_postgres::{
     Database, PgConversations, PgFloodGate, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle,
     PgUserData, PgUsers, PgWearableStore,
@@ -250,6 +253,7 @@ fn chat_service(
 ) -> anyhow::Result<ChatService> {
     let metrics = &shared.metrics;
     let (assistant, fallback_assistant, transcriber) = assistants(settings, shared)?;
+    let photos = barcode_photos(settings, messenger.clone())?;
     Ok(ChatService::new(ChatPorts {
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
@@ -283,7 +287,28 @@ fn chat_service(
         fatsecret: shared.fatsecret_diary.clone(),
         throttle: Arc::new(PgThrottle::new(db.clone())),
         limits: user_limits(settings),
-    }))
+    })
+    .with_barcode_photos(photos))
+}
+
+/// Photos of barcodes: read by rxing off the async runtime, looked up in Open Food Facts (the
+/// user's saved products go first in the list once they exist).
+fn barcode_photos(
+    settings: &Settings,
+    messenger: Arc<dyn Messenger>,
+) -> anyhow::Result<BarcodePhotos> {
+    let off = &settings.openfoodfacts;
+    let open_food_facts = OpenFoodFacts::new(OpenFoodFactsConfig {
+        base_url: off.api_url.as_str().trim_end_matches('/').to_owned(),
+        contact: off.contact.clone(),
+        reads_per_minute: usize::try_from(off.reads_per_minute).unwrap_or(100),
+        ..OpenFoodFactsConfig::default()
+    })?;
+    Ok(BarcodePhotos {
+        messenger,
+        reader: Arc::new(RxingReader),
+        products: ProductSources::new(vec![Arc::new(open_food_facts)]),
+    })
 }
 
 /// OpenAI (metered) with the offline rules standing in, when a key is configured; the offline

@@ -21,6 +21,7 @@ use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{Database, PgInbox};
 use wellness_sim::fatsecret::{FatSecretSim, FatSecretSimConfig};
 use wellness_sim::openai::{OpenAiSim, OpenAiSimConfig};
+use wellness_sim::openfoodfacts::{OpenFoodFactsSim, OpenFoodFactsSimConfig, SimProduct};
 use wellness_sim::telegram::{SimConfig, SimUser, TelegramSim};
 use wellness_sim::whoop::{WhoopSim, WhoopSimConfig, WhoopUser};
 
@@ -49,6 +50,7 @@ pub struct SandboxSims {
     openai: Option<OpenAiSim>,
     whoop: Option<WhoopSim>,
     fatsecret: Option<FatSecretSim>,
+    openfoodfacts: OpenFoodFactsSim,
     /// Whisper against the OpenAI simulator, when OpenAI is not configured.
     pub transcriber: Option<Arc<dyn Transcriber>>,
     base_url: String,
@@ -81,7 +83,9 @@ pub async fn start(
     let whoop = start_whoop(settings, &base_url, &token).await?;
     let fatsecret = start_fatsecret(settings, &token).await?;
     let (openai, transcriber) = start_whisper(settings, &token).await?;
+    let openfoodfacts = start_openfoodfacts(settings, &token).await?;
     let sims = SandboxSims {
+        openfoodfacts,
         telegram,
         openai,
         whoop,
@@ -220,6 +224,32 @@ async fn start_fatsecret(
     Ok(Some(sim))
 }
 
+/// The Open Food Facts simulator with a few products, so a photo of their barcodes logs them.
+async fn start_openfoodfacts(
+    settings: &mut Settings,
+    token: &str,
+) -> anyhow::Result<OpenFoodFactsSim> {
+    let sim = OpenFoodFactsSim::start(OpenFoodFactsSimConfig {
+        control_token: Some(token.to_owned()),
+        ..OpenFoodFactsSimConfig::default()
+    })
+    .await
+    .context("cannot start the Open Food Facts simulator")?;
+    sim.add_product(
+        SimProduct::new("4823063112628", "Oat flakes")
+            .name_uk("Вівсяні пластівці")
+            .per_100g(366.0, 12.0, 6.5, 60.0)
+            .serving_grams(40.0),
+    );
+    sim.add_product(
+        SimProduct::new("5901234123457", "Greek yogurt 2%")
+            .name_uk("Грецький йогурт 2%")
+            .per_100g(66.0, 8.0, 2.0, 3.6),
+    );
+    settings.openfoodfacts.api_url = parse_url(&sim.base_url())?;
+    Ok(sim)
+}
+
 /// Without an OpenAI key the offline rules read text (as in production without OpenAI); the
 /// simulator stands in for Whisper only, so voice notes work too.
 async fn start_whisper(
@@ -267,6 +297,7 @@ impl SandboxSims {
                 .as_ref()
                 .map(|s| format!("openai={}", s.base_url())),
         );
+        all.push(format!("openfoodfacts={}", self.openfoodfacts.base_url()));
         all.join(" ")
     }
 

@@ -37,6 +37,7 @@ pub const ENV_NAMES: &[(&str, &str)] = &[
     ("FATSECRET_CONSUMER_SECRET", "fatsecret.consumer_secret"),
     ("FATSECRET_API_URL", "fatsecret.api_url"),
     ("FATSECRET_AUTH_URL", "fatsecret.auth_url"),
+    ("OPENFOODFACTS_API_URL", "openfoodfacts.api_url"),
     ("WELLNESS_ENCRYPTION_KEY", "security.encryption_key"),
     (
         "WELLNESS_ENCRYPTION_KEY_PREVIOUS",
@@ -203,6 +204,17 @@ pub struct FatSecretSettings {
     pub auth_url: Url,
 }
 
+/// Open Food Facts settings (products by barcode).
+#[derive(Debug, Clone)]
+pub struct OpenFoodFactsSettings {
+    /// API base URL.
+    pub api_url: Url,
+    /// Who to contact about our requests, named in the User-Agent.
+    pub contact: String,
+    /// Product reads allowed a minute.
+    pub reads_per_minute: u32,
+}
+
 /// All settings.
 #[derive(Debug, Clone)]
 pub struct Settings {
@@ -218,6 +230,8 @@ pub struct Settings {
     pub whoop: WhoopSettings,
     /// FatSecret.
     pub fatsecret: FatSecretSettings,
+    /// Open Food Facts.
+    pub openfoodfacts: OpenFoodFactsSettings,
     /// Base64 of the 32-byte key tokens are encrypted with.
     pub encryption_key: Option<Secret>,
     /// Base64 of earlier keys that still decrypt, during a rotation (see [`keys`]).
@@ -532,6 +546,14 @@ impl Settings {
                 consumer_secret: s.secret("fatsecret.consumer_secret")?,
                 api_url: s.url("fatsecret.api_url")?,
                 auth_url: s.url("fatsecret.auth_url")?,
+            },
+            openfoodfacts: OpenFoodFactsSettings {
+                api_url: s.url("openfoodfacts.api_url")?,
+                contact: s.required("openfoodfacts.contact")?,
+                reads_per_minute: positive(s.number("openfoodfacts.reads_per_minute", "a number")?)
+                    .ok_or_else(|| {
+                        invalid("openfoodfacts.reads_per_minute", "must be at least 1")
+                    })?,
             },
             encryption_key,
             encryption_keys_previous,

@@ -175,6 +175,39 @@ pub enum Say {
     HeardNothing,
     /// The voice note could not be downloaded.
     VoiceDownloadFailed,
+    /// A photo without a barcode that could be read: what works offline.
+    NoBarcode,
+    /// The photo is no image that can be opened.
+    PhotoUnreadable,
+    /// The photo is larger than the bot may download.
+    PhotoTooBig {
+        /// The limit, in megabytes.
+        max_mb: u64,
+    },
+    /// The barcode is a shop's own code (prefix 2), no product.
+    InStoreBarcode {
+        /// Its digits.
+        code: String,
+    },
+    /// No product database knows the barcode.
+    ProductNotFound {
+        /// Its digits.
+        code: String,
+    },
+    /// The product is known, without its calories.
+    ProductWithoutCalories {
+        /// Its name.
+        name: String,
+        /// Its digits.
+        code: String,
+    },
+    /// The product a barcode stands for (before the logged item).
+    ProductFound {
+        /// Its name.
+        name: String,
+        /// Its digits.
+        code: String,
+    },
     /// WHOOP refused our tokens: reconnect.
     WhoopReconnect,
     /// WHOOP was connected; the first sync is on its way.

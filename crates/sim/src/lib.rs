@@ -2,11 +2,12 @@
 //! end-to-end tests, benchmarks and the local sandbox.
 //!
 //! Each service is a module of the same shape with its own server type: [`telegram`],
-//! [`whoop`], [`fatsecret`], [`openai`]. They start the same way (`serve`).
+//! [`whoop`], [`fatsecret`], [`openai`], [`openfoodfacts`]. They start the same way (`serve`).
 
 pub mod fatsecret;
 mod faults;
 pub mod openai;
+pub mod openfoodfacts;
 mod serve;
 pub mod telegram;
 pub mod whoop;

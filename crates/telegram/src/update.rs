@@ -54,6 +54,31 @@ struct Message {
     #[serde(default)]
     entities: Vec<Entity>,
     voice: Option<Voice>,
+    photo: Option<Vec<PhotoSize>>,
+    caption: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct PhotoSize {
+    file_id: String,
+    #[serde(default)]
+    width: u32,
+    #[serde(default)]
+    height: u32,
+    file_size: Option<u64>,
+}
+
+/// The largest bots may download (Telegram: 20 MB).
+const DOWNLOAD_LIMIT: u64 = 20 * 1024 * 1024;
+
+/// The largest size of a photo within the download limit (a size without `file_size` is taken
+/// as within it); `None` when every size is over it.
+fn largest_within_limit(sizes: Vec<PhotoSize>) -> Option<String> {
+    sizes
+        .into_iter()
+        .filter(|s| s.file_size.is_none_or(|size| size <= DOWNLOAD_LIMIT))
+        .max_by_key(|s| (u64::from(s.width) * u64::from(s.height), s.file_size))
+        .map(|s| s.file_id)
 }
 
 #[derive(Debug, Deserialize)]
@@ -146,6 +171,12 @@ fn event_of(message: Message) -> Inbound {
             file_size: voice.file_size,
         };
     }
+    if let Some(sizes) = message.photo.filter(|sizes| !sizes.is_empty()) {
+        return Inbound::Photo {
+            file_id: largest_within_limit(sizes),
+            caption: message.caption.filter(|c| !c.trim().is_empty()),
+        };
+    }
     match message.text {
         Some(text) => command(&text, &message.entities).unwrap_or(Inbound::Text(text)),
         None => Inbound::Unsupported,
@@ -153,7 +184,8 @@ fn event_of(message: Message) -> Inbound {
 }
 
 /// Maps one update to what the domain handles: text, commands, voice notes and button presses
-/// in private chats; other content of a private chat (photos, stickers, edits) is `Unsupported`.
+/// in private chats, photos (their largest size within the download limit); other content of a
+/// private chat (stickers, edits) is `Unsupported`.
 /// Updates of groups and channels, and those without a chat or a sender, are `Ok(None)`.
 pub fn parse_update(raw: &serde_json::Value) -> Result<Option<InboundMessage>, UpdateError> {
     let update = Update::deserialize(raw)?;
@@ -431,11 +463,44 @@ mod tests {
     }
 
     #[test]
-    fn other_content_of_a_private_chat_is_unsupported() {
-        let photo = message_update(
-            json!({"photo": [{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}]}),
+    fn a_photo_is_its_largest_size_within_the_download_limit_with_its_caption() {
+        let photo = message_update(json!({"caption": "200 г", "photo": [
+            {"file_id": "small", "file_unique_id": "a", "width": 90, "height": 68, "file_size": 1200},
+            {"file_id": "big", "file_unique_id": "b", "width": 1280, "height": 960, "file_size": 180000},
+            {"file_id": "mid", "file_unique_id": "c", "width": 320, "height": 240, "file_size": 15000},
+        ]}));
+        assert_eq!(
+            event(&photo),
+            Inbound::Photo {
+                file_id: Some("big".to_owned()),
+                caption: Some("200 г".to_owned())
+            }
         );
-        assert_eq!(event(&photo), Inbound::Unsupported);
+        let huge = message_update(json!({"photo": [
+            {"file_id": "a", "file_unique_id": "a", "width": 90, "height": 68, "file_size": 1200},
+            {"file_id": "b", "file_unique_id": "b", "width": 9000, "height": 9000, "file_size": 21_000_000},
+        ]}));
+        assert_eq!(
+            event(&huge),
+            Inbound::Photo {
+                file_id: Some("a".to_owned()),
+                caption: None
+            }
+        );
+        let all_huge = message_update(json!({"photo": [
+            {"file_id": "b", "file_unique_id": "b", "width": 9000, "height": 9000, "file_size": 21_000_000},
+        ]}));
+        assert_eq!(
+            event(&all_huge),
+            Inbound::Photo {
+                file_id: None,
+                caption: None
+            }
+        );
+    }
+
+    #[test]
+    fn other_content_of_a_private_chat_is_unsupported() {
         let sticker = message_update(json!({"sticker": {"file_id": "s"}}));
         assert_eq!(event(&sticker), Inbound::Unsupported);
         let edited = json!({"update_id": 44, "edited_message": {

@@ -51,7 +51,7 @@ help-intro = Here's what I can do:
 # One line of /help: "/today — Today's food, sleep and recovery"
 help-line = /{ $command } — { $description }
 unknown-command = I don't know /{ $command }.
-unsupported = I can only read text and voice notes. Try /today or /help.
+unsupported = I can read text, voice notes and photos of barcodes. Try /today or /help.
 
 ## Settings
 
@@ -274,3 +274,14 @@ page-account-taken = This { $provider } account is already connected to another 
 page-busy = The server is busy; send { $command } in the bot again in a minute.
 page-not-configured = { $provider } is not available
 page-not-configured-body = This server has no { $provider } app configured.
+
+## Photos of barcodes
+
+photo-no-barcode = I couldn't find a barcode in this photo. Without an AI key I can read product barcodes (EAN-13, EAN-8, UPC-A) from a photo, and food you type, e.g. “200 g buckwheat”. Try a sharper photo of the barcode, or type what you ate.
+photo-unreadable = I couldn't open this image. Please send it again as a photo (JPEG or PNG).
+photo-too-big = This photo is too large: I can download files of up to { $max } MB.
+barcode-in-store = Barcode { $code } is a shop's own code (weighed or packed in store), not a product I can look up. Please type what it is and how much, e.g. “300 g chicken”.
+product-not-found = I don't know the product with barcode { $code }. Please type what it is and how much, e.g. “50 g granola”.
+product-without-calories = { $name } (barcode { $code }) has no calories in the product database, so I logged nothing. Please type it with its calories or weight, e.g. “50 g granola”.
+product-found = 📦 { $name } (barcode { $code })
+source-openfoodfacts = Open Food Facts (ODbL)

@@ -178,6 +178,7 @@ impl Texts {
             .map(|s| match s {
                 NutritionSource::Fatsecret => self.plain(locale, "source-fatsecret"),
                 NutritionSource::OfflineCatalogue => self.plain(locale, "source-catalogue"),
+                NutritionSource::OpenFoodFacts => self.plain(locale, "source-openfoodfacts"),
             })
             .collect();
         self.t(locale, "sources", &[text("names", names.join(", "))])
@@ -238,6 +239,33 @@ impl Texts {
             Say::TranscriptionFailed(_) => self.plain(locale, "transcription-failed"),
             Say::HeardNothing => self.plain(locale, "heard-nothing"),
             Say::VoiceDownloadFailed => self.plain(locale, "voice-download-failed"),
+            _ => return self.photos(locale, say),
+        })
+    }
+
+    fn photos(&self, locale: Locale, say: &Say) -> Option<String> {
+        Some(match say {
+            Say::NoBarcode => self.plain(locale, "photo-no-barcode"),
+            Say::PhotoUnreadable => self.plain(locale, "photo-unreadable"),
+            Say::PhotoTooBig { max_mb } => {
+                self.t(locale, "photo-too-big", &[text("max", max_mb.to_string())])
+            }
+            Say::InStoreBarcode { code } => {
+                self.t(locale, "barcode-in-store", &[text("code", code.as_str())])
+            }
+            Say::ProductNotFound { code } => {
+                self.t(locale, "product-not-found", &[text("code", code.as_str())])
+            }
+            Say::ProductWithoutCalories { name, code } => self.t(
+                locale,
+                "product-without-calories",
+                &[text("name", name.as_str()), text("code", code.as_str())],
+            ),
+            Say::ProductFound { name, code } => self.t(
+                locale,
+                "product-found",
+                &[text("name", name.as_str()), text("code", code.as_str())],
+            ),
             _ => return None,
         })
     }

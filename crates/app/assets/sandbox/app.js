@@ -106,6 +106,9 @@
     if (m.voice_secs) {
       li.append(`🎤 Voice note (${m.voice_secs} s)`);
     }
+    if (m.photo) {
+      li.append("📷 Photo ");
+    }
     if (m.document) {
       const a = document.createElement("a");
       a.href = "/sandbox/api/files/" + encodeURIComponent(m.document.file_id);
@@ -293,6 +296,20 @@
       if (seconds) params.set("duration", String(seconds));
       const type = file.type && /^(audio|video)\//.test(file.type) ? file.type : "application/octet-stream";
       await call("/sandbox/api/voice?" + params, { method: "POST", headers: { "Content-Type": type }, body: file });
+      event.target.reset();
+    });
+  });
+
+  document.getElementById("photo-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const file = document.getElementById("photo-file").files[0];
+    if (!file) return;
+    const caption = document.getElementById("photo-caption").value.trim();
+    act(document.getElementById("photo-send"), async () => {
+      const params = new URLSearchParams({ language: language.value });
+      if (caption) params.set("caption", caption);
+      const type = file.type && /^image\//.test(file.type) ? file.type : "image/jpeg";
+      await call("/sandbox/api/photo?" + params, { method: "POST", headers: { "Content-Type": type }, body: file });
       event.target.reset();
     });
   });

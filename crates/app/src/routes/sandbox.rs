@@ -42,6 +42,11 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             web::resource("/sandbox/api/voice")
                 .app_data(web::PayloadConfig::new(MAX_VOICE_BYTES))
                 .route(web::post().to(voice)),
+        )
+        .service(
+            web::resource("/sandbox/api/photo")
+                .app_data(web::PayloadConfig::new(MAX_VOICE_BYTES))
+                .route(web::post().to(photo)),
         );
 }
 
@@ -169,6 +174,7 @@ struct MessageView {
     buttons: Vec<Vec<ButtonView>>,
     edited: bool,
     voice_secs: Option<u32>,
+    photo: bool,
     document: Option<DocumentView>,
 }
 
@@ -220,6 +226,7 @@ fn view(message: Message) -> MessageView {
         buttons,
         edited: message.edit_date.is_some(),
         voice_secs: message.voice.map(|v| v.duration),
+        photo: message.photo.is_some(),
         document: message.document.map(|d| DocumentView {
             file_name: d.file_name.unwrap_or_else(|| "file".to_owned()),
             file_id: d.file_id,
@@ -391,6 +398,50 @@ async fn voice(
     sandbox
         .telegram()
         .send_voice(&user, body.to_vec(), duration);
+    sandbox.note_injected();
+    HttpResponse::Accepted().json(json!({"version": sandbox.version()}))
+}
+
+#[derive(Deserialize)]
+struct PhotoQuery {
+    caption: Option<String>,
+    language: Option<String>,
+}
+
+/// The person sends a photo: the uploaded image's bytes (one size), with an optional caption.
+async fn photo(
+    request: HttpRequest,
+    query: web::Query<PhotoQuery>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> HttpResponse {
+    let Visit {
+        sandbox,
+        telegram_id,
+    } = match admit(&request, &state, true) {
+        Ok(visit) => visit,
+        Err(refused) => return refused.response(),
+    };
+    let content_type = request
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    // Not a type a cross-site form can send (see the module docs).
+    if !content_type.starts_with("image/") || body.is_empty() {
+        return HttpResponse::UnsupportedMediaType()
+            .json(json!({"error": "send the image's bytes with an image/* content type"}));
+    }
+    let user = sandbox.user(telegram_id, query.language.as_deref());
+    let caption = query
+        .caption
+        .as_deref()
+        .map(str::trim)
+        .filter(|c| !c.is_empty());
+    sandbox
+        .telegram()
+        .send_photo(&user, vec![body.to_vec()], caption);
     sandbox.note_injected();
     HttpResponse::Accepted().json(json!({"version": sandbox.version()}))
 }

@@ -68,6 +68,8 @@ pub enum EntrySource {
     Voice,
     /// Made in FatSecret's own app and imported by the diary sync.
     FatsecretDiary,
+    /// A photo of a product's barcode.
+    Barcode,
 }
 
 impl EntrySource {
@@ -77,6 +79,7 @@ impl EntrySource {
             EntrySource::Text => "text",
             EntrySource::Voice => "voice",
             EntrySource::FatsecretDiary => "fatsecret_diary",
+            EntrySource::Barcode => "barcode",
         }
     }
 
@@ -86,6 +89,7 @@ impl EntrySource {
             EntrySource::Text,
             EntrySource::Voice,
             EntrySource::FatsecretDiary,
+            EntrySource::Barcode,
         ]
         .into_iter()
         .find(|s| s.code() == code)
@@ -100,6 +104,8 @@ pub enum NutritionSource {
     Fatsecret,
     /// Our embedded catalogue (USDA FoodData Central values).
     OfflineCatalogue,
+    /// Open Food Facts (a product found by its barcode).
+    OpenFoodFacts,
 }
 
 impl NutritionSource {
@@ -108,6 +114,7 @@ impl NutritionSource {
         match self {
             NutritionSource::Fatsecret => "fatsecret",
             NutritionSource::OfflineCatalogue => "offline_catalogue",
+            NutritionSource::OpenFoodFacts => "open_food_facts",
         }
     }
 
@@ -116,6 +123,7 @@ impl NutritionSource {
         [
             NutritionSource::Fatsecret,
             NutritionSource::OfflineCatalogue,
+            NutritionSource::OpenFoodFacts,
         ]
         .into_iter()
         .find(|s| s.code() == code)
@@ -326,6 +334,7 @@ mod tests {
             EntrySource::Text,
             EntrySource::Voice,
             EntrySource::FatsecretDiary,
+            EntrySource::Barcode,
         ] {
             assert_eq!(EntrySource::from_code(s.code()), Some(s));
         }

@@ -30,6 +30,14 @@ pub enum Inbound {
         /// Its size in bytes, when Telegram says.
         file_size: Option<u64>,
     },
+    /// A photo: the largest size the bot may download.
+    Photo {
+        /// Telegram's file_id of the largest size within the download limit; `None` when
+        /// every size is over it.
+        file_id: Option<String>,
+        /// The caption ("200 g"), when written.
+        caption: Option<String>,
+    },
     /// An inline button was pressed.
     Button {
         /// Telegram's callback_query id (must be answered).
@@ -39,7 +47,7 @@ pub enum Inbound {
         /// The message the button is on, when Telegram still has it.
         message_id: Option<i64>,
     },
-    /// Something we do not handle (a sticker, a photo, an edit): answered with a short help.
+    /// Something we do not handle (a sticker, an edit): answered with a short help.
     Unsupported,
 }
 

@@ -5,6 +5,7 @@
 //! |--------------------------------------------------|-----------------------------------------------|--------|
 //! | `POST /__sim/telegram/messages`                  | `{"user":{…},"text":"/start"}`                | `{"update_id","message"}` |
 //! | `POST /__sim/telegram/voice`                     | `{"user":{…},"duration":3,"ogg_base64":?}`    | `{"update_id","message"}` |
+//! | `POST /__sim/telegram/photo`                     | `{"user":{…},"sizes_base64":[…],"caption":?}` | `{"update_id","message"}` |
 //! | `POST /__sim/telegram/callback`                  | `{"user":{…},"message_id":5,"callback_data":"x"}` or `"button_text"` | `{"update_id","callback_query"}` |
 //! | `GET  /__sim/telegram/sent`                      | `?chat_id=&after_seq=&wait_ms=`               | `[SentRecord]` (file bytes in `bytes_base64`) |
 //! | `GET  /__sim/telegram/chats/{chat_id}/messages`  |                                               | `[{"from_bot","message"}]` |
@@ -35,6 +36,11 @@ pub(crate) fn routes(config: &mut web::ServiceConfig) {
     config
         .route("/messages", web::post().to(send_text))
         .route("/voice", web::post().to(send_voice))
+        .service(
+            web::resource("/photo")
+                .app_data(web::JsonConfig::default().limit(64 * 1024 * 1024))
+                .route(web::post().to(send_photo)),
+        )
         .route("/callback", web::post().to(press_button))
         .route("/sent", web::get().to(sent))
         .route("/chats/{chat_id}/messages", web::get().to(chat_messages))
@@ -83,6 +89,29 @@ async fn send_voice(state: web::Data<SimState>, body: web::Json<VoiceRequest>) -
         None => silent_voice_note(body.duration),
     };
     let (update_id, message) = state.inject_voice(&body.user, ogg, body.duration);
+    HttpResponse::Ok().json(json!({ "update_id": update_id, "message": message }))
+}
+
+#[derive(Deserialize)]
+struct PhotoRequest {
+    user: SimUser,
+    /// Each size's image (PNG or JPEG), smallest first.
+    sizes_base64: Vec<String>,
+    caption: Option<String>,
+}
+
+async fn send_photo(state: web::Data<SimState>, body: web::Json<PhotoRequest>) -> HttpResponse {
+    let mut sizes = Vec::new();
+    for encoded in &body.sizes_base64 {
+        match base64::engine::general_purpose::STANDARD.decode(encoded) {
+            Ok(bytes) => sizes.push(bytes),
+            Err(error) => return bad_request(format!("sizes_base64: {error}")),
+        }
+    }
+    if sizes.is_empty() {
+        return bad_request("sizes_base64: at least one size");
+    }
+    let (update_id, message) = state.inject_photo(&body.user, sizes, body.caption.as_deref());
     HttpResponse::Ok().json(json!({ "update_id": update_id, "message": message }))
 }
 

@@ -167,6 +167,23 @@ impl TelegramSim {
         self.state.inject_voice(user, ogg.into(), duration_secs).1
     }
 
+    /// `user` sends a photo in several sizes (smallest first, as Telegram lists them; the bot
+    /// downloads one with `getFile` and `/file/bot<token>/<path>`; over 20 MB `getFile`
+    /// refuses it), with an optional caption. Returns the update id.
+    pub fn send_photo(&self, user: &SimUser, sizes: Vec<Vec<u8>>, caption: Option<&str>) -> i64 {
+        self.state.inject_photo(user, sizes, caption).0
+    }
+
+    /// Like [`Self::send_photo`], returning the message (its `photo` sizes included).
+    pub fn send_photo_message(
+        &self,
+        user: &SimUser,
+        sizes: Vec<Vec<u8>>,
+        caption: Option<&str>,
+    ) -> Message {
+        self.state.inject_photo(user, sizes, caption).1
+    }
+
     /// `user` presses the inline button with `callback_data` under the bot's message
     /// `message_id`; the bot gets a `callback_query` update carrying that message.
     pub fn press_button(

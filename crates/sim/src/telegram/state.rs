@@ -17,7 +17,9 @@ use super::error::SimError;
 use super::faults::{Fault, FaultRule, Faults};
 use super::limits::RateLimiter;
 use super::parse_mode::bot_command_entities;
-use super::types::{BotCommand, CallbackQuery, Chat, Message, MessageEntity, Update, User, Voice};
+use super::types::{
+    BotCommand, CallbackQuery, Chat, Message, MessageEntity, PhotoSize, Update, User, Voice,
+};
 
 /// A person talking to the bot in a private chat (whose id equals the user's id).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -582,6 +584,36 @@ impl SimState {
                 mime_type: file.mime_type.clone(),
                 file_size: Some(file.size()),
             });
+        })
+    }
+
+    /// `user` sends a photo: each of `sizes` (smallest first, as Telegram lists them) becomes
+    /// a `PhotoSize` with its own file (its dimensions read from the image), under `caption`.
+    pub(crate) fn inject_photo(
+        &self,
+        user: &SimUser,
+        sizes: Vec<Vec<u8>>,
+        caption: Option<&str>,
+    ) -> (i64, Message) {
+        let photo: Vec<PhotoSize> = sizes
+            .into_iter()
+            .map(|bytes| {
+                let file =
+                    self.lock()
+                        .new_file(&self.nonce, FileKind::Photo, bytes, None, None, None);
+                let (width, height) = file.dimensions.unwrap_or((1, 1));
+                PhotoSize {
+                    file_id: file.file_id.clone(),
+                    file_unique_id: file.file_unique_id.clone(),
+                    width,
+                    height,
+                    file_size: Some(file.size()),
+                }
+            })
+            .collect();
+        self.user_message(user, |message| {
+            message.photo = Some(photo);
+            message.caption = caption.map(str::to_owned);
         })
     }
 

@@ -274,3 +274,42 @@ async fn rejects_captions_over_1024_characters() {
         "Bad Request: message caption is too long"
     );
 }
+
+#[tokio::test]
+async fn a_photo_comes_in_sizes_each_fetched_and_downloaded_with_its_caption() {
+    let sim = start_sim().await;
+    let mut big = png();
+    big[16..20].copy_from_slice(&1280u32.to_be_bytes());
+    big[20..24].copy_from_slice(&960u32.to_be_bytes());
+    let message = sim.send_photo_message(&ann(), vec![png(), big.clone()], Some("200 г"));
+    assert_eq!(message.caption.as_deref(), Some("200 г"));
+    let sizes = message.photo.expect("a photo message");
+    assert_eq!(sizes.len(), 2);
+    assert_eq!((sizes[0].width, sizes[0].height), (3, 2));
+    assert_eq!((sizes[1].width, sizes[1].height), (1280, 960));
+    assert_eq!(sizes[1].file_size, Some(big.len() as u64));
+    assert_ne!(sizes[0].file_id, sizes[1].file_id);
+    assert_ne!(sizes[0].file_unique_id, sizes[1].file_unique_id);
+
+    let update = &ok(&sim, "getUpdates", json!({})).await[0];
+    assert_eq!(update["message"]["photo"][1]["file_id"], sizes[1].file_id);
+    assert_eq!(update["message"]["caption"], "200 г");
+    let file = ok(&sim, "getFile", json!({"file_id": sizes[1].file_id})).await;
+    let path = file["file_path"].as_str().unwrap();
+    assert!(
+        path.starts_with("photos/") && path.ends_with(".png"),
+        "{path}"
+    );
+    assert_eq!(download(&sim, path).await, (200, big));
+
+    let mut huge = png();
+    huge.resize(20 * 1024 * 1024 + 1, 0);
+    let too_big = sim.send_photo_message(&ann(), vec![huge], None);
+    let file_id = too_big.photo.unwrap()[0].file_id.clone();
+    assert_eq!(
+        fails(&sim, "getFile", json!({ "file_id": file_id }))
+            .await
+            .1,
+        "Bad Request: file is too big"
+    );
+}

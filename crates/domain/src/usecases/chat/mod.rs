@@ -25,7 +25,9 @@ use crate::ports::{
     Wearable, WearableStore,
 };
 use crate::reply::{Reply, Say};
-use crate::usecases::food::{FoodLogging, Heard, History, Outcome, VoiceLimits, VoiceNotes};
+use crate::usecases::food::{
+    BarcodePhotos, FoodLogging, Heard, History, Outcome, Scanned, VoiceLimits, VoiceNotes,
+};
 use crate::usecases::profile::SettingsError;
 
 /// Handling a message failed.
@@ -171,6 +173,7 @@ pub struct ChatService {
     privacy: Privacy,
     food: FoodLogging,
     voice: VoiceNotes,
+    photos: Option<BarcodePhotos>,
     throttle: Arc<dyn Throttle>,
     limits: UserLimits,
 }
@@ -232,6 +235,7 @@ impl ChatService {
                 messenger: p.messenger.clone(),
                 limits: p.voice,
             },
+            photos: None,
             connections,
             users: p.users,
             messenger: p.messenger,
@@ -241,6 +245,12 @@ impl ChatService {
             throttle: p.throttle,
             limits: p.limits,
         }
+    }
+
+    /// Photos are read for barcodes with these ports (without, a photo is unsupported).
+    pub fn with_barcode_photos(mut self, photos: BarcodePhotos) -> Self {
+        self.photos = Some(photos);
+        self
     }
 
     /// Handles one inbound message: registers the sender, acts, replies.
@@ -255,7 +265,10 @@ impl ChatService {
             .await?;
         let user = registration.user;
         let chat = message.chat;
-        if matches!(message.event, Inbound::Text(_) | Inbound::Voice { .. }) {
+        if matches!(
+            message.event,
+            Inbound::Text(_) | Inbound::Voice { .. } | Inbound::Photo { .. }
+        ) {
             match self
                 .throttle
                 .hit(user.id, Throttled::Message, self.limits.messages)
@@ -293,6 +306,10 @@ impl ChatService {
                 duration_secs,
                 ..
             } => self.voice(&user, message, file_id, *duration_secs).await,
+            Inbound::Photo { file_id, caption } => {
+                self.photo(&user, message, file_id.as_deref(), caption.as_deref())
+                    .await
+            }
             Inbound::Button {
                 callback_id,
                 callback,
@@ -382,6 +399,28 @@ impl ChatService {
             .text(user, message.update_id, &heard, EntrySource::Voice)
             .await?;
         outcome.reply.parts.insert(0, Say::Heard { text: heard });
+        self.answer(user, message.chat, outcome).await
+    }
+
+    /// A photo: its barcode read and the product logged.
+    async fn photo(
+        &self,
+        user: &User,
+        message: &InboundMessage,
+        file_id: Option<&str>,
+        caption: Option<&str>,
+    ) -> Result<(), ChatError> {
+        let Some(photos) = &self.photos else {
+            return self.say(user, message.chat, Say::Unsupported.into()).await;
+        };
+        let outcome = match photos.scan(user, file_id, caption).await? {
+            Scanned::Product { product, grams } => {
+                self.food
+                    .log_product(user, message.update_id, product, grams)
+                    .await?
+            }
+            Scanned::Not(outcome) => outcome,
+        };
         self.answer(user, message.chat, outcome).await
     }
 

@@ -3,6 +3,7 @@
 //! undo or correct. Corrections (undo, change grams, delete the last entry) and voice notes are
 //! their own modules.
 
+mod barcode;
 mod corrections;
 mod logging;
 mod voice;
@@ -17,6 +18,7 @@ use crate::ports::{
 use crate::reply::Say;
 use crate::usecases::chat::ChatError;
 
+pub use barcode::{BarcodePhotos, PHOTO_MAX_BYTES, Scanned};
 pub use voice::{Heard, VoiceLimits, VoiceNotes};
 
 /// What a message did to the conversation history (the assistant's context), written once the
