@@ -16,13 +16,13 @@ use wellness_domain::ports::{
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
-use wellness_domain::usecases::food::VoiceLimits;
+use wellness_domain::usecases::food::{PersonalFoods, VoiceLimits};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_postgres::{
-    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle, PgUserData,
-    PgUsers, PgWearableStore,
+    Database, PgConversations, PgFoodLog, PgInbox, PgPendingQuestions, PgPersonalFoods, PgThrottle,
+    PgUserData, PgUsers, PgWearableStore,
 };
 use wellness_telegram::{
     ClientOptions, OutboundLimiter, PollOptions, TelegramClient, poll_into_inbox,
@@ -253,6 +253,14 @@ fn chat_service(
         fatsecret: shared.fatsecret_diary.clone(),
         throttle: Arc::new(PgThrottle::new(db.clone())),
         limits: user_limits(settings),
+        personal: {
+            let own = Arc::new(PgPersonalFoods::new(db.clone()));
+            PersonalFoods {
+                memory: own.clone(),
+                products: own,
+                reader: Arc::new(RuleAssistant::new()),
+            }
+        },
     }))
 }
 

@@ -77,6 +77,11 @@ pub struct CatalogueFood {
     pub portions: Vec<(Unit, Grams)>,
     /// Who gave the numbers.
     pub source: FoodSource,
+    /// The English name a reply shows, with the form ("oat flakes, dry"; `data/labels.tsv`),
+    /// else the name.
+    pub label_en: String,
+    /// The Ukrainian name a reply shows ("вівсяні пластівці, сухі"), else the name.
+    pub label_uk: String,
 }
 
 impl CatalogueFood {
@@ -96,10 +101,18 @@ impl CatalogueFood {
         }
     }
 
+    /// The name a reply shows, with the form, in a language.
+    pub fn label(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Uk => &self.label_uk,
+            Locale::En => &self.label_en,
+        }
+    }
+
     /// What the `FoodCatalog` port returns for it.
     pub fn facts(&self, locale: Locale) -> FoodFacts {
         FoodFacts {
-            name: self.name(locale).to_owned(),
+            name: self.label(locale).to_owned(),
             per_100g: self.per_100g,
             portions: self
                 .portions
@@ -112,6 +125,8 @@ impl CatalogueFood {
                 .collect(),
             source: NutritionSource::OfflineCatalogue,
             catalogue_ref: None,
+            alternatives: Vec::new(),
+            family: None,
         }
     }
 
@@ -144,9 +159,11 @@ struct Index {
 /// A parsed catalogue with its index.
 #[derive(Debug)]
 pub struct Catalogue {
-    foods: Vec<CatalogueFood>,
+    pub(crate) foods: Vec<CatalogueFood>,
     errors: Vec<RowError>,
     index: Index,
+    /// Families of foods one phrase may mean (`data/families.tsv`).
+    pub(crate) families: Vec<crate::forms::Family>,
 }
 
 fn number(field: &str, what: &str) -> Result<f64, String> {
@@ -247,6 +264,8 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
         alcohol_g,
         portions,
         source,
+        label_en: name_en.to_owned(),
+        label_uk: name_uk.to_owned(),
     })
 }
 
@@ -361,6 +380,7 @@ impl Catalogue {
             foods: Vec::new(),
             errors: Vec::new(),
             index: Index::default(),
+            families: Vec::new(),
         };
         let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, line) in tsv.lines().enumerate() {
@@ -467,7 +487,7 @@ impl Catalogue {
         }
     }
 
-    fn fuzzy(&self, words: &[String]) -> Option<usize> {
+    pub(crate) fn fuzzy(&self, words: &[String]) -> Option<usize> {
         if words.is_empty() || words.len() > 6 {
             return None;
         }
@@ -518,7 +538,7 @@ impl Catalogue {
 }
 
 /// The words of a phrase that can name a food: numbers and units dropped ("2 яйця" → "яйця").
-fn food_words(phrase: &str) -> Vec<String> {
+pub(crate) fn food_words(phrase: &str) -> Vec<String> {
     let words = fold_words(phrase);
     let kept: Vec<String> = words
         .iter()
@@ -534,7 +554,8 @@ fn food_words(phrase: &str) -> Vec<String> {
 }
 
 static EMBEDDED: LazyLock<Arc<Catalogue>> = LazyLock::new(|| {
-    let catalogue = Catalogue::parse(FOODS_TSV);
+    let catalogue = Catalogue::parse(FOODS_TSV)
+        .with_forms(crate::forms::LABELS_TSV, crate::forms::FAMILIES_TSV);
     for error in catalogue.errors() {
         tracing::error!(%error, "skipped a row of the embedded food catalogue");
     }
@@ -592,9 +613,7 @@ impl FoodCatalog for OfflineCatalog {
         lookup_name: &str,
         locale: Locale,
     ) -> Result<Option<FoodFacts>, CatalogError> {
-        Ok(self
-            .lookup(said, lookup_name)
-            .map(|food| food.facts(locale)))
+        Ok(self.resolve(said, lookup_name, locale))
     }
 }
 

@@ -8,8 +8,10 @@
 mod answer;
 mod assistant;
 mod catalogue;
+mod forms;
 mod lex;
 mod parse;
+mod product;
 mod text;
 mod units;
 mod vocabulary;
@@ -18,4 +20,5 @@ pub use assistant::RuleAssistant;
 pub use catalogue::{
     COLUMNS, Catalogue, CatalogueFood, FOODS_TSV, FoodSource, OfflineCatalog, RowError,
 };
+pub use forms::{FAMILIES_TSV, Family, LABELS_TSV};
 pub use units::{Unit, portion_grams};

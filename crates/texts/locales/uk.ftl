@@ -275,3 +275,20 @@ page-account-taken = Цей акаунт { $provider } уже під'єднан�
 page-busy = Сервер зайнятий; надішли { $command } у боті ще раз за хвилину.
 page-not-configured = { $provider } недоступний
 page-not-configured-body = На цьому сервері не налаштовано застосунок { $provider }.
+
+## Власні продукти
+
+menu-products = Ваші збережені продукти
+source-saved-product = ваш збережений продукт
+choose-food = «{ $said }» може означати продукти з дуже різною калорійністю. Який саме?
+choose-food-candidate = • { $name }: { $kcal } ккал на 100 г
+as-last-time = Як минулого разу: { $names }.
+usual-portion = { $name }: ваша звична порція, { $grams } г.
+choice-gone = Цей вибір уже закрито: надішліть продукт ще раз.
+product-saved = Збережено: { $name } — { $kcal } ккал на 100 г (Б { $protein } · Ж { $fat } · В { $carbs } г). Записуйте за назвою, наприклад «100 г { $name }».
+products-heading = Ваші збережені продукти (на 100 г):
+product-line = • { $name }: { $kcal } ккал (Б { $protein } · Ж { $fat } · В { $carbs } г)
+no-products = Збережених продуктів ще немає. Збережіть, написавши, наприклад, «гранола 450 ккал на 100 г б 10 ж 20 в 60».
+product-deleted = Видалено: { $name }.
+product-gone = Цього продукту вже немає.
+button-delete-product = 🗑 { $name }

@@ -54,6 +54,7 @@ impl Texts {
                 .or_else(|| self.food(locale, say))
                 .or_else(|| self.voice(locale, say))
                 .or_else(|| self.providers(locale, say))
+                .or_else(|| self.personal(locale, say))
                 .unwrap_or_default(),
         }
     }
@@ -69,6 +70,10 @@ impl Texts {
             Label::DeleteEverything => self.plain(locale, "button-delete-everything"),
             Label::KeepMyData => self.plain(locale, "button-keep-my-data"),
             Label::OpenDashboard => self.plain(locale, "button-open-dashboard"),
+            Label::Candidate(name) => name.clone(),
+            Label::DeleteProduct(name) => {
+                self.t(locale, "button-delete-product", &[text("name", name)])
+            }
         }
     }
 
@@ -178,6 +183,7 @@ impl Texts {
             .map(|s| match s {
                 NutritionSource::Fatsecret => self.plain(locale, "source-fatsecret"),
                 NutritionSource::OfflineCatalogue => self.plain(locale, "source-catalogue"),
+                NutritionSource::SavedProduct => self.plain(locale, "source-saved-product"),
             })
             .collect();
         self.t(locale, "sources", &[text("names", names.join(", "))])

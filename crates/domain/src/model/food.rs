@@ -100,6 +100,8 @@ pub enum NutritionSource {
     Fatsecret,
     /// Our embedded catalogue (USDA FoodData Central values).
     OfflineCatalogue,
+    /// A product the user saved with its own numbers ("granola 450 kcal per 100 g").
+    SavedProduct,
 }
 
 impl NutritionSource {
@@ -108,6 +110,7 @@ impl NutritionSource {
         match self {
             NutritionSource::Fatsecret => "fatsecret",
             NutritionSource::OfflineCatalogue => "offline_catalogue",
+            NutritionSource::SavedProduct => "saved_product",
         }
     }
 
@@ -116,6 +119,7 @@ impl NutritionSource {
         [
             NutritionSource::Fatsecret,
             NutritionSource::OfflineCatalogue,
+            NutritionSource::SavedProduct,
         ]
         .into_iter()
         .find(|s| s.code() == code)

@@ -352,3 +352,7 @@ mod tests {
         Ok(())
     }
 }
+impl Grams {
+    /// 100 g: the weight nutrients are given for.
+    pub const HUNDRED: Grams = Grams(100.0);
+}

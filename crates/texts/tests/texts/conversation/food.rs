@@ -50,6 +50,8 @@ fn facts(name: &str, per_100g: Nutrients, portion: (&str, f64)) -> FoodFacts {
         }],
         source: NutritionSource::OfflineCatalogue,
         catalogue_ref: None,
+        alternatives: Vec::new(),
+        family: None,
     }
 }
 
@@ -159,6 +161,7 @@ fn limited_world(
             fatsecret: None,
             throttle: Arc::new(MemoryThrottle::default()),
             limits,
+            personal: Arc::new(wellness_domain::testing::MemoryPersonal::default()).wired(),
         }),
         sent,
         log,
