@@ -10,6 +10,7 @@ mod foundation;
 mod grounding;
 mod mini_app;
 mod mini_app_page;
+mod own_foods;
 mod sandbox;
 mod security;
 mod source_rules;

@@ -149,8 +149,14 @@ fn lookup_knows_inflected_forms_and_plurals() {
 
 #[test]
 fn the_english_lookup_name_finds_the_food_when_the_words_do_not() {
-    assert_eq!(find("щось таке", "buckwheat").unwrap().name, "buckwheat");
-    assert_eq!(find("", "chicken breast").unwrap().name, "chicken breast");
+    assert_eq!(
+        find("щось таке", "buckwheat").unwrap().name,
+        "buckwheat, cooked"
+    );
+    assert_eq!(
+        find("", "chicken breast").unwrap().name,
+        "chicken breast, skinless, roasted"
+    );
 }
 
 #[test]

@@ -50,7 +50,7 @@ SELECT json_build_object(
       FROM credentials WHERE user_id = $1) k), '[]'::json),
   'notifications', COALESCE((SELECT json_agg(n ORDER BY n.local_date) FROM (
       SELECT kind, local_date, sent_at FROM notification_sends WHERE user_id = $1) n), '[]'::json),
-  'saved_products', COALESCE((SELECT json_agg(p ORDER BY p.name_key, p.id) FROM (
+  'saved_products', COALESCE((SELECT json_agg(p ORDER BY p.name, p.id) FROM (
       SELECT id, name, kcal, protein_g, fat_g, carbs_g, barcode, created_at
       FROM saved_products WHERE user_id = $1) p), '[]'::json),
   'food_meanings', COALESCE((SELECT json_agg(m ORDER BY m.phrase_key) FROM (
