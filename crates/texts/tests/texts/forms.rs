@@ -90,7 +90,7 @@ fn telegram_command_menus_are_valid_and_the_same_in_both_languages() {
         en[0],
         ("today", "Today's food, sleep and recovery".to_owned())
     );
-    assert_eq!(uk[12], ("help", "Що я вмію".to_owned()));
+    assert_eq!(uk[13], ("help", "Що я вмію".to_owned()));
 }
 
 #[test]

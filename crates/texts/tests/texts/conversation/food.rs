@@ -313,7 +313,7 @@ fn undo_voids_the_messages_entries_and_change_grams_rescales() {
         let sent = w.sent.lock().unwrap();
         assert_eq!(
             sent[1].text,
-            "How many grams of eggs (now 100 g)? Send a number, e.g. 150."
+            "How many grams of egg (now 100 g)? Send a number, e.g. 150."
         );
         assert_eq!(
             sent[2].text,
