@@ -191,7 +191,7 @@ async fn two_eggs_and_a_slice_of_bread_by_text_then_by_voice_then_undo() {
         .press_button(&user, voice_reply.message_id, &undo)
         .unwrap();
     let r = reply(&bot.tg, &user, nth).await;
-    assert!(r.starts_with("Undone: eggs, bread."), "{r}");
+    assert!(r.starts_with("Undone: egg, whole; white bread."), "{r}");
     let today = say(&bot.tg, &user, "/today").await;
     assert!(today.contains("(2 entries)"), "{today}");
 }

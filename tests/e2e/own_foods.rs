@@ -36,7 +36,9 @@ async fn an_ambiguous_phrase_asks_and_the_pick_is_remembered_in_both_languages()
     let picks: Vec<&String> = buttons.iter().filter(|d| d.starts_with("pick:")).collect();
     assert_eq!(picks.len(), 2, "{buttons:?}");
     let nth = bot.tg.sent_to(olena.id).len();
-    bot.tg.press_button(&olena, message_id, picks[0]).unwrap();
+    bot.tg
+        .press_button_labeled(&olena, message_id, "вівсяні пластівці, сухі")
+        .unwrap();
     let r = reply(&bot.tg, &olena, nth).await;
     assert!(
         r.contains("вівсяні пластівці, сухі — 100 г: 389 ккал"),
@@ -45,7 +47,9 @@ async fn an_ambiguous_phrase_asks_and_the_pick_is_remembered_in_both_languages()
 
     // Pressed again: logged once (the same idempotency key).
     let nth = bot.tg.sent_to(olena.id).len();
-    bot.tg.press_button(&olena, message_id, picks[0]).unwrap();
+    bot.tg
+        .press_button_labeled(&olena, message_id, "вівсяні пластівці, сухі")
+        .unwrap();
     reply(&bot.tg, &olena, nth).await;
 
     // Next time the same words (in another case) log the remembered food without asking.
@@ -64,13 +68,11 @@ async fn an_ambiguous_phrase_asks_and_the_pick_is_remembered_in_both_languages()
         r.contains("can mean foods with very different calories"),
         "{r}"
     );
-    let (message_id, buttons) = last_buttons(&bot, &john);
-    let cooked = buttons
-        .iter()
-        .find(|d| d.ends_with(":1"))
-        .expect("a second candidate");
+    let (message_id, _) = last_buttons(&bot, &john);
     let nth = bot.tg.sent_to(john.id).len();
-    bot.tg.press_button(&john, message_id, cooked).unwrap();
+    bot.tg
+        .press_button_labeled(&john, message_id, "white rice, cooked")
+        .unwrap();
     let r = reply(&bot.tg, &john, nth).await;
     assert!(r.contains("white rice, cooked — 200 g: 260 kcal"), "{r}");
     let r = say(&bot.tg, &john, "150 g rice").await;
@@ -102,21 +104,15 @@ async fn a_typed_product_is_saved_logged_by_name_listed_and_deleted() {
     assert!(r.starts_with("Збережених продуктів ще немає."), "{r}");
 
     let john = SimUser::new(7612, "John").with_language("en");
-    let r = say(
-        &bot.tg,
-        &john,
-        "Protein bar 380 kcal per 100g P 30 F 12 C 40",
-    )
-    .await;
-    assert!(
-        r.starts_with("Saved: Protein bar — 380 kcal per 100 g"),
-        "{r}"
-    );
-    let r = say(&bot.tg, &john, "60 g protein bar").await;
-    assert!(r.contains("Protein bar — 60 g: 228 kcal"), "{r}");
+    let r = say(&bot.tg, &john, "Granola 480 kcal per 100g P 11 F 22 C 58").await;
+    assert!(r.starts_with("Saved: Granola — 480 kcal per 100 g"), "{r}");
+    // History first: the saved product, not the catalogue's granola.
+    let r = say(&bot.tg, &john, "60 g granola").await;
+    assert!(r.contains("Granola — 60 g: 288 kcal"), "{r}");
+    assert!(r.contains("your saved product"), "{r}");
     let r = say(&bot.tg, &john, "/products").await;
     assert!(
-        r.contains("• Protein bar: 380 kcal (P 30 · F 12 · C 40 g)"),
+        r.contains("• Granola: 480 kcal (P 11 · F 22 · C 58 g)"),
         "{r}"
     );
 }

@@ -20,7 +20,7 @@ impl Texts {
                 lines.join("\n")
             }
             Say::AsLastTime { names } => {
-                self.t(locale, "as-last-time", &[text("names", names.join(", "))])
+                self.t(locale, "as-last-time", &[text("names", names.join("; "))])
             }
             Say::UsualPortion { name, grams } => self.t(
                 locale,

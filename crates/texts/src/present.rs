@@ -134,7 +134,7 @@ impl Texts {
             Say::Sources(sources) => self.sources(locale, sources),
             Say::NothingLogged => self.plain(locale, "nothing-logged"),
             Say::DayTotal { totals, goal } => self.day_total(locale, totals, *goal),
-            Say::Undone { names } => self.t(locale, "undone", &[text("names", names.join(", "))]),
+            Say::Undone { names } => self.t(locale, "undone", &[text("names", names.join("; "))]),
             Say::NothingToUndo => self.plain(locale, "nothing-to-undo"),
             Say::EntryDeleted(e) => self.t(
                 locale,

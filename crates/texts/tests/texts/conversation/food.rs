@@ -329,7 +329,7 @@ fn undo_voids_the_messages_entries_and_change_grams_rescales() {
     let sent = w.sent.lock().unwrap();
     assert_eq!(
         sent[3].text,
-        "Undone: egg, bread.\nToday: 0 of 2000 kcal — 2000 left."
+        "Undone: egg; bread.\nToday: 0 of 2000 kcal — 2000 left."
     );
 }
 
