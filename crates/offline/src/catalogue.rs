@@ -187,6 +187,20 @@ fn list(field: &str) -> Vec<String> {
         .collect()
 }
 
+/// "cup=240;tbsp=15" as units and weights.
+fn portions(field: &str) -> Result<Vec<(Unit, Grams)>, String> {
+    let mut portions = Vec::new();
+    for portion in list(field) {
+        let (key, grams) = portion
+            .split_once('=')
+            .ok_or_else(|| format!("portion {portion:?} is not unit=grams"))?;
+        let unit = Unit::from_key(key.trim()).ok_or_else(|| format!("unknown unit {key:?}"))?;
+        let grams = Grams::new(number(grams, "portion grams")?).map_err(|e| e.to_string())?;
+        portions.push((unit, grams));
+    }
+    Ok(portions)
+}
+
 fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     if fields.len() != COLUMNS.len() {
         return Err(format!(
@@ -203,7 +217,7 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     {
         return Err(format!("bad id {id:?}"));
     }
-    let (name_en, name_uk) = (fields[1].trim(), fields[2].trim());
+    let (name_en, name_uk) = (fields[1].trim().to_owned(), fields[2].trim().to_owned());
     if name_en.is_empty() || name_uk.is_empty() {
         return Err("a food needs an English and a Ukrainian name".into());
     }
@@ -218,15 +232,7 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     };
     let fibre_g = number(fields[9], "fibre_g")?;
     let alcohol_g = number(fields[10], "alcohol_g")?;
-    let mut portions = Vec::new();
-    for portion in list(fields[11]) {
-        let (key, grams) = portion
-            .split_once('=')
-            .ok_or_else(|| format!("portion {portion:?} is not unit=grams"))?;
-        let unit = Unit::from_key(key.trim()).ok_or_else(|| format!("unknown unit {key:?}"))?;
-        let grams = Grams::new(number(grams, "portion grams")?).map_err(|e| e.to_string())?;
-        portions.push((unit, grams));
-    }
+    let portions = portions(fields[11])?;
     if portions.is_empty() {
         return Err("a food needs at least one portion".into());
     }
@@ -255,8 +261,10 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     };
     Ok(CatalogueFood {
         id: id.to_owned(),
-        name_en: name_en.to_owned(),
-        name_uk: name_uk.to_owned(),
+        label_en: name_en.clone(),
+        label_uk: name_uk.clone(),
+        name_en,
+        name_uk,
         synonyms_en: list(fields[3]),
         synonyms_uk: list(fields[4]),
         per_100g,
@@ -264,113 +272,12 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
         alcohol_g,
         portions,
         source,
-        label_en: name_en.to_owned(),
-        label_uk: name_uk.to_owned(),
     })
 }
 
-/// Words that describe a food without changing what it is ("fresh", "домашній"): dropped when
-/// the phrase is not found with them (data the parser must understand, not replies).
-const MODIFIERS: &[&str] = &[
-    "fresh",
-    "домашній",
-    "fresh",
-    "organic",
-    "homemade",
-    "home",
-    "made",
-    "tasty",
-    "delicious",
-    "plain",
-    "regular",
-    "hot",
-    "warm",
-    "cold",
-    "chilled",
-    "ripe",
-    "nice",
-    "good",
-    "some",
-    "more",
-    "another",
-    "extra",
-    "the",
-    "of",
-    "my",
-    "green",
-    "red",
-    "yellow",
-    "свіжий",
-    "свіжа",
-    "свіже",
-    "свіжі",
-    "свіжого",
-    "свіжої",
-    "свіжих",
-    "свіжу",
-    "домашній",
-    "домашня",
-    "домашнє",
-    "домашні",
-    "домашнього",
-    "домашньої",
-    "домашніх",
-    "домашню",
-    "смачний",
-    "смачна",
-    "смачне",
-    "смачні",
-    "смачного",
-    "смачної",
-    "смачних",
-    "смачну",
-    "гарячий",
-    "гаряча",
-    "гаряче",
-    "гарячого",
-    "гарячої",
-    "гарячу",
-    "теплий",
-    "тепла",
-    "тепле",
-    "теплого",
-    "теплої",
-    "теплу",
-    "холодний",
-    "холодна",
-    "холодне",
-    "холодного",
-    "холодної",
-    "холодну",
-    "стиглий",
-    "стигла",
-    "стигле",
-    "стиглого",
-    "стиглої",
-    "стиглу",
-    "органічний",
-    "органічна",
-    "органічне",
-    "органічного",
-    "органічної",
-    "зелене",
-    "зеленого",
-    "червоне",
-    "червоного",
-    "червоний",
-    "жовте",
-    "жовтий",
-    "ще",
-    "трохи",
-    "мій",
-    "моя",
-    "моє",
-    "мої",
-];
-
 /// Whether `word` is a modifier or a size word.
 fn is_modifier(word: &str) -> bool {
-    MODIFIERS.contains(&word) || size_word(word).is_some()
+    crate::modifiers::MODIFIERS.contains(&word) || size_word(word).is_some()
 }
 
 impl Catalogue {

@@ -10,6 +10,7 @@ mod assistant;
 mod catalogue;
 mod forms;
 mod lex;
+mod modifiers;
 mod parse;
 mod product;
 mod text;

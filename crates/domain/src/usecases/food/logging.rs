@@ -259,9 +259,7 @@ impl FoodLogging {
         let now = self.clock.now();
         let day = LocalDate::of(now, user.time_zone);
         let default_meal = Meal::at_local_time(user.time_zone.local(now).time());
-        let mut entries = Vec::new();
-        let mut problems = Vec::new();
-        let mut sources: Vec<NutritionSource> = Vec::new();
+        let (mut entries, mut problems, mut sources) = (Vec::new(), Vec::new(), Vec::new());
         let mut notes = Notes::default();
         for (index, mention) in foods.iter().enumerate() {
             let meal = mention.meal.unwrap_or(default_meal);
@@ -273,9 +271,8 @@ impl FoodLogging {
                     facts
                 }
                 Resolved::NotFound => {
-                    problems.push(Say::FoodNotFound {
-                        said: mention.said.clone(),
-                    });
+                    let said = mention.said.clone();
+                    problems.push(Say::FoodNotFound { said });
                     continue;
                 }
                 Resolved::Ask(candidates) => {
@@ -307,20 +304,15 @@ impl FoodLogging {
             if !sources.contains(&facts.source) {
                 sources.push(facts.source);
             }
-            entries.push(NewFoodEntry {
-                user_id: user.id,
-                name: facts.name.clone(),
+            let key = IdempotencyKey::for_update_item(update_id, index);
+            entries.push(new_entry(
+                user,
+                &facts,
                 grams,
-                nutrients: facts.per_100g.per_100g_scaled(grams),
-                meal,
-                source,
-                nutrition_source: facts.source,
-                local_date: day,
-                logged_at: now,
-                idempotency_key: IdempotencyKey::for_update_item(update_id, index),
-                catalogue_ref: facts.catalogue_ref.clone(),
-                diary_link: None,
-            });
+                (meal, source),
+                (day, now),
+                key,
+            ));
         }
         let logged = if entries.is_empty() {
             Vec::new()
@@ -405,4 +397,29 @@ fn change_buttons(logged: &[FoodEntry]) -> Vec<Action> {
             )
         })
         .collect()
+}
+
+/// The entry of a resolved, weighed mention.
+pub(super) fn new_entry(
+    user: &User,
+    facts: &crate::ports::FoodFacts,
+    grams: Grams,
+    (meal, source): (Meal, EntrySource),
+    (local_date, logged_at): (LocalDate, chrono::DateTime<chrono::Utc>),
+    idempotency_key: IdempotencyKey,
+) -> NewFoodEntry {
+    NewFoodEntry {
+        user_id: user.id,
+        name: facts.name.clone(),
+        grams,
+        nutrients: facts.per_100g.per_100g_scaled(grams),
+        meal,
+        source,
+        nutrition_source: facts.source,
+        local_date,
+        logged_at,
+        idempotency_key,
+        catalogue_ref: facts.catalogue_ref.clone(),
+        diary_link: None,
+    }
 }

@@ -4,12 +4,11 @@
 
 use chrono::Duration;
 
-use super::logging::weigh;
+use super::logging::{new_entry, weigh};
 use super::{FoodLogging, History, Outcome};
 use crate::conversation::Callback;
 use crate::model::{
-    FoodChoice, Grams, IdempotencyKey, LocalDate, NewFoodEntry, SavedProductId, UpdateId, User,
-    food_key,
+    FoodChoice, Grams, IdempotencyKey, LocalDate, SavedProductId, UpdateId, User, food_key,
 };
 use crate::ports::{Amount, FoodFacts, FoodMention};
 use crate::reply::{Action, Label, Reply, Say};
@@ -247,20 +246,14 @@ impl FoodLogging {
                 history,
             });
         };
-        let entry = NewFoodEntry {
-            user_id: user.id,
-            name: facts.name.clone(),
+        let entry = new_entry(
+            user,
+            &facts,
             grams,
-            nutrients: facts.per_100g.per_100g_scaled(grams),
-            meal: offered.meal,
-            source: offered.source,
-            nutrition_source: facts.source,
-            local_date: LocalDate::of(now, user.time_zone),
-            logged_at: now,
-            idempotency_key: IdempotencyKey::for_update_item(update, usize::from(item)),
-            catalogue_ref: facts.catalogue_ref.clone(),
-            diary_link: None,
-        };
+            (offered.meal, offered.source),
+            (LocalDate::of(now, user.time_zone), now),
+            IdempotencyKey::for_update_item(update, usize::from(item)),
+        );
         let logged = self.food.log(&[entry]).await?.entries;
         let reply = self
             .logged_reply(user, update, logged, Vec::new(), vec![facts.source])
