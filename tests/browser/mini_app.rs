@@ -136,7 +136,7 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
         .wait_for("/readyz", 200, Duration::from_secs(10))
         .await;
     let ann = SimUser::new(7401, "Ann").with_language("en");
-    let logged = say(&tg, &ann, "200 g buckwheat").await;
+    let logged = say(&tg, &ann, "200 g cooked buckwheat").await;
     assert!(logged.starts_with("Logged"), "{logged}");
 
     let driver = ChromeDriver::start().await;
