@@ -116,3 +116,25 @@ async fn a_typed_product_is_saved_logged_by_name_listed_and_deleted() {
         "{r}"
     );
 }
+
+#[tokio::test]
+async fn change_grams_teaches_the_usual_portion() {
+    let bot = food_bot(false).await;
+    let olena = SimUser::new(7621, "Олена").with_language("uk");
+    say(&bot.tg, &olena, "банан").await;
+    let (message_id, buttons) = last_buttons(&bot, &olena);
+    let change = buttons.iter().find(|d| d.starts_with("grams:")).unwrap();
+    let nth = bot.tg.sent_to(olena.id).len();
+    bot.tg.press_button(&olena, message_id, change).unwrap();
+    reply(&bot.tg, &olena, nth).await;
+    let r = say(&bot.tg, &olena, "150").await;
+    assert!(r.contains("банан — 150 г"), "{r}");
+    // Named again without an amount: the usual portion, said so.
+    let r = say(&bot.tg, &olena, "банан").await;
+    assert!(r.contains("банан — 150 г"), "{r}");
+    assert!(r.contains("банан: ваша звична порція, 150 г."), "{r}");
+    // An amount said is an amount taken.
+    let r = say(&bot.tg, &olena, "100 г банана").await;
+    assert!(r.contains("банан — 100 г"), "{r}");
+    assert!(!r.contains("звична порція"), "{r}");
+}
