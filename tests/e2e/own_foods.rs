@@ -138,3 +138,19 @@ async fn change_grams_teaches_the_usual_portion() {
     assert!(r.contains("банан — 100 г"), "{r}");
     assert!(!r.contains("звична порція"), "{r}");
 }
+
+#[tokio::test]
+async fn with_openai_configured_a_typed_product_is_read_by_the_rules() {
+    use wellness_sim::openai::Endpoint;
+    let bot = food_bot(true).await;
+    let ai = bot.ai.as_ref().unwrap();
+    let john = SimUser::new(7631, "John").with_language("en");
+    let before = ai.request_count(Endpoint::ChatCompletions);
+    let r = say(&bot.tg, &john, "granola 450 kcal per 100 g P 10 F 20 C 60").await;
+    assert!(r.starts_with("Saved: granola — 450 kcal per 100 g"), "{r}");
+    assert_eq!(
+        ai.request_count(Endpoint::ChatCompletions),
+        before,
+        "the pattern is the offline rules', OpenAI is not asked"
+    );
+}
