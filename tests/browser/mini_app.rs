@@ -137,7 +137,7 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
         .wait_for("/readyz", 200, Duration::from_secs(10))
         .await;
     let ann = SimUser::new(7401, "Ann").with_language("en");
-    let logged = say(&tg, &ann, "200 g buckwheat").await;
+    let logged = say(&tg, &ann, "200 g cooked buckwheat").await;
     assert!(logged.starts_with("Logged"), "{logged}");
 
     let driver = ChromeDriver::start().await;
@@ -219,7 +219,7 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
 
     // A Ukrainian speaker sees it all in Ukrainian.
     let olena = SimUser::new(7402, "Олена").with_language("uk");
-    say(&tg, &olena, "200 г гречки").await;
+    say(&tg, &olena, "200 г вареної гречки").await;
     say(&tg, &olena, "банан").await;
     // Another fragment on the same address would not load the page again.
     browser.goto("about:blank").await.unwrap();

@@ -117,7 +117,7 @@ async fn thirty_minutes_at_100_updates_a_second_with_telegram_failing_grows_noth
     let greeted = tg.sent().len();
     let texts = [
         "2 eggs",
-        "100 g rice",
+        "100 g cooked rice",
         "/today",
         "1 banana and a coffee",
         "how much protein today?",

@@ -81,18 +81,25 @@ pub(crate) fn portion(said: &str, lookup: &str, unit: Option<&str>) -> f64 {
 async fn with_no_openai_key_common_foods_are_logged_from_the_catalogue() {
     let bot = food_bot(false).await;
     let olena = SimUser::new(7001, "Олена").with_language("uk");
-    let r = say(&bot.tg, &olena, "200 г гречки").await;
-    let kcal = expected_kcal("гречки", "buckwheat", 200.0);
+    let r = say(&bot.tg, &olena, "200 г вареної гречки").await;
+    let kcal = expected_kcal("вареної гречки", "buckwheat", 200.0);
+    assert!(
+        r.contains("гречка, варена — 200 г"),
+        "named with its form: {r}"
+    );
     assert!(r.contains(&format!("200 г: {kcal} ккал")), "{r}");
     assert!(
         r.contains("вбудований довідник (USDA FoodData Central)"),
         "{r}"
     );
 
-    let milk_g = portion("молока", "milk", Some("cup"));
-    let r = say(&bot.tg, &olena, "склянка молока").await;
+    let milk_g = portion("незбираного молока", "whole milk", Some("cup"));
+    let r = say(&bot.tg, &olena, "склянка незбираного молока").await;
     assert!(
-        r.contains(&format!("{} ккал", expected_kcal("молока", "milk", milk_g))),
+        r.contains(&format!(
+            "{} ккал",
+            expected_kcal("незбираного молока", "whole milk", milk_g)
+        )),
         "{r}"
     );
 
@@ -109,7 +116,7 @@ async fn with_no_openai_key_common_foods_are_logged_from_the_catalogue() {
 
     // A question about today's protein is answered with the stored number.
     let protein = per_100g("гречки", "buckwheat").protein.get() * 2.0
-        + per_100g("молока", "milk").protein.get() * milk_g / 100.0;
+        + per_100g("незбираного молока", "whole milk").protein.get() * milk_g / 100.0;
     let shown = wellness_domain::MacroGrams::new(protein)
         .unwrap()
         .to_string();
@@ -184,7 +191,7 @@ async fn two_eggs_and_a_slice_of_bread_by_text_then_by_voice_then_undo() {
         .press_button(&user, voice_reply.message_id, &undo)
         .unwrap();
     let r = reply(&bot.tg, &user, nth).await;
-    assert!(r.starts_with("Undone: eggs, bread."), "{r}");
+    assert!(r.starts_with("Undone: egg, whole; white bread."), "{r}");
     let today = say(&bot.tg, &user, "/today").await;
     assert!(today.contains("(2 entries)"), "{today}");
 }

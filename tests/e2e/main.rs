@@ -13,6 +13,7 @@ mod grounding;
 mod mini_app;
 mod mini_app_connect;
 mod mini_app_page;
+mod own_foods;
 mod sandbox;
 mod security;
 mod source_rules;

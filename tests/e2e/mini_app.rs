@@ -190,7 +190,7 @@ async fn food_logged_in_chat_is_seen_changed_and_deleted_in_the_api_and_by_no_on
     let ann = SimUser::new(7311, "Ann").with_language("en");
     let bob = SimUser::new(7312, "Bob").with_language("en");
     say(&bot.tg, &bob, "/start").await;
-    let r = say(&bot.tg, &ann, "200 g buckwheat").await;
+    let r = say(&bot.tg, &ann, "200 g cooked buckwheat").await;
     assert!(r.starts_with("Logged"), "{r}");
     let per_100g = per_100g("buckwheat", "buckwheat");
 

@@ -350,7 +350,7 @@ async fn no_secret_or_token_ever_appears_in_the_output_even_when_things_fail() {
 
     // FatSecret revokes the user: diary writes and reads fail with error 9.
     w.fs.revoke_user(FS_USER);
-    say(&w.tg, &ann, "200 g rice").await;
+    say(&w.tg, &ann, "200 g cooked rice").await;
     say(&w.tg, &ann, "/sync").await;
 
     // Forged and broken requests at every door.

@@ -19,14 +19,14 @@ use wellness_domain::ports::{
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
 use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
-use wellness_domain::usecases::food::{BarcodePhotos, VoiceLimits};
+use wellness_domain::usecases::food::{BarcodePhotos, PersonalFoods, VoiceLimits};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
 use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_postgres::{
-    Database, PgConversations, PgFloodGate, PgFoodLog, PgInbox, PgPendingQuestions, PgThrottle,
-    PgUserData, PgUsers, PgWearableStore,
+    Database, PgConversations, PgFloodGate, PgFoodLog, PgInbox, PgPendingQuestions,
+    PgPersonalFoods, PgThrottle, PgUserData, PgUsers, PgWearableStore,
 };
 use wellness_telegram::{
     ClientOptions, OutboundLimiter, PollOptions, SharedLimiter, TelegramClient, poll_into_inbox,
@@ -287,6 +287,14 @@ fn chat_service(
         fatsecret: shared.fatsecret_diary.clone(),
         throttle: Arc::new(PgThrottle::new(db.clone())),
         limits: user_limits(settings),
+        personal: {
+            let own = Arc::new(PgPersonalFoods::new(db.clone()));
+            PersonalFoods {
+                memory: own.clone(),
+                products: own,
+                reader: Arc::new(RuleAssistant::new()),
+            }
+        },
     })
     .with_barcode_photos(photos))
 }

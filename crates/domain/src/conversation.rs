@@ -6,7 +6,8 @@
 use chrono::{DateTime, Utc};
 
 use crate::model::{
-    BriefingTimes, CalorieGoal, FoodEntryId, Locale, Provider, UpdateId, UserTimeZone,
+    BriefingTimes, CalorieGoal, FoodEntryId, Locale, Provider, SavedProductId, UpdateId,
+    UserTimeZone,
 };
 
 /// A setting command's argument: none (show the setting), a valid value, or what was typed when
@@ -64,13 +65,15 @@ pub enum Command {
     Export,
     /// `/delete`: erase everything (asks first).
     Delete,
+    /// `/products`: the products the user saved, each with a delete button.
+    Products,
     /// A command the bot does not know, as typed (lowercase, without "/").
     Unknown(String),
 }
 
 impl Command {
     /// Every command the bot knows, as Telegram's menu lists them (in this order).
-    pub const MENU: [&'static str; 13] = [
+    pub const MENU: [&'static str; 14] = [
         "today",
         "goal",
         "timezone",
@@ -81,6 +84,7 @@ impl Command {
         "briefing_on",
         "connect_whoop",
         "connect_fatsecret",
+        "products",
         "export",
         "delete",
         "help",
@@ -107,6 +111,7 @@ impl Command {
             "briefing_off" => Command::Briefings { on: false },
             "export" => Command::Export,
             "delete" => Command::Delete,
+            "products" => Command::Products,
             other => Command::Unknown(other.to_owned()),
         }
     }
@@ -137,6 +142,17 @@ pub enum Callback {
     ConfirmDelete,
     /// Keep the data (the other answer to /delete).
     CancelDelete,
+    /// Log candidate `choice` (0-based) offered for item `item` of update `update`.
+    PickFood {
+        /// The message that mentioned the food.
+        update: UpdateId,
+        /// Which of its mentions.
+        item: u8,
+        /// Which candidate.
+        choice: u8,
+    },
+    /// Delete a saved product (a button of /products).
+    DeleteProduct(SavedProductId),
 }
 
 impl Callback {
@@ -151,6 +167,12 @@ impl Callback {
             Callback::ChangeGrams(entry) => format!("grams:{entry}"),
             Callback::ConfirmDelete => "delete:confirm".to_owned(),
             Callback::CancelDelete => "delete:cancel".to_owned(),
+            Callback::PickFood {
+                update,
+                item,
+                choice,
+            } => format!("pick:{update}:{item}:{choice}"),
+            Callback::DeleteProduct(id) => format!("pdel:{id}"),
         }
     }
 
@@ -169,10 +191,24 @@ impl Callback {
             "delete:cancel" => Some(Callback::CancelDelete),
             _ => {
                 let (kind, id) = data.split_once(':')?;
+                if kind == "pick" {
+                    let mut parts = id.split(':');
+                    let (update, item, choice) = (parts.next()?, parts.next()?, parts.next()?);
+                    if parts.next().is_some() {
+                        return None;
+                    }
+                    let small = |s: &str| number(s).and_then(|n| u8::try_from(n).ok());
+                    return Some(Callback::PickFood {
+                        update: UpdateId::new(number(update)?).ok()?,
+                        item: small(item)?,
+                        choice: small(choice)?,
+                    });
+                }
                 let id = number(id)?;
                 match kind {
                     "undo" => UpdateId::new(id).ok().map(Callback::Undo),
                     "grams" => FoodEntryId::new(id).ok().map(Callback::ChangeGrams),
+                    "pdel" => SavedProductId::new(id).ok().map(Callback::DeleteProduct),
                     _ => None,
                 }
             }
@@ -275,6 +311,14 @@ mod tests {
             (1..=i64::MAX).prop_map(|e| Callback::ChangeGrams(FoodEntryId::new(e).unwrap())),
             Just(Callback::ConfirmDelete),
             Just(Callback::CancelDelete),
+            (0..=i64::MAX, any::<u8>(), any::<u8>()).prop_map(|(u, item, choice)| {
+                Callback::PickFood {
+                    update: UpdateId::new(u).unwrap(),
+                    item,
+                    choice,
+                }
+            }),
+            (1..=i64::MAX).prop_map(|p| Callback::DeleteProduct(SavedProductId::new(p).unwrap())),
         ]
     }
 
@@ -301,6 +345,12 @@ mod tests {
             Callback::ChangeGrams(FoodEntryId::new(i64::MAX).unwrap()),
             Callback::ConfirmDelete,
             Callback::CancelDelete,
+            Callback::PickFood {
+                update: UpdateId::new(i64::MAX).unwrap(),
+                item: u8::MAX,
+                choice: u8::MAX,
+            },
+            Callback::DeleteProduct(SavedProductId::new(i64::MAX).unwrap()),
         ];
         for callback in longest {
             assert!(callback.encode().len() <= Callback::MAX_BYTES);
@@ -323,6 +373,13 @@ mod tests {
             "help",
             "undo:99999999999999999999",
             "undo:01",
+            "pick:1:2",
+            "pick:1:2:3:4",
+            "pick:1:256:0",
+            "pick:1:-1:0",
+            "pick::0:0",
+            "pdel:0",
+            "pdel:x",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

@@ -4,7 +4,8 @@
 
 use crate::conversation::Callback;
 use crate::model::{
-    BriefingTimes, CalorieGoal, DayTotals, FoodEntry, NutritionSource, Provider, UserTimeZone,
+    BriefingTimes, CalorieGoal, DayTotals, FoodEntry, Grams, Kcal, NutritionSource, Provider,
+    SavedProduct, UserTimeZone,
 };
 use crate::ports::{AssistantError, Button, ButtonPress, OutgoingMessage, TranscriptionError};
 use crate::usecases::briefing::Briefing;
@@ -240,6 +241,38 @@ pub enum Say {
     DataKept,
     /// A morning briefing or an evening summary.
     Briefing(Briefing),
+    /// The words name foods whose energy differs a lot: which one? (buttons follow).
+    ChooseFood {
+        /// The user's words.
+        said: String,
+        /// The candidates' names and energy per 100 g, in button order.
+        candidates: Vec<(String, Kcal)>,
+    },
+    /// These items were taken as the user meant the same words last time.
+    AsLastTime {
+        /// The foods' names.
+        names: Vec<String>,
+    },
+    /// This item was weighed as the user's usual portion.
+    UsualPortion {
+        /// The food's name.
+        name: String,
+        /// The portion.
+        grams: Grams,
+    },
+    /// The candidates offered are no longer kept (picked already, or too old).
+    ChoiceGone,
+    /// A product was saved.
+    ProductSaved(SavedProduct),
+    /// The user's saved products (may be none).
+    Products(Vec<SavedProduct>),
+    /// A saved product was deleted.
+    ProductDeleted {
+        /// Its name.
+        name: String,
+    },
+    /// The product to delete is gone already.
+    ProductGone,
 }
 
 /// What a button says.
@@ -257,6 +290,10 @@ pub enum Label {
     KeepMyData,
     /// Open the Mini App dashboard.
     OpenDashboard,
+    /// One of the foods some words may mean.
+    Candidate(String),
+    /// Delete this saved product.
+    DeleteProduct(String),
 }
 
 /// A button under a reply: what it says and what pressing it does.

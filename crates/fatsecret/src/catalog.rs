@@ -273,6 +273,8 @@ pub(crate) fn facts(food: &FoodDetails) -> Option<FoodFacts> {
             food_id: food.food_id.clone(),
             serving_id: reference.serving_id.clone(),
         }),
+        alternatives: Vec::new(),
+        family: None,
     })
 }
 

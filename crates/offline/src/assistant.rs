@@ -1,8 +1,10 @@
 //! The rule-based assistant: the `Assistant` port without a network.
 
 use async_trait::async_trait;
+use wellness_domain::model::ProductDraft;
 use wellness_domain::ports::{
     Assistant, AssistantContext, AssistantError, ContextScope, Intent, Interpretation,
+    ProductReader,
 };
 
 use crate::answer;
@@ -78,5 +80,12 @@ impl Assistant for RuleAssistant {
         context: &AssistantContext,
     ) -> Result<String, AssistantError> {
         Ok(self.answer_question(question, context))
+    }
+}
+
+/// "granola 450 kcal per 100 g" is read by these rules whatever assistant is configured.
+impl ProductReader for RuleAssistant {
+    fn read_product(&self, text: &str) -> Option<ProductDraft> {
+        crate::product::read_product(text)
     }
 }

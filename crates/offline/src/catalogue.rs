@@ -77,6 +77,11 @@ pub struct CatalogueFood {
     pub portions: Vec<(Unit, Grams)>,
     /// Who gave the numbers.
     pub source: FoodSource,
+    /// The English name a reply shows, with the form ("oat flakes, dry"; `data/labels.tsv`),
+    /// else the name.
+    pub label_en: String,
+    /// The Ukrainian name a reply shows ("вівсяні пластівці, сухі"), else the name.
+    pub label_uk: String,
 }
 
 impl CatalogueFood {
@@ -96,10 +101,18 @@ impl CatalogueFood {
         }
     }
 
+    /// The name a reply shows, with the form, in a language.
+    pub fn label(&self, locale: Locale) -> &str {
+        match locale {
+            Locale::Uk => &self.label_uk,
+            Locale::En => &self.label_en,
+        }
+    }
+
     /// What the `FoodCatalog` port returns for it.
     pub fn facts(&self, locale: Locale) -> FoodFacts {
         FoodFacts {
-            name: self.name(locale).to_owned(),
+            name: self.label(locale).to_owned(),
             per_100g: self.per_100g,
             portions: self
                 .portions
@@ -112,6 +125,8 @@ impl CatalogueFood {
                 .collect(),
             source: NutritionSource::OfflineCatalogue,
             catalogue_ref: None,
+            alternatives: Vec::new(),
+            family: None,
         }
     }
 
@@ -144,9 +159,11 @@ struct Index {
 /// A parsed catalogue with its index.
 #[derive(Debug)]
 pub struct Catalogue {
-    foods: Vec<CatalogueFood>,
+    pub(crate) foods: Vec<CatalogueFood>,
     errors: Vec<RowError>,
     index: Index,
+    /// Families of foods one phrase may mean (`data/families.tsv`).
+    pub(crate) families: Vec<crate::forms::Family>,
 }
 
 fn number(field: &str, what: &str) -> Result<f64, String> {
@@ -170,6 +187,20 @@ fn list(field: &str) -> Vec<String> {
         .collect()
 }
 
+/// "cup=240;tbsp=15" as units and weights.
+fn portions(field: &str) -> Result<Vec<(Unit, Grams)>, String> {
+    let mut portions = Vec::new();
+    for portion in list(field) {
+        let (key, grams) = portion
+            .split_once('=')
+            .ok_or_else(|| format!("portion {portion:?} is not unit=grams"))?;
+        let unit = Unit::from_key(key.trim()).ok_or_else(|| format!("unknown unit {key:?}"))?;
+        let grams = Grams::new(number(grams, "portion grams")?).map_err(|e| e.to_string())?;
+        portions.push((unit, grams));
+    }
+    Ok(portions)
+}
+
 fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     if fields.len() != COLUMNS.len() {
         return Err(format!(
@@ -186,7 +217,7 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     {
         return Err(format!("bad id {id:?}"));
     }
-    let (name_en, name_uk) = (fields[1].trim(), fields[2].trim());
+    let (name_en, name_uk) = (fields[1].trim().to_owned(), fields[2].trim().to_owned());
     if name_en.is_empty() || name_uk.is_empty() {
         return Err("a food needs an English and a Ukrainian name".into());
     }
@@ -201,15 +232,7 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     };
     let fibre_g = number(fields[9], "fibre_g")?;
     let alcohol_g = number(fields[10], "alcohol_g")?;
-    let mut portions = Vec::new();
-    for portion in list(fields[11]) {
-        let (key, grams) = portion
-            .split_once('=')
-            .ok_or_else(|| format!("portion {portion:?} is not unit=grams"))?;
-        let unit = Unit::from_key(key.trim()).ok_or_else(|| format!("unknown unit {key:?}"))?;
-        let grams = Grams::new(number(grams, "portion grams")?).map_err(|e| e.to_string())?;
-        portions.push((unit, grams));
-    }
+    let portions = portions(fields[11])?;
     if portions.is_empty() {
         return Err("a food needs at least one portion".into());
     }
@@ -238,8 +261,10 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     };
     Ok(CatalogueFood {
         id: id.to_owned(),
-        name_en: name_en.to_owned(),
-        name_uk: name_uk.to_owned(),
+        label_en: name_en.clone(),
+        label_uk: name_uk.clone(),
+        name_en,
+        name_uk,
         synonyms_en: list(fields[3]),
         synonyms_uk: list(fields[4]),
         per_100g,
@@ -250,108 +275,9 @@ fn parse_row(fields: &[&str]) -> Result<CatalogueFood, String> {
     })
 }
 
-/// Words that describe a food without changing what it is ("fresh", "домашній"): dropped when
-/// the phrase is not found with them (data the parser must understand, not replies).
-const MODIFIERS: &[&str] = &[
-    "fresh",
-    "домашній",
-    "fresh",
-    "organic",
-    "homemade",
-    "home",
-    "made",
-    "tasty",
-    "delicious",
-    "plain",
-    "regular",
-    "hot",
-    "warm",
-    "cold",
-    "chilled",
-    "ripe",
-    "nice",
-    "good",
-    "some",
-    "more",
-    "another",
-    "extra",
-    "the",
-    "of",
-    "my",
-    "green",
-    "red",
-    "yellow",
-    "свіжий",
-    "свіжа",
-    "свіже",
-    "свіжі",
-    "свіжого",
-    "свіжої",
-    "свіжих",
-    "свіжу",
-    "домашній",
-    "домашня",
-    "домашнє",
-    "домашні",
-    "домашнього",
-    "домашньої",
-    "домашніх",
-    "домашню",
-    "смачний",
-    "смачна",
-    "смачне",
-    "смачні",
-    "смачного",
-    "смачної",
-    "смачних",
-    "смачну",
-    "гарячий",
-    "гаряча",
-    "гаряче",
-    "гарячого",
-    "гарячої",
-    "гарячу",
-    "теплий",
-    "тепла",
-    "тепле",
-    "теплого",
-    "теплої",
-    "теплу",
-    "холодний",
-    "холодна",
-    "холодне",
-    "холодного",
-    "холодної",
-    "холодну",
-    "стиглий",
-    "стигла",
-    "стигле",
-    "стиглого",
-    "стиглої",
-    "стиглу",
-    "органічний",
-    "органічна",
-    "органічне",
-    "органічного",
-    "органічної",
-    "зелене",
-    "зеленого",
-    "червоне",
-    "червоного",
-    "червоний",
-    "жовте",
-    "жовтий",
-    "ще",
-    "трохи",
-    "мій",
-    "моя",
-    "моє",
-    "мої",
-];
-
 /// Whether `word` is a modifier or a size word.
 fn is_modifier(word: &str) -> bool {
-    MODIFIERS.contains(&word) || size_word(word).is_some()
+    crate::modifiers::MODIFIERS.contains(&word) || size_word(word).is_some()
 }
 
 impl Catalogue {
@@ -361,6 +287,7 @@ impl Catalogue {
             foods: Vec::new(),
             errors: Vec::new(),
             index: Index::default(),
+            families: Vec::new(),
         };
         let mut ids: HashMap<String, usize> = HashMap::new();
         for (i, line) in tsv.lines().enumerate() {
@@ -467,7 +394,7 @@ impl Catalogue {
         }
     }
 
-    fn fuzzy(&self, words: &[String]) -> Option<usize> {
+    pub(crate) fn fuzzy(&self, words: &[String]) -> Option<usize> {
         if words.is_empty() || words.len() > 6 {
             return None;
         }
@@ -518,7 +445,7 @@ impl Catalogue {
 }
 
 /// The words of a phrase that can name a food: numbers and units dropped ("2 яйця" → "яйця").
-fn food_words(phrase: &str) -> Vec<String> {
+pub(crate) fn food_words(phrase: &str) -> Vec<String> {
     let words = fold_words(phrase);
     let kept: Vec<String> = words
         .iter()
@@ -534,7 +461,8 @@ fn food_words(phrase: &str) -> Vec<String> {
 }
 
 static EMBEDDED: LazyLock<Arc<Catalogue>> = LazyLock::new(|| {
-    let catalogue = Catalogue::parse(FOODS_TSV);
+    let catalogue = Catalogue::parse(FOODS_TSV)
+        .with_forms(crate::forms::LABELS_TSV, crate::forms::FAMILIES_TSV);
     for error in catalogue.errors() {
         tracing::error!(%error, "skipped a row of the embedded food catalogue");
     }
@@ -592,9 +520,7 @@ impl FoodCatalog for OfflineCatalog {
         lookup_name: &str,
         locale: Locale,
     ) -> Result<Option<FoodFacts>, CatalogError> {
-        Ok(self
-            .lookup(said, lookup_name)
-            .map(|food| food.facts(locale)))
+        Ok(self.resolve(said, lookup_name, locale))
     }
 }
 

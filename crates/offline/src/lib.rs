@@ -8,8 +8,11 @@
 mod answer;
 mod assistant;
 mod catalogue;
+mod forms;
 mod lex;
+mod modifiers;
 mod parse;
+mod product;
 mod text;
 mod units;
 mod vocabulary;
@@ -18,4 +21,5 @@ pub use assistant::RuleAssistant;
 pub use catalogue::{
     COLUMNS, Catalogue, CatalogueFood, FOODS_TSV, FoodSource, OfflineCatalog, RowError,
 };
+pub use forms::{FAMILIES_TSV, Family, LABELS_TSV};
 pub use units::{Unit, portion_grams};

@@ -28,6 +28,7 @@ pub use repo::notifications::PgNotifications;
 pub use repo::oauth_states::PgOAuthStates;
 pub use repo::outbox::PgDiaryOutbox;
 pub use repo::pending_questions::PgPendingQuestions;
+pub use repo::personal::PgPersonalFoods;
 pub use repo::privacy::PgUserData;
 pub use repo::request_budget::PgRequestBudget;
 pub use repo::tasks::PgTasks;

@@ -315,6 +315,49 @@ diesel::table! {
 diesel::joinable!(whoop_cycles -> users (user_id));
 diesel::joinable!(conversation_messages -> users (user_id));
 diesel::joinable!(notification_sends -> users (user_id));
+diesel::table! {
+    saved_products (id) {
+        id -> Int8,
+        user_id -> Int8,
+        name -> Text,
+        name_key -> Text,
+        kcal -> Float8,
+        protein_g -> Float8,
+        fat_g -> Float8,
+        carbs_g -> Float8,
+        barcode -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    food_meanings (user_id, phrase_key) {
+        user_id -> Int8,
+        phrase_key -> Text,
+        facts -> Jsonb,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    usual_portions (user_id, food_key) {
+        user_id -> Int8,
+        food_key -> Text,
+        grams -> Float8,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    food_choices (user_id, update_id, item) {
+        user_id -> Int8,
+        update_id -> Int8,
+        item -> Int2,
+        choice -> Jsonb,
+        offered_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(pending_questions -> users (user_id));
 diesel::joinable!(tasks -> users (user_id));
 
@@ -331,6 +374,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     whoop_cycles,
     conversation_messages,
     pending_questions,
+    saved_products,
+    food_meanings,
+    usual_portions,
+    food_choices,
     tasks,
     throttle,
     webhook_receipts,

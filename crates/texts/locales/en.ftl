@@ -285,3 +285,20 @@ product-not-found = I don't know the product with barcode { $code }. Please type
 product-without-calories = { $name } (barcode { $code }) has no calories in the product database, so I logged nothing. Please type it with its calories or weight, e.g. “50 g granola”.
 product-found = 📦 { $name } (barcode { $code })
 source-openfoodfacts = Open Food Facts (ODbL)
+
+## The user's own foods
+
+menu-products = Your saved products
+source-saved-product = your saved product
+choose-food = “{ $said }” can mean foods with very different calories. Which one?
+choose-food-candidate = • { $name }: { $kcal } kcal per 100 g
+as-last-time = As last time: { $names }.
+usual-portion = { $name }: your usual portion, { $grams } g.
+choice-gone = That choice is no longer open: send the food again.
+product-saved = Saved: { $name } — { $kcal } kcal per 100 g (P { $protein } · F { $fat } · C { $carbs } g). Log it by name, e.g. “100 g { $name }”.
+products-heading = Your saved products (per 100 g):
+product-line = • { $name }: { $kcal } kcal (P { $protein } · F { $fat } · C { $carbs } g)
+no-products = You have no saved products yet. Save one by typing, e.g. “granola 450 kcal per 100 g P 10 F 20 C 60”.
+product-deleted = Deleted: { $name }.
+product-gone = That product is no longer there.
+button-delete-product = 🗑 { $name }

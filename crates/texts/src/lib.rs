@@ -12,6 +12,7 @@ mod bundle;
 mod calendar;
 mod menu;
 mod pages;
+mod personal;
 mod present;
 mod today;
 

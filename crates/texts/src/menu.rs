@@ -33,6 +33,7 @@ impl Texts {
             "connect_whoop" => self.plain(locale, "menu-connect-whoop"),
             "connect_fatsecret" => self.plain(locale, "menu-connect-fatsecret"),
             "export" => self.plain(locale, "menu-export"),
+            "products" => self.plain(locale, "menu-products"),
             "delete" => self.plain(locale, "menu-delete"),
             _ => self.plain(locale, "menu-help"),
         }

@@ -54,6 +54,7 @@ impl Texts {
                 .or_else(|| self.food(locale, say))
                 .or_else(|| self.voice(locale, say))
                 .or_else(|| self.providers(locale, say))
+                .or_else(|| self.personal(locale, say))
                 .unwrap_or_default(),
         }
     }
@@ -69,6 +70,10 @@ impl Texts {
             Label::DeleteEverything => self.plain(locale, "button-delete-everything"),
             Label::KeepMyData => self.plain(locale, "button-keep-my-data"),
             Label::OpenDashboard => self.plain(locale, "button-open-dashboard"),
+            Label::Candidate(name) => name.clone(),
+            Label::DeleteProduct(name) => {
+                self.t(locale, "button-delete-product", &[text("name", name)])
+            }
         }
     }
 
@@ -129,7 +134,7 @@ impl Texts {
             Say::Sources(sources) => self.sources(locale, sources),
             Say::NothingLogged => self.plain(locale, "nothing-logged"),
             Say::DayTotal { totals, goal } => self.day_total(locale, totals, *goal),
-            Say::Undone { names } => self.t(locale, "undone", &[text("names", names.join(", "))]),
+            Say::Undone { names } => self.t(locale, "undone", &[text("names", names.join("; "))]),
             Say::NothingToUndo => self.plain(locale, "nothing-to-undo"),
             Say::EntryDeleted(e) => self.t(
                 locale,
@@ -179,6 +184,7 @@ impl Texts {
                 NutritionSource::Fatsecret => self.plain(locale, "source-fatsecret"),
                 NutritionSource::OfflineCatalogue => self.plain(locale, "source-catalogue"),
                 NutritionSource::OpenFoodFacts => self.plain(locale, "source-openfoodfacts"),
+                NutritionSource::SavedProduct => self.plain(locale, "source-saved-product"),
             })
             .collect();
         self.t(locale, "sources", &[text("names", names.join(", "))])

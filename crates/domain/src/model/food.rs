@@ -106,6 +106,8 @@ pub enum NutritionSource {
     OfflineCatalogue,
     /// Open Food Facts (a product found by its barcode).
     OpenFoodFacts,
+    /// A product the user saved with its own numbers ("granola 450 kcal per 100 g").
+    SavedProduct,
 }
 
 impl NutritionSource {
@@ -115,6 +117,7 @@ impl NutritionSource {
             NutritionSource::Fatsecret => "fatsecret",
             NutritionSource::OfflineCatalogue => "offline_catalogue",
             NutritionSource::OpenFoodFacts => "open_food_facts",
+            NutritionSource::SavedProduct => "saved_product",
         }
     }
 
@@ -124,6 +127,7 @@ impl NutritionSource {
             NutritionSource::Fatsecret,
             NutritionSource::OfflineCatalogue,
             NutritionSource::OpenFoodFacts,
+            NutritionSource::SavedProduct,
         ]
         .into_iter()
         .find(|s| s.code() == code)

@@ -72,6 +72,11 @@ positive_id!(
     FoodEntryId,
     "food entry id"
 );
+positive_id!(
+    /// Our own key of a product a user saved.
+    SavedProductId,
+    "saved product id"
+);
 
 /// A Telegram chat id: positive for private chats, negative for groups and channels.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

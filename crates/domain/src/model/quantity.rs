@@ -297,6 +297,11 @@ impl fmt::Display for CalorieGoal {
     }
 }
 
+impl Grams {
+    /// 100 g: the weight nutrients are given for.
+    pub const HUNDRED: Grams = Grams(100.0);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -140,7 +140,7 @@ pub enum Intent {
 }
 
 /// How much of a food, as said.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Amount {
     /// A weight ("200 g").
     Grams(Grams),
@@ -162,7 +162,7 @@ pub enum Amount {
 }
 
 /// One food the user mentioned.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct FoodMention {
     /// The user's words for it ("гречки").
     pub said: String,
@@ -305,6 +305,15 @@ pub struct FoodFacts {
     pub source: NutritionSource,
     /// FatSecret's ids, when it came from there.
     pub catalogue_ref: Option<CatalogueRef>,
+    /// Other foods the same words may mean ("вівсянка": dry flakes or cooked porridge), in the
+    /// catalogue's order; empty when the words name one food. The domain asks which one when
+    /// their energy differs a lot (`usecases::food::choice`).
+    #[serde(default)]
+    pub alternatives: Vec<FoodFacts>,
+    /// The family of foods those words name ("oats"), when they are ambiguous: a user's pick is
+    /// remembered for the family too, so "вівсянку" means what "вівсянки" meant.
+    #[serde(default)]
+    pub family: Option<String>,
 }
 
 /// A catalogue lookup failed (not "not found": that is `Ok(None)`).

@@ -8,8 +8,10 @@ pub mod briefing;
 pub mod contexts;
 pub mod contracts;
 mod memory;
+mod personal;
 
 pub use memory::{MemoryConversations, MemoryJobRuns, MemoryNotifications, MemoryPending};
+pub use personal::{MemoryPersonal, NoProducts};
 
 use std::sync::Mutex;
 

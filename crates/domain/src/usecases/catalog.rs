@@ -57,7 +57,7 @@ impl FoodCatalog for CachedCatalog {
 }
 
 /// Asks `primary` (FatSecret) first and `fallback` (the embedded catalogue) when the primary
-/// fails or finds nothing. The facts say which one answered (`FoodFacts::source`).
+/// fails or finds nothing, or when the fallback knows the words to name several foods. The facts say which one answered (`FoodFacts::source`).
 #[derive(Clone)]
 pub struct FallbackCatalog {
     /// Asked first.
@@ -81,7 +81,12 @@ impl FoodCatalog for FallbackCatalog {
         locale: Locale,
     ) -> Result<Option<FoodFacts>, CatalogError> {
         match self.primary.find(said, lookup_name, locale).await {
-            Ok(Some(facts)) => Ok(Some(facts)),
+            // Words the fallback knows to be ambiguous ("вівсянка": dry or cooked) are
+            // answered with its candidates, so the user is asked instead of given one guess.
+            Ok(Some(facts)) => match self.fallback.find(said, lookup_name, locale).await {
+                Ok(Some(local)) if !local.alternatives.is_empty() => Ok(Some(local)),
+                _ => Ok(Some(facts)),
+            },
             Ok(None) | Err(CatalogError::Unavailable(_)) => {
                 self.fallback.find(said, lookup_name, locale).await
             }
@@ -103,6 +108,8 @@ mod tests {
             portions: Vec::new(),
             source,
             catalogue_ref: None,
+            alternatives: Vec::new(),
+            family: None,
         }
     }
 

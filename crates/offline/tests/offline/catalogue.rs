@@ -89,7 +89,16 @@ fn facts_come_from_the_offline_catalogue_named_in_the_users_language() {
     let uk = ready(OfflineCatalog::new().find("гречки", "buckwheat", Locale::Uk))
         .unwrap()
         .unwrap();
-    assert_eq!(uk.name, "гречка");
+    assert_eq!(uk.name, "гречка, варена", "named with its form");
+    assert_eq!(uk.family.as_deref(), Some("buckwheat"));
+    assert_eq!(
+        uk.alternatives
+            .iter()
+            .map(|a| a.name.as_str())
+            .collect::<Vec<_>>(),
+        ["гречка, суха"],
+        "the other form is offered"
+    );
     assert_eq!(uk.source, NutritionSource::OfflineCatalogue);
     assert_eq!(uk.catalogue_ref, None);
     assert_eq!(uk.per_100g.kcal.get(), 92.0);
@@ -98,7 +107,7 @@ fn facts_come_from_the_offline_catalogue_named_in_the_users_language() {
         "the typical portion comes first"
     );
     let en = find("гречки", "buckwheat").unwrap();
-    assert_eq!(en.name, "buckwheat");
+    assert_eq!(en.name, "buckwheat, cooked");
 }
 
 #[test]
@@ -140,8 +149,14 @@ fn lookup_knows_inflected_forms_and_plurals() {
 
 #[test]
 fn the_english_lookup_name_finds_the_food_when_the_words_do_not() {
-    assert_eq!(find("щось таке", "buckwheat").unwrap().name, "buckwheat");
-    assert_eq!(find("", "chicken breast").unwrap().name, "chicken breast");
+    assert_eq!(
+        find("щось таке", "buckwheat").unwrap().name,
+        "buckwheat, cooked"
+    );
+    assert_eq!(
+        find("", "chicken breast").unwrap().name,
+        "chicken breast, skinless, roasted"
+    );
 }
 
 #[test]

@@ -5,5 +5,6 @@ mod answers;
 mod catalogue;
 mod data_file;
 mod interpret;
+mod resolution;
 mod robustness;
 mod support;

@@ -11,6 +11,7 @@ pub mod notifications;
 pub mod oauth_states;
 pub mod outbox;
 pub mod pending_questions;
+pub mod personal;
 pub mod privacy;
 pub mod request_budget;
 pub mod tasks;

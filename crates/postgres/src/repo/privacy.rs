@@ -49,7 +49,14 @@ SELECT json_build_object(
       SELECT provider, status, scope, external_user_id, expires_at, created_at, updated_at
       FROM credentials WHERE user_id = $1) k), '[]'::json),
   'notifications', COALESCE((SELECT json_agg(n ORDER BY n.local_date) FROM (
-      SELECT kind, local_date, sent_at FROM notification_sends WHERE user_id = $1) n), '[]'::json)
+      SELECT kind, local_date, sent_at FROM notification_sends WHERE user_id = $1) n), '[]'::json),
+  'saved_products', COALESCE((SELECT json_agg(p ORDER BY p.name, p.id) FROM (
+      SELECT id, name, kcal, protein_g, fat_g, carbs_g, barcode, created_at
+      FROM saved_products WHERE user_id = $1) p), '[]'::json),
+  'food_meanings', COALESCE((SELECT json_agg(m ORDER BY m.phrase_key) FROM (
+      SELECT phrase_key, facts, updated_at FROM food_meanings WHERE user_id = $1) m), '[]'::json),
+  'usual_portions', COALESCE((SELECT json_agg(u ORDER BY u.food_key) FROM (
+      SELECT food_key, grams, updated_at FROM usual_portions WHERE user_id = $1) u), '[]'::json)
 )::text AS document";
 
 #[derive(QueryableByName)]

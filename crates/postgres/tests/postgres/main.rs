@@ -11,6 +11,7 @@ mod inbox;
 mod misc;
 mod outbox;
 mod pending;
+mod personal;
 mod privacy;
 mod rotation;
 mod schema;

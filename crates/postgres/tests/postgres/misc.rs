@@ -930,6 +930,8 @@ async fn cached_facts_keep_their_portion_units_and_older_rows_get_them_from_the_
         ],
         source: NutritionSource::Fatsecret,
         catalogue_ref: None,
+        alternatives: Vec::new(),
+        family: None,
     };
     cache.put("milk", Some(facts.clone()), now).await.unwrap();
     assert_eq!(

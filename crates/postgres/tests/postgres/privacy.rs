@@ -62,6 +62,7 @@ async fn rows_of(db: &Database, user: &User) -> Vec<(String, i64)> {
 
 async fn populate(db: &Database, u: &User) {
     let now = Utc::now();
+    populate_own_foods(db, u, now).await;
     let day = LocalDate::of(now, u.time_zone);
     PgFoodLog::new(db.clone())
         .log(&[NewFoodEntry {
@@ -197,6 +198,9 @@ async fn the_export_holds_everything_and_no_secret() {
         ("conversation", 1),
         ("connections", 1),
         ("notifications", 1),
+        ("saved_products", 1),
+        ("food_meanings", 1),
+        ("usual_portions", 1),
     ] {
         assert_eq!(
             doc[key].as_array().map(Vec::len),
@@ -236,4 +240,24 @@ async fn erasing_a_user_leaves_no_row_of_theirs_in_any_table() {
     assert!(left.is_empty(), "rows left behind: {left:?}");
     let others: i64 = rows_of(&db, &kept).await.iter().map(|(_, n)| n).sum();
     assert!(others >= 10, "the other user's rows are untouched");
+}
+
+/// A saved product, a remembered meaning and a usual portion (issue 16).
+async fn populate_own_foods(db: &Database, u: &User, now: chrono::DateTime<Utc>) {
+    let own = PgPersonalFoods::new(db.clone());
+    let draft = ProductDraft {
+        name: "granola".into(),
+        per_100g: Nutrients {
+            kcal: Kcal::new(450.0).unwrap(),
+            ..Nutrients::default()
+        },
+    };
+    own.save(u.id, &draft, now).await.unwrap();
+    let facts = own.list(u.id).await.unwrap()[0].facts();
+    own.remember(u.id, &["oats".into()], &facts, now)
+        .await
+        .unwrap();
+    own.set_usual_portion(u.id, "granola", Grams::new(60.0).unwrap(), now)
+        .await
+        .unwrap();
 }

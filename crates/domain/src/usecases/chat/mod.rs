@@ -126,6 +126,8 @@ pub struct ChatPorts {
     pub throttle: Arc<dyn Throttle>,
     /// How often one user may send messages and /sync.
     pub limits: UserLimits,
+    /// The user's own foods: remembered meanings, usual portions, saved products.
+    pub personal: crate::usecases::food::PersonalFoods,
 }
 
 /// How often one user may do the costly things.
@@ -229,6 +231,7 @@ impl ChatService {
                 fallback_assistant: p.fallback_assistant.clone(),
                 audit: p.audit.clone(),
                 catalog: p.catalog.clone(),
+                personal: p.personal.clone(),
             },
             voice: VoiceNotes {
                 transcriber: p.transcriber.clone(),
@@ -368,6 +371,7 @@ impl ChatService {
             Command::Connect(provider) => self.connections.offer(user, *provider).await?.into(),
             Command::Export => return self.export(user, chat).await,
             Command::Delete => self.privacy.confirm(),
+            Command::Products => self.food.products(user).await?,
             Command::Unknown(name) => Say::UnknownCommand {
                 command: name.clone(),
             }
@@ -448,6 +452,18 @@ impl ChatService {
             Some(Callback::ChangeGrams(id)) => {
                 let outcome = self.food.ask_grams(user, id).await?;
                 self.answer(user, chat, outcome).await
+            }
+            Some(Callback::PickFood {
+                update,
+                item,
+                choice,
+            }) => {
+                let outcome = self.food.pick(user, update, item, choice).await?;
+                self.answer(user, chat, outcome).await
+            }
+            Some(Callback::DeleteProduct(id)) => {
+                let reply = self.food.delete_product(user, id).await?;
+                self.say(user, chat, reply).await
             }
         }
     }

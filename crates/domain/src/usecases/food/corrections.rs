@@ -79,6 +79,16 @@ impl FoodLogging {
         let Some(changed) = self.food.change_portion(user.id, id, grams, scaled).await? else {
             return Ok(Some(Reply::one(Say::EntryGone)));
         };
+        // The corrected weight is the user's usual portion of that food from now on.
+        self.personal
+            .memory
+            .set_usual_portion(
+                user.id,
+                &crate::model::food_key(&changed.name),
+                grams,
+                self.clock.now(),
+            )
+            .await?;
         Ok(Some(Reply::of(vec![
             Say::PortionChanged,
             Say::FoodItem(changed),

@@ -3,12 +3,13 @@
 
 use chrono::Duration;
 
+use super::personal::{Notes, Resolved};
 use super::{FoodLogging, History, Outcome};
 use crate::conversation::Callback;
 use crate::grounding;
 use crate::model::{
-    EntrySource, FoodEntry, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry, NutritionSource,
-    UpdateId, User,
+    EntrySource, FoodChoice, FoodEntry, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry,
+    NutritionSource, UpdateId, User,
 };
 use crate::ports::{
     Amount, AssistantContext, AssistantError, AssistantText, ContextScope, FoodFacts, FoodMention,
@@ -59,6 +60,9 @@ impl FoodLogging {
     ) -> Result<Outcome, ChatError> {
         let (reply, intent) = match self.awaited_grams(user, text).await? {
             Some(reply) => (reply, Some("change_grams")),
+            None if self.personal.reader.read_product(text).is_some() => {
+                (self.save_product(user, text).await?, Some("save_product"))
+            }
             None => {
                 self.understand_and_act(user, update_id, text, source)
                     .await?
@@ -241,8 +245,10 @@ impl FoodLogging {
         }
     }
 
-    /// Weighs each mention with the catalogue's numbers and logs what can be logged, in one
-    /// statement, keyed by the update so a redelivered message logs nothing twice.
+    /// Weighs each mention with the numbers of the food it means (the user's own foods
+    /// first, then the catalogue) and logs what can be logged, in one statement, keyed by the
+    /// update so a redelivered message logs nothing twice. Words that may mean foods of very
+    /// different energy are asked about instead (buttons), unless the user answered before.
     async fn log_food(
         &self,
         user: &User,
@@ -253,59 +259,76 @@ impl FoodLogging {
         let now = self.clock.now();
         let day = LocalDate::of(now, user.time_zone);
         let default_meal = Meal::at_local_time(user.time_zone.local(now).time());
-        let mut entries = Vec::new();
-        let mut problems = Vec::new();
-        let mut sources: Vec<NutritionSource> = Vec::new();
+        let (mut entries, mut problems, mut sources) = (Vec::new(), Vec::new(), Vec::new());
+        let mut notes = Notes::default();
         for (index, mention) in foods.iter().enumerate() {
-            let facts = match self
-                .catalog
-                .find(&mention.said, &mention.lookup_name, user.locale)
-                .await
-            {
-                Ok(Some(facts)) => facts,
-                Ok(None) => {
-                    problems.push(Say::FoodNotFound {
-                        said: mention.said.clone(),
-                    });
+            let meal = mention.meal.unwrap_or(default_meal);
+            let facts = match self.resolve(user, mention).await? {
+                Resolved::Food { facts, remembered } => {
+                    if remembered {
+                        notes.remembered.push(facts.name.clone());
+                    }
+                    facts
+                }
+                Resolved::NotFound => {
+                    let said = mention.said.clone();
+                    problems.push(Say::FoodNotFound { said });
                     continue;
                 }
-                // Every catalogue failed: try again later rather than guess.
-                Err(e) => return Err(ChatError::Temporary(e.to_string())),
+                Resolved::Ask(candidates) => {
+                    let item = u8::try_from(index).unwrap_or(u8::MAX);
+                    let choice = FoodChoice {
+                        update_id,
+                        item,
+                        mention: mention.clone(),
+                        candidates,
+                        meal,
+                        source,
+                    };
+                    self.offer(user, &choice, &mut notes).await?;
+                    continue;
+                }
             };
-            let Some(grams) = weigh(mention, &facts) else {
+            let Some((grams, usual)) = self.weigh_for(user, mention, &facts).await? else {
                 problems.push(Say::UnknownPortion {
                     said: mention.said.clone(),
                 });
                 continue;
             };
+            if usual {
+                notes.usual.push(Say::UsualPortion {
+                    name: facts.name.clone(),
+                    grams,
+                });
+            }
             if !sources.contains(&facts.source) {
                 sources.push(facts.source);
             }
-            entries.push(NewFoodEntry {
-                user_id: user.id,
-                name: mention.said.trim().to_owned(),
+            let key = IdempotencyKey::for_update_item(update_id, index);
+            entries.push(new_entry(
+                user,
+                &facts,
                 grams,
-                nutrients: facts.per_100g.per_100g_scaled(grams),
-                meal: mention.meal.unwrap_or(default_meal),
-                source,
-                nutrition_source: facts.source,
-                local_date: day,
-                logged_at: now,
-                idempotency_key: IdempotencyKey::for_update_item(update_id, index),
-                catalogue_ref: facts.catalogue_ref.clone(),
-                diary_link: None,
-            });
+                (meal, source),
+                (day, now),
+                key,
+            ));
         }
         let logged = if entries.is_empty() {
             Vec::new()
         } else {
             self.food.log(&entries).await?.entries
         };
-        self.logged_reply(user, update_id, logged, problems, sources)
-            .await
+        if logged.is_empty() && !notes.asked.is_empty() {
+            return Ok(notes.into_reply(Reply::of(problems)));
+        }
+        let reply = self
+            .logged_reply(user, update_id, logged, problems, sources)
+            .await?;
+        Ok(notes.into_reply(reply))
     }
 
-    async fn logged_reply(
+    pub(super) async fn logged_reply(
         &self,
         user: &User,
         update_id: UpdateId,
@@ -374,4 +397,29 @@ fn change_buttons(logged: &[FoodEntry]) -> Vec<Action> {
             )
         })
         .collect()
+}
+
+/// The entry of a resolved, weighed mention.
+pub(super) fn new_entry(
+    user: &User,
+    facts: &crate::ports::FoodFacts,
+    grams: Grams,
+    (meal, source): (Meal, EntrySource),
+    (local_date, logged_at): (LocalDate, chrono::DateTime<chrono::Utc>),
+    idempotency_key: IdempotencyKey,
+) -> NewFoodEntry {
+    NewFoodEntry {
+        user_id: user.id,
+        name: facts.name.clone(),
+        grams,
+        nutrients: facts.per_100g.per_100g_scaled(grams),
+        meal,
+        source,
+        nutrition_source: facts.source,
+        local_date,
+        logged_at,
+        idempotency_key,
+        catalogue_ref: facts.catalogue_ref.clone(),
+        diary_link: None,
+    }
 }

@@ -6,20 +6,39 @@
 mod barcode;
 mod corrections;
 mod logging;
+mod personal;
 mod voice;
 
 use std::sync::Arc;
 
 use crate::model::{Grams, LocalDate, User};
 use crate::ports::{
-    AnswerAudit, Assistant, Clock, Conversations, FoodCatalog, FoodLog, PendingQuestions, Users,
-    WearableStore,
+    AnswerAudit, Assistant, Clock, Conversations, FoodCatalog, FoodLog, FoodMemory,
+    PendingQuestions, ProductReader, SavedProducts, Users, WearableStore,
 };
 use crate::reply::Say;
 use crate::usecases::chat::ChatError;
 
 pub use barcode::{BarcodePhotos, PHOTO_MAX_BYTES, Scanned};
+pub use personal::{AMBIGUITY_RATIO, CHOICE_KEPT_FOR, candidates};
 pub use voice::{Heard, VoiceLimits, VoiceNotes};
+
+/// The user's own foods, tried before any catalogue.
+#[derive(Clone)]
+pub struct PersonalFoods {
+    /// Remembered meanings, usual portions, candidates offered.
+    pub memory: Arc<dyn FoodMemory>,
+    /// Products the user saved.
+    pub products: Arc<dyn SavedProducts>,
+    /// Reads "granola 450 kcal per 100 g" (the offline rules).
+    pub reader: Arc<dyn ProductReader>,
+}
+
+impl std::fmt::Debug for PersonalFoods {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PersonalFoods")
+    }
+}
 
 /// What a message did to the conversation history (the assistant's context), written once the
 /// reply is out so a retried send does not leave it there twice.
@@ -80,6 +99,8 @@ pub struct FoodLogging {
     pub audit: Arc<dyn AnswerAudit>,
     /// Nutrition of foods.
     pub catalog: Arc<dyn FoodCatalog>,
+    /// The user's own foods, tried first.
+    pub personal: PersonalFoods,
 }
 
 impl std::fmt::Debug for FoodLogging {

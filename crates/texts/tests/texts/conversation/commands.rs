@@ -120,6 +120,8 @@ impl Harness {
             fatsecret: None,
             throttle: Arc::new(MemoryThrottle::default()),
             limits: UserLimits::default(),
+            personal: std::sync::Arc::new(wellness_domain::testing::MemoryPersonal::default())
+                .wired(),
         });
         let outcome = block_on(service.handle(&message));
         let texts = sent.lock().unwrap().clone();

@@ -50,6 +50,8 @@ fn facts(name: &str, per_100g: Nutrients, portion: (&str, f64)) -> FoodFacts {
         }],
         source: NutritionSource::OfflineCatalogue,
         catalogue_ref: None,
+        alternatives: Vec::new(),
+        family: None,
     }
 }
 
@@ -159,6 +161,7 @@ fn limited_world(
             fatsecret: None,
             throttle: Arc::new(MemoryThrottle::default()),
             limits,
+            personal: Arc::new(wellness_domain::testing::MemoryPersonal::default()).wired(),
         }),
         sent,
         log,
@@ -270,7 +273,7 @@ fn logs_each_item_with_the_day_total_and_offers_undo_and_change() {
     assert_eq!(
         sent[0].text,
         "Logged 2 items:\n\
-         • eggs — 100 g: 143 kcal (P 12.6 · F 9.5 · C 0.7 g)\n\
+         • egg — 100 g: 143 kcal (P 12.6 · F 9.5 · C 0.7 g)\n\
          • bread — 30 g: 80 kcal (P 2.7 · F 1 · C 14.7 g)\n\
          • \"unicorn steak\": I couldn't find it, so I didn't log it. Try another name or add the grams.\n\
          Today: 223 of 2000 kcal — 1777 left.\n\
@@ -310,11 +313,11 @@ fn undo_voids_the_messages_entries_and_change_grams_rescales() {
         let sent = w.sent.lock().unwrap();
         assert_eq!(
             sent[1].text,
-            "How many grams of eggs (now 100 g)? Send a number, e.g. 150."
+            "How many grams of egg (now 100 g)? Send a number, e.g. 150."
         );
         assert_eq!(
             sent[2].text,
-            "Changed:\n• eggs — 150 g: 215 kcal (P 18.9 · F 14.3 · C 1 g)\nToday: 294 of 2000 kcal — 1706 left."
+            "Changed:\n• egg — 150 g: 215 kcal (P 18.9 · F 14.3 · C 1 g)\nToday: 294 of 2000 kcal — 1706 left."
         );
     }
     press.event = Inbound::Button {
@@ -326,7 +329,7 @@ fn undo_voids_the_messages_entries_and_change_grams_rescales() {
     let sent = w.sent.lock().unwrap();
     assert_eq!(
         sent[3].text,
-        "Undone: eggs, bread.\nToday: 0 of 2000 kcal — 2000 left."
+        "Undone: egg; bread.\nToday: 0 of 2000 kcal — 2000 left."
     );
 }
 

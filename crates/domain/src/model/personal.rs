@@ -1,0 +1,88 @@
+//! A user's own foods: products they saved with their numbers, the food they meant by an
+//! ambiguous phrase, and the portion they usually eat.
+
+use serde::{Deserialize, Serialize};
+
+use super::{EntrySource, Meal, Nutrients, SavedProductId, UpdateId};
+use crate::ports::{FoodFacts, FoodMention, PortionSize};
+
+/// A product as typed ("granola 450 kcal per 100 g, P 10 F 20 C 60"), before it is saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ProductDraft {
+    /// Its name as typed ("granola").
+    pub name: String,
+    /// Energy and macros per 100 g (macros zero when not given).
+    pub per_100g: Nutrients,
+}
+
+/// A product a user saved.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SavedProduct {
+    /// Our key.
+    pub id: SavedProductId,
+    /// Its name as typed.
+    pub name: String,
+    /// Energy and macros per 100 g.
+    pub per_100g: Nutrients,
+    /// Its barcode (EAN-13, EAN-8, UPC-A), when known.
+    pub barcode: Option<String>,
+}
+
+impl SavedProduct {
+    /// Its facts for logging: the user's own numbers, a 100 g portion.
+    pub fn facts(&self) -> FoodFacts {
+        FoodFacts {
+            name: self.name.clone(),
+            per_100g: self.per_100g,
+            portions: vec![PortionSize {
+                name: "100 g".to_owned(),
+                unit: None,
+                grams: super::Grams::HUNDRED,
+            }],
+            source: super::NutritionSource::SavedProduct,
+            catalogue_ref: None,
+            alternatives: Vec::new(),
+            family: None,
+        }
+    }
+}
+
+/// The key a product, a remembered phrase or a usual portion is found by: lower case, words of
+/// letters and digits, each without its final vowels ("Гранолу" = "гранола" = "гранол"), so a
+/// Ukrainian case ending does not hide a name.
+pub fn food_key(phrase: &str) -> String {
+    const VOWELS: &[char] = &[
+        'а', 'я', 'у', 'ю', 'и', 'і', 'о', 'е', 'є', 'ї', 'ь', 'й', 'a', 'e', 'i', 'o', 'u', 'y',
+    ];
+    phrase
+        .to_lowercase()
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|word| {
+            let mut w: Vec<char> = word.chars().collect();
+            while w.len() > 4 && w.last().is_some_and(|c| VOWELS.contains(c)) {
+                w.pop();
+            }
+            w.into_iter().collect::<String>()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Candidates offered for one mention of a message ("100 g вівсянки": dry flakes or cooked
+/// porridge?), kept until a button picks one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FoodChoice {
+    /// The message that mentioned it.
+    pub update_id: UpdateId,
+    /// Which mention of that message (its idempotency key's index).
+    pub item: u8,
+    /// The mention as read.
+    pub mention: FoodMention,
+    /// The foods offered, in button order (at most three).
+    pub candidates: Vec<FoodFacts>,
+    /// The meal it goes to.
+    pub meal: Meal,
+    /// How the message reached us.
+    pub source: EntrySource,
+}
