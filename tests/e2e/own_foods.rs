@@ -91,7 +91,7 @@ async fn a_typed_product_is_saved_logged_by_name_listed_and_deleted() {
     );
     let r = say(&bot.tg, &olena, "50 г гранолу").await;
     assert!(r.contains("гранола — 50 г: 225 ккал"), "{r}");
-    assert!(r.contains("ваш збережений продукт"), "{r}");
+    assert!(r.contains("твій збережений продукт"), "{r}");
     let r = say(&bot.tg, &olena, "/products").await;
     assert!(r.contains("• гранола: 450 ккал"), "{r}");
     let (message_id, buttons) = last_buttons(&bot, &olena);
@@ -132,7 +132,7 @@ async fn change_grams_teaches_the_usual_portion() {
     // Named again without an amount: the usual portion, said so.
     let r = say(&bot.tg, &olena, "банан").await;
     assert!(r.contains("банан — 150 г"), "{r}");
-    assert!(r.contains("банан: ваша звична порція, 150 г."), "{r}");
+    assert!(r.contains("банан: твоя звична порція, 150 г."), "{r}");
     // An amount said is an amount taken.
     let r = say(&bot.tg, &olena, "100 г банана").await;
     assert!(r.contains("банан — 100 г"), "{r}");
