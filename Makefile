@@ -19,7 +19,7 @@ FUZZ_CASES ?= 50000
 # Crates the domain must never depend on.
 IO_CRATES := tokio|actix|diesel|reqwest|hyper|sqlx|mio
 
-.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity test-long soak fuzz clean-test-dbs
+.PHONY: help run test lint fmt bench db db-up tools postgres domain-purity bench-size test-long soak fuzz clean-test-dbs
 
 help: ## list targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s $$'\t'
@@ -63,6 +63,13 @@ bench: db-up ## benchmarks: storage (WHOOP upserts) and the load harness (every 
 	cargo bench -p wellness-postgres --bench inbox_depth
 	cargo build --release -p wellness
 	cargo bench -p wellness-e2e --bench load
+
+bench-size: db-up ## database size per user per year (docs/scaling.md): a year of an active user's rows, 1,000 users
+	cargo build -p wellness
+	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE IF EXISTS wellness_size' -c 'CREATE DATABASE wellness_size'
+	DATABASE_URL=postgres://postgres@127.0.0.1:5432/wellness_size $(CARGO_TARGET_DIR)/debug/wellness migrate
+	psql -h 127.0.0.1 -U postgres -d wellness_size -v ON_ERROR_STOP=1 -f tests/benches/scale/size_per_user.sql
+	psql -h 127.0.0.1 -U postgres -qc 'DROP DATABASE wellness_size'
 
 domain-purity: ## fail if wellness-domain depends on an IO crate
 	@if cargo tree -p wellness-domain -e normal --prefix none | grep -Ei '^($(IO_CRATES))[ -]'; then \

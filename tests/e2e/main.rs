@@ -3,6 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod barcode;
+mod briefings;
 mod chat;
 mod compose;
 mod fatsecret;

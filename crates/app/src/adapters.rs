@@ -25,7 +25,7 @@ use wellness_whoop::{ClientOptions, WhoopClient, WhoopConfig};
 use crate::bot;
 use crate::connect::{NoCredentials, OAuthConnect};
 use crate::diary::OutboxWorker;
-use crate::followups::FollowUpWorker;
+use crate::followups::{BriefingSources, FollowUpWorker};
 use crate::integrations::{
     FatSecretAuthorization, FatSecretIntegration, WhoopAuthorization, WhoopIntegration,
 };
@@ -269,17 +269,31 @@ impl Adapters {
         })
     }
 
-    /// The worker of the follow-up tasks, when the bot can speak (there is nobody to tell
-    /// anything without it; queued tasks wait).
-    pub fn follow_up_worker(&self, whoop: Option<WhoopIntegration>) -> Option<FollowUpWorker> {
+    /// The durable task workers' template (queued briefings, follow-ups, WHOOP webhooks), when
+    /// the bot can speak (there is nobody to tell anything without it; queued tasks wait).
+    pub fn follow_up_worker(
+        &self,
+        whoop: Option<WhoopIntegration>,
+        jobs: &crate::settings::JobSettings,
+    ) -> Option<FollowUpWorker> {
         let messenger = self.messenger.clone()?;
+        let broadcast = self.broadcast.clone().unwrap_or_else(|| messenger.clone());
         Some(FollowUpWorker {
             tasks: self.tasks.clone(),
             users: self.users.clone(),
             messenger,
             presenter: self.presenter.clone(),
             whoop,
+            briefings: BriefingSources {
+                food: Arc::new(PgFoodLog::new(self.db.clone())),
+                wearables: Arc::new(PgWearableStore::new(self.db.clone())),
+                messenger: broadcast,
+                clock: self.clock.clone(),
+            },
             name: format!("{}-tasks", wellness_jobs::instance_id()),
+            lease: chrono::Duration::from_std(jobs.task_lease)
+                .unwrap_or(chrono::Duration::minutes(5)),
+            deadline: jobs.task_deadline(),
             metrics: self.metrics.clone(),
         })
     }
@@ -307,6 +321,7 @@ impl Adapters {
             done_retention: settings.telegram.done_retention,
             parked_retention: settings.telegram.parked_retention,
             redrive: wellness_domain::usecases::inbox::RedrivePolicy::default(),
+            briefing_check: settings.jobs.briefing_check.clone(),
             presenter: self.presenter.clone(),
             users: self.users.clone(),
             food: Arc::new(PgFoodLog::new(db.clone())),

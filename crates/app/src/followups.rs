@@ -1,7 +1,8 @@
-//! The worker of the durable follow-up tasks (a word in the chat after connecting, the first
-//! WHOOP sync): claims a due task, runs the domain's `FollowUps`, settles it by the inbox's
-//! policy (done, retried with backoff, parked). Any instance may run any task; one that dies
-//! leaves its claim to the next after the lease.
+//! The workers of the durable tasks (queued briefings, a word in the chat after connecting,
+//! the first WHOOP sync, WHOOP webhooks): each claims a due task, runs the domain's
+//! `FollowUps`, settles it by the inbox's policy (done, retried with backoff, parked). Every
+//! instance runs `jobs.task_workers` of them and any may run any task; one that dies leaves its
+//! claims to the others after the lease.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -9,23 +10,22 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::sync::watch;
 use tracing::{Instrument as _, info_span, warn};
-use wellness_domain::ports::{ClaimedTask, Messenger, Presenter, Tasks, Users};
+use wellness_domain::ports::{
+    ClaimedTask, Clock, FoodLog, Messenger, Presenter, Tasks, Users, WearableStore,
+};
+use wellness_domain::usecases::briefing::{Delivery, DeliveryPorts};
 use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
-use wellness_domain::usecases::tasks::{FollowUps, record};
+use wellness_domain::usecases::tasks::{BriefingWork, FollowUps, record};
 
 use crate::contained::{contained, failed_attempt};
 use crate::integrations::WhoopIntegration;
 use crate::metrics::Metrics;
 
-/// How long a claimed task is the worker's: a first sync of 30 days fits well inside.
-const LEASE: chrono::Duration = chrono::Duration::minutes(5);
-/// The longest one task may run: inside the lease, so no other worker takes a task still
-/// running.
-const DEADLINE: Duration = Duration::from_secs(4 * 60);
 /// How often an idle worker looks for due tasks.
 const LOOK_EVERY: Duration = Duration::from_secs(1);
 
-/// Runs follow-up tasks until stopped.
+/// Runs durable tasks until stopped.
+#[derive(Clone)]
 pub struct FollowUpWorker {
     /// The tasks.
     pub tasks: Arc<dyn Tasks>,
@@ -37,16 +37,50 @@ pub struct FollowUpWorker {
     pub presenter: Arc<dyn Presenter>,
     /// WHOOP, when configured.
     pub whoop: Option<WhoopIntegration>,
+    /// What briefings are composed from, and the messenger that sends them after interactive
+    /// replies when Telegram's budget is short.
+    pub briefings: BriefingSources,
     /// This worker's name in the claims.
     pub name: String,
+    /// How long a claimed task is this worker's (`jobs.task_lease_secs`).
+    pub lease: chrono::Duration,
+    /// The longest one task may run: inside the lease, so no other worker takes a task still
+    /// running.
+    pub deadline: Duration,
     /// Counts tasks by kind and outcome.
     pub metrics: Arc<Metrics>,
 }
 
+/// What queued briefings are composed from and sent through.
+#[derive(Clone)]
+pub struct BriefingSources {
+    /// Food.
+    pub food: Arc<dyn FoodLog>,
+    /// WHOOP records.
+    pub wearables: Arc<dyn WearableStore>,
+    /// Telegram at broadcast priority.
+    pub messenger: Arc<dyn Messenger>,
+    /// The time.
+    pub clock: Arc<dyn Clock>,
+}
+
 impl FollowUpWorker {
-    /// Spawns the worker; it stops after the task in hand once `stop` turns true.
-    pub fn spawn(self, stop: watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
-        tokio::spawn(self.run(stop))
+    /// Spawns `count` workers named `{name}-{n}`; each stops after the task in hand once
+    /// `stop` turns true.
+    pub fn spawn(
+        self,
+        count: usize,
+        stop: &watch::Receiver<bool>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        (0..count.max(1))
+            .map(|n| {
+                let worker = Self {
+                    name: format!("{}-{n}", self.name),
+                    ..self.clone()
+                };
+                tokio::spawn(worker.run(stop.clone()))
+            })
+            .collect()
     }
 
     async fn run(self, mut stop: watch::Receiver<bool>) {
@@ -54,7 +88,7 @@ impl FollowUpWorker {
             if *stop.borrow() {
                 return;
             }
-            match self.tasks.claim(&self.name, LEASE).await {
+            match self.tasks.claim(&self.name, self.lease).await {
                 Ok(Some(task)) => {
                     let span = info_span!("task", id = task.id, kind = task.kind.label());
                     self.handle(task).instrument(span).await;
@@ -79,18 +113,29 @@ impl FollowUpWorker {
             self.presenter.clone(),
         );
         let (whoop, claimed) = (self.whoop.clone(), task.clone());
+        let sources = self.briefings.clone();
         let work = async move {
             let follow_ups = FollowUps {
                 users: users.as_ref(),
                 messenger: messenger.as_ref(),
                 presenter: presenter.as_ref(),
                 whoop: whoop.as_ref().and_then(WhoopIntegration::ports),
+                briefings: Some(BriefingWork {
+                    ports: DeliveryPorts {
+                        food: sources.food.as_ref(),
+                        wearables: sources.wearables.as_ref(),
+                        messenger: sources.messenger.as_ref(),
+                        presenter: presenter.as_ref(),
+                    },
+                    clock: sources.clock.as_ref(),
+                }),
             };
             follow_ups.run(&claimed).await
         };
-        let outcome = contained(work, DEADLINE)
+        let outcome = contained(work, self.deadline)
             .await
-            .unwrap_or_else(|fault| Err(failed_attempt(fault, DEADLINE)));
+            .unwrap_or_else(|fault| Err(failed_attempt(fault, self.deadline)));
+        let outcome = outcome.map(|delivery| self.briefing_done(delivery.as_ref()));
         let settlement = InboxPolicy::default().settle(task.attempts, outcome, Utc::now());
         if let Settlement::RetryAt { reason, .. } | Settlement::Parked { reason, .. } = &settlement
         {
@@ -100,12 +145,34 @@ impl FollowUpWorker {
             "wellness_tasks_total",
             &[("kind", task.kind.label()), ("outcome", settlement.label())],
         );
+        if let (Settlement::Parked { .. }, wellness_domain::ports::TaskKind::Briefing { .. }) =
+            (&settlement, &task.kind)
+        {
+            self.metrics
+                .inc("wellness_briefings_total", &[("outcome", "given_up")]);
+        }
         match record(self.tasks.as_ref(), &task, &self.name, &settlement).await {
             Ok(true) => {}
             Ok(false) => warn!("the task's claim was lost before it was settled"),
             Err(e) => {
                 warn!(error = %e, "cannot settle a follow-up task; it is claimed again after its lease")
             }
+        }
+    }
+}
+
+impl FollowUpWorker {
+    /// Counts (and, when it was not sent, logs) what became of a briefing.
+    fn briefing_done(&self, delivery: Option<&Delivery>) {
+        let Some(delivery) = delivery else { return };
+        self.metrics
+            .inc("wellness_briefings_total", &[("outcome", delivery.label())]);
+        match delivery {
+            Delivery::Sent => {}
+            Delivery::Undeliverable(reason) => {
+                tracing::info!(%reason, "briefing not sent: the chat cannot be reached");
+            }
+            other => tracing::info!(outcome = other.label(), "briefing not sent"),
         }
     }
 }

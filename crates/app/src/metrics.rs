@@ -21,7 +21,7 @@ const BUDGET_WAIT_SECONDS: &str = "wellness_telegram_budget_wait_seconds_total";
 
 /// Every counter: its name, help and label names. `Metrics::inc` with another name is a bug
 /// (a test checks every name the code uses is here).
-pub const COUNTERS: [(&str, &str, &[&str]); 13] = [
+pub const COUNTERS: [(&str, &str, &[&str]); 14] = [
     (
         "wellness_updates_processed_total",
         "Inbound updates handled, by outcome.",
@@ -74,8 +74,13 @@ pub const COUNTERS: [(&str, &str, &[&str]); 13] = [
     ),
     (
         "wellness_tasks_total",
-        "Follow-up tasks run here, by kind and outcome.",
+        "Durable tasks this instance ran (briefings, follow-ups, WHOOP webhooks), by kind and outcome (ok, retried, parked).",
         &["kind", "outcome"],
+    ),
+    (
+        "wellness_briefings_total",
+        "Queued briefings this instance's task workers finished, by outcome (sent, stale, turned_off, undeliverable, given_up).",
+        &["outcome"],
     ),
     (
         BUDGET_WAITS,

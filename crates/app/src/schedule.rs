@@ -82,6 +82,8 @@ pub struct JobPorts {
     pub parked_retention: Duration,
     /// Which updates parked by an outage go back to pending, and how often.
     pub redrive: RedrivePolicy,
+    /// When due briefings are looked for (`jobs.briefing_check`).
+    pub briefing_check: String,
 }
 
 /// Every user, page by page.
@@ -220,21 +222,20 @@ fn oauth_state_cleanup(ports: &JobPorts) -> wellness_jobs::JobFn {
     })
 }
 
-/// The morning briefings and evening summaries, when the bot can send them.
+/// The morning briefings and evening summaries, when the bot can send them: the check (on
+/// `jobs.briefing_check`, every 5 minutes by default) queues what is due; every instance's task
+/// workers send it.
 fn briefings(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
-    let Some(messenger) = &ports.messenger else {
+    if ports.messenger.is_none() {
         return Ok(scheduler);
-    };
-    Ok(scheduler.standard(
-        StandardJob::Briefings,
+    }
+    Ok(scheduler.job(
+        StandardJob::Briefings.name(),
+        &ports.briefing_check,
         tasks::briefings(tasks::BriefingJobPorts {
             users: ports.users.clone(),
-            food: ports.food.clone(),
-            wearables: ports.wearables.clone(),
             notifications: ports.notifications.clone(),
-            messenger: messenger.clone(),
-            presenter: ports.presenter.clone(),
-            page_size: 200,
+            page_size: 500,
         }),
     )?)
 }

@@ -50,14 +50,17 @@ type Background = (
 fn background_workers(
     adapters: &Adapters,
     whoop: Option<crate::integrations::WhoopIntegration>,
+    jobs: &crate::settings::JobSettings,
 ) -> Background {
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let mut workers = Vec::new();
     if let Some(worker) = adapters.outbox_worker() {
         workers.push(("the FatSecret outbox worker", worker.spawn(stopped.clone())));
     }
-    if let Some(worker) = adapters.follow_up_worker(whoop) {
-        workers.push(("the follow-up task worker", worker.spawn(stopped)));
+    if let Some(worker) = adapters.follow_up_worker(whoop, jobs) {
+        for handle in worker.spawn(jobs.task_workers, &stopped) {
+            workers.push(("a task worker", handle));
+        }
     }
     (stop, workers)
 }
@@ -110,7 +113,7 @@ impl Application {
         };
         let whoop = adapters.whoop_integration(&settings);
         let fatsecret = adapters.fatsecret_integration();
-        let background = background_workers(&adapters, whoop.clone());
+        let background = background_workers(&adapters, whoop.clone(), &settings.jobs);
         let jobs = schedule::start(&db, adapters.job_ports(&settings), adapters.metrics.clone())?;
         let wake = Arc::new(Notify::new());
         let bot = start_bot(&settings, &adapters, wake.clone(), shared)?;

@@ -14,7 +14,10 @@ use wellness_domain::Secret;
 use wellness_domain::ports::RateLimits;
 
 mod deployment;
+mod jobs;
 mod keys;
+
+pub use jobs::JobSettings;
 
 const DEFAULTS: &str = include_str!("../../../config/default.toml");
 
@@ -244,6 +247,8 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// tracing filter (RUST_LOG overrides).
     pub log_filter: String,
+    /// The briefings check and the task workers.
+    pub jobs: JobSettings,
 }
 
 /// The name an operator knows a key by: the conventional variable when there is one.
@@ -439,6 +444,7 @@ impl Settings {
             }
         }
         let (encryption_key, encryption_keys_previous) = keys::parse(s)?;
+        let jobs = jobs::parse(s)?;
         let sandbox = match s.required("sandbox.mode")?.to_ascii_lowercase().as_str() {
             "auto" => SandboxMode::Auto,
             "on" => SandboxMode::On,
@@ -561,6 +567,7 @@ impl Settings {
             sandbox,
             log_format,
             log_filter: rust_log.unwrap_or(s.required("log.filter")?),
+            jobs,
         })
     }
 }

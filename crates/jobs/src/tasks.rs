@@ -4,11 +4,8 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::Duration;
-use wellness_domain::ports::{
-    Conversations, FoodLog, JobError, JobOutcome, JobRuns, Messenger, Notifications, Presenter,
-    Users, WearableStore,
-};
-use wellness_domain::usecases::briefing::{BriefingPorts, send_due_briefings};
+use wellness_domain::ports::{Conversations, JobOutcome, JobRuns, Notifications, Users};
+use wellness_domain::usecases::briefing::queue_due_briefings;
 
 use crate::runner::{JobFn, job_fn};
 
@@ -17,21 +14,13 @@ pub const CONVERSATION_RETENTION: Duration = Duration::days(7);
 /// How long the record of job ticks is kept.
 pub const JOB_HISTORY_RETENTION: Duration = Duration::days(30);
 
-/// What the briefings job works through.
+/// What the briefings check works through.
 #[derive(Clone)]
 pub struct BriefingJobPorts {
     /// Who gets briefings.
     pub users: Arc<dyn Users>,
-    /// Their food.
-    pub food: Arc<dyn FoodLog>,
-    /// Their WHOOP records.
-    pub wearables: Arc<dyn WearableStore>,
-    /// Once-per-day claims.
+    /// Once-per-day claims, queued with their tasks.
     pub notifications: Arc<dyn Notifications>,
-    /// Telegram.
-    pub messenger: Arc<dyn Messenger>,
-    /// The briefings' texts.
-    pub presenter: Arc<dyn Presenter>,
     /// Users read per page.
     pub page_size: i64,
 }
@@ -44,41 +33,22 @@ impl fmt::Debug for BriefingJobPorts {
     }
 }
 
-/// Sends the briefings due at the tick. Briefings that failed for a passing reason had their
-/// claims given back: the tick fails transiently, so the runner retries it (only those are
-/// sent again), and the next tick picks up what is still left.
+/// Queues the briefings due at the tick, each as a durable task that any instance's task
+/// worker sends (so 100,000 briefings at 08:00 are sent by every instance, and a dead one's
+/// share is taken over after its lease). A storage failure fails the tick transiently: the
+/// runner retries it, and what was queued before stays queued once.
 pub fn briefings(ports: BriefingJobPorts) -> JobFn {
     job_fn(move |tick| {
         let ports = ports.clone();
         async move {
-            let round = send_due_briefings(
+            let round = queue_due_briefings(
                 tick,
-                &BriefingPorts {
-                    users: ports.users.as_ref(),
-                    food: ports.food.as_ref(),
-                    wearables: ports.wearables.as_ref(),
-                    notifications: ports.notifications.as_ref(),
-                    messenger: ports.messenger.as_ref(),
-                    presenter: ports.presenter.as_ref(),
-                },
+                ports.users.as_ref(),
+                ports.notifications.as_ref(),
                 ports.page_size,
             )
             .await?;
-            for failure in &round.failures {
-                tracing::warn!(
-                    user = %failure.user,
-                    kind = failure.kind.code(),
-                    day = %failure.day,
-                    will_retry = failure.will_retry,
-                    reason = failure.reason,
-                    "briefing not sent"
-                );
-            }
-            if round.to_retry() > 0 {
-                Err(JobError::Transient(round.summary()))
-            } else {
-                Ok(JobOutcome::done(round.summary()))
-            }
+            Ok(JobOutcome::done(round.summary()))
         }
     })
 }

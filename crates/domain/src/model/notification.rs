@@ -28,3 +28,15 @@ impl NotificationKind {
         }
     }
 }
+
+/// A briefing due for a user: which, and the user's local day it belongs to. Queued once (its
+/// claim and its durable task together), then delivered by whichever instance claims the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct DueBriefing {
+    /// Whose.
+    pub user: crate::model::UserId,
+    /// Which.
+    pub kind: NotificationKind,
+    /// The user's local day.
+    pub day: crate::model::LocalDate,
+}

@@ -3,11 +3,11 @@ use chrono::{DateTime, Duration, Utc};
 use thiserror::Error;
 
 use crate::model::{
-    ChatId, ConversationMessage, Credentials, Cycle, DayTotals, FoodEntry, FoodEntryId, Grams,
-    InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser, NotificationKind, Nutrients,
-    OAuthState, ParkCause, Provider, Recovery, RedriveRule, Sleep, StateRejected, Stored,
-    TelegramUserId, UpdateId, User, UserId, UserSettingChange, WearableHistory, WearableKind,
-    WearableSnapshot, Workout,
+    ChatId, ConversationMessage, Credentials, Cycle, DayTotals, DueBriefing, FoodEntry,
+    FoodEntryId, Grams, InboxDepth, InboxUpdate, LocalDate, NewFoodEntry, NewUser,
+    NotificationKind, Nutrients, OAuthState, ParkCause, Provider, Recovery, RedriveRule, Sleep,
+    StateRejected, Stored, TelegramUserId, UpdateId, User, UserId, UserSettingChange,
+    WearableHistory, WearableKind, WearableSnapshot, Workout,
 };
 use crate::ports::WearableError;
 
@@ -363,6 +363,11 @@ pub trait Notifications: Send + Sync {
         day: LocalDate,
         at: DateTime<Utc>,
     ) -> Result<bool, StorageError>;
+    /// Claims each of `due` not claimed before and adds its durable task
+    /// ([`TaskKind::Briefing`](crate::ports::TaskKind::Briefing)), claim and task together, so
+    /// a claimed briefing always has its task and is queued once however many instances check;
+    /// how many were queued.
+    async fn queue(&self, due: &[DueBriefing], at: DateTime<Utc>) -> Result<u32, StorageError>;
     /// Gives a claim back after the send failed, so a later tick tries again.
     async fn release(
         &self,

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 
-use crate::model::{Provider, UserId, WearableChange};
+use crate::model::{LocalDate, NotificationKind, Provider, UserId, WearableChange};
 use crate::ports::StorageError;
 
 /// What is to be done, for whom.
@@ -17,6 +17,14 @@ pub enum TaskKind {
     FirstWhoopSync,
     /// A WHOOP webhook said a record changed: fetch it again, or forget it.
     WhoopChange(WearableChange),
+    /// Send a briefing claimed when it was queued (see
+    /// [`Notifications::queue`](crate::ports::Notifications::queue)).
+    Briefing {
+        /// Which.
+        kind: NotificationKind,
+        /// The user's local day it belongs to.
+        day: LocalDate,
+    },
 }
 
 impl TaskKind {
@@ -26,6 +34,7 @@ impl TaskKind {
             TaskKind::SayConnected(_) => "say_connected",
             TaskKind::FirstWhoopSync => "first_whoop_sync",
             TaskKind::WhoopChange(_) => "whoop_change",
+            TaskKind::Briefing { .. } => "briefing",
         }
     }
 }

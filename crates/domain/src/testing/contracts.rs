@@ -52,6 +52,20 @@ pub async fn notifications(store: &dyn Notifications, user: UserId, other: UserI
     let never = date(2026, 6, 9);
     store.release(user, morning, never).await.unwrap();
     assert!(!store.claim(other, morning, day, at(8, 12)).await.unwrap());
+    // Queueing claims what is not claimed yet, once: a second queue (another instance's check)
+    // and a claim afterwards find it taken.
+    let later = date(2026, 6, 3);
+    let due = |who, kind| DueBriefing {
+        user: who,
+        kind,
+        day: later,
+    };
+    let batch = [due(user, morning), due(other, morning), due(user, evening)];
+    assert!(store.claim(other, morning, later, at(8, 0)).await.unwrap());
+    assert_eq!(store.queue(&batch, at(8, 1)).await.unwrap(), 2);
+    assert_eq!(store.queue(&batch, at(8, 2)).await.unwrap(), 0);
+    assert!(!store.claim(user, evening, later, at(21, 0)).await.unwrap());
+    assert_eq!(store.queue(&[], at(8, 3)).await.unwrap(), 0);
 }
 
 /// `Notifications` that cannot reach their store: every call is `Unavailable` (retry later).
@@ -60,6 +74,8 @@ pub async fn notifications_unavailable(store: &dyn Notifications, user: UserId) 
     let kind = NotificationKind::MorningBriefing;
     is_unavailable(store.claim(user, kind, day, at(8, 0)).await, "claim");
     is_unavailable(store.release(user, kind, day).await, "release");
+    let due = DueBriefing { user, kind, day };
+    is_unavailable(store.queue(&[due], at(8, 0)).await, "queue");
 }
 
 // ------------------------------------------------------------------ JobRuns

@@ -27,6 +27,8 @@ fn outage(down: &AtomicBool) -> Result<(), StorageError> {
 pub struct MemoryNotifications {
     /// The claims: user, kind, local day.
     pub claimed: Mutex<HashSet<(UserId, NotificationKind, LocalDate)>>,
+    /// The tasks [`Notifications::queue`] added, in order (a test's workers take them).
+    pub queued: Mutex<Vec<DueBriefing>>,
     /// Fail every call, as an unreachable database does.
     pub down: AtomicBool,
 }
@@ -42,6 +44,20 @@ impl Notifications for MemoryNotifications {
     ) -> Result<bool, StorageError> {
         outage(&self.down)?;
         Ok(self.claimed.lock().unwrap().insert((user, kind, day)))
+    }
+
+    async fn queue(&self, due: &[DueBriefing], _at: DateTime<Utc>) -> Result<u32, StorageError> {
+        outage(&self.down)?;
+        let mut claimed = self.claimed.lock().unwrap();
+        let mut queued = self.queued.lock().unwrap();
+        let mut n = 0;
+        for d in due {
+            if claimed.insert((d.user, d.kind, d.day)) {
+                queued.push(*d);
+                n += 1;
+            }
+        }
+        Ok(n)
     }
 
     async fn release(

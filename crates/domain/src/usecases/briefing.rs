@@ -500,7 +500,8 @@ pub async fn compose_briefing(
 mod delivery;
 
 pub use delivery::{
-    BriefingFailure, BriefingPorts, BriefingRound, due_day, scheduled_instant, send_due_briefings,
+    BriefingRound, Delivery, DeliveryPorts, deliver_briefing, due_day, queue_due_briefings,
+    scheduled_instant,
 };
 
 #[cfg(test)]

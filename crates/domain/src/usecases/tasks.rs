@@ -3,8 +3,11 @@
 //! are the app's runtime.
 
 use crate::model::{ChatId, Provider};
-use crate::ports::{ClaimedTask, Messenger, Presenter, StorageError, TaskKind, Tasks, Users};
+use crate::ports::{
+    ClaimedTask, Clock, Messenger, Presenter, StorageError, TaskKind, Tasks, Users,
+};
 use crate::reply::{Reply, Say};
+use crate::usecases::briefing::{Delivery, DeliveryPorts, deliver_briefing};
 use crate::usecases::chat::{ChatError, deliver};
 use crate::usecases::inbox::Settlement;
 use crate::usecases::whoop::{SyncError, WhoopPorts};
@@ -19,6 +22,23 @@ pub struct FollowUps<'a> {
     pub presenter: &'a dyn Presenter,
     /// WHOOP, when configured.
     pub whoop: Option<WhoopPorts<'a>>,
+    /// What queued briefings are sent with, where this worker sends them.
+    pub briefings: Option<BriefingWork<'a>>,
+}
+
+/// What a worker sends queued briefings with.
+#[derive(Clone, Copy)]
+pub struct BriefingWork<'a> {
+    /// Food, WHOOP records, the (broadcast) messenger and the words.
+    pub ports: DeliveryPorts<'a>,
+    /// The time, for the staleness rule.
+    pub clock: &'a dyn Clock,
+}
+
+impl std::fmt::Debug for BriefingWork<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BriefingWork").finish_non_exhaustive()
+    }
 }
 
 impl std::fmt::Debug for FollowUps<'_> {
@@ -30,10 +50,10 @@ impl std::fmt::Debug for FollowUps<'_> {
 }
 
 impl FollowUps<'_> {
-    /// Does the task once.
-    pub async fn run(&self, task: &ClaimedTask) -> Result<(), ChatError> {
+    /// Does the task once; for a briefing, what became of it.
+    pub async fn run(&self, task: &ClaimedTask) -> Result<Option<Delivery>, ChatError> {
         let Some(user) = self.users.get(task.user).await? else {
-            return Ok(());
+            return Ok(None);
         };
         match &task.kind {
             TaskKind::SayConnected(provider) => {
@@ -46,11 +66,21 @@ impl FollowUps<'_> {
                     .messenger
                     .send(ChatId::private(user.telegram_id), &message)
                     .await;
-                deliver(sent.map(|_| ()))
+                deliver(sent.map(|_| ())).map(|()| None)
             }
-            TaskKind::FirstWhoopSync => settled(self.whoop()?.sync(&user).await.map(|_| ())),
+            TaskKind::FirstWhoopSync => {
+                settled(self.whoop()?.sync(&user).await.map(|_| ())).map(|()| None)
+            }
             TaskKind::WhoopChange(change) => {
-                settled(self.whoop()?.apply_change(&user, change).await.map(|_| ()))
+                settled(self.whoop()?.apply_change(&user, change).await.map(|_| ())).map(|()| None)
+            }
+            TaskKind::Briefing { kind, day } => {
+                let work = self.briefings.ok_or_else(|| {
+                    ChatError::Temporary("this worker does not send briefings".into())
+                })?;
+                let delivery =
+                    deliver_briefing(&user, *kind, *day, work.clock.now(), &work.ports).await?;
+                Ok(Some(delivery))
             }
         }
     }
@@ -141,6 +171,7 @@ mod tests {
             messenger: &messenger,
             presenter: &DebugPresenter,
             whoop: None,
+            briefings: None,
         };
         let say = task(TaskKind::SayConnected(Provider::Fatsecret));
         block_on(follow_ups.run(&say)).unwrap();
@@ -167,9 +198,10 @@ mod tests {
             messenger: &down,
             presenter: &DebugPresenter,
             whoop: None,
+            briefings: None,
         };
         let say = task(TaskKind::SayConnected(Provider::Whoop));
-        let outcome = block_on(follow_ups.run(&say));
+        let outcome = block_on(follow_ups.run(&say)).map(|_| ());
         let now = Utc.with_ymd_and_hms(2026, 6, 1, 12, 0, 0).unwrap();
         assert!(matches!(
             InboxPolicy::default().settle(say.attempts, outcome, now),
@@ -191,6 +223,69 @@ mod tests {
             .run(&sync),
         );
         assert!(matches!(outcome, Err(ChatError::Permanent(_))));
+    }
+
+    #[test]
+    fn a_briefing_task_sends_through_the_briefing_messenger_and_waits_where_it_cannot() {
+        use crate::model::{LocalDate, NotificationKind, WearableSnapshot};
+        use crate::ports::{ManualClock, MockFoodLog, MockWearableStore};
+        use crate::usecases::briefing::DeliveryPorts;
+
+        // 08:30 in Kyiv on 1 June: the morning briefing of that day is due.
+        let now = Utc.with_ymd_and_hms(2026, 6, 1, 5, 30, 0).unwrap();
+        let day = LocalDate::of(now, UserTimeZone::DEFAULT);
+        let mut food = MockFoodLog::new();
+        food.expect_day_totals()
+            .returning(|_, _| Ok(Default::default()));
+        let mut wearables = MockWearableStore::new();
+        wearables
+            .expect_snapshot()
+            .returning(|_, _| Ok(WearableSnapshot::default()));
+        let mut interactive = MockMessenger::new();
+        interactive.expect_send().never();
+        let mut broadcast = MockMessenger::new();
+        broadcast
+            .expect_send()
+            .withf(|chat, m| *chat == ChatId(700) && m.text.starts_with("Briefing(Morning("))
+            .times(1)
+            .returning(|_, _| Ok(SentMessage { message_id: 3 }));
+        let clock = ManualClock::new(now);
+        let found = users(true);
+        let briefing = task(TaskKind::Briefing {
+            kind: NotificationKind::MorningBriefing,
+            day,
+        });
+        let mut follow_ups = FollowUps {
+            users: &found,
+            messenger: &interactive,
+            presenter: &DebugPresenter,
+            whoop: None,
+            briefings: None,
+        };
+        // A worker that cannot send briefings leaves the task for one that can.
+        assert!(matches!(
+            block_on(follow_ups.run(&briefing)),
+            Err(ChatError::Temporary(_))
+        ));
+        follow_ups.briefings = Some(BriefingWork {
+            ports: DeliveryPorts {
+                food: &food,
+                wearables: &wearables,
+                messenger: &broadcast,
+                presenter: &DebugPresenter,
+            },
+            clock: &clock,
+        });
+        assert_eq!(
+            block_on(follow_ups.run(&briefing)).unwrap(),
+            Some(Delivery::Sent)
+        );
+        // Taken up after its time passed by three hours (an outage): not sent.
+        clock.advance(chrono::Duration::hours(3));
+        assert_eq!(
+            block_on(follow_ups.run(&briefing)).unwrap(),
+            Some(Delivery::Stale)
+        );
     }
 
     #[test]

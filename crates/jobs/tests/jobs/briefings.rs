@@ -1,19 +1,16 @@
-//! The briefings job: due briefings go out through the runner, retried within the tick when
-//! Telegram fails for a moment.
+//! The briefings job: each due briefing is queued once, as a durable task, however many
+//! instances check; the tasks are then worked by every instance.
 
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use wellness_domain::ports::{
-    ManualClock, MessengerError, MockFoodLog, MockMessenger, MockUsers, MockWearableStore,
-    RunOutcome, SentMessage,
-};
+use wellness_domain::ports::{ManualClock, MessengerError, MockUsers, RunOutcome, SentMessage};
 use wellness_domain::retry::Backoff;
 use wellness_domain::{
-    BriefingTimes, CalorieGoal, DayTotals, Locale, TelegramUserId, User, UserId, UserTimeZone,
-    WearableSnapshot,
+    BriefingTimes, CalorieGoal, Locale, NotificationKind, TelegramUserId, User, UserId,
+    UserTimeZone,
 };
 use wellness_jobs::tasks::{self, BriefingJobPorts};
 use wellness_jobs::{JobRunner, RetryPolicy, StandardJob, TickReport};
@@ -38,42 +35,28 @@ fn user() -> User {
 }
 
 #[tokio::test(start_paused = true)]
-async fn a_briefing_that_failed_to_send_is_retried_within_the_tick_and_sent_once() {
+async fn the_tick_queues_each_due_briefing_once_and_a_storage_outage_is_retried_within_it() {
     let mut users = MockUsers::new();
-    users.expect_page().returning(|after, _| {
+    let calls = Arc::new(AtomicU32::new(0));
+    let counter = calls.clone();
+    users.expect_page().returning(move |after, _| {
+        // The first listing fails as an unreachable database does.
+        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
+            return Err(wellness_domain::ports::StorageError::Unavailable(
+                "connection refused".into(),
+            ));
+        }
         Ok(if after.is_none() {
             vec![user()]
         } else {
             vec![]
         })
     });
-    let mut food = MockFoodLog::new();
-    food.expect_day_totals()
-        .returning(|_, _| Ok(DayTotals::default()));
-    let mut wearables = MockWearableStore::new();
-    wearables
-        .expect_snapshot()
-        .returning(|_, _| Ok(WearableSnapshot::default()));
-    let attempts = Arc::new(AtomicU32::new(0));
-    let texts = Arc::new(Mutex::new(Vec::new()));
-    let mut messenger = MockMessenger::new();
-    let (counter, log) = (attempts.clone(), texts.clone());
-    messenger.expect_send().returning(move |_, message| {
-        if counter.fetch_add(1, Ordering::SeqCst) == 0 {
-            Err(MessengerError::Unavailable("502 Bad Gateway".into()))
-        } else {
-            log.lock().unwrap().push(message.text.clone());
-            Ok(SentMessage { message_id: 7 })
-        }
-    });
+    let notifications = Arc::new(MemoryNotifications::default());
     let job = StandardJob::Briefings
         .job(tasks::briefings(BriefingJobPorts {
             users: Arc::new(users),
-            food: Arc::new(food),
-            wearables: Arc::new(wearables),
-            notifications: Arc::new(MemoryNotifications::default()),
-            messenger: Arc::new(messenger),
-            presenter: Arc::new(Texts::load().unwrap()),
+            notifications: notifications.clone(),
             page_size: 100,
         }))
         .unwrap()
@@ -100,23 +83,23 @@ async fn a_briefing_that_failed_to_send_is_retried_within_the_tick_and_sent_once
         panic!("{report:?}");
     };
     assert_eq!((outcome, tries), (RunOutcome::Ok, 2), "{detail}");
-    assert_eq!(attempts.load(Ordering::SeqCst), 2);
-    let texts = texts.lock().unwrap().clone();
-    assert_eq!(texts.len(), 1);
-    assert!(
-        texts[0].starts_with("Доброго ранку, Olena!"),
-        "{}",
-        texts[0]
+    assert!(detail.contains("1 due, 1 queued"), "{detail}");
+    let queued = notifications.queued.lock().unwrap().clone();
+    assert_eq!(queued.len(), 1);
+    assert_eq!(
+        (queued[0].user, queued[0].kind),
+        (user().id, NotificationKind::MorningBriefing)
     );
 
-    // The next tick finds it sent.
+    // The next tick finds it claimed: queued once.
     let report = runner
         .run_tick(&job, tick + chrono::Duration::minutes(5))
         .await;
     assert!(
-        matches!(&report, TickReport::Ran { outcome: RunOutcome::Ok, detail, .. } if detail.contains("0 sent, 1 already claimed")),
+        matches!(&report, TickReport::Ran { outcome: RunOutcome::Ok, detail, .. } if detail.contains("0 queued, 1 already claimed")),
         "{report:?}"
     );
+    assert_eq!(notifications.queued.lock().unwrap().len(), 1);
 }
 
 /// A messenger that records who got what.
@@ -169,8 +152,11 @@ impl wellness_domain::ports::Messenger for Recorder {
 #[tokio::test]
 async fn two_instances_against_one_database_send_each_briefing_once_across_the_dst_change() {
     use wellness_domain::ports::Users as _;
-    use wellness_domain::usecases::briefing::{BriefingPorts, send_due_briefings};
-    use wellness_postgres::{PgFoodLog, PgNotifications, PgUsers, PgWearableStore};
+    use wellness_domain::ports::{TaskKind, Tasks as _};
+    use wellness_domain::usecases::briefing::{
+        Delivery, DeliveryPorts, deliver_briefing, queue_due_briefings,
+    };
+    use wellness_postgres::{PgFoodLog, PgNotifications, PgTasks, PgUsers, PgWearableStore};
 
     let test_db = wellness_postgres::test_support::TestDatabase::migrated()
         .await
@@ -204,34 +190,45 @@ async fn two_instances_against_one_database_send_each_briefing_once_across_the_d
         PgNotifications::new(db.clone()),
         PgNotifications::new(test_db.pool().unwrap()),
     );
+    let (t1, t2) = (
+        PgTasks::new(db.clone()),
+        PgTasks::new(test_db.pool().unwrap()),
+    );
     let sent = Recorder::default();
     let texts = Texts::load().unwrap();
-    let one = BriefingPorts {
-        users: &users,
+    let delivery = DeliveryPorts {
         food: &food,
         wearables: &wearables,
-        notifications: &n1,
         messenger: &sent,
         presenter: &texts,
     };
-    let two = BriefingPorts {
-        users: &users,
-        food: &food,
-        wearables: &wearables,
-        notifications: &n2,
-        messenger: &sent,
-        presenter: &texts,
+    // Each instance's task worker: takes queued briefings until none is left.
+    let work = async |tasks: &PgTasks, name: &str, now| {
+        while let Some(task) = tasks
+            .claim(name, chrono::Duration::minutes(1))
+            .await
+            .unwrap()
+        {
+            let TaskKind::Briefing { kind, day } = task.kind else {
+                panic!("{task:?}");
+            };
+            let user = users.get(task.user).await.unwrap().unwrap();
+            let delivered = deliver_briefing(&user, kind, day, now, &delivery).await;
+            assert_eq!(delivered, Ok(Delivery::Sent));
+            assert!(tasks.complete(task.id, name).await.unwrap());
+        }
     };
     // Kyiv leaves summer time on 25 October 2026 (04:00 -> 03:00); check every 5 minutes for a
-    // whole day, both instances at once.
+    // whole day, both instances at once, both working the queue.
     let mut now = at(2026, 10, 24, 22, 0);
     while now < at(2026, 10, 26, 4, 0) {
         let (a, b) = tokio::join!(
-            send_due_briefings(now, &one, 50),
-            send_due_briefings(now, &two, 50)
+            queue_due_briefings(now, &users, &n1, 50),
+            queue_due_briefings(now, &users, &n2, 50)
         );
         a.unwrap();
         b.unwrap();
+        tokio::join!(work(&t1, "one", now), work(&t2, "two", now));
         now += chrono::Duration::minutes(5);
     }
     let sent = sent.0.lock().unwrap();

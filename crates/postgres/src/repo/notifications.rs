@@ -4,9 +4,10 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
+use diesel::sql_types::{Array, BigInt, Date, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{Notifications, StorageError};
-use wellness_domain::{LocalDate, NotificationKind, UserId};
+use wellness_domain::{DueBriefing, LocalDate, NotificationKind, UserId};
 
 use crate::Database;
 use crate::error::from_diesel;
@@ -32,6 +33,39 @@ pub async fn claim(
         .await
         .map_err(from_diesel)?;
     Ok(n == 1)
+}
+
+// The claims and their tasks in one statement: a briefing is claimed exactly when its task is
+// added, so a claimed briefing always has a task to send it, and one claimed before (by an
+// earlier check, or by another instance's at the same moment) is left alone.
+const QUEUE: &str = "
+WITH claimed AS (
+    INSERT INTO notification_sends (user_id, kind, local_date, sent_at)
+    SELECT u, k, d, $4 FROM unnest($1::bigint[], $2::text[], $3::date[]) AS due(u, k, d)
+    ON CONFLICT DO NOTHING
+    RETURNING user_id, kind, local_date
+)
+INSERT INTO tasks (user_id, kind, payload)
+SELECT user_id, 'briefing', jsonb_build_object('kind', kind, 'day', local_date) FROM claimed";
+
+/// Claims each briefing of `due` not claimed before and adds its task; how many.
+pub async fn queue(
+    conn: &mut AsyncPgConnection,
+    due: &[DueBriefing],
+    at: DateTime<Utc>,
+) -> Result<u32, StorageError> {
+    if due.is_empty() {
+        return Ok(0);
+    }
+    let n = diesel::sql_query(QUEUE)
+        .bind::<Array<BigInt>, _>(due.iter().map(|d| d.user.get()).collect::<Vec<_>>())
+        .bind::<Array<Text>, _>(due.iter().map(|d| d.kind.code()).collect::<Vec<_>>())
+        .bind::<Array<Date>, _>(due.iter().map(|d| d.day.date()).collect::<Vec<_>>())
+        .bind::<Timestamptz, _>(at)
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 /// Gives a claim back.
@@ -71,6 +105,10 @@ impl Notifications for PgNotifications {
         at: DateTime<Utc>,
     ) -> Result<bool, StorageError> {
         claim(&mut *self.db.conn().await?, user, kind, day, at).await
+    }
+
+    async fn queue(&self, due: &[DueBriefing], at: DateTime<Utc>) -> Result<u32, StorageError> {
+        queue(&mut *self.db.conn().await?, due, at).await
     }
 
     async fn release(

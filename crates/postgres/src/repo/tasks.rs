@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Double, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use wellness_domain::ports::{ClaimedTask, NewTask, StorageError, TaskKind, Tasks};
-use wellness_domain::{Provider, UserId};
+use wellness_domain::{LocalDate, NotificationKind, Provider, UserId};
 
 use crate::Database;
 use crate::error::{TxError, corrupt, from_diesel};
@@ -19,6 +19,7 @@ fn kind_code(kind: &TaskKind) -> &'static str {
         TaskKind::SayConnected(Provider::Fatsecret) => "say_fatsecret_connected",
         TaskKind::FirstWhoopSync => "first_whoop_sync",
         TaskKind::WhoopChange(_) => "whoop_change",
+        TaskKind::Briefing { .. } => "briefing",
     }
 }
 
@@ -28,6 +29,9 @@ fn payload(kind: &TaskKind) -> Result<Option<String>, StorageError> {
         TaskKind::WhoopChange(change) => serde_json::to_string(change)
             .map(Some)
             .map_err(|e| corrupt(format!("a WHOOP change does not serialise: {e}"))),
+        TaskKind::Briefing { kind, day } => Ok(Some(
+            serde_json::json!({ "kind": kind.code(), "day": day.date() }).to_string(),
+        )),
         _ => Ok(None),
     }
 }
@@ -42,7 +46,24 @@ fn kind_of(code: &str, payload: Option<serde_json::Value>) -> Result<TaskKind, S
                 .and_then(|p| serde_json::from_value(p).ok())
                 .ok_or_else(|| corrupt("a whoop_change task without its change"))?,
         ),
+        "briefing" => briefing(payload.as_ref())
+            .ok_or_else(|| corrupt("a briefing task without its kind and day"))?,
         other => return Err(corrupt(format!("task kind {other}"))),
+    })
+}
+
+/// A briefing task's payload: `{"kind": "morning_briefing", "day": "2026-06-01"}`.
+fn briefing(payload: Option<&serde_json::Value>) -> Option<TaskKind> {
+    let payload = payload?;
+    let kind = NotificationKind::from_code(payload.get("kind")?.as_str()?)?;
+    let day = payload
+        .get("day")?
+        .as_str()?
+        .parse::<chrono::NaiveDate>()
+        .ok()?;
+    Some(TaskKind::Briefing {
+        kind,
+        day: LocalDate::from_calendar(day),
     })
 }
 

@@ -156,3 +156,52 @@ async fn retention_deletes_parked_tasks_and_old_receipts_only() {
         "the receipt is gone"
     );
 }
+
+#[tokio::test]
+async fn a_queued_briefing_is_claimed_and_tasked_together_once_and_round_trips_its_kind_and_day() {
+    use wellness_domain::ports::Notifications as _;
+    use wellness_domain::{DueBriefing, LocalDate, NotificationKind};
+    use wellness_postgres::PgNotifications;
+
+    let (_guard, pool) = db().await;
+    let (a, b) = (user(&pool, 1).await.id, user(&pool, 2).await.id);
+    let notifications = PgNotifications::new(pool.clone());
+    let tasks = PgTasks::new(pool);
+    let day = LocalDate::from_calendar(chrono::NaiveDate::from_ymd_opt(2026, 10, 25).unwrap());
+    let due = [
+        DueBriefing {
+            user: a,
+            kind: NotificationKind::MorningBriefing,
+            day,
+        },
+        DueBriefing {
+            user: b,
+            kind: NotificationKind::EveningSummary,
+            day,
+        },
+    ];
+    // b's was claimed before (sent by an earlier check): only a's is queued, twice asked.
+    assert!(
+        notifications
+            .claim(b, NotificationKind::EveningSummary, day, Utc::now())
+            .await
+            .unwrap()
+    );
+    let (one, two) = tokio::join!(
+        notifications.queue(&due, Utc::now()),
+        notifications.queue(&due, Utc::now())
+    );
+    assert_eq!(one.unwrap() + two.unwrap(), 1);
+    let task = tasks.claim("w1", LEASE).await.unwrap().unwrap();
+    assert_eq!(
+        (task.user, task.kind),
+        (
+            a,
+            TaskKind::Briefing {
+                kind: NotificationKind::MorningBriefing,
+                day
+            }
+        )
+    );
+    assert_eq!(tasks.claim("w2", LEASE).await.unwrap(), None);
+}

@@ -1,12 +1,15 @@
-//! When a briefing is due and sending the due ones, each once per user, kind and local day.
+//! When a briefing is due, queueing the due ones (each once per user, kind and local day, as a
+//! durable task any instance may take) and delivering one.
 
 use chrono::{DateTime, Duration, LocalResult, NaiveTime, TimeZone as _, Utc};
 
 use super::{Briefing, STALE_AFTER, compose_briefing};
-use crate::model::{ChatId, LocalDate, NotificationKind, User, UserId, UserTimeZone};
+use crate::model::{ChatId, DueBriefing, LocalDate, NotificationKind, User, UserTimeZone};
 use crate::ports::{
-    FoodLog, Messenger, MessengerError, Notifications, StorageError, Users, WearableStore,
+    FoodLog, Messenger, MessengerError, Notifications, Presenter, StorageError, Users,
+    WearableStore,
 };
+use crate::usecases::chat::ChatError;
 
 /// The instant a local wall-clock `time` happens on `day` in `zone`: the first occurrence when
 /// the clocks go back, the moment of the jump when the clocks skip over it.
@@ -46,99 +49,58 @@ pub fn due_day(user: &User, kind: NotificationKind, now: DateTime<Utc>) -> Optio
     })
 }
 
-/// The ports [`send_due_briefings`] works through.
-#[derive(Clone, Copy)]
-pub struct BriefingPorts<'a> {
-    /// Who gets briefings.
-    pub users: &'a dyn Users,
-    /// Their food.
-    pub food: &'a dyn FoodLog,
-    /// Their WHOOP records.
-    pub wearables: &'a dyn WearableStore,
-    /// Once-per-day claims.
-    pub notifications: &'a dyn Notifications,
-    /// Where briefings go.
-    pub messenger: &'a dyn Messenger,
-    /// Renders them in the user's language.
-    pub presenter: &'a dyn crate::ports::Presenter,
-}
-
-impl std::fmt::Debug for BriefingPorts<'_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BriefingPorts").finish_non_exhaustive()
-    }
-}
-
-/// Why one user's briefing did not go out.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BriefingFailure {
-    /// Whose.
-    pub user: UserId,
-    /// Which.
-    pub kind: NotificationKind,
-    /// The local day.
-    pub day: LocalDate,
-    /// What went wrong.
-    pub reason: String,
-    /// The claim was given back (or never taken), so a later check tries again.
-    pub will_retry: bool,
-}
-
-/// What one run of [`send_due_briefings`] did.
+/// What one check queued.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct BriefingRound {
     /// Users with briefings enabled that were looked at.
     pub users: u32,
     /// Briefings due now.
     pub due: u32,
-    /// Briefings sent by this run.
-    pub sent: u32,
-    /// Due, but already claimed (sent earlier, or by another instance).
-    pub already_claimed: u32,
-    /// Briefings that failed.
-    pub failures: Vec<BriefingFailure>,
+    /// Briefings this check claimed and queued.
+    pub queued: u32,
 }
 
 impl BriefingRound {
-    /// Failures that a later check will try again.
-    pub fn to_retry(&self) -> usize {
-        self.failures.iter().filter(|f| f.will_retry).count()
+    /// Due, but claimed before (queued or sent by an earlier check or another instance).
+    pub fn already_claimed(&self) -> u32 {
+        self.due.saturating_sub(self.queued)
     }
 
     /// A line for logs.
     pub fn summary(&self) -> String {
         format!(
-            "{} users, {} due, {} sent, {} already claimed, {} to retry, {} undeliverable",
+            "{} users, {} due, {} queued, {} already claimed",
             self.users,
             self.due,
-            self.sent,
-            self.already_claimed,
-            self.to_retry(),
-            self.failures.len() - self.to_retry()
+            self.queued,
+            self.already_claimed()
         )
     }
 }
 
-/// Sends every briefing due at `now` (see the module docs for the rules), visiting users with
-/// briefings enabled `page_size` at a time. A briefing that fails to send for a reason that may
-/// pass (the messenger was unavailable or rate-limited, storage failed) gives its claim back, so
-/// a later check retries it; one that cannot be delivered (the user blocked the bot) keeps it, so
-/// it is not retried every few minutes. Only a failure to list users fails the whole run.
-pub async fn send_due_briefings(
+/// Queues every briefing due at `now` (see the module docs for the rules), visiting users with
+/// briefings enabled `page_size` at a time: each due briefing not claimed before is claimed and
+/// gets its durable task in one step ([`Notifications::queue`]), so however often and on
+/// however many instances this runs, each is queued once, and the sending is spread over every
+/// instance's task workers ([`deliver_briefing`]). Only a storage failure fails the check; what
+/// it queued before stays queued and the next check picks up the rest.
+pub async fn queue_due_briefings(
     now: DateTime<Utc>,
-    ports: &BriefingPorts<'_>,
+    users: &dyn Users,
+    notifications: &dyn Notifications,
     page_size: i64,
 ) -> Result<BriefingRound, StorageError> {
     let page_size = page_size.max(1);
     let mut round = BriefingRound::default();
     let mut after = None;
     loop {
-        let page = ports.users.page(after, page_size).await?;
+        let page = users.page(after, page_size).await?;
         let Some(last) = page.last() else {
             break;
         };
         after = Some(last.id);
         let full = i64::try_from(page.len()).unwrap_or(i64::MAX) >= page_size;
+        let mut due = Vec::new();
         for user in page.iter().filter(|u| u.briefings_enabled) {
             round.users += 1;
             for kind in [
@@ -146,10 +108,17 @@ pub async fn send_due_briefings(
                 NotificationKind::EveningSummary,
             ] {
                 if let Some(day) = due_day(user, kind, now) {
-                    round.due += 1;
-                    send_one(user, kind, day, now, ports, &mut round).await;
+                    due.push(DueBriefing {
+                        user: user.id,
+                        kind,
+                        day,
+                    });
                 }
             }
+        }
+        round.due += u32::try_from(due.len()).unwrap_or(u32::MAX);
+        if !due.is_empty() {
+            round.queued += notifications.queue(&due, now).await?;
         }
         if !full {
             break;
@@ -158,66 +127,92 @@ pub async fn send_due_briefings(
     Ok(round)
 }
 
-async fn send_one(
+/// What [`deliver_briefing`] works through.
+#[derive(Clone, Copy)]
+pub struct DeliveryPorts<'a> {
+    /// Their food.
+    pub food: &'a dyn FoodLog,
+    /// Their WHOOP records.
+    pub wearables: &'a dyn WearableStore,
+    /// Where briefings go.
+    pub messenger: &'a dyn Messenger,
+    /// Renders them in the user's language.
+    pub presenter: &'a dyn Presenter,
+}
+
+impl std::fmt::Debug for DeliveryPorts<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DeliveryPorts").finish_non_exhaustive()
+    }
+}
+
+/// What became of a queued briefing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Delivery {
+    /// Sent.
+    Sent,
+    /// Not sent: its time passed more than [`STALE_AFTER`] ago (the task waited through an
+    /// outage), and a stale "good morning" is worse than none.
+    Stale,
+    /// Not sent: the user turned briefings off since it was queued.
+    TurnedOff,
+    /// Not sent and never will be (the user blocked the bot): not retried.
+    Undeliverable(String),
+}
+
+impl Delivery {
+    /// A label for logs and metrics.
+    pub fn label(&self) -> &'static str {
+        match self {
+            Delivery::Sent => "sent",
+            Delivery::Stale => "stale",
+            Delivery::TurnedOff => "turned_off",
+            Delivery::Undeliverable(_) => "undeliverable",
+        }
+    }
+}
+
+/// Composes and sends `user`'s queued briefing of `kind` for their local `day`, as known at
+/// `now`. A failure that may pass (storage, Telegram unavailable or rate-limited) is a
+/// temporary error: the task is tried again with backoff, its claim kept, so nothing else
+/// sends it meanwhile. A task taken over from an instance that died mid-send sends again: the
+/// one case of a second copy, when the first went out in the moment between Telegram taking it
+/// and the task being marked done (Telegram has no idempotency key to ask with).
+pub async fn deliver_briefing(
     user: &User,
     kind: NotificationKind,
     day: LocalDate,
     now: DateTime<Utc>,
-    ports: &BriefingPorts<'_>,
-    round: &mut BriefingRound,
-) {
-    let failure = |reason: String, will_retry: bool| BriefingFailure {
-        user: user.id,
-        kind,
-        day,
-        reason,
-        will_retry,
-    };
-    match ports.notifications.claim(user.id, kind, day, now).await {
-        Ok(true) => {}
-        Ok(false) => {
-            round.already_claimed += 1;
-            return;
-        }
-        Err(e) => {
-            round.failures.push(failure(format!("claim: {e}"), true));
-            return;
-        }
+    ports: &DeliveryPorts<'_>,
+) -> Result<Delivery, ChatError> {
+    if !user.briefings_enabled {
+        return Ok(Delivery::TurnedOff);
     }
-    let sent = match compose_briefing(user, kind, day, now, ports.food, ports.wearables).await {
-        Ok(briefing) => {
-            let morning = matches!(briefing, Briefing::Morning(_));
-            let reply = crate::reply::Reply::one(crate::reply::Say::Briefing(briefing));
-            // The morning briefing opens the day: the dashboard is one tap away.
-            let reply = if morning {
-                reply.with_dashboard()
-            } else {
-                reply
-            };
-            let message = ports.presenter.render(user.locale, &reply);
-            ports
-                .messenger
-                .send(ChatId::private(user.telegram_id), &message)
-                .await
-                .map_err(|e| {
-                    let retry = matches!(
-                        e,
-                        MessengerError::Unavailable(_) | MessengerError::RateLimited { .. }
-                    );
-                    (format!("send: {e}"), retry)
-                })
-        }
-        Err(e) => Err((format!("compose: {e}"), true)),
+    let at = scheduled_instant(day, briefing_time(user, kind), user.time_zone);
+    if now - at >= STALE_AFTER {
+        return Ok(Delivery::Stale);
+    }
+    let briefing = compose_briefing(user, kind, day, now, ports.food, ports.wearables).await?;
+    let morning = matches!(briefing, Briefing::Morning(_));
+    let reply = crate::reply::Reply::one(crate::reply::Say::Briefing(briefing));
+    // The morning briefing opens the day: the dashboard is one tap away.
+    let reply = if morning {
+        reply.with_dashboard()
+    } else {
+        reply
     };
-    match sent {
-        Ok(_) => round.sent += 1,
-        Err((reason, false)) => round.failures.push(failure(reason, false)),
-        Err((reason, true)) => {
-            let released = ports.notifications.release(user.id, kind, day).await;
-            round.failures.push(match released {
-                Ok(()) => failure(reason, true),
-                Err(e) => failure(format!("{reason}; release: {e}"), false),
-            });
-        }
+    let message = ports.presenter.render(user.locale, &reply);
+    match ports
+        .messenger
+        .send(ChatId::private(user.telegram_id), &message)
+        .await
+    {
+        Ok(_) => Ok(Delivery::Sent),
+        Err(MessengerError::Unreachable(reason)) => Ok(Delivery::Undeliverable(reason)),
+        Err(MessengerError::Unavailable(reason)) => Err(ChatError::Temporary(reason)),
+        Err(MessengerError::RateLimited { retry_after_secs }) => Err(ChatError::Temporary(
+            format!("rate limited for {retry_after_secs} s"),
+        )),
+        Err(MessengerError::Rejected(reason)) => Err(ChatError::Permanent(reason)),
     }
 }

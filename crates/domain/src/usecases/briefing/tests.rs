@@ -12,6 +12,7 @@ use crate::ports::{
 };
 use crate::testing::MemoryNotifications;
 use crate::testing::briefing::*;
+use crate::usecases::chat::ChatError;
 
 // ---------------------------------------------------------------- composition
 
@@ -117,6 +118,7 @@ fn a_time_repeated_by_the_fall_back_happens_at_its_first_occurrence() {
 type Sent = Arc<Mutex<Vec<(ChatId, DateTime<Utc>, String)>>>;
 
 struct World {
+    people: Vec<User>,
     users: MockUsers,
     food: MockFoodLog,
     wearables: MockWearableStore,
@@ -129,7 +131,9 @@ struct World {
 impl World {
     fn new(people: Vec<User>, start: DateTime<Utc>) -> Self {
         let mut users = MockUsers::new();
+        let listed = people.clone();
         users.expect_page().returning(move |after, limit| {
+            let people = &listed;
             Ok(people
                 .iter()
                 .filter(|u| after.is_none_or(|a| u.id > a))
@@ -157,6 +161,7 @@ impl World {
             Ok(SentMessage { message_id: 1 })
         });
         Self {
+            people,
             users,
             food,
             wearables,
@@ -167,21 +172,55 @@ impl World {
         }
     }
 
-    fn ports(&self) -> BriefingPorts<'_> {
-        BriefingPorts {
-            users: &self.users,
+    fn delivery(&self) -> DeliveryPorts<'_> {
+        DeliveryPorts {
             food: &self.food,
             wearables: &self.wearables,
-            notifications: &self.notifications,
             messenger: &self.messenger,
             presenter: &crate::testing::DebugPresenter,
         }
     }
 
-    /// Runs the check every 5 minutes until `end`.
+    /// One check, as the scheduled job makes it.
+    fn check(&self) -> BriefingRound {
+        block_on(queue_due_briefings(
+            self.clock.now(),
+            &self.users,
+            &self.notifications,
+            2,
+        ))
+        .unwrap()
+    }
+
+    /// The task workers: every queued briefing delivered once, now; one that failed for a
+    /// passing reason stays queued (its task is retried), the rest are done.
+    fn work(&self) -> Vec<Result<Delivery, ChatError>> {
+        let queued = std::mem::take(&mut *self.notifications.queued.lock().unwrap());
+        let mut again = Vec::new();
+        let mut outcomes = Vec::new();
+        for due in queued {
+            let user = self.people.iter().find(|u| u.id == due.user).unwrap();
+            let outcome = block_on(deliver_briefing(
+                user,
+                due.kind,
+                due.day,
+                self.clock.now(),
+                &self.delivery(),
+            ));
+            if matches!(outcome, Err(ChatError::Temporary(_))) {
+                again.push(due);
+            }
+            outcomes.push(outcome);
+        }
+        self.notifications.queued.lock().unwrap().extend(again);
+        outcomes
+    }
+
+    /// Checks every 5 minutes until `end`, the workers taking what each check queued.
     fn run_every_five_minutes_until(&self, end: DateTime<Utc>) {
         while self.clock.now() < end {
-            block_on(send_due_briefings(self.clock.now(), &self.ports(), 2)).unwrap();
+            self.check();
+            self.work();
             self.clock.advance(Duration::minutes(5));
         }
     }
@@ -336,8 +375,15 @@ fn two_instances_checking_at_once_send_each_briefing_once() {
                     if now >= end {
                         break;
                     }
-                    block_on(send_due_briefings(now, &world.ports(), 2)).unwrap();
+                    block_on(queue_due_briefings(
+                        now,
+                        &world.users,
+                        &world.notifications,
+                        2,
+                    ))
+                    .unwrap();
                     if barrier.wait().is_leader() {
+                        world.work();
                         world.clock.advance(Duration::minutes(5));
                     }
                 }
@@ -348,7 +394,7 @@ fn two_instances_checking_at_once_send_each_briefing_once() {
 }
 
 #[test]
-fn a_failed_send_is_retried_by_a_later_check_and_a_blocked_user_is_not() {
+fn a_failed_send_is_retried_by_its_task_and_a_blocked_user_is_not() {
     let reachable = kyiv_user(Locale::En);
     let blocked = user_in(7, UserTimeZone::DEFAULT, Locale::En);
     let people = vec![reachable.clone(), blocked.clone()];
@@ -373,13 +419,27 @@ fn a_failed_send_is_retried_by_a_later_check_and_a_blocked_user_is_not() {
     });
     world.messenger = messenger;
 
-    let first = block_on(send_due_briefings(world.clock.now(), &world.ports(), 10)).unwrap();
-    assert_eq!((first.due, first.sent, first.failures.len()), (2, 0, 2));
-    assert_eq!(first.to_retry(), 1, "{first:?}");
+    let first = world.check();
+    assert_eq!((first.due, first.queued), (2, 2), "{first:?}");
+    let outcomes = world.work();
+    assert!(
+        matches!(outcomes[0], Err(ChatError::Temporary(_))),
+        "{outcomes:?}"
+    );
+    assert!(
+        matches!(outcomes[1], Ok(Delivery::Undeliverable(_))),
+        "{outcomes:?}"
+    );
 
     world.clock.advance(Duration::minutes(5));
-    let second = block_on(send_due_briefings(world.clock.now(), &world.ports(), 10)).unwrap();
-    assert_eq!((second.sent, second.already_claimed), (1, 1), "{second:?}");
+    // The next check queues nothing again: both are claimed, one still queued for its retry.
+    let second = world.check();
+    assert_eq!(
+        (second.queued, second.already_claimed()),
+        (0, 2),
+        "{second:?}"
+    );
+    assert_eq!(world.work(), vec![Ok(Delivery::Sent)]);
 
     world.run_every_five_minutes_until(utc(2026, 5, 15, 9, 0));
     let counts = attempts.lock().unwrap();
@@ -388,17 +448,58 @@ fn a_failed_send_is_retried_by_a_later_check_and_a_blocked_user_is_not() {
 }
 
 #[test]
-fn a_storage_failure_while_composing_gives_the_claim_back() {
+fn a_storage_failure_while_composing_keeps_the_claim_and_the_task_retries_it() {
     let user = kyiv_user(Locale::En);
     let mut world = World::new(vec![user.clone()], utc(2026, 5, 15, 5, 0));
     let mut food = MockFoodLog::new();
     food.expect_day_totals()
         .returning(|_, _| Err(StorageError::Unavailable("connection refused".into())));
     world.food = food;
-    let round = block_on(send_due_briefings(world.clock.now(), &world.ports(), 10)).unwrap();
-    assert_eq!(round.to_retry(), 1);
+    assert_eq!(world.check().queued, 1);
+    let outcomes = world.work();
     assert!(
-        world.notifications.claimed.lock().unwrap().is_empty(),
-        "released for a later check"
+        matches!(outcomes[..], [Err(ChatError::Temporary(_))]),
+        "{outcomes:?}"
     );
+    // Still claimed, so no other check queues it a second time; the task tries again.
+    assert_eq!(world.notifications.claimed.lock().unwrap().len(), 1);
+    assert_eq!(world.check().queued, 0);
+    let mut food = MockFoodLog::new();
+    food.expect_day_totals()
+        .returning(|_, _| Ok(totals(3, 1700.0, 90.0)));
+    world.food = food;
+    world.clock.advance(Duration::minutes(1));
+    assert_eq!(world.work(), vec![Ok(Delivery::Sent)]);
+    assert_eq!(world.sent.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn a_task_taken_up_too_late_or_after_briefings_were_turned_off_sends_nothing() {
+    let user = kyiv_user(Locale::En);
+    let world = World::new(vec![user.clone()], utc(2026, 5, 15, 5, 0));
+    assert_eq!(world.check().queued, 1);
+    let due = world.notifications.queued.lock().unwrap()[0];
+    // An outage kept every worker away until 11:00 in Kyiv: a "good morning" at 11 is stale.
+    let late = world.clock.now() + STALE_AFTER;
+    let stale = block_on(deliver_briefing(
+        &user,
+        due.kind,
+        due.day,
+        late,
+        &world.delivery(),
+    ));
+    assert_eq!(stale, Ok(Delivery::Stale));
+    let off = User {
+        briefings_enabled: false,
+        ..user
+    };
+    let turned_off = block_on(deliver_briefing(
+        &off,
+        due.kind,
+        due.day,
+        world.clock.now(),
+        &world.delivery(),
+    ));
+    assert_eq!(turned_off, Ok(Delivery::TurnedOff));
+    assert!(world.sent.lock().unwrap().is_empty());
 }

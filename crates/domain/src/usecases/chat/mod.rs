@@ -31,7 +31,7 @@ use crate::usecases::food::{
 use crate::usecases::profile::SettingsError;
 
 /// Handling a message failed.
-#[derive(Debug, Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum ChatError {
     /// Worth retrying later (the database or Telegram were unavailable, or rate limited).
     #[error("temporary failure: {0}")]
