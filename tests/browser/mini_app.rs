@@ -253,6 +253,8 @@ async fn food_logged_in_chat_is_on_today_charted_in_trends_and_changed_grams_rea
     // Briefing times are typed in 24 hours whatever the browser's locale: a wrong one is
     // explained and not sent; "7:05" is saved as 07:05 and comes back from the server so.
     open_tab(&browser, "settings").await;
+    // The form shows once the settings are loaded (slower on a busy machine).
+    element(&browser, "#settings #settings-form:not([hidden])").await;
     let morning = element(&browser, "#morning").await;
     let old_morning = morning.prop("value").await.unwrap().unwrap_or_default();
     assert_eq!(old_morning, "08:00");

@@ -64,6 +64,18 @@ async fn a_telegram_outage_that_parks_an_update_ends_in_one_reply_after_a_redriv
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    // The "set aside" notice goes out after the park is stored, its send retried by the
+    // client: Telegram comes back only once that has given up, so the notice is not delivered
+    // late in front of the reply.
+    assert!(
+        w.server()
+            .wait_for_log(
+                "could not tell the sender their message was set aside",
+                Duration::from_secs(30)
+            )
+            .await,
+        "the notice was not given up on"
+    );
     assert_eq!(w.replies(&user).len(), before, "nothing got through");
 
     // Telegram is back; the re-drive sends the update round again.

@@ -236,9 +236,11 @@ async fn drill(outages: &[Outage], down_for: Duration) -> Vec<Seen> {
         w.reply(user, 1, Duration::from_secs(20)).await;
     }
     // An update being handled at the moment the database went may be answered again after it
-    // (at least once); no other.
+    // (at least once); no other. Each chat has at most one update in flight, so at most one
+    // per posting chat and outage (the bound was 4 of the 6 chats, which a loaded machine
+    // exceeded with 5: CI, 2026-12-07).
     assert!(
-        answered_twice <= 4 * outages.len(),
+        answered_twice <= posters.len() * outages.len(),
         "{answered_twice} replies doubled"
     );
 

@@ -115,6 +115,15 @@ impl wellness_domain::ports::CredentialStore for NoCredentials {
         Ok(None)
     }
 
+    async fn connected(
+        &self,
+        _p: Provider,
+        _after: Option<UserId>,
+        _limit: i64,
+    ) -> Result<Vec<UserId>, StorageError> {
+        Ok(Vec::new())
+    }
+
     async fn refresh_locked(
         &self,
         _u: UserId,

@@ -11,9 +11,11 @@ use chrono::Utc;
 use tokio::sync::watch;
 use tracing::{Instrument as _, info_span, warn};
 use wellness_domain::ports::{
-    ClaimedTask, Clock, FoodLog, Messenger, Presenter, Tasks, Users, WearableStore,
+    ClaimedTask, Clock, CredentialStore, FoodLog, Messenger, Presenter, Tasks, Users, WearableStore,
 };
 use wellness_domain::usecases::briefing::{Delivery, DeliveryPorts};
+use wellness_domain::usecases::chat::FatSecretDiary;
+use wellness_domain::usecases::fatsecret::ImportPorts;
 use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
 use wellness_domain::usecases::tasks::{BriefingWork, FollowUps, record};
 
@@ -40,6 +42,10 @@ pub struct FollowUpWorker {
     /// What briefings are composed from, and the messenger that sends them after interactive
     /// replies when Telegram's budget is short.
     pub briefings: BriefingSources,
+    /// FatSecret's diary, when configured (the hourly import and token check).
+    pub fatsecret: Option<FatSecretDiary>,
+    /// Tokens.
+    pub credentials: Arc<dyn CredentialStore>,
     /// This worker's name in the claims.
     pub name: String,
     /// How long a claimed task is this worker's (`jobs.task_lease_secs`).
@@ -114,6 +120,7 @@ impl FollowUpWorker {
         );
         let (whoop, claimed) = (self.whoop.clone(), task.clone());
         let sources = self.briefings.clone();
+        let (fatsecret, credentials) = (self.fatsecret.clone(), self.credentials.clone());
         let work = async move {
             let follow_ups = FollowUps {
                 users: users.as_ref(),
@@ -127,6 +134,16 @@ impl FollowUpWorker {
                         messenger: sources.messenger.as_ref(),
                         presenter: presenter.as_ref(),
                     },
+                    clock: sources.clock.as_ref(),
+                }),
+                fatsecret: fatsecret.as_ref().map(|fs| ImportPorts {
+                    outbox: fs.outbox.as_ref(),
+                    credentials: credentials.as_ref(),
+                    diary: fs.diary.as_ref(),
+                    food: sources.food.as_ref(),
+                    users: users.as_ref(),
+                    messenger: Some(sources.messenger.as_ref()),
+                    presenter: presenter.as_ref(),
                     clock: sources.clock.as_ref(),
                 }),
             };

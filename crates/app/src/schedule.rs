@@ -4,14 +4,13 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use tracing::warn;
+use wellness_domain::Provider;
 use wellness_domain::ports::{
-    Clock, Conversations, CredentialStore, FoodLog, Inbox, JobError, JobOutcome, Messenger,
-    Notifications, OAuthStates, Tasks, Users, Wearable, WearableStore,
+    Clock, Conversations, CredentialStore, Inbox, JobOutcome, Messenger, Notifications,
+    OAuthStates, TaskKind, Tasks, Users, Wearable,
 };
 use wellness_domain::usecases::inbox::RedrivePolicy;
-use wellness_domain::usecases::whoop::{SyncError, WhoopPorts};
-use wellness_domain::{Provider, User, UserId};
+use wellness_domain::usecases::routine::{queue_for_connected, queue_whoop_refreshes};
 use wellness_jobs::{
     JobObserver, JobRunner, RunOutcome, RunningScheduler, Scheduler, StandardJob, instance_id,
     job_fn, tasks,
@@ -52,10 +51,6 @@ pub struct JobPorts {
     pub fatsecret: Option<wellness_domain::usecases::chat::FatSecretDiary>,
     /// People.
     pub users: Arc<dyn Users>,
-    /// Food.
-    pub food: Arc<dyn FoodLog>,
-    /// WHOOP records.
-    pub wearables: Arc<dyn WearableStore>,
     /// Once-per-day claims.
     pub notifications: Arc<dyn Notifications>,
     /// Conversation history.
@@ -68,8 +63,6 @@ pub struct JobPorts {
     pub whoop: Option<Arc<dyn Wearable>>,
     /// Time.
     pub clock: Arc<dyn Clock>,
-    /// What the bot says.
-    pub presenter: Arc<dyn wellness_domain::ports::Presenter>,
     /// Telegram's updates.
     pub inbox: Arc<dyn Inbox>,
     /// Follow-up tasks and webhook receipts.
@@ -84,19 +77,6 @@ pub struct JobPorts {
     pub redrive: RedrivePolicy,
     /// When due briefings are looked for (`jobs.briefing_check`).
     pub briefing_check: String,
-}
-
-/// Every user, page by page.
-async fn all_users(users: &dyn Users) -> Result<Vec<User>, JobError> {
-    let mut out = Vec::new();
-    let mut after: Option<UserId> = None;
-    loop {
-        let page = users.page(after, 500).await?;
-        let Some(last) = page.last() else { break };
-        after = Some(last.id);
-        out.extend(page);
-    }
-    Ok(out)
 }
 
 /// Starts the scheduler: housekeeping always; briefings, WHOOP and FatSecret jobs when their
@@ -240,189 +220,78 @@ fn briefings(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler
     )?)
 }
 
-/// WHOOP's hourly sync and token refresh, when WHOOP and the bot are configured.
+/// WHOOP's hourly sync and token refresh, when WHOOP and the bot are configured: each tick
+/// queues one task per user, and every instance's task workers do them.
 fn whoop_jobs(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
-    let (Some(wearable), Some(messenger)) = (ports.whoop.clone(), ports.messenger.clone()) else {
+    if ports.whoop.is_none() || ports.messenger.is_none() {
         return Ok(scheduler);
-    };
-    let jobs = WhoopJobs {
-        presenter: ports.presenter.clone(),
-        wearable,
-        messenger,
-        users: ports.users.clone(),
-        credentials: ports.credentials.clone(),
-        store: ports.wearables.clone(),
-        clock: ports.clock.clone(),
-    };
-    let (a, b) = (jobs.clone(), jobs);
+    }
+    let (credentials, tasks) = (ports.credentials.clone(), ports.tasks.clone());
+    let (c, t) = (credentials.clone(), tasks.clone());
     Ok(scheduler
         .standard(
             StandardJob::WhoopSync,
-            job_fn(move |_tick| {
-                let jobs = a.clone();
-                async move { jobs.sync_all().await }
-            }),
+            routine(TaskKind::WhoopSync, Provider::Whoop, credentials, tasks),
         )?
         .standard(
             StandardJob::WhoopTokenRefresh,
-            job_fn(move |_tick| {
-                let jobs = b.clone();
-                async move { jobs.refresh_expiring().await }
+            job_fn(move |tick| {
+                let (credentials, tasks) = (c.clone(), t.clone());
+                async move {
+                    let round =
+                        queue_whoop_refreshes(tick, credentials.as_ref(), tasks.as_ref()).await?;
+                    Ok(JobOutcome::done(
+                        round.summary(&TaskKind::WhoopTokenRefresh),
+                    ))
+                }
             }),
         )?)
 }
 
-/// FatSecret's diary import and token check, when FatSecret is configured.
+/// FatSecret's diary import and token check, when FatSecret is configured: each tick queues
+/// one task per connected user.
 fn fatsecret_jobs(scheduler: Scheduler, ports: &JobPorts) -> anyhow::Result<Scheduler> {
-    let Some(fs) = ports.fatsecret.clone() else {
+    if ports.fatsecret.is_none() || ports.messenger.is_none() {
         return Ok(scheduler);
-    };
-    let jobs = FatSecretJobs {
-        fs,
-        users: ports.users.clone(),
-        credentials: ports.credentials.clone(),
-        food: ports.food.clone(),
-        messenger: ports.messenger.clone(),
-        clock: ports.clock.clone(),
-        presenter: ports.presenter.clone(),
-    };
-    let (a, b) = (jobs.clone(), jobs);
+    }
+    let (credentials, tasks) = (ports.credentials.clone(), ports.tasks.clone());
     Ok(scheduler
         .standard(
             StandardJob::FatsecretDiarySync,
-            job_fn(move |_tick| {
-                let jobs = a.clone();
-                async move { jobs.run(false).await }
-            }),
+            routine(
+                TaskKind::FatsecretImport,
+                Provider::Fatsecret,
+                credentials.clone(),
+                tasks.clone(),
+            ),
         )?
         .standard(
             StandardJob::FatsecretTokenCheck,
-            job_fn(move |_tick| {
-                let jobs = b.clone();
-                async move { jobs.run(true).await }
-            }),
+            routine(
+                TaskKind::FatsecretTokenCheck,
+                Provider::Fatsecret,
+                credentials,
+                tasks,
+            ),
         )?)
 }
 
-/// The WHOOP jobs: the sync of every connected user (hourly) and the token refresh (every 30
-/// minutes).
-#[derive(Clone)]
-struct WhoopJobs {
-    presenter: Arc<dyn wellness_domain::ports::Presenter>,
-    wearable: Arc<dyn Wearable>,
-    messenger: Arc<dyn Messenger>,
-    users: Arc<dyn Users>,
+/// A tick that queues `kind` for every user connected to `provider`.
+fn routine(
+    kind: TaskKind,
+    provider: Provider,
     credentials: Arc<dyn CredentialStore>,
-    store: Arc<dyn WearableStore>,
-    clock: Arc<dyn Clock>,
-}
-
-impl WhoopJobs {
-    fn ports(&self) -> WhoopPorts<'_> {
-        WhoopPorts {
-            presenter: self.presenter.as_ref(),
-            credentials: self.credentials.as_ref(),
-            wearable: self.wearable.clone(),
-            store: self.store.as_ref(),
-            messenger: self.messenger.as_ref(),
-            clock: self.clock.as_ref(),
+    tasks: Arc<dyn Tasks>,
+) -> wellness_jobs::JobFn {
+    job_fn(move |_tick| {
+        let (kind, credentials, tasks) = (kind.clone(), credentials.clone(), tasks.clone());
+        async move {
+            let round =
+                queue_for_connected(&kind, provider, credentials.as_ref(), tasks.as_ref(), 500)
+                    .await?;
+            Ok(JobOutcome::done(round.summary(&kind)))
         }
-    }
-
-    async fn sync_all(&self) -> Result<JobOutcome, JobError> {
-        let ports = self.ports();
-        let (mut synced, mut records, mut failed) = (0, 0, 0);
-        for user in all_users(self.users.as_ref()).await? {
-            match self.credentials.get(user.id, Provider::Whoop).await? {
-                Some(c) if c.status == wellness_domain::ConnectionStatus::Active => {}
-                _ => continue,
-            }
-            match ports.sync(&user).await {
-                Ok(report) => {
-                    synced += 1;
-                    records += report.total();
-                }
-                Err(SyncError::NotConnected | SyncError::Revoked { .. }) => {}
-                Err(e) => {
-                    failed += 1;
-                    warn!(user = %user.id, error = %e, "WHOOP sync failed");
-                }
-            }
-        }
-        let summary = format!("{synced} users synced, {records} records, {failed} failed");
-        if failed > 0 && synced == 0 {
-            return Err(JobError::Transient(summary));
-        }
-        Ok(JobOutcome { summary })
-    }
-
-    async fn refresh_expiring(&self) -> Result<JobOutcome, JobError> {
-        let users = all_users(self.users.as_ref()).await?;
-        let refreshed = self
-            .ports()
-            .refresh_expiring(&users, chrono::Duration::hours(1))
-            .await
-            .map_err(|e| JobError::Transient(e.to_string()))?;
-        Ok(JobOutcome {
-            summary: format!("{refreshed} tokens refreshed"),
-        })
-    }
-}
-
-/// The FatSecret jobs: the diary import (hourly) and the token check (every 30 minutes).
-#[derive(Clone)]
-struct FatSecretJobs {
-    fs: wellness_domain::usecases::chat::FatSecretDiary,
-    users: Arc<dyn Users>,
-    credentials: Arc<dyn CredentialStore>,
-    food: Arc<dyn FoodLog>,
-    messenger: Option<Arc<dyn Messenger>>,
-    clock: Arc<dyn Clock>,
-    presenter: Arc<dyn wellness_domain::ports::Presenter>,
-}
-
-impl FatSecretJobs {
-    async fn run(&self, token_check: bool) -> Result<JobOutcome, JobError> {
-        use wellness_domain::usecases::fatsecret::{ImportError, ImportPorts};
-        let ports = ImportPorts {
-            presenter: self.presenter.as_ref(),
-            outbox: self.fs.outbox.as_ref(),
-            credentials: self.credentials.as_ref(),
-            diary: self.fs.diary.as_ref(),
-            food: self.food.as_ref(),
-            users: self.users.as_ref(),
-            messenger: self.messenger.as_deref(),
-            clock: self.clock.as_ref(),
-        };
-        let (mut done, mut count, mut failed) = (0usize, 0usize, 0usize);
-        for user in all_users(self.users.as_ref()).await? {
-            let result = if token_check {
-                ports.check_token(&user).await.map(usize::from)
-            } else {
-                ports.import(&user).await
-            };
-            match result {
-                Ok(n) => {
-                    done += 1;
-                    count += n;
-                }
-                Err(ImportError::NotConnected | ImportError::Revoked) => {}
-                Err(e) => {
-                    failed += 1;
-                    warn!(user = %user.id, error = %e, "FatSecret job failed for a user");
-                }
-            }
-        }
-        let summary = if token_check {
-            format!("{done} users checked, {count} valid, {failed} failed")
-        } else {
-            format!("{done} users imported, {count} new entries, {failed} failed")
-        };
-        if failed > 0 && done == 0 {
-            return Err(JobError::Transient(summary));
-        }
-        Ok(JobOutcome { summary })
-    }
+    })
 }
 
 #[cfg(test)]

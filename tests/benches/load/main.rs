@@ -15,7 +15,9 @@
 //! 6. briefing fan-out: composing 10,000 briefings, and the send rate against Telegram's
 //!    30 msg/s with the simulator's flood limits on (429s counted);
 //! 7. the Mini App's summary (`GET /api/v1/summary`, 30 days) at a fixed 200 requests/s over a
-//!    year of data for 1,000 users (issue 15; [`summary`]).
+//!    year of data for 1,000 users (issue 15; [`summary`]);
+//! 8. webhook acknowledgement and end-to-end latency with 1, 2 and 3 instances on one database
+//!    (issue 18; [`instances`]).
 //!
 //! A bench target rather than a `wellness bench` subcommand: the harness needs the simulators,
 //! a load generator and test databases, none of which belongs in the production binary, and it
@@ -23,12 +25,14 @@
 //!
 //! Knobs (environment): `LOAD_SECONDS` (measured seconds of each saturation run, default 10),
 //! `LOAD_CONNECTIONS` (generator connections, default 64), `E2E_RATE` (updates/s, default 200),
-//! `LOAD_PHASES` (which scenarios: ceiling,webhook,e2e,whoop,briefings,summary; all by default), and
+//! `LOAD_PHASES` (which scenarios: ceiling,webhook,e2e,whoop,briefings,summary,instances; all by
+//! default), and
 //! `LOAD_ENV` (extra `KEY=VALUE,...` for the server, e.g. `WELLNESS__TELEGRAM__WORKERS=8`).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod briefings;
+mod instances;
 mod loadgen;
 mod summary;
 mod whoop;
@@ -310,7 +314,7 @@ async fn main() {
         env.push(("WELLNESS__TELEGRAM__GLOBAL_PER_SECOND", "100000".to_owned()));
         let server = Server::start_on(port, &env);
         wait_ready(&server).await;
-        let line = end_to_end(&tg, &server, e2e_rate, seconds).await;
+        let line = end_to_end(&tg, std::slice::from_ref(&server.url), e2e_rate, seconds).await;
         report.add(
             &format!(
                 "end-to-end text logging at {e2e_rate} updates/s (webhook in -> reply at simulator)"
@@ -340,6 +344,14 @@ async fn main() {
     if phase("summary") {
         println!("[7/7] the Mini App's summary, 1,000 users x a year");
         for (k, v) in summary::run(&tg, |db, port| server_env(db, &tg, port)).await {
+            report.add(&k, v);
+        }
+    }
+
+    // 8. Several instances on one database (issue 18).
+    if phase("instances") {
+        println!("[8/8] webhook and end to end with 1, 2 and 3 instances");
+        for (k, v) in instances::run(&tg, connections, warmup, measure, e2e_rate, seconds).await {
             report.add(&k, v);
         }
     }
@@ -443,7 +455,7 @@ impl RssSampler {
 /// Open loop: `rate` updates a second for `seconds`, round-robin over enough chats that each
 /// writes every five seconds; latency from just before the POST to the reply's arrival at the
 /// simulator.
-async fn end_to_end(tg: &TelegramSim, server: &Server, rate: u64, seconds: u64) -> String {
+async fn end_to_end(tg: &TelegramSim, urls: &[String], rate: u64, seconds: u64) -> String {
     let chats = (rate * 5).max(1) as i64;
     let users: Vec<SimUser> = (0..chats)
         .map(|i| SimUser::new(700_000 + i, "B").with_language("en"))
@@ -464,8 +476,13 @@ async fn end_to_end(tg: &TelegramSim, server: &Server, rate: u64, seconds: u64) 
     let mut started_at = Vec::with_capacity(total as usize);
     let begin = Instant::now();
     let mut posts = Vec::with_capacity(total as usize);
-    let url = format!("{}/telegram/webhook", server.url);
+    let urls: Vec<String> = urls
+        .iter()
+        .map(|u| format!("{u}/telegram/webhook"))
+        .collect();
     for k in 0..total {
+        // Round robin over the instances, as a load balancer spreads Telegram's requests.
+        let url = &urls[(k % urls.len() as u64) as usize];
         tokio::time::sleep_until((begin + interval * k as u32).into()).await;
         let user = &users[(k % chats as u64) as usize];
         let body = text_update_body((50_000_000 + k) as i64, user.id, "2 eggs and a banana");

@@ -84,6 +84,13 @@ pub trait CredentialStore: Send + Sync {
         provider: Provider,
         before: DateTime<Utc>,
     ) -> Result<Vec<UserId>, StorageError>;
+    /// Users with a working connection to `provider`, by id after `after`, at most `limit`.
+    async fn connected(
+        &self,
+        provider: Provider,
+        after: Option<UserId>,
+        limit: i64,
+    ) -> Result<Vec<UserId>, StorageError>;
     /// The user a provider's account id belongs to (a webhook names the provider's user).
     async fn user_by_external_id(
         &self,

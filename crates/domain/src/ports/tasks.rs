@@ -17,6 +17,14 @@ pub enum TaskKind {
     FirstWhoopSync,
     /// A WHOOP webhook said a record changed: fetch it again, or forget it.
     WhoopChange(WearableChange),
+    /// The hourly WHOOP sync of a connected user.
+    WhoopSync,
+    /// Refresh a WHOOP access token about to expire.
+    WhoopTokenRefresh,
+    /// The hourly import of a connected user's FatSecret diary.
+    FatsecretImport,
+    /// Check that a user's FatSecret tokens still work (told once when they do not).
+    FatsecretTokenCheck,
     /// Send a briefing claimed when it was queued (see
     /// [`Notifications::queue`](crate::ports::Notifications::queue)).
     Briefing {
@@ -35,7 +43,23 @@ impl TaskKind {
             TaskKind::FirstWhoopSync => "first_whoop_sync",
             TaskKind::WhoopChange(_) => "whoop_change",
             TaskKind::Briefing { .. } => "briefing",
+            TaskKind::WhoopSync => "whoop_sync",
+            TaskKind::WhoopTokenRefresh => "whoop_token_refresh",
+            TaskKind::FatsecretImport => "fatsecret_import",
+            TaskKind::FatsecretTokenCheck => "fatsecret_token_check",
         }
+    }
+
+    /// Routine work a job tick hands out per user: at most one of each kind is open for a
+    /// user at a time ([`Tasks::enqueue_routine`]).
+    pub fn is_routine(&self) -> bool {
+        matches!(
+            self,
+            TaskKind::WhoopSync
+                | TaskKind::WhoopTokenRefresh
+                | TaskKind::FatsecretImport
+                | TaskKind::FatsecretTokenCheck
+        )
     }
 }
 
@@ -73,6 +97,11 @@ pub trait Tasks: Send + Sync {
     /// transaction with the receipt; `false`, adding nothing, when that receipt was taken
     /// before.
     async fn enqueue_once(&self, receipt: &str, task: &NewTask) -> Result<bool, StorageError>;
+    /// Adds the routine task `kind` for each of `users` that has none open (pending or
+    /// claimed) already, so a tick that comes round while the last one's work is still queued
+    /// adds nothing twice; how many were added.
+    async fn enqueue_routine(&self, kind: &TaskKind, users: &[UserId])
+    -> Result<u32, StorageError>;
     /// Claims the oldest due task for `lease` (a task whose worker's lease ran out is due).
     async fn claim(
         &self,

@@ -10,6 +10,7 @@ pub mod food;
 pub mod inbox;
 pub mod privacy;
 pub mod profile;
+pub mod routine;
 pub mod tasks;
 pub mod today;
 pub mod whoop;

@@ -9,7 +9,9 @@ use crate::ports::{
 use crate::reply::{Reply, Say};
 use crate::usecases::briefing::{Delivery, DeliveryPorts, deliver_briefing};
 use crate::usecases::chat::{ChatError, deliver};
+use crate::usecases::fatsecret::{ImportError, ImportPorts};
 use crate::usecases::inbox::Settlement;
+use crate::usecases::routine::REFRESH_AHEAD;
 use crate::usecases::whoop::{SyncError, WhoopPorts};
 
 /// What the tasks need.
@@ -24,6 +26,8 @@ pub struct FollowUps<'a> {
     pub whoop: Option<WhoopPorts<'a>>,
     /// What queued briefings are sent with, where this worker sends them.
     pub briefings: Option<BriefingWork<'a>>,
+    /// FatSecret's diary import and token check, when configured.
+    pub fatsecret: Option<ImportPorts<'a>>,
 }
 
 /// What a worker sends queued briefings with.
@@ -74,6 +78,22 @@ impl FollowUps<'_> {
             TaskKind::WhoopChange(change) => {
                 settled(self.whoop()?.apply_change(&user, change).await.map(|_| ())).map(|()| None)
             }
+            TaskKind::WhoopSync => {
+                settled(self.whoop()?.sync(&user).await.map(|_| ())).map(|()| None)
+            }
+            TaskKind::WhoopTokenRefresh => settled(
+                self.whoop()?
+                    .refresh_one(&user, REFRESH_AHEAD)
+                    .await
+                    .map(|_| ()),
+            )
+            .map(|()| None),
+            TaskKind::FatsecretImport => {
+                imported(self.fatsecret()?.import(&user).await.map(|_| ())).map(|()| None)
+            }
+            TaskKind::FatsecretTokenCheck => {
+                imported(self.fatsecret()?.check_token(&user).await.map(|_| ())).map(|()| None)
+            }
             TaskKind::Briefing { kind, day } => {
                 let work = self.briefings.ok_or_else(|| {
                     ChatError::Temporary("this worker does not send briefings".into())
@@ -83,6 +103,12 @@ impl FollowUps<'_> {
                 Ok(Some(delivery))
             }
         }
+    }
+
+    fn fatsecret(&self) -> Result<&ImportPorts<'_>, ChatError> {
+        self.fatsecret
+            .as_ref()
+            .ok_or_else(|| ChatError::Permanent("FatSecret is not configured".into()))
     }
 
     fn whoop(&self) -> Result<&WhoopPorts<'_>, ChatError> {
@@ -98,6 +124,15 @@ fn settled(result: Result<(), SyncError>) -> Result<(), ChatError> {
         // Disconnected since (or revoked, and told so): nothing left to do.
         Ok(()) | Err(SyncError::NotConnected | SyncError::Revoked { .. }) => Ok(()),
         Err(SyncError::Temporary(reason)) => Err(ChatError::Temporary(reason)),
+    }
+}
+
+/// What a FatSecret import's or token check's end means for its task.
+fn imported(result: Result<(), ImportError>) -> Result<(), ChatError> {
+    match result {
+        // Disconnected since (or revoked, and told so): nothing left to do.
+        Ok(()) | Err(ImportError::NotConnected | ImportError::Revoked) => Ok(()),
+        Err(ImportError::Temporary(reason)) => Err(ChatError::Temporary(reason)),
     }
 }
 
@@ -172,6 +207,7 @@ mod tests {
             presenter: &DebugPresenter,
             whoop: None,
             briefings: None,
+            fatsecret: None,
         };
         let say = task(TaskKind::SayConnected(Provider::Fatsecret));
         block_on(follow_ups.run(&say)).unwrap();
@@ -199,6 +235,7 @@ mod tests {
             presenter: &DebugPresenter,
             whoop: None,
             briefings: None,
+            fatsecret: None,
         };
         let say = task(TaskKind::SayConnected(Provider::Whoop));
         let outcome = block_on(follow_ups.run(&say)).map(|_| ());
@@ -261,6 +298,7 @@ mod tests {
             presenter: &DebugPresenter,
             whoop: None,
             briefings: None,
+            fatsecret: None,
         };
         // A worker that cannot send briefings leaves the task for one that can.
         assert!(matches!(
@@ -286,6 +324,41 @@ mod tests {
             block_on(follow_ups.run(&briefing)).unwrap(),
             Some(Delivery::Stale)
         );
+    }
+
+    #[test]
+    fn routine_work_of_a_provider_this_deployment_lacks_is_a_permanent_failure() {
+        let found = users(true);
+        let messenger = MockMessenger::new();
+        let follow_ups = FollowUps {
+            users: &found,
+            messenger: &messenger,
+            presenter: &DebugPresenter,
+            whoop: None,
+            briefings: None,
+            fatsecret: None,
+        };
+        for kind in [
+            TaskKind::WhoopSync,
+            TaskKind::WhoopTokenRefresh,
+            TaskKind::FatsecretImport,
+            TaskKind::FatsecretTokenCheck,
+        ] {
+            assert!(kind.is_routine());
+            let outcome = block_on(follow_ups.run(&task(kind.clone())));
+            assert!(matches!(outcome, Err(ChatError::Permanent(_))), "{kind:?}");
+        }
+        assert!(!TaskKind::FirstWhoopSync.is_routine());
+    }
+
+    #[test]
+    fn a_fatsecret_import_that_failed_for_a_passing_reason_is_retried_and_a_revoked_one_is_done() {
+        assert_eq!(
+            imported(Err(ImportError::Temporary("502".into()))),
+            Err(ChatError::Temporary("502".into()))
+        );
+        assert_eq!(imported(Err(ImportError::Revoked)), Ok(()));
+        assert_eq!(imported(Err(ImportError::NotConnected)), Ok(()));
     }
 
     #[test]

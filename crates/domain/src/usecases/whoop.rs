@@ -196,38 +196,30 @@ impl WhoopPorts<'_> {
         Ok(SyncError::Revoked { notified })
     }
 
-    /// Refreshes every working WHOOP connection expiring within `within` (the 30-minute job).
-    pub async fn refresh_expiring(
-        &self,
-        users: &[User],
-        within: Duration,
-    ) -> Result<u32, SyncError> {
-        let due = self
+    /// Refreshes `user`'s WHOOP access token when it expires within `within` (a task of the
+    /// 30-minute refresh job); `true` when it was refreshed. Refused for good: the connection
+    /// is marked broken and the user told once.
+    pub async fn refresh_one(&self, user: &User, within: Duration) -> Result<bool, SyncError> {
+        let now = self.clock.now();
+        let refresher = Arc::new(WhoopRefresher {
+            wearable: self.wearable.clone(),
+            now,
+            refresh_before: now + within,
+            stale: None,
+        });
+        match self
             .credentials
-            .expiring_before(Provider::Whoop, self.clock.now() + within)
-            .await?;
-        let mut refreshed = 0;
-        for user in users.iter().filter(|u| due.contains(&u.id)) {
-            let now = self.clock.now();
-            let refresher = Arc::new(WhoopRefresher {
-                wearable: self.wearable.clone(),
-                now,
-                refresh_before: now + within,
-                stale: None,
-            });
-            match self
-                .credentials
-                .refresh_locked(user.id, Provider::Whoop, refresher)
-                .await?
-            {
-                Refreshed::Fresh(_) => refreshed += 1,
-                Refreshed::Failed(WearableError::InvalidGrant | WearableError::Unauthorized) => {
-                    self.revoked(user).await?;
-                }
-                Refreshed::Failed(_) | Refreshed::NotConnected => {}
+            .refresh_locked(user.id, Provider::Whoop, refresher)
+            .await?
+        {
+            Refreshed::Fresh(_) => Ok(true),
+            Refreshed::Failed(WearableError::InvalidGrant | WearableError::Unauthorized) => {
+                self.revoked(user).await?;
+                Ok(false)
             }
+            Refreshed::Failed(e) => Err(SyncError::Temporary(e.to_string())),
+            Refreshed::NotConnected => Ok(false),
         }
-        Ok(refreshed)
     }
 
     /// Fetches everything new since the last synced point of each kind (the first time, the

@@ -323,6 +323,28 @@ pub async fn expiring_before(
         .collect()
 }
 
+/// Users with a working connection to `provider`, by id after `after`.
+pub async fn connected(
+    conn: &mut AsyncPgConnection,
+    provider: Provider,
+    after: Option<UserId>,
+    limit: i64,
+) -> Result<Vec<UserId>, StorageError> {
+    let ids: Vec<i64> = cr::table
+        .filter(cr::provider.eq(provider.code()))
+        .filter(cr::status.eq("active"))
+        .filter(cr::user_id.gt(after.map_or(0, UserId::get)))
+        .order(cr::user_id)
+        .limit(limit.max(1))
+        .select(cr::user_id)
+        .load(conn)
+        .await
+        .map_err(from_diesel)?;
+    ids.into_iter()
+        .map(|id| UserId::new(id).map_err(corrupt))
+        .collect()
+}
+
 /// The user a provider account belongs to.
 pub async fn user_by_external_id(
     conn: &mut AsyncPgConnection,
@@ -516,5 +538,14 @@ impl CredentialStore for PgCredentialStore {
         before: DateTime<Utc>,
     ) -> Result<Vec<UserId>, StorageError> {
         expiring_before(&mut *self.db.conn().await?, provider, before).await
+    }
+
+    async fn connected(
+        &self,
+        provider: Provider,
+        after: Option<UserId>,
+        limit: i64,
+    ) -> Result<Vec<UserId>, StorageError> {
+        connected(&mut *self.db.conn().await?, provider, after, limit).await
     }
 }

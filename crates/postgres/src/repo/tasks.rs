@@ -20,6 +20,10 @@ fn kind_code(kind: &TaskKind) -> &'static str {
         TaskKind::FirstWhoopSync => "first_whoop_sync",
         TaskKind::WhoopChange(_) => "whoop_change",
         TaskKind::Briefing { .. } => "briefing",
+        TaskKind::WhoopSync => "whoop_sync",
+        TaskKind::WhoopTokenRefresh => "whoop_token_refresh",
+        TaskKind::FatsecretImport => "fatsecret_import",
+        TaskKind::FatsecretTokenCheck => "fatsecret_token_check",
     }
 }
 
@@ -46,6 +50,10 @@ fn kind_of(code: &str, payload: Option<serde_json::Value>) -> Result<TaskKind, S
                 .and_then(|p| serde_json::from_value(p).ok())
                 .ok_or_else(|| corrupt("a whoop_change task without its change"))?,
         ),
+        "whoop_sync" => TaskKind::WhoopSync,
+        "whoop_token_refresh" => TaskKind::WhoopTokenRefresh,
+        "fatsecret_import" => TaskKind::FatsecretImport,
+        "fatsecret_token_check" => TaskKind::FatsecretTokenCheck,
         "briefing" => briefing(payload.as_ref())
             .ok_or_else(|| corrupt("a briefing task without its kind and day"))?,
         other => return Err(corrupt(format!("task kind {other}"))),
@@ -89,6 +97,32 @@ pub async fn enqueue(conn: &mut AsyncPgConnection, tasks: &[NewTask]) -> Result<
     .await
     .map_err(from_diesel)?;
     Ok(())
+}
+
+// The partial unique index `tasks_one_open_routine` refuses a second open task of a routine
+// kind for a user; those rows are skipped.
+const ROUTINE: &str = "INSERT INTO tasks (user_id, kind) SELECT u, $2 FROM unnest($1::bigint[]) AS t(u) \
+     ON CONFLICT DO NOTHING";
+
+/// Adds the routine task `kind` for each user without one open; how many.
+pub async fn enqueue_routine(
+    conn: &mut AsyncPgConnection,
+    kind: &TaskKind,
+    users: &[UserId],
+) -> Result<u32, StorageError> {
+    if !kind.is_routine() {
+        return Err(corrupt(format!("{} is not a routine task", kind.label())));
+    }
+    if users.is_empty() {
+        return Ok(0);
+    }
+    let n = diesel::sql_query(ROUTINE)
+        .bind::<Array<BigInt>, _>(users.iter().map(|u| u.get()).collect::<Vec<_>>())
+        .bind::<Text, _>(kind_code(kind))
+        .execute(conn)
+        .await
+        .map_err(from_diesel)?;
+    Ok(u32::try_from(n).unwrap_or(u32::MAX))
 }
 
 const RECEIPT: &str = "INSERT INTO webhook_receipts (key) VALUES ($1) ON CONFLICT (key) DO NOTHING";
@@ -209,6 +243,14 @@ impl PgTasks {
 impl Tasks for PgTasks {
     async fn enqueue(&self, tasks: &[NewTask]) -> Result<(), StorageError> {
         enqueue(&mut *self.db.conn().await?, tasks).await
+    }
+
+    async fn enqueue_routine(
+        &self,
+        kind: &TaskKind,
+        users: &[UserId],
+    ) -> Result<u32, StorageError> {
+        enqueue_routine(&mut *self.db.conn().await?, kind, users).await
     }
 
     async fn enqueue_once(&self, receipt: &str, task: &NewTask) -> Result<bool, StorageError> {

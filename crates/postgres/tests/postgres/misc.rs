@@ -1026,3 +1026,48 @@ async fn one_provider_account_has_one_owner_and_the_migration_keeps_the_latest()
         "{refused:?}"
     );
 }
+
+#[tokio::test]
+async fn the_users_connected_to_a_provider_are_listed_page_by_page_without_the_broken_ones() {
+    let (_guard, db) = db().await;
+    let store = PgCredentialStore::new(db.clone(), cipher());
+    let mut ids = Vec::new();
+    for n in 1..=5 {
+        let u = user(&db, n).await;
+        store
+            .save(&Credentials {
+                user_id: u.id,
+                provider: Provider::Fatsecret,
+                tokens: Tokens::OAuth1 {
+                    token: Secret::new("t"),
+                    token_secret: Secret::new("s"),
+                },
+                external_user_id: None,
+                status: ConnectionStatus::Active,
+                updated_at: Utc::now(),
+            })
+            .await
+            .unwrap();
+        ids.push(u.id);
+    }
+    assert!(
+        store
+            .mark_broken(ids[2], Provider::Fatsecret)
+            .await
+            .unwrap()
+    );
+    let first = store.connected(Provider::Fatsecret, None, 2).await.unwrap();
+    assert_eq!(first, vec![ids[0], ids[1]]);
+    let rest = store
+        .connected(Provider::Fatsecret, Some(ids[1]), 2)
+        .await
+        .unwrap();
+    assert_eq!(rest, vec![ids[3], ids[4]]);
+    assert!(
+        store
+            .connected(Provider::Whoop, None, 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}

@@ -205,3 +205,36 @@ async fn a_queued_briefing_is_claimed_and_tasked_together_once_and_round_trips_i
     );
     assert_eq!(tasks.claim("w2", LEASE).await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn a_routine_task_is_open_once_per_user_and_kind_and_queued_again_once_done_or_parked() {
+    let (_guard, pool) = db().await;
+    let (a, b) = (user(&pool, 1).await.id, user(&pool, 2).await.id);
+    let tasks = PgTasks::new(pool);
+    let sync = TaskKind::WhoopSync;
+    assert_eq!(tasks.enqueue_routine(&sync, &[a, b]).await.unwrap(), 2);
+    // The next tick while both are still queued: nothing twice; another kind is its own.
+    assert_eq!(tasks.enqueue_routine(&sync, &[a, b]).await.unwrap(), 0);
+    assert_eq!(
+        tasks
+            .enqueue_routine(&TaskKind::FatsecretImport, &[a])
+            .await
+            .unwrap(),
+        1
+    );
+    let first = tasks.claim("w1", LEASE).await.unwrap().unwrap();
+    let second = tasks.claim("w2", LEASE).await.unwrap().unwrap();
+    // Claimed (running) still counts as open.
+    assert_eq!(tasks.enqueue_routine(&sync, &[a, b]).await.unwrap(), 0);
+    assert!(tasks.complete(first.id, "w1").await.unwrap());
+    assert!(tasks.park(second.id, "w2", "broken").await.unwrap());
+    assert_eq!(tasks.enqueue_routine(&sync, &[a, b]).await.unwrap(), 2);
+    // Only routine kinds are queued this way.
+    assert!(
+        tasks
+            .enqueue_routine(&TaskKind::FirstWhoopSync, &[a])
+            .await
+            .is_err()
+    );
+    assert_eq!(tasks.enqueue_routine(&sync, &[]).await.unwrap(), 0);
+}
