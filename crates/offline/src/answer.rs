@@ -1,4 +1,5 @@
-//! Answers to questions about today, by template, from the assistant's context only.
+//! Answers to questions about today (and, through [`crate::past`], yesterday and the last 7
+//! days), by template, from the assistant's context only.
 
 use wellness_domain::ports::AssistantContext;
 use wellness_domain::{Locale, Scored};
@@ -8,7 +9,7 @@ use crate::text::fold_words;
 
 /// What a question asks about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Asked {
+pub(crate) enum Asked {
     Eaten,
     Left,
     Protein,
@@ -20,13 +21,13 @@ enum Asked {
 }
 
 /// The words that name a topic: whole words, and beginnings of words (Ukrainian inflects).
-struct Cue {
-    words: &'static [&'static str],
-    beginnings: &'static [&'static str],
+pub(crate) struct Cue {
+    pub(crate) words: &'static [&'static str],
+    pub(crate) beginnings: &'static [&'static str],
 }
 
 impl Cue {
-    fn in_words(&self, words: &[String]) -> bool {
+    pub(crate) fn in_words(&self, words: &[String]) -> bool {
         words.iter().any(|w| {
             self.words.contains(&w.as_str()) || self.beginnings.iter().any(|b| w.starts_with(b))
         })
@@ -150,7 +151,7 @@ fn asked(question: &str) -> Vec<Asked> {
     topics
 }
 
-fn line(asked: Asked, context: &AssistantContext) -> String {
+pub(crate) fn line(asked: Asked, context: &AssistantContext) -> String {
     let texts = Texts::embedded();
     let locale = context.locale;
     let totals = &context.today_totals;
@@ -234,9 +235,13 @@ pub(crate) fn scope(locale: Locale) -> String {
     Texts::embedded().plain(locale, "answer-scope")
 }
 
-/// Answers a question from the context: one line per thing asked.
+/// Answers a question from the context: one line per thing asked, about today unless the
+/// question names yesterday or the week ([`crate::past`]).
 pub(crate) fn answer(question: &str, context: &AssistantContext) -> String {
     let topics = asked(question);
+    if let Some(period) = crate::past::period(&fold_words(question)) {
+        return crate::past::answer(period, &topics, context);
+    }
     if topics.is_empty() {
         return scope(context.locale);
     }

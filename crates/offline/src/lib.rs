@@ -12,6 +12,7 @@ mod forms;
 mod lex;
 mod modifiers;
 mod parse;
+mod past;
 mod product;
 mod text;
 mod units;

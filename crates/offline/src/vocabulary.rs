@@ -237,5 +237,11 @@ pub(crate) fn is_question_word(norm: &str) -> bool {
             | "підсумок"
             | "stats"
             | "статистика"
+            | "average"
+            | "avg"
+            | "середні"
+            | "середня"
+            | "середнє"
+            | "середньому"
     )
 }

@@ -247,9 +247,35 @@ answer-recovery-missing = I have no recovery data yet (it comes from WHOOP).
 answer-recovery = Recovery today: { $recovery }% · HRV { $hrv } ms · resting HR { $rhr }.
 answer-recovery-pending = WHOOP hasn't scored today's recovery yet.
 answer-recovery-unscorable = WHOOP couldn't score today's recovery.
-answer-scope = I can answer about today's food (calories, what's left, protein, fat, carbs), last night's sleep and today's recovery.
-answer-help = I log food ("200 g buckwheat", "2 eggs for breakfast"), set your goal ("goal 1800") and answer questions about today's food, sleep and recovery.
+answer-scope = I can answer about today's food (calories, what's left, protein, fat, carbs), yesterday's food, your averages over the last 7 days, last night's sleep and today's recovery.
+answer-help = I log food ("200 g buckwheat", "2 eggs for breakfast"), set your goal ("goal 1800") and answer questions about your food (today, yesterday, the last 7 days), sleep and recovery.
 answer-bad-amount = I couldn't make sense of that amount. Try "200 g rice" or "2 eggs".
+answer-food-item = { $name } { $grams } g
+answer-yesterday-nothing = Nothing was logged yesterday.
+answer-yesterday-eaten = Yesterday you ate { $kcal } kcal of your { $goal } kcal goal, { $count ->
+        [one] { $count } entry
+       *[other] { $count } entries
+    }: { $foods }.
+answer-yesterday-protein = Protein yesterday: { $grams } g.
+answer-yesterday-fat = Fat yesterday: { $grams } g.
+answer-yesterday-carbs = Carbs yesterday: { $grams } g.
+answer-week-nothing = Nothing was logged in the last 7 days.
+answer-week-kcal = Last 7 days, today included: { $kcal } kcal a day on average over { $days ->
+        [one] { $days } day with entries
+       *[other] { $days } days with entries
+    } (goal { $goal } kcal).
+answer-week-protein = Last 7 days, today included: { $grams } g of protein a day on average over { $days ->
+        [one] { $days } day with entries
+       *[other] { $days } days with entries
+    }.
+answer-week-fat = Last 7 days, today included: { $grams } g of fat a day on average over { $days ->
+        [one] { $days } day with entries
+       *[other] { $days } days with entries
+    }.
+answer-week-carbs = Last 7 days, today included: { $grams } g of carbs a day on average over { $days ->
+        [one] { $days } day with entries
+       *[other] { $days } days with entries
+    }.
 
 ## Pages after a connect link (WHOOP, FatSecret)
 

@@ -204,6 +204,11 @@ pub struct AssistantContext {
     pub calorie_goal: CalorieGoal,
     /// The latest WHOOP records.
     pub wearable: WearableSnapshot,
+    /// Yesterday's active entries (read for questions only; empty otherwise).
+    pub yesterday_entries: Vec<FoodEntry>,
+    /// Totals of each of the 6 local days before today that has entries, oldest first (read
+    /// for questions only; empty otherwise).
+    pub past_days: Vec<(LocalDate, DayTotals)>,
 }
 
 /// The assistant failed.

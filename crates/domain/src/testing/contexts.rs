@@ -22,6 +22,8 @@ pub fn empty_context(locale: Locale) -> AssistantContext {
         today_totals: DayTotals::default(),
         calorie_goal: CalorieGoal::new(2000).unwrap(),
         wearable: WearableSnapshot::default(),
+        yesterday_entries: Vec::new(),
+        past_days: Vec::new(),
     }
 }
 

@@ -70,11 +70,11 @@ impl FoodLog for MemoryLog {
             created,
         })
     }
-    async fn day_totals(&self, _u: UserId, _d: LocalDate) -> Result<DayTotals, StorageError> {
+    async fn day_totals(&self, user: UserId, day: LocalDate) -> Result<DayTotals, StorageError> {
         let all = self.0.lock().unwrap();
         let active: Vec<&FoodEntry> = all
             .iter()
-            .filter(|e| e.status == EntryStatus::Active)
+            .filter(|e| e.status == EntryStatus::Active && e.user_id == user && e.local_date == day)
             .collect();
         Ok(DayTotals {
             entries: active.len() as u32,
@@ -100,8 +100,19 @@ impl FoodLog for MemoryLog {
         }
         Ok(days.into_iter().collect())
     }
-    async fn entries_on(&self, _u: UserId, _d: LocalDate) -> Result<Vec<FoodEntry>, StorageError> {
-        Ok(self.0.lock().unwrap().clone())
+    async fn entries_on(
+        &self,
+        user: UserId,
+        day: LocalDate,
+    ) -> Result<Vec<FoodEntry>, StorageError> {
+        Ok(self
+            .0
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|e| e.status == EntryStatus::Active && e.user_id == user && e.local_date == day)
+            .cloned()
+            .collect())
     }
     async fn latest(&self, _u: UserId) -> Result<Option<FoodEntry>, StorageError> {
         Ok(self

@@ -189,3 +189,111 @@ mod grounded {
         }
     }
 }
+
+/// `busy_context` (Thursday 14 May, 1250 kcal today) with yesterday's two foods (900 kcal,
+/// 60 g protein) and Monday the 11th (1500 kcal, 100 g protein); nothing on the other days.
+fn with_past_days(locale: Locale) -> wellness_domain::ports::AssistantContext {
+    use wellness_domain::Meal;
+    use wellness_domain::testing::briefing::{date, entry, totals};
+    let mut oats = entry(1, Meal::Breakfast, 400.0, 25.0);
+    oats.name = "вівсяні пластівці".into();
+    oats.grams = wellness_domain::Grams::new(60.0).unwrap();
+    let mut chicken = entry(2, Meal::Dinner, 500.0, 35.0);
+    chicken.name = "chicken breast".into();
+    chicken.grams = wellness_domain::Grams::new(180.0).unwrap();
+    let day = |d: u32| date(2026, 5, d);
+    wellness_domain::ports::AssistantContext {
+        yesterday_entries: vec![oats, chicken],
+        past_days: vec![
+            (day(11), totals(4, 1500.0, 100.0)),
+            (day(13), totals(2, 900.0, 60.0)),
+        ],
+        ..busy_context(locale)
+    }
+}
+
+#[test]
+fn what_was_eaten_yesterday_names_the_foods_and_the_total() {
+    for question in ["what did I eat yesterday?", "calories yesterday"] {
+        let en = answer(question, &with_past_days(Locale::En));
+        assert_eq!(
+            en,
+            "Yesterday you ate 900 kcal of your 2000 kcal goal, 2 entries: вівсяні пластівці 60 g, \
+             chicken breast 180 g.",
+            "{question}"
+        );
+    }
+    let uk = answer("що я їла вчора?", &with_past_days(Locale::Uk));
+    assert_eq!(
+        uk,
+        "Учора з'їдено 900 ккал із цілі 2000 ккал, 2 записи: вівсяні пластівці 60 г, chicken \
+         breast 180 г."
+    );
+    assert_eq!(
+        answer("how much protein yesterday", &with_past_days(Locale::En)),
+        "Protein yesterday: 60 g."
+    );
+    assert_eq!(
+        answer("скільки білка вчора?", &with_past_days(Locale::Uk)),
+        "Білки вчора: 60 г."
+    );
+}
+
+#[test]
+fn the_weeks_average_counts_only_days_with_entries_and_says_how_many() {
+    // Monday 1500, Wednesday 900, today 1250: 3650 over 3 days.
+    let en = answer("average calories this week", &with_past_days(Locale::En));
+    assert_eq!(
+        en,
+        "Last 7 days, today included: 1217 kcal a day on average over 3 days with entries \
+         (goal 2000 kcal)."
+    );
+    let uk = answer(
+        "скільки в середньому калорій за тиждень?",
+        &with_past_days(Locale::Uk),
+    );
+    assert_eq!(
+        uk,
+        "За останні 7 днів разом із сьогодні: у середньому 1217 ккал на день за 3 дні із \
+         записами (ціль 2000 ккал)."
+    );
+    // Protein: 100 + 60 + 85.5 over 3 days.
+    let protein = answer(
+        "average protein per day this week",
+        &with_past_days(Locale::En),
+    );
+    assert_eq!(
+        protein,
+        "Last 7 days, today included: 82 g of protein a day on average over 3 days with entries."
+    );
+}
+
+#[test]
+fn past_days_with_nothing_logged_are_said_and_no_number_is_made_up() {
+    let en = answer("what did I eat yesterday?", &empty_context(Locale::En));
+    assert_eq!(en, "Nothing was logged yesterday.");
+    let uk = answer("середні калорії за тиждень", &empty_context(Locale::Uk));
+    assert_eq!(uk, "За останні 7 днів нічого не записано.");
+    // Only today has entries: its own average over one day.
+    let one = answer("average calories this week", &busy_context(Locale::En));
+    assert!(
+        one.contains("1250 kcal a day on average over 1 day with entries"),
+        "{one}"
+    );
+}
+
+#[test]
+fn questions_about_yesterday_and_the_week_are_read_as_questions() {
+    use wellness_domain::ports::Intent;
+    for text in [
+        "what did I eat yesterday?",
+        "how much protein yesterday",
+        "average calories this week",
+        "що я їла вчора?",
+        "скільки білка вчора?",
+        "середні калорії за тиждень",
+    ] {
+        let reading = crate::support::interpret(text);
+        assert_eq!(reading.intent, Intent::QueryData, "{text}");
+    }
+}

@@ -123,5 +123,7 @@ pub fn context(locale: Locale) -> AssistantContext {
         today_entries: vec![entry],
         calorie_goal: CalorieGoal::new(2000).unwrap(),
         wearable: WearableSnapshot::default(),
+        yesterday_entries: Vec::new(),
+        past_days: Vec::new(),
     }
 }

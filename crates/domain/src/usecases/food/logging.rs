@@ -107,7 +107,27 @@ impl FoodLogging {
             today_totals: Default::default(),
             calorie_goal: user.calorie_goal,
             wearable: Default::default(),
+            yesterday_entries: Vec::new(),
+            past_days: Vec::new(),
         }
+    }
+
+    /// Adds the days before today to `context`, for a question: yesterday's entries and the
+    /// totals of the 6 days before today (two queries, made for questions only).
+    async fn add_past_days(
+        &self,
+        user: &User,
+        context: &mut AssistantContext,
+    ) -> Result<(), ChatError> {
+        let today = LocalDate::of(self.clock.now(), user.time_zone);
+        let yesterday = today.previous();
+        let mut first = yesterday;
+        for _ in 0..5 {
+            first = first.previous();
+        }
+        context.yesterday_entries = self.food.entries_on(user.id, yesterday).await?;
+        context.past_days = self.food.daily_totals(user.id, first, yesterday).await?;
+        Ok(())
     }
 
     /// What `interpret` needs: the most any assistant that may read this message needs.
@@ -178,6 +198,9 @@ impl FoodLogging {
                 // A template reply needs no data; a free one is checked against all of it.
                 if scope == ContextScope::Basic && (!free_reply || self.assistant.writes_freely()) {
                     context = self.context(user).await?;
+                }
+                if intent == Intent::QueryData {
+                    self.add_past_days(user, &mut context).await?;
                 }
                 let (answer, answer_fell_back) = match (&interpretation.reply, intent) {
                     (Some(reply), Intent::General) if !reply.trim().is_empty() => {

@@ -413,6 +413,49 @@ fn questions_are_answered_from_the_context() {
     assert_eq!(w.sent.lock().unwrap()[0].text, "You've had 0 g of protein.");
 }
 
+/// A question gets the days before today too: yesterday's entries and the totals of the 6
+/// days before today (on 1 June in Kyiv: 26 to 31 May); a food log reads none of them.
+#[test]
+fn a_question_gets_yesterdays_entries_and_the_six_days_before_today() {
+    use wellness_domain::testing::briefing::{date, entry};
+    let mut a = MockAssistant::new();
+    a.expect_interpret_reads().return_const(ContextScope::Basic);
+    a.expect_interpret().returning(|text, ctx| {
+        assert!(ctx.yesterday_entries.is_empty() && ctx.past_days.is_empty());
+        Ok(if text.starts_with("what") {
+            question()
+        } else {
+            two_eggs()
+        })
+    });
+    a.expect_writes_freely().return_const(false);
+    a.expect_answer().returning(|_, ctx| {
+        let days: Vec<String> = ctx
+            .past_days
+            .iter()
+            .map(|(d, t)| format!("{}: {} kcal", d.date(), t.nutrients.kcal.rounded()))
+            .collect();
+        Ok(format!(
+            "{} yesterday; {}",
+            ctx.yesterday_entries.len(),
+            days.join(", ")
+        ))
+    });
+    let w = world(a, None);
+    for (n, day) in [(1, 31), (2, 31), (3, 26), (4, 25)] {
+        let mut e = entry(n, Meal::Lunch, 300.0, 10.0);
+        e.user_id = user().id;
+        e.local_date = date(2026, 5, day);
+        w.log.0.lock().unwrap().push(e);
+    }
+    block_on(w.service.handle(&text(10, "2 eggs"))).unwrap();
+    block_on(w.service.handle(&text(11, "what did I eat yesterday?"))).unwrap();
+    assert_eq!(
+        w.sent.lock().unwrap()[1].text,
+        "2 yesterday; 2026-05-26: 300 kcal, 2026-05-31: 600 kcal"
+    );
+}
+
 /// "2 eggs" as an assistant reads it.
 fn two_eggs() -> Interpretation {
     Interpretation {
