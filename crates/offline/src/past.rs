@@ -121,7 +121,7 @@ fn eaten(period: Period, context: &AssistantContext) -> String {
                 &[
                     text("kcal", totals.nutrients.kcal.rounded().to_string()),
                     number("count", totals.entries),
-                    text("foods", foods.join(", ")),
+                    text("foods", foods.join("; ")),
                     goal,
                 ],
             )
@@ -146,9 +146,9 @@ fn nutrient(period: Period, topic: Asked, context: &AssistantContext) -> String 
     let texts = Texts::embedded();
     let locale = context.locale;
     let grams = |t: &DayTotals| match topic {
-        Asked::Fat => t.nutrients.fat.get(),
-        Asked::Carbs => t.nutrients.carbs.get(),
-        _ => t.nutrients.protein.get(),
+        Asked::Fat => t.nutrients.fat,
+        Asked::Carbs => t.nutrients.carbs,
+        _ => t.nutrients.protein,
     };
     let which = match topic {
         Asked::Fat => "fat",
@@ -161,7 +161,8 @@ fn nutrient(period: Period, topic: Asked, context: &AssistantContext) -> String 
             Some(t) => texts.t(
                 locale,
                 &format!("answer-yesterday-{which}"),
-                &[text("grams", format!("{:.0}", grams(t)))],
+                // As the day's log shows it: "16.9", "60".
+                &[text("grams", grams(t).to_string())],
             ),
         },
         Period::Week => match week(context) {
@@ -170,7 +171,7 @@ fn nutrient(period: Period, topic: Asked, context: &AssistantContext) -> String 
                 locale,
                 &format!("answer-week-{which}"),
                 &[
-                    text("grams", format!("{:.0}", grams(&sum) / days)),
+                    text("grams", format!("{:.0}", grams(&sum).get() / days)),
                     number("days", days),
                 ],
             ),

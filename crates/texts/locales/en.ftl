@@ -250,7 +250,7 @@ answer-recovery-unscorable = WHOOP couldn't score today's recovery.
 answer-scope = I can answer about today's food (calories, what's left, protein, fat, carbs), yesterday's food, your averages over the last 7 days, last night's sleep and today's recovery.
 answer-help = I log food ("200 g buckwheat", "2 eggs for breakfast"), set your goal ("goal 1800") and answer questions about your food (today, yesterday, the last 7 days), sleep and recovery.
 answer-bad-amount = I couldn't make sense of that amount. Try "200 g rice" or "2 eggs".
-answer-food-item = { $name } { $grams } g
+answer-food-item = { $name } — { $grams } g
 answer-yesterday-nothing = Nothing was logged yesterday.
 answer-yesterday-eaten = Yesterday you ate { $kcal } kcal of your { $goal } kcal goal, { $count ->
         [one] { $count } entry

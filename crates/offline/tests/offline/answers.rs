@@ -218,16 +218,16 @@ fn what_was_eaten_yesterday_names_the_foods_and_the_total() {
         let en = answer(question, &with_past_days(Locale::En));
         assert_eq!(
             en,
-            "Yesterday you ate 900 kcal of your 2000 kcal goal, 2 entries: вівсяні пластівці 60 g, \
-             chicken breast 180 g.",
+            "Yesterday you ate 900 kcal of your 2000 kcal goal, 2 entries: вівсяні пластівці — 60 \
+             g; chicken breast — 180 g.",
             "{question}"
         );
     }
     let uk = answer("що я їла вчора?", &with_past_days(Locale::Uk));
     assert_eq!(
         uk,
-        "Учора з'їдено 900 ккал із цілі 2000 ккал, 2 записи: вівсяні пластівці 60 г, chicken \
-         breast 180 г."
+        "Учора з'їдено 900 ккал із цілі 2000 ккал, 2 записи: вівсяні пластівці — 60 г; \
+         chicken breast — 180 г."
     );
     assert_eq!(
         answer("how much protein yesterday", &with_past_days(Locale::En)),
