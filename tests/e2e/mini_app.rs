@@ -405,6 +405,37 @@ async fn over_https_the_menu_and_today_open_the_mini_app_and_over_http_nothing_d
     // A food reply has no dashboard button.
     say(&tg, &ann, "a banana").await;
     assert!(app_buttons(&tg, &ann).is_empty());
+    // The chat's own menu button speaks its user's language: set by /start, changed with it.
+    // (Set right after the reply is out: waited for.)
+    say(&tg, &ann, "/start").await;
+    let label = |tg: &wellness_sim::telegram::TelegramSim| {
+        tg.menu_button(Some(ann.id))
+            .and_then(|b| b["text"].as_str().map(str::to_owned))
+    };
+    wellness_e2e::eventually(
+        "the chat's own button",
+        std::time::Duration::from_secs(5),
+        || label(&tg).is_some(),
+    )
+    .await;
+    let own = tg.menu_button(Some(ann.id)).unwrap();
+    assert_eq!(
+        (own["type"].as_str(), own["text"].as_str()),
+        (Some("web_app"), Some("Dashboard"))
+    );
+    assert_eq!(own["web_app"]["url"], "https://wellness.example/app");
+    say(&tg, &ann, "/language uk").await;
+    wellness_e2e::eventually(
+        "the button in Ukrainian",
+        std::time::Duration::from_secs(5),
+        || label(&tg).as_deref() == Some("Панель"),
+    )
+    .await;
+    assert_eq!(
+        tg.menu_button(None).unwrap()["text"],
+        "Dashboard",
+        "the default stays"
+    );
 
     // Plain http (the tests' default): Telegram would refuse the button, so there is none.
     let bot = food_bot(false).await;
@@ -412,4 +443,7 @@ async fn over_https_the_menu_and_today_open_the_mini_app_and_over_http_nothing_d
     assert!(r.contains("of 2000 kcal"), "{r}");
     assert!(app_buttons(&bot.tg, &ann).is_empty());
     assert_eq!(bot.tg.menu_button(None), None);
+    say(&bot.tg, &ann, "/start").await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(bot.tg.menu_button(Some(ann.id)), None);
 }

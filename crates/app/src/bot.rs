@@ -406,7 +406,7 @@ async fn register(
     // One default for every chat: Telegram shows it in the chat's input bar.
     if let Some(url) = client.mini_app_url() {
         client
-            .set_menu_button_web_app(&texts.dashboard_menu_button(Locale::En), url)
+            .set_menu_button_web_app(None, &texts.dashboard_menu_button(Locale::En), url)
             .await?;
     }
     Ok(())

@@ -290,6 +290,8 @@ pub enum Label {
     KeepMyData,
     /// Open the Mini App dashboard.
     OpenDashboard,
+    /// The chat's menu button that opens the Mini App dashboard.
+    MenuDashboard,
     /// One of the foods some words may mean.
     Candidate(String),
     /// Delete this saved product.
@@ -331,6 +333,10 @@ pub struct Reply {
     pub parts: Vec<Say>,
     /// Rows of buttons.
     pub buttons: Vec<Vec<Action>>,
+    /// Also make the chat's menu button open the dashboard, labelled in the reply's language
+    /// (Telegram's default button has one label for every chat; a chat's own follows its
+    /// user's language).
+    pub menu: bool,
 }
 
 impl Reply {
@@ -339,6 +345,7 @@ impl Reply {
         Self {
             parts: vec![say],
             buttons: Vec::new(),
+            menu: false,
         }
     }
 
@@ -347,7 +354,14 @@ impl Reply {
         Self {
             parts,
             buttons: Vec::new(),
+            menu: false,
         }
+    }
+
+    /// Also sets the chat's menu button to the dashboard, in the reply's language.
+    pub fn with_menu_button(mut self) -> Self {
+        self.menu = true;
+        self
     }
 
     /// Adds a row with the button that opens the Mini App dashboard.
@@ -396,6 +410,7 @@ impl Reply {
                         .collect()
                 })
                 .collect(),
+            menu_button: self.menu.then(|| label(&Label::MenuDashboard)),
         }
     }
 }

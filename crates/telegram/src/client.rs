@@ -275,9 +275,11 @@ impl TelegramClient {
         .map(drop)
     }
 
-    /// Makes `text` the default menu button of every chat, opening the Mini App at `url`.
+    /// Makes `text` the menu button opening the Mini App at `url`: of `chat` when given, else
+    /// the default of every chat without its own.
     pub async fn set_menu_button_web_app(
         &self,
+        chat: Option<i64>,
         text: &str,
         url: &str,
     ) -> Result<(), MessengerError> {
@@ -288,6 +290,7 @@ impl TelegramClient {
                 .build(),
         );
         let params = SetChatMenuButtonParams::builder()
+            .maybe_chat_id(chat)
             .menu_button(button)
             .build();
         self.call(None, self.attempts(), || {

@@ -193,7 +193,17 @@ impl Messenger for TelegramClient {
         for piece in first {
             self.send_chunk(chat, piece, None).await?;
         }
-        self.send_chunk(chat, last, keyboard.as_ref()).await
+        let sent = self.send_chunk(chat, last, keyboard.as_ref()).await?;
+        // A private chat's own menu button, in the language of the message that asked for it.
+        // The message is out: a failure here leaves the default button, and is not the
+        // message's (which must not be sent again for it).
+        if let (Some(label), Some(url), true) =
+            (&message.menu_button, self.mini_app_url(), chat.0 > 0)
+            && let Err(e) = self.set_menu_button_web_app(Some(chat.0), label, url).await
+        {
+            tracing::warn!(error = %e, "could not set the chat's menu button");
+        }
+        Ok(sent)
     }
 
     /// The new text must fit in one message; "message is not modified" counts as done.

@@ -70,6 +70,7 @@ impl Texts {
             Label::DeleteEverything => self.plain(locale, "button-delete-everything"),
             Label::KeepMyData => self.plain(locale, "button-keep-my-data"),
             Label::OpenDashboard => self.plain(locale, "button-open-dashboard"),
+            Label::MenuDashboard => self.plain(locale, "menu-button-dashboard"),
             Label::Candidate(name) => name.clone(),
             Label::DeleteProduct(name) => {
                 self.t(locale, "button-delete-product", &[text("name", name)])

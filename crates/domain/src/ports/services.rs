@@ -33,6 +33,9 @@ pub struct OutgoingMessage {
     pub text: String,
     /// Rows of inline buttons.
     pub buttons: Vec<Vec<Button>>,
+    /// When set, the chat's menu button is made to open the Mini App with this label (where
+    /// the deployment can open one: an https `PUBLIC_BASE_URL`).
+    pub menu_button: Option<String>,
 }
 
 impl OutgoingMessage {
@@ -41,6 +44,7 @@ impl OutgoingMessage {
         Self {
             text: text.into(),
             buttons: Vec::new(),
+            menu_button: None,
         }
     }
 }

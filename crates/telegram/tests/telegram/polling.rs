@@ -317,6 +317,7 @@ async fn stores_button_presses_with_their_chat() {
                     label: "Undo".to_owned(),
                     press: ButtonPress::Callback("undo:1".to_owned()),
                 }]],
+                menu_button: None,
             },
         )
         .await

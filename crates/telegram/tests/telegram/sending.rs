@@ -27,6 +27,7 @@ fn with_buttons(text: &str, rows: &[&[(&str, &str)]]) -> OutgoingMessage {
                     .collect()
             })
             .collect(),
+        menu_button: None,
     }
 }
 
@@ -367,4 +368,50 @@ async fn downloading_an_unknown_file_is_rejected() {
     let sim = start_sim().await;
     let error = client(&sim).download("nope", 1000).await.unwrap_err();
     assert!(matches!(error, MessengerError::Rejected(_)), "{error:?}");
+}
+
+/// A message that asks for it also sets its chat's own menu button to the Mini App; a failure
+/// of that call leaves the message sent (it must not be sent again for it). Without a Mini App
+/// URL (http) nothing is set.
+#[tokio::test]
+async fn a_message_can_set_its_chats_menu_button_and_a_failure_to_does_not_fail_the_message() {
+    use wellness_sim::telegram::{Fault, FaultRule};
+    let sim = start_sim().await;
+    let ann = greeted(&sim, ann());
+    let message = OutgoingMessage {
+        menu_button: Some("Панель".to_owned()),
+        ..OutgoingMessage::text("Привіт")
+    };
+    let plain = client(&sim);
+    plain.send(chat_of(&ann), &message).await.unwrap();
+    assert_eq!(sim.menu_button(Some(ann.id)), None, "no Mini App over http");
+
+    let options = wellness_telegram::ClientOptions {
+        mini_app_url: Some("https://wellness.example/app".to_owned()),
+        ..test_options()
+    };
+    let app = client_at(&sim.base_url(), no_limits(), options);
+    app.send(chat_of(&ann), &message).await.unwrap();
+    let button = sim.menu_button(Some(ann.id)).unwrap();
+    assert_eq!(button["text"], "Панель");
+    assert_eq!(button["web_app"]["url"], "https://wellness.example/app");
+    assert_eq!(sim.menu_button(None), None, "the default is not touched");
+
+    sim.inject_fault(
+        FaultRule::next(Fault::Status { status: 502 })
+            .for_method("setChatMenuButton")
+            .times(10),
+    );
+    let before = sim.sent_to(ann.id).len();
+    app.send(
+        chat_of(&ann),
+        &OutgoingMessage {
+            menu_button: Some("Menu".to_owned()),
+            ..OutgoingMessage::text("ще раз")
+        },
+    )
+    .await
+    .unwrap();
+    assert_eq!(sim.sent_to(ann.id).len(), before + 1, "sent once");
+    assert_eq!(sim.menu_button(Some(ann.id)).unwrap()["text"], "Панель");
 }

@@ -25,6 +25,7 @@ async fn maps_the_simulators_text_command_voice_and_button_updates() {
                     label: "Undo".to_owned(),
                     press: ButtonPress::Callback("undo:9".to_owned()),
                 }]],
+                menu_button: None,
             },
         )
         .await

@@ -347,14 +347,21 @@ impl ChatService {
         is_new: bool,
     ) -> Result<(), ChatError> {
         if let Some((say, locale)) = self.settings.command(user, command).await? {
-            return self.send(chat, locale, &say.into()).await;
+            let mut reply = Reply::one(say);
+            // The chat's menu button follows the language the user chose.
+            if matches!(reply.parts[..], [Say::LanguageSet]) {
+                reply = reply.with_menu_button();
+            }
+            return self.send(chat, locale, &reply).await;
         }
         let reply: Reply = match command {
-            Command::Start => Say::Welcome {
+            // The chat's own menu button, labelled in the user's language (Telegram's default
+            // one has a single label for every chat).
+            Command::Start => Reply::one(Say::Welcome {
                 name: user.first_name.clone(),
                 returning: !is_new,
-            }
-            .into(),
+            })
+            .with_menu_button(),
             Command::Help => Say::Help.into(),
             Command::Today => Reply::from(self.today.today(user).await?).with_dashboard(),
             Command::Sync => match self

@@ -67,6 +67,7 @@ impl Privacy {
                 Action::callback(Label::DeleteEverything, Callback::ConfirmDelete),
                 Action::callback(Label::KeepMyData, Callback::CancelDelete),
             ]],
+            menu: false,
         }
     }
 

@@ -290,6 +290,7 @@ impl FoodLogging {
         Ok(Reply {
             parts: vec![Say::Products(products)],
             buttons,
+            menu: false,
         })
     }
 

@@ -85,12 +85,21 @@ impl Harness {
 
     /// Runs the message; returns what was sent, or the error.
     fn run(self, message: InboundMessage) -> (Result<(), ChatError>, Vec<String>) {
+        let (result, sent) = self.run_messages(message);
+        (result, sent.into_iter().map(|m| m.text).collect())
+    }
+
+    /// Runs the message; returns the messages sent, or the error.
+    fn run_messages(
+        self,
+        message: InboundMessage,
+    ) -> (Result<(), ChatError>, Vec<OutgoingMessage>) {
         let sent = Arc::new(Mutex::new(Vec::new()));
         let mut messenger = MockMessenger::new();
         let sink = sent.clone();
         let result = self.messenger_result.clone();
         messenger.expect_send().returning(move |_, m| {
-            sink.lock().unwrap().push(m.text.clone());
+            sink.lock().unwrap().push(m.clone());
             result.clone().map(|()| SentMessage { message_id: 1 })
         });
         messenger.expect_answer_button().returning(|_, _| Ok(()));
@@ -136,6 +145,27 @@ fn start_greets_in_the_language_of_the_telegram_app() {
     assert!(sent[0].starts_with("Привіт, Оля!"), "{}", sent[0]);
     let (_, sent) = Harness::new(Locale::En).run(message(command("start", ""), "en"));
     assert!(sent[0].starts_with("Hi, Оля!"), "{}", sent[0]);
+}
+
+/// /start and a language change also set the chat's own menu button, in the user's language;
+/// other replies leave it alone.
+#[test]
+fn start_and_a_language_change_label_the_chats_menu_button_in_the_users_language() {
+    let (_, sent) = Harness::new(Locale::Uk).run_messages(message(command("start", ""), "uk"));
+    assert_eq!(sent[0].menu_button.as_deref(), Some("Панель"));
+    let (_, sent) = Harness::new(Locale::En).run_messages(message(command("start", ""), "en"));
+    assert_eq!(sent[0].menu_button.as_deref(), Some("Dashboard"));
+    let mut h = Harness::new(Locale::En);
+    h.users.expect_change().times(1).returning(|_, c| {
+        let UserSettingChange::Locale(locale) = c else {
+            panic!("{c:?}")
+        };
+        Ok(Some(user(*locale)))
+    });
+    let (_, sent) = h.run_messages(message(command("language", "uk"), "en"));
+    assert_eq!(sent[0].menu_button.as_deref(), Some("Панель"));
+    let (_, sent) = Harness::new(Locale::En).run_messages(message(command("help", ""), "en"));
+    assert_eq!(sent[0].menu_button, None);
 }
 
 #[test]
