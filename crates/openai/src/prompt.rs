@@ -120,7 +120,7 @@ pub(crate) fn context_json(context: &AssistantContext) -> Value {
     let goal = i64::from(context.calorie_goal.kcal());
     let eaten = context.today_totals.nutrients.kcal.rounded();
     let totals = &context.today_totals.nutrients;
-    json!({
+    let mut out = json!({
         "now_local": context.local_now.format("%Y-%m-%dT%H:%M").to_string(),
         "weekday": context.local_now.format("%A").to_string(),
         "language": context.locale.code(),
@@ -140,7 +140,33 @@ pub(crate) fn context_json(context: &AssistantContext) -> Value {
         "recovery": context.wearable.latest_recovery.as_ref().map(recovery),
         "cycle": context.wearable.latest_cycle.as_ref().map(cycle),
         "workouts": context.wearable.recent_workouts.iter().take(5).map(workout).collect::<Vec<_>>(),
-    })
+    });
+    // A question's context also holds the days before today (only then: other prompts stay
+    // as they were).
+    if !context.past_days.is_empty() || !context.yesterday_entries.is_empty() {
+        out["yesterday_entries"] = json!(
+            context
+                .yesterday_entries
+                .iter()
+                .map(entry)
+                .collect::<Vec<_>>()
+        );
+        out["past_days"] = json!(
+            context
+                .past_days
+                .iter()
+                .map(|(day, t)| json!({
+                    "date": day.date().to_string(),
+                    "entries": t.entries,
+                    "kcal": t.nutrients.kcal.rounded(),
+                    "protein_g": number(t.nutrients.protein.get(), 1),
+                    "fat_g": number(t.nutrients.fat.get(), 1),
+                    "carbs_g": number(t.nutrients.carbs.get(), 1),
+                }))
+                .collect::<Vec<_>>()
+        );
+    }
+    out
 }
 
 fn entry(entry: &FoodEntry) -> Value {

@@ -132,8 +132,66 @@ pub(super) fn of(context: &AssistantContext, question: &str) -> Facts {
         .push(context.local_now.hour() * 60 + context.local_now.minute());
     facts.echoes.extend(numbers_in(question));
     food(&mut facts, context);
+    past_food(&mut facts, context);
     wearable(&mut facts, context);
     facts
+}
+
+/// The days before today a question's context holds: each day's totals (and its share of the
+/// goal and what was left), yesterday's entries, and the daily averages over the last 7 days
+/// (today included) with the number of days they average.
+fn past_food(facts: &mut Facts, context: &AssistantContext) {
+    if context.past_days.is_empty() && context.yesterday_entries.is_empty() {
+        return;
+    }
+    let goal = f64::from(context.calorie_goal.kcal());
+    let mut logged: Vec<(NaiveDate, crate::model::DayTotals)> = Vec::new();
+    for (day, totals) in &context.past_days {
+        let day = [day.date()];
+        let eaten = totals.nutrients.kcal.get();
+        facts.add(Kind::Energy, eaten, &day);
+        facts.add(Kind::Energy, (goal - eaten.round()).abs(), &day);
+        facts.add(Kind::Percent, eaten / goal * 100.0, &day);
+        facts.add(Kind::Plain, f64::from(totals.entries), &day);
+        for value in [
+            totals.nutrients.protein.get(),
+            totals.nutrients.fat.get(),
+            totals.nutrients.carbs.get(),
+        ] {
+            facts.add(Kind::Mass, value, &day);
+        }
+        if totals.entries > 0 {
+            logged.push((day[0], *totals));
+        }
+    }
+    let yesterday = facts.today.checked_sub_days(Days::new(1));
+    for entry in &context.yesterday_entries {
+        let day: Vec<NaiveDate> = yesterday.into_iter().collect();
+        let n = &entry.nutrients;
+        facts.add(Kind::Mass, entry.grams.get(), &day);
+        facts.add(Kind::Energy, n.kcal.get(), &day);
+        for value in [n.protein.get(), n.fat.get(), n.carbs.get()] {
+            facts.add(Kind::Mass, value, &day);
+        }
+        facts.echoes.extend(numbers_in(&entry.name));
+    }
+    if context.today_totals.entries > 0 {
+        logged.push((facts.today, context.today_totals));
+    }
+    let days: Vec<NaiveDate> = logged.iter().map(|(d, _)| *d).collect();
+    let count = logged.len() as f64;
+    // The window itself ("the last 7 days") and how many of its days had entries.
+    facts.add(Kind::Plain, 7.0, &[]);
+    facts.add(Kind::Plain, count, &days);
+    if count > 0.0 {
+        let average = |f: fn(&crate::model::DayTotals) -> f64| {
+            logged.iter().map(|(_, t)| f(t)).sum::<f64>() / count
+        };
+        facts.add(Kind::Energy, average(|t| t.nutrients.kcal.get()), &days);
+        facts.add(Kind::Mass, average(|t| t.nutrients.protein.get()), &days);
+        facts.add(Kind::Mass, average(|t| t.nutrients.fat.get()), &days);
+        facts.add(Kind::Mass, average(|t| t.nutrients.carbs.get()), &days);
+    }
 }
 
 fn food(facts: &mut Facts, context: &AssistantContext) {

@@ -228,6 +228,35 @@ fn the_finding_carries_no_figures() {
     );
 }
 
+/// With yesterday's totals and entries in the context (a question's), a model may state them
+/// for yesterday, and the week's average; not another day's figure, nor a made-up average.
+#[test]
+fn yesterdays_figures_and_the_weeks_average_pass_once_the_context_holds_them() {
+    use crate::testing::briefing::{date, entry, totals};
+    let mut context = busy_context(Locale::En);
+    let mut oats = entry(1, crate::model::Meal::Breakfast, 400.0, 25.0);
+    oats.grams = crate::model::Grams::new(60.0).unwrap();
+    context.yesterday_entries = vec![oats];
+    context.past_days = vec![(date(2026, 5, 13), totals(1, 400.0, 25.0))];
+    let check_en =
+        |reply: &str| check(reply, "what did I eat yesterday?", &context).map_err(|f| f.why);
+    assert_eq!(
+        check_en("Yesterday you ate 400 kcal: 60 g of oats."),
+        Ok(())
+    );
+    assert_eq!(check_en("Yesterday you had 25 g of protein."), Ok(()));
+    // Today (1250) and yesterday (400) over 2 days: 825 a day.
+    assert_eq!(
+        check_en("Over the last 7 days you averaged 825 kcal a day on 2 days."),
+        Ok(())
+    );
+    assert!(
+        check_en("Yesterday you ate 1250 kcal.").is_err(),
+        "today's total"
+    );
+    assert!(check_en("Over the last 7 days you averaged 1900 kcal a day.").is_err());
+}
+
 fn with_totals(kcal: f64, protein: f64) -> crate::ports::AssistantContext {
     let mut context = empty_context(Locale::En);
     context.today_totals.entries = 1;

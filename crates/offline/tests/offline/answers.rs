@@ -190,6 +190,53 @@ mod grounded {
     }
 }
 
+/// The answers about yesterday and the week pass the grounding check too (they replace a
+/// model's answer that names a past day), for any figures of those days.
+mod grounded_past {
+    use proptest::prelude::*;
+    use wellness_domain::grounding::check;
+    use wellness_domain::testing::briefing::{date, totals};
+    use wellness_domain::{Kcal, Locale, MacroGrams};
+
+    use super::{answer, with_past_days};
+
+    const QUESTIONS: [&str; 8] = [
+        "what did I eat yesterday?",
+        "how much protein yesterday",
+        "average calories this week",
+        "average fat this week",
+        "що я їла вчора?",
+        "скільки вуглеводів учора?",
+        "середні калорії за тиждень",
+        "скільки в середньому білка за тиждень?",
+    ];
+
+    proptest! {
+        #[test]
+        fn every_rules_answer_about_past_days_passes_the_grounding_check(
+            question in 0..QUESTIONS.len(),
+            uk in any::<bool>(),
+            kcal in 1.0f64..6000.0,
+            protein in 0.0f64..400.0,
+            fat in 0.0f64..300.0,
+            monday in 0.0f64..4000.0,
+        ) {
+            let locale = if uk { Locale::Uk } else { Locale::En };
+            let mut context = with_past_days(locale);
+            let mut yesterday = totals(2, kcal, protein);
+            yesterday.nutrients.fat = MacroGrams::new(fat).unwrap();
+            context.past_days = vec![
+                (date(2026, 5, 11), totals(4, monday, protein / 2.0)),
+                (date(2026, 5, 13), yesterday),
+            ];
+            context.yesterday_entries[0].nutrients.kcal = Kcal::new(kcal / 3.0).unwrap();
+            let question = QUESTIONS[question];
+            let reply = answer(question, &context);
+            prop_assert!(check(&reply, question, &context).is_ok(), "{} → {}", question, reply);
+        }
+    }
+}
+
 /// `busy_context` (Thursday 14 May, 1250 kcal today) with yesterday's two foods (900 kcal,
 /// 60 g protein) and Monday the 11th (1500 kcal, 100 g protein); nothing on the other days.
 fn with_past_days(locale: Locale) -> wellness_domain::ports::AssistantContext {

@@ -177,6 +177,35 @@ async fn the_request_carries_the_model_the_key_a_strict_schema_and_the_context()
     assert_eq!(context_json["today"]["entries"][0]["name"], "гречка");
     assert_eq!(messages[2].1, "200 г гречки");
     assert_eq!(messages[4].1, "a banana");
+    // The days before today are sent only when the context holds them (a question's).
+    assert!(context_json.get("past_days").is_none());
+}
+
+#[tokio::test]
+async fn a_questions_context_sends_yesterday_and_the_days_before() {
+    let (sim, assistant) = assistant().await;
+    let mut context = context(Locale::En);
+    let yesterday = wellness_domain::LocalDate::from_calendar(
+        chrono::NaiveDate::from_ymd_opt(2026, 3, 9).unwrap(),
+    );
+    let mut eaten = context.today_entries[0].clone();
+    eaten.local_date = yesterday;
+    context.yesterday_entries = vec![eaten];
+    context.past_days = vec![(yesterday, context.today_totals)];
+    assistant
+        .answer("what did I eat yesterday?", &context)
+        .await
+        .ok();
+    let request = &sim.requests()[0];
+    let messages = request.messages();
+    let context_line = messages
+        .iter()
+        .find_map(|(_, text)| text.strip_prefix("Context (JSON): "))
+        .unwrap();
+    let context_json: Value = serde_json::from_str(context_line).unwrap();
+    assert_eq!(context_json["past_days"][0]["date"], "2026-03-09");
+    assert_eq!(context_json["past_days"][0]["kcal"], 686);
+    assert_eq!(context_json["yesterday_entries"][0]["name"], "гречка");
 }
 
 #[tokio::test]
