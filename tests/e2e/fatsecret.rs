@@ -159,6 +159,25 @@ async fn two_eggs_after_connecting_make_exactly_one_entry_in_the_fatsecret_diary
     tokio::time::sleep(Duration::from_millis(1500)).await;
     assert_eq!(w.fs.diary(FS_USER).len(), 1);
     assert_eq!(w.fs.api_calls("food_entry.create").len(), 1);
+    // The calls' latencies are FatSecret's, named as their counts are (WHOOP is not even
+    // configured here).
+    let metrics = wellness_e2e::scrape(&w.server.url).await;
+    let timed = |provider: &str, call: &str| {
+        wellness_e2e::sample_sum(
+            &metrics,
+            "wellness_outbound_call_duration_seconds_count",
+            &[("provider", provider), ("call", call)],
+        )
+    };
+    assert_eq!(timed("fatsecret", "diary_create"), 1.0, "{metrics}");
+    assert!(timed("fatsecret", "find") >= 1.0, "{metrics}");
+    assert!(
+        !metrics
+            .lines()
+            .any(|l| l.starts_with("wellness_outbound_call_duration_seconds")
+                && l.contains("provider=\"whoop\"")),
+        "{metrics}"
+    );
 }
 
 #[tokio::test]

@@ -485,8 +485,8 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn create(&self, tokens: &Tokens, entry: &DiaryEntry) -> Result<String, DiaryError> {
         let r = timed(
             &self.metrics,
-            "whoop",
-            "create",
+            "fatsecret",
+            "diary_create",
             self.inner.create(tokens, entry),
         )
         .await;
@@ -497,8 +497,8 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn delete(&self, tokens: &Tokens, food_entry_id: &str) -> Result<(), DiaryError> {
         let r = timed(
             &self.metrics,
-            "whoop",
-            "delete",
+            "fatsecret",
+            "diary_delete",
             self.inner.delete(tokens, food_entry_id),
         )
         .await;
@@ -515,7 +515,7 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
         let r = timed(
             &self.metrics,
             "fatsecret",
-            "edit",
+            "diary_edit",
             self.inner.edit(tokens, food_entry_id, entry),
         )
         .await;
@@ -524,7 +524,13 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     }
 
     async fn day(&self, tokens: &Tokens, day: LocalDate) -> Result<Vec<DiaryEntry>, DiaryError> {
-        let r = timed(&self.metrics, "whoop", "day", self.inner.day(tokens, day)).await;
+        let r = timed(
+            &self.metrics,
+            "fatsecret",
+            "diary_day",
+            self.inner.day(tokens, day),
+        )
+        .await;
         self.count("diary_day", diary_status(&r));
         r
     }
@@ -532,7 +538,7 @@ impl<T: FoodDiary + 'static> FoodDiary for MeteredFatSecret<T> {
     async fn unit_weight(&self, serving: &CatalogueRef) -> Result<Option<Grams>, DiaryError> {
         let r = timed(
             &self.metrics,
-            "whoop",
+            "fatsecret",
             "unit_weight",
             self.inner.unit_weight(serving),
         )
@@ -552,7 +558,7 @@ impl<T: FoodCatalog + 'static> FoodCatalog for MeteredFatSecret<T> {
     ) -> Result<Option<FoodFacts>, CatalogError> {
         let r = timed(
             &self.metrics,
-            "whoop",
+            "fatsecret",
             "find",
             self.inner.find(said, lookup_name, locale),
         )
