@@ -13,7 +13,7 @@ use tracing::{Instrument as _, info_span, warn};
 use wellness_domain::ports::{
     ClaimedTask, Clock, CredentialStore, FoodLog, Messenger, Presenter, Tasks, Users, WearableStore,
 };
-use wellness_domain::usecases::briefing::{Delivery, DeliveryPorts};
+use wellness_domain::usecases::briefing::{Delivery, DeliveryPorts, briefing_retries};
 use wellness_domain::usecases::chat::FatSecretDiary;
 use wellness_domain::usecases::fatsecret::ImportPorts;
 use wellness_domain::usecases::inbox::{InboxPolicy, Settlement};
@@ -153,7 +153,12 @@ impl FollowUpWorker {
             .await
             .unwrap_or_else(|fault| Err(failed_attempt(fault, self.deadline)));
         let outcome = outcome.map(|delivery| self.briefing_done(delivery.as_ref()));
-        let settlement = InboxPolicy::default().settle(task.attempts, outcome, Utc::now());
+        // A briefing is retried until it would be stale (an outage delays it, not drops it).
+        let policy = match task.kind {
+            wellness_domain::ports::TaskKind::Briefing { .. } => briefing_retries(),
+            _ => InboxPolicy::default(),
+        };
+        let settlement = policy.settle(task.attempts, outcome, Utc::now());
         if let Settlement::RetryAt { reason, .. } | Settlement::Parked { reason, .. } = &settlement
         {
             warn!(attempts = task.attempts, %reason, outcome = settlement.label(), "follow-up task failed");

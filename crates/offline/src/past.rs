@@ -29,6 +29,7 @@ const WEEK: Cue = Cue {
         "weekly",
         "average",
         "avg",
+        "days",
         "тиждень",
         "тижня",
         "тижні",

@@ -165,8 +165,35 @@ pub(crate) fn context_json(context: &AssistantContext) -> Value {
                 }))
                 .collect::<Vec<_>>()
         );
+        out["last_7_days_today_included"] = week_averages(context);
     }
     out
+}
+
+/// The daily averages over the last 7 days, today included, of the days with entries (the
+/// model is told never to compute: it is given them).
+fn week_averages(context: &AssistantContext) -> Value {
+    let logged: Vec<&wellness_domain::DayTotals> = context
+        .past_days
+        .iter()
+        .map(|(_, t)| t)
+        .chain(std::iter::once(&context.today_totals))
+        .filter(|t| t.entries > 0)
+        .collect();
+    let days = logged.len();
+    if days == 0 {
+        return json!({ "days_with_entries": 0 });
+    }
+    let average = |f: fn(&wellness_domain::DayTotals) -> f64| {
+        logged.iter().map(|t| f(t)).sum::<f64>() / days as f64
+    };
+    json!({
+        "days_with_entries": days,
+        "average_kcal": number(average(|t| t.nutrients.kcal.get()), 0),
+        "average_protein_g": number(average(|t| t.nutrients.protein.get()), 1),
+        "average_fat_g": number(average(|t| t.nutrients.fat.get()), 1),
+        "average_carbs_g": number(average(|t| t.nutrients.carbs.get()), 1),
+    })
 }
 
 fn entry(entry: &FoodEntry) -> Value {

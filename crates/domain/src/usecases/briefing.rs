@@ -500,8 +500,8 @@ pub async fn compose_briefing(
 mod delivery;
 
 pub use delivery::{
-    BriefingRound, Delivery, DeliveryPorts, deliver_briefing, due_day, queue_due_briefings,
-    scheduled_instant,
+    BriefingRound, Delivery, DeliveryPorts, briefing_retries, deliver_briefing, due_day,
+    queue_due_briefings, scheduled_instant,
 };
 
 #[cfg(test)]

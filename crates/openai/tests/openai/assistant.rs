@@ -206,6 +206,10 @@ async fn a_questions_context_sends_yesterday_and_the_days_before() {
     assert_eq!(context_json["past_days"][0]["date"], "2026-03-09");
     assert_eq!(context_json["past_days"][0]["kcal"], 686);
     assert_eq!(context_json["yesterday_entries"][0]["name"], "гречка");
+    // Yesterday and today, 686 kcal each: the average is given, not left to compute.
+    let week = &context_json["last_7_days_today_included"];
+    assert_eq!(week["days_with_entries"], 2);
+    assert_eq!(week["average_kcal"], 686);
 }
 
 #[tokio::test]

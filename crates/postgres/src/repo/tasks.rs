@@ -194,16 +194,34 @@ pub async fn claim(
         .await
         .optional()
         .map_err(from_diesel)?;
-    row.map(|r| {
-        Ok(ClaimedTask {
-            id: r.id,
-            user: UserId::new(r.user_id).map_err(corrupt)?,
-            kind: kind_of(&r.kind, r.payload)?,
-            attempts: r.attempts,
-        })
-    })
-    .transpose()
+    let Some(r) = row else { return Ok(None) };
+    let kind = match kind_of(&r.kind, r.payload) {
+        Ok(kind) => kind,
+        Err(e) => {
+            // A kind this version does not know (a newer instance's, during a rolling
+            // deploy): given back for a minute, its attempt not counted, rather than held for
+            // a lease or parked: an instance that knows it takes it.
+            diesel::sql_query(UNKNOWN)
+                .bind::<BigInt, _>(r.id)
+                .bind::<Text, _>(worker)
+                .bind::<Text, _>(e.to_string())
+                .execute(conn)
+                .await
+                .map_err(from_diesel)?;
+            return Err(e);
+        }
+    };
+    Ok(Some(ClaimedTask {
+        id: r.id,
+        user: UserId::new(r.user_id).map_err(corrupt)?,
+        kind,
+        attempts: r.attempts,
+    }))
 }
+
+const UNKNOWN: &str = "UPDATE tasks SET state = 'pending', locked_by = NULL, locked_until = NULL, \
+     attempts = attempts - 1, last_error = $3, run_at = now() + interval '1 minute' \
+     WHERE id = $1 AND locked_by = $2 AND state = 'processing'";
 
 // Each settling statement requires the claim: `worker` holds the task, whatever its lease says
 // (a late finish of a task nobody else took is still the truth).

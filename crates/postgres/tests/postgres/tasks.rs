@@ -238,3 +238,48 @@ async fn a_routine_task_is_open_once_per_user_and_kind_and_queued_again_once_don
     );
     assert_eq!(tasks.enqueue_routine(&sync, &[]).await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn a_task_of_a_kind_this_version_does_not_know_is_given_back_not_held_or_parked() {
+    use diesel_async::RunQueryDsl as _;
+    let (_guard, pool) = db().await;
+    let u = user(&pool, 1).await.id;
+    let tasks = PgTasks::new(pool.clone());
+    tasks
+        .enqueue_routine(&TaskKind::WhoopSync, &[u])
+        .await
+        .unwrap();
+    // As a newer version would have written it: a kind unknown here (the check constraint is
+    // this version's, so it is lifted for the test as a newer migration would).
+    let mut conn = pool.conn().await.unwrap();
+    diesel::sql_query("ALTER TABLE tasks DROP CONSTRAINT tasks_kind_check")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    diesel::sql_query("UPDATE tasks SET kind = 'from_the_future'")
+        .execute(&mut *conn)
+        .await
+        .unwrap();
+    assert!(tasks.claim("old", LEASE).await.is_err());
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        state: String,
+        #[diesel(sql_type = diesel::sql_types::Integer)]
+        attempts: i32,
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        later: bool,
+    }
+    let row: Row = diesel::sql_query(
+        "SELECT state, attempts, run_at > now() + interval '50 seconds' AS later FROM tasks",
+    )
+    .get_result(&mut *conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        (row.state.as_str(), row.attempts, row.later),
+        ("pending", 0, true)
+    );
+    // Not claimable again at once by the same old worker.
+    assert_eq!(tasks.claim("old", LEASE).await.unwrap(), None);
+}

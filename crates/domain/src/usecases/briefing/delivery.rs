@@ -127,6 +127,17 @@ pub async fn queue_due_briefings(
     Ok(round)
 }
 
+/// How a queued briefing's task is retried: with the inbox's backoff (2 s doubling to 5
+/// minutes) for as long as the briefing can still be sent, so a Telegram or database outage of
+/// minutes or an hour delays the briefings instead of dropping them; past [`STALE_AFTER`] the
+/// next attempt finds it stale and ends the task.
+pub fn briefing_retries() -> crate::usecases::inbox::InboxPolicy {
+    crate::usecases::inbox::InboxPolicy {
+        max_attempts: 45,
+        ..Default::default()
+    }
+}
+
 /// What [`deliver_briefing`] works through.
 #[derive(Clone, Copy)]
 pub struct DeliveryPorts<'a> {

@@ -503,3 +503,14 @@ fn a_task_taken_up_too_late_or_after_briefings_were_turned_off_sends_nothing() {
     assert_eq!(turned_off, Ok(Delivery::TurnedOff));
     assert!(world.sent.lock().unwrap().is_empty());
 }
+
+#[test]
+fn a_briefings_task_is_retried_for_as_long_as_the_briefing_can_still_be_sent() {
+    let policy = briefing_retries();
+    let waited: Duration = (1..u32::try_from(policy.max_attempts).unwrap())
+        .map(|failures| Duration::from_std(policy.backoff.nominal(failures)).unwrap())
+        .sum();
+    assert!(waited >= STALE_AFTER, "{waited:?}");
+    // And not for a day longer: about the staleness limit, at most an hour more.
+    assert!(waited < STALE_AFTER + Duration::hours(1), "{waited:?}");
+}

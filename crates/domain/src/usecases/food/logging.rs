@@ -112,14 +112,16 @@ impl FoodLogging {
         }
     }
 
-    /// Adds the days before today to `context`, for a question: yesterday's entries and the
-    /// totals of the 6 days before today (two queries, made for questions only).
+    /// Adds the days before today to `context`, for an answer: yesterday's entries and the
+    /// totals of the 6 days before today (two queries, made for questions and other replies
+    /// only, never for a food log).
     async fn add_past_days(
         &self,
         user: &User,
         context: &mut AssistantContext,
     ) -> Result<(), ChatError> {
-        let today = LocalDate::of(self.clock.now(), user.time_zone);
+        // The context's own day: a question asked at midnight stays on one day.
+        let today = LocalDate::from_calendar(context.local_now.date());
         let yesterday = today.previous();
         let mut first = yesterday;
         for _ in 0..5 {
@@ -199,9 +201,10 @@ impl FoodLogging {
                 if scope == ContextScope::Basic && (!free_reply || self.assistant.writes_freely()) {
                     context = self.context(user).await?;
                 }
-                if intent == Intent::QueryData {
-                    self.add_past_days(user, &mut context).await?;
-                }
+                // The days before today, for whatever answers: the rules read them for a
+                // question about yesterday or the week, grounding checks a model's reply
+                // against them (not loaded, they would read as "nothing logged").
+                self.add_past_days(user, &mut context).await?;
                 let (answer, answer_fell_back) = match (&interpretation.reply, intent) {
                     (Some(reply), Intent::General) if !reply.trim().is_empty() => {
                         (self.grounded_reply(reply, text, &context).await, false)
