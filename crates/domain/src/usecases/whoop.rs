@@ -26,11 +26,12 @@ pub enum SyncError {
     /// The user has not connected WHOOP.
     #[error("WHOOP is not connected")]
     NotConnected,
-    /// WHOOP refused our tokens: the user must reconnect. `notified`: this call just told
-    /// them (once per revocation), so a reply need not say it again.
+    /// WHOOP refused our tokens: the user must reconnect. `notified`: they were just told
+    /// (once per revocation: by this call, or by the one that raced it and removed the tokens
+    /// first), so a reply need not say it again.
     #[error("WHOOP access was revoked")]
     Revoked {
-        /// The reconnect notice went out during this call.
+        /// The reconnect notice went out for this revocation.
         notified: bool,
     },
     /// WHOOP or the database failed; try again later.
@@ -183,8 +184,10 @@ impl WhoopPorts<'_> {
     /// they are deleted. Only the caller whose delete removed them tells the user, so the user
     /// hears it once however many syncs ran into it.
     async fn revoked(&self, user: &User) -> Result<SyncError, SyncError> {
-        let notified = self.credentials.delete(user.id, Provider::Whoop).await?;
-        if notified {
+        let removed = self.credentials.delete(user.id, Provider::Whoop).await?;
+        // Not removed here: a call that raced this one found the same refusal, removed the
+        // tokens and sent the notice; a reply repeating it would say it twice.
+        if removed {
             let notice = crate::reply::Reply::one(crate::reply::Say::WhoopReconnect);
             let message = self.presenter.render(user.locale, &notice);
             // Best effort: the tokens are gone, so no later sync repeats the notice.
@@ -193,7 +196,7 @@ impl WhoopPorts<'_> {
                 .send(ChatId::private(user.telegram_id), &message)
                 .await;
         }
-        Ok(SyncError::Revoked { notified })
+        Ok(SyncError::Revoked { notified: true })
     }
 
     /// Refreshes `user`'s WHOOP access token when it expires within `within` (a task of the
@@ -665,8 +668,9 @@ mod tests {
             matches!(first, Err(SyncError::Revoked { notified: true })),
             "{first:?}"
         );
+        // The raced one knows the notice went out (by the first): its reply does not repeat it.
         assert!(
-            matches!(second, Err(SyncError::Revoked { notified: false })),
+            matches!(second, Err(SyncError::Revoked { notified: true })),
             "{second:?}"
         );
     }
