@@ -183,23 +183,11 @@ fn nutrient(period: Period, topic: Asked, context: &AssistantContext) -> String 
 /// The last 7 local days, today included: how many had entries, and their sum; `None` when
 /// none had any.
 fn week(context: &AssistantContext) -> Option<(f64, DayTotals)> {
-    let today = today(context);
-    let mut logged = 0.0;
-    let mut sum = DayTotals::default();
-    let mut add = |t: &DayTotals| {
-        if t.entries > 0 {
-            logged += 1.0;
-            sum.entries += t.entries;
-            sum.nutrients = sum.nutrients + t.nutrients;
-        }
-    };
-    let mut day = today;
-    for _ in 0..6 {
-        day = day.previous();
-        if let Some(t) = totals_on(context, day) {
-            add(t);
-        }
-    }
-    add(&context.today_totals);
-    (logged > 0.0).then_some((logged, sum))
+    let logged = context.week_logged();
+    let sum = logged.iter().fold(DayTotals::default(), |mut sum, (_, t)| {
+        sum.entries += t.entries;
+        sum.nutrients = sum.nutrients + t.nutrients;
+        sum
+    });
+    (!logged.is_empty()).then_some((logged.len() as f64, sum))
 }

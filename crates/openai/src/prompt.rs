@@ -173,19 +173,14 @@ pub(crate) fn context_json(context: &AssistantContext) -> Value {
 /// The daily averages over the last 7 days, today included, of the days with entries (the
 /// model is told never to compute: it is given them).
 fn week_averages(context: &AssistantContext) -> Value {
-    let logged: Vec<&wellness_domain::DayTotals> = context
-        .past_days
-        .iter()
-        .map(|(_, t)| t)
-        .chain(std::iter::once(&context.today_totals))
-        .filter(|t| t.entries > 0)
-        .collect();
+    let logged: Vec<wellness_domain::DayTotals> =
+        context.week_logged().into_iter().map(|(_, t)| t).collect();
     let days = logged.len();
     if days == 0 {
         return json!({ "days_with_entries": 0 });
     }
     let average = |f: fn(&wellness_domain::DayTotals) -> f64| {
-        logged.iter().map(|t| f(t)).sum::<f64>() / days as f64
+        logged.iter().map(f).sum::<f64>() / days as f64
     };
     json!({
         "days_with_entries": days,

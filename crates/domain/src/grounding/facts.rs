@@ -145,7 +145,6 @@ fn past_food(facts: &mut Facts, context: &AssistantContext) {
         return;
     }
     let goal = f64::from(context.calorie_goal.kcal());
-    let mut logged: Vec<(NaiveDate, crate::model::DayTotals)> = Vec::new();
     for (day, totals) in &context.past_days {
         let day = [day.date()];
         let eaten = totals.nutrients.kcal.get();
@@ -160,9 +159,6 @@ fn past_food(facts: &mut Facts, context: &AssistantContext) {
         ] {
             facts.add(Kind::Mass, value, &day);
         }
-        if totals.entries > 0 {
-            logged.push((day[0], *totals));
-        }
     }
     let yesterday = facts.today.checked_sub_days(Days::new(1));
     for entry in &context.yesterday_entries {
@@ -175,10 +171,8 @@ fn past_food(facts: &mut Facts, context: &AssistantContext) {
         }
         facts.echoes.extend(numbers_in(&entry.name));
     }
-    if context.today_totals.entries > 0 {
-        logged.push((facts.today, context.today_totals));
-    }
-    let days: Vec<NaiveDate> = logged.iter().map(|(d, _)| *d).collect();
+    let logged = context.week_logged();
+    let days: Vec<NaiveDate> = logged.iter().map(|(d, _)| d.date()).collect();
     let count = logged.len() as f64;
     // The window itself ("the last 7 days") and how many of its days had entries.
     facts.add(Kind::Plain, 7.0, &[]);

@@ -215,6 +215,20 @@ pub struct AssistantContext {
     pub past_days: Vec<(LocalDate, DayTotals)>,
 }
 
+impl AssistantContext {
+    /// The days with entries among the last 7 (the held past days and today), oldest first:
+    /// what the week's averages are taken over.
+    pub fn week_logged(&self) -> Vec<(LocalDate, DayTotals)> {
+        let today = LocalDate::from_calendar(self.local_now.date());
+        self.past_days
+            .iter()
+            .copied()
+            .chain(std::iter::once((today, self.today_totals)))
+            .filter(|(_, t)| t.entries > 0)
+            .collect()
+    }
+}
+
 /// The assistant failed.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum AssistantError {
