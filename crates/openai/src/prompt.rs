@@ -179,9 +179,8 @@ fn week_averages(context: &AssistantContext) -> Value {
     if days == 0 {
         return json!({ "days_with_entries": 0 });
     }
-    let average = |f: fn(&wellness_domain::DayTotals) -> f64| {
-        logged.iter().map(f).sum::<f64>() / days as f64
-    };
+    let average =
+        |f: fn(&wellness_domain::DayTotals) -> f64| logged.iter().map(f).sum::<f64>() / days as f64;
     json!({
         "days_with_entries": days,
         "average_kcal": number(average(|t| t.nutrients.kcal.get()), 0),
