@@ -13,8 +13,8 @@ use wellness_domain::Locale;
 use wellness_domain::ports::ProductSources;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
-    Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, Limit, Messenger, Transcriber,
-    Wearable,
+    Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, LabelReader, Limit, Messenger,
+    Transcriber, Wearable,
 };
 use wellness_domain::retry::Backoff;
 use wellness_domain::usecases::catalog::FallbackCatalog;
@@ -22,7 +22,9 @@ use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
 use wellness_domain::usecases::food::{BarcodePhotos, PersonalFoods, VoiceLimits};
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
-use wellness_openai::{OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiTranscriber};
+use wellness_openai::{
+    OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiLabelReader, OpenAiTranscriber,
+};
 use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_postgres::{
     Database, PgConversations, PgFloodGate, PgFoodLog, PgInbox, PgPendingQuestions,
@@ -34,7 +36,7 @@ use wellness_telegram::{
 use wellness_texts::Texts;
 
 use crate::inbox_worker::{Handler, Worker};
-use crate::metered::{MeteredAssistant, MeteredAudit, MeteredTranscriber};
+use crate::metered::{MeteredAssistant, MeteredAudit, MeteredLabelReader, MeteredTranscriber};
 use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
 
@@ -241,6 +243,7 @@ type AssistantWiring = (
     Arc<dyn Assistant>,
     Option<Arc<dyn Assistant>>,
     Option<Arc<dyn Transcriber>>,
+    Option<Arc<dyn LabelReader>>,
 );
 
 /// The conversation with every port wired: OpenAI when a key is configured (with the offline
@@ -252,8 +255,8 @@ fn chat_service(
     shared: &Shared,
 ) -> anyhow::Result<ChatService> {
     let metrics = &shared.metrics;
-    let (assistant, fallback_assistant, transcriber) = assistants(settings, shared)?;
-    let photos = barcode_photos(settings, messenger.clone())?;
+    let (assistant, fallback_assistant, transcriber, labels) = assistants(settings, shared)?;
+    let photos = barcode_photos(settings, messenger.clone(), labels)?;
     Ok(ChatService::new(ChatPorts {
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
@@ -304,6 +307,7 @@ fn chat_service(
 fn barcode_photos(
     settings: &Settings,
     messenger: Arc<dyn Messenger>,
+    labels: Option<Arc<dyn LabelReader>>,
 ) -> anyhow::Result<BarcodePhotos> {
     let off = &settings.openfoodfacts;
     let open_food_facts = OpenFoodFacts::new(OpenFoodFactsConfig {
@@ -316,6 +320,7 @@ fn barcode_photos(
         messenger,
         reader: Arc::new(RxingReader),
         products: ProductSources::new(vec![Arc::new(open_food_facts)]),
+        labels,
     })
 }
 
@@ -333,11 +338,13 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
             let client = OpenAiClient::new(OpenAiConfig {
                 chat_model: settings.openai.chat_model.clone(),
                 transcription_model: settings.openai.transcription_model.clone(),
+                vision_model: settings.openai.vision_model.clone(),
                 ..OpenAiConfig::new(settings.openai.base_url.as_str(), key.clone())
             })
             .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
             client.observe_retries(metrics.retry_observer("openai"));
             let openai = OpenAiAssistant::new(client.clone());
+            let labels = OpenAiLabelReader::new(client.clone());
             let whisper = OpenAiTranscriber::new(client);
             (
                 Arc::new(MeteredAssistant {
@@ -348,6 +355,10 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
                 Some(offline),
                 Some(Arc::new(MeteredTranscriber {
                     inner: Arc::new(whisper),
+                    metrics: metrics.clone(),
+                })),
+                Some(Arc::new(MeteredLabelReader {
+                    inner: Arc::new(labels),
                     metrics: metrics.clone(),
                 })),
             )
@@ -361,6 +372,7 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
                     metrics: metrics.clone(),
                 }) as Arc<dyn Transcriber>
             }),
+            None,
         ),
     };
     Ok(wiring)

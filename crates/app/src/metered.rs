@@ -9,12 +9,12 @@ use wellness_domain::grounding::Finding;
 use wellness_domain::ports::{
     AnswerAudit, Assistant, AssistantContext, AssistantError, AssistantText, Attachment,
     CatalogError, ContextScope, DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts,
-    Interpretation, Messenger, MessengerError, OutgoingMessage, SentMessage, TokenGrant,
-    Transcriber, TranscriptionError, Wearable, WearableError,
+    Interpretation, LabelReader, Messenger, MessengerError, OutgoingMessage, SentMessage,
+    TokenGrant, Transcriber, TranscriptionError, Wearable, WearableError,
 };
 use wellness_domain::{
-    CatalogueRef, ChatId, Cycle, Grams, LocalDate, Locale, Recovery, Secret, Sleep, Tokens, UserId,
-    WearableKind, WearableRecord, Workout,
+    CatalogueRef, ChatId, Cycle, Grams, LabelReading, LocalDate, Locale, Recovery, Secret, Sleep,
+    Tokens, UserId, WearableKind, WearableRecord, Workout,
 };
 
 use crate::metrics::Metrics;
@@ -285,6 +285,48 @@ impl Transcriber for MeteredTranscriber {
             &[
                 ("provider", "openai"),
                 ("call", "transcribe"),
+                ("status", status),
+            ],
+        );
+        r
+    }
+}
+
+/// Reads labels, counting calls and their latency (`openai`, `read_label`).
+pub struct MeteredLabelReader {
+    /// The real one.
+    pub inner: Arc<dyn LabelReader>,
+    /// Where counts go.
+    pub metrics: Arc<Metrics>,
+}
+
+#[async_trait]
+impl LabelReader for MeteredLabelReader {
+    async fn read_label(
+        &self,
+        image: &[u8],
+        hint: Option<String>,
+        locale: Locale,
+    ) -> Result<Option<LabelReading>, AssistantError> {
+        let r = timed(
+            &self.metrics,
+            "openai",
+            "read_label",
+            self.inner.read_label(image, hint, locale),
+        )
+        .await;
+        let status = match &r {
+            Ok(_) => "ok",
+            Err(AssistantError::Unavailable(_)) => "unavailable",
+            Err(AssistantError::QuotaExceeded) => "quota_exceeded",
+            Err(AssistantError::Refused(_)) => "refused",
+            Err(AssistantError::Malformed(_)) => "malformed",
+        };
+        self.metrics.inc(
+            CALLS,
+            &[
+                ("provider", "openai"),
+                ("call", "read_label"),
                 ("status", status),
             ],
         );

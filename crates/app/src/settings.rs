@@ -179,6 +179,8 @@ pub struct OpenAiSettings {
     pub chat_model: String,
     /// Model that transcribes voice notes.
     pub transcription_model: String,
+    /// Model that reads nutrition labels in photos.
+    pub vision_model: String,
 }
 
 /// WHOOP settings.
@@ -528,6 +530,7 @@ impl Settings {
                 base_url: s.url("openai.base_url")?,
                 chat_model: s.required("openai.chat_model")?,
                 transcription_model: s.required("openai.transcription_model")?,
+                vision_model: s.required("openai.vision_model")?,
             },
             whoop: WhoopSettings {
                 client_id: s.text("whoop.client_id")?,
@@ -597,9 +600,10 @@ mod tests {
         assert_eq!(
             (
                 s.openai.chat_model.as_str(),
-                s.openai.transcription_model.as_str()
+                s.openai.transcription_model.as_str(),
+                s.openai.vision_model.as_str()
             ),
-            ("gpt-4o-mini", "whisper-1")
+            ("gpt-4o-mini", "whisper-1", "gpt-4o-mini")
         );
         let custom = load(&[("WELLNESS__OPENAI__CHAT_MODEL", "gpt-4.1-mini")]).unwrap();
         assert_eq!(custom.openai.chat_model, "gpt-4.1-mini");

@@ -153,6 +153,41 @@ pub enum Callback {
     },
     /// Delete a saved product (a button of /products).
     DeleteProduct(SavedProductId),
+    /// What to do with the nutrition label read from the photo of update `update`.
+    Label {
+        /// The photo's message.
+        update: UpdateId,
+        /// Save and log, only save, or cancel.
+        action: LabelAction,
+    },
+}
+
+/// The answers to a label read from a photo: nothing is saved or logged until one is tapped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LabelAction {
+    /// Save the product and log it.
+    SaveAndLog,
+    /// Save the product, log nothing.
+    SaveOnly,
+    /// Neither.
+    Cancel,
+}
+
+impl LabelAction {
+    const ALL: [LabelAction; 3] = [
+        LabelAction::SaveAndLog,
+        LabelAction::SaveOnly,
+        LabelAction::Cancel,
+    ];
+
+    /// Its code in button data.
+    pub fn code(self) -> &'static str {
+        match self {
+            LabelAction::SaveAndLog => "log",
+            LabelAction::SaveOnly => "save",
+            LabelAction::Cancel => "cancel",
+        }
+    }
 }
 
 impl Callback {
@@ -173,6 +208,7 @@ impl Callback {
                 choice,
             } => format!("pick:{update}:{item}:{choice}"),
             Callback::DeleteProduct(id) => format!("pdel:{id}"),
+            Callback::Label { update, action } => format!("label:{update}:{}", action.code()),
         }
     }
 
@@ -202,6 +238,14 @@ impl Callback {
                         update: UpdateId::new(number(update)?).ok()?,
                         item: small(item)?,
                         choice: small(choice)?,
+                    });
+                }
+                if kind == "label" {
+                    let (update, action) = id.split_once(':')?;
+                    let action = LabelAction::ALL.into_iter().find(|a| a.code() == action)?;
+                    return Some(Callback::Label {
+                        update: UpdateId::new(number(update)?).ok()?,
+                        action,
                     });
                 }
                 let id = number(id)?;
@@ -319,6 +363,10 @@ mod tests {
                 }
             }),
             (1..=i64::MAX).prop_map(|p| Callback::DeleteProduct(SavedProductId::new(p).unwrap())),
+            (0..=i64::MAX, 0..3usize).prop_map(|(u, a)| Callback::Label {
+                update: UpdateId::new(u).unwrap(),
+                action: LabelAction::ALL[a],
+            }),
         ]
     }
 
@@ -351,6 +399,10 @@ mod tests {
                 choice: u8::MAX,
             },
             Callback::DeleteProduct(SavedProductId::new(i64::MAX).unwrap()),
+            Callback::Label {
+                update: UpdateId::new(i64::MAX).unwrap(),
+                action: LabelAction::Cancel,
+            },
         ];
         for callback in longest {
             assert!(callback.encode().len() <= Callback::MAX_BYTES);
@@ -380,6 +432,10 @@ mod tests {
             "pick::0:0",
             "pdel:0",
             "pdel:x",
+            "label:1",
+            "label:1:eat",
+            "label:x:log",
+            "label:1:log:2",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

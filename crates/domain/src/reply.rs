@@ -4,8 +4,8 @@
 
 use crate::conversation::Callback;
 use crate::model::{
-    BriefingTimes, CalorieGoal, DayTotals, FoodEntry, Grams, Kcal, NutritionSource, Provider,
-    SavedProduct, UserTimeZone,
+    BriefingTimes, CalorieGoal, DayTotals, FoodEntry, Grams, Kcal, Nutrients, NutritionSource,
+    Provider, SavedProduct, UserTimeZone,
 };
 use crate::ports::{AssistantError, Button, ButtonPress, OutgoingMessage, TranscriptionError};
 use crate::usecases::briefing::Briefing;
@@ -180,6 +180,27 @@ pub enum Say {
     NoBarcode,
     /// The photo is no image that can be opened.
     PhotoUnreadable,
+    /// A photo with neither a barcode nor a nutrition label (the label reader is configured).
+    NoBarcodeNorLabel,
+    /// The label was read, with its numbers: nothing is saved or logged until a button says.
+    LabelRead {
+        /// The product's name.
+        name: String,
+        /// Energy and macros per 100 g.
+        per_100g: Nutrients,
+        /// The serving's weight, when printed.
+        serving: Option<Grams>,
+        /// The grams the caption said.
+        grams: Option<Grams>,
+    },
+    /// A label whose calories could not be read (or only per serving, with no serving weight).
+    LabelWithoutNumbers,
+    /// A label read without the product's name (and no caption to name it).
+    LabelNeedsName,
+    /// Reading the label failed (the model refused or answered nonsense).
+    LabelFailed,
+    /// The label's reading was dropped: nothing saved or logged.
+    LabelCancelled,
     /// The photo is larger than the bot may download.
     PhotoTooBig {
         /// The limit, in megabytes.
@@ -296,6 +317,12 @@ pub enum Label {
     Candidate(String),
     /// Delete this saved product.
     DeleteProduct(String),
+    /// A label read from a photo: save the product and log it.
+    LabelSaveAndLog,
+    /// A label read from a photo: save the product only.
+    LabelSaveOnly,
+    /// A label read from a photo: neither.
+    LabelCancel,
 }
 
 /// A button under a reply: what it says and what pressing it does.

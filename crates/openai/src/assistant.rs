@@ -40,9 +40,11 @@ struct Message {
 }
 
 /// The text of the first choice, or why there is none.
-struct Reply {
-    content: String,
-    cut_off: bool,
+pub(crate) struct Reply {
+    /// The text.
+    pub(crate) content: String,
+    /// Whether it was cut off at the token limit.
+    pub(crate) cut_off: bool,
 }
 
 impl OpenAiAssistant {
@@ -62,55 +64,57 @@ impl OpenAiAssistant {
         messages.push(json!({"role": "user", "content": text}));
         messages
     }
+}
 
-    async fn complete(
-        &self,
-        messages: Vec<Value>,
-        response_format: Option<Value>,
-        max_tokens: u32,
-    ) -> Result<Reply, AssistantError> {
-        let config = self.client.config();
-        let mut body = json!({
-            "model": config.chat_model,
-            "messages": messages,
-            "max_completion_tokens": max_tokens,
-        });
-        if let Some(format) = response_format {
-            body["response_format"] = format;
-        }
-        let answer = self
-            .client
-            .post("/chat/completions", config.chat_timeout, |request| {
-                request.json(&body)
-            })
-            .await
-            .map_err(unavailable)?;
-        let completion: Completion = serde_json::from_slice(&answer.body).map_err(|error| {
-            AssistantError::Malformed(format!("the completion did not parse: {error}"))
-        })?;
-        let choice =
-            completion.choices.into_iter().next().ok_or_else(|| {
-                AssistantError::Malformed("the completion has no choices".to_owned())
-            })?;
-        if let Some(refusal) = choice.message.refusal.filter(|r| !r.trim().is_empty()) {
-            return Err(AssistantError::Refused(refusal));
-        }
-        if choice.finish_reason.as_deref() == Some("content_filter") {
-            return Err(AssistantError::Refused(
-                "the answer was stopped by OpenAI's content filter".to_owned(),
-            ));
-        }
-        let content = choice.message.content.ok_or_else(|| {
-            AssistantError::Malformed(format!(
-                "the completion has no content (request {})",
-                answer.request_id.as_deref().unwrap_or("unknown")
-            ))
-        })?;
-        Ok(Reply {
-            content,
-            cut_off: choice.finish_reason.as_deref() == Some("length"),
-        })
+/// One chat completion with `model`: the first choice's text, or why there is none.
+pub(crate) async fn complete(
+    client: &OpenAiClient,
+    model: &str,
+    messages: Vec<Value>,
+    response_format: Option<Value>,
+    max_tokens: u32,
+) -> Result<Reply, AssistantError> {
+    let config = client.config();
+    let mut body = json!({
+        "model": model,
+        "messages": messages,
+        "max_completion_tokens": max_tokens,
+    });
+    if let Some(format) = response_format {
+        body["response_format"] = format;
     }
+    let answer = client
+        .post("/chat/completions", config.chat_timeout, |request| {
+            request.json(&body)
+        })
+        .await
+        .map_err(unavailable)?;
+    let completion: Completion = serde_json::from_slice(&answer.body).map_err(|error| {
+        AssistantError::Malformed(format!("the completion did not parse: {error}"))
+    })?;
+    let choice = completion
+        .choices
+        .into_iter()
+        .next()
+        .ok_or_else(|| AssistantError::Malformed("the completion has no choices".to_owned()))?;
+    if let Some(refusal) = choice.message.refusal.filter(|r| !r.trim().is_empty()) {
+        return Err(AssistantError::Refused(refusal));
+    }
+    if choice.finish_reason.as_deref() == Some("content_filter") {
+        return Err(AssistantError::Refused(
+            "the answer was stopped by OpenAI's content filter".to_owned(),
+        ));
+    }
+    let content = choice.message.content.ok_or_else(|| {
+        AssistantError::Malformed(format!(
+            "the completion has no content (request {})",
+            answer.request_id.as_deref().unwrap_or("unknown")
+        ))
+    })?;
+    Ok(Reply {
+        content,
+        cut_off: choice.finish_reason.as_deref() == Some("length"),
+    })
 }
 
 /// What a failed call means to the domain.
@@ -146,9 +150,15 @@ impl Assistant for OpenAiAssistant {
         context: &AssistantContext,
     ) -> Result<Interpretation, AssistantError> {
         let messages = self.messages(interpret_instructions(context.locale), text, context);
-        let reply = self
-            .complete(messages, Some(interpretation_response_format()), 1000)
-            .await?;
+        let model = &self.client.config().chat_model;
+        let reply = complete(
+            &self.client,
+            model,
+            messages,
+            Some(interpretation_response_format()),
+            1000,
+        )
+        .await?;
         parse_interpretation(&reply.content).map_err(|reason| {
             let cut = if reply.cut_off {
                 " (cut off at the token limit)"
@@ -165,7 +175,8 @@ impl Assistant for OpenAiAssistant {
         context: &AssistantContext,
     ) -> Result<String, AssistantError> {
         let messages = self.messages(answer_instructions(context.locale), question, context);
-        let reply = self.complete(messages, None, 400).await?;
+        let model = &self.client.config().chat_model;
+        let reply = complete(&self.client, model, messages, None, 400).await?;
         let answer = reply.content.trim();
         if answer.is_empty() {
             return Err(AssistantError::Malformed("the answer is empty".to_owned()));

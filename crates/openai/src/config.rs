@@ -43,6 +43,8 @@ pub struct OpenAiConfig {
     pub chat_model: String,
     /// The transcription model.
     pub transcription_model: String,
+    /// Model that reads nutrition labels in photos (must accept images).
+    pub vision_model: String,
     /// Time allowed for one chat completion call.
     pub chat_timeout: Duration,
     /// Time allowed for one transcription call (uploads take longer).
@@ -62,6 +64,8 @@ impl OpenAiConfig {
     pub const DEFAULT_CHAT_MODEL: &'static str = "gpt-4o-mini";
     /// Whisper.
     pub const DEFAULT_TRANSCRIPTION_MODEL: &'static str = "whisper-1";
+    /// A small model that reads images and supports structured outputs.
+    pub const DEFAULT_VISION_MODEL: &'static str = "gpt-4o-mini";
 
     /// Defaults for everything but where to call and with which key.
     pub fn new(base_url: impl Into<String>, api_key: Secret) -> Self {
@@ -70,6 +74,7 @@ impl OpenAiConfig {
             api_key,
             chat_model: Self::DEFAULT_CHAT_MODEL.to_owned(),
             transcription_model: Self::DEFAULT_TRANSCRIPTION_MODEL.to_owned(),
+            vision_model: Self::DEFAULT_VISION_MODEL.to_owned(),
             chat_timeout: Duration::from_secs(30),
             transcription_timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),

@@ -7,7 +7,11 @@
 //!   under a system prompt that allows only numbers found in the context JSON.
 //! - [`OpenAiTranscriber`]: the [`Transcriber`](wellness_domain::ports::Transcriber) port over
 //!   `/audio/transcriptions` (the voice note goes as `voice.ogg`, `audio/ogg`).
-//! - [`OpenAiClient`]: the HTTP client both share: base URL, API key, timeouts and the retry
+//! - [`OpenAiLabelReader`]: the [`LabelReader`](wellness_domain::ports::LabelReader) port: a
+//!   vision model (`vision_model`) reads the nutrition label in a photo, sent as a base64 data
+//!   URL, into a strict JSON Schema answer ([`label_response_format`]); a photo with no label
+//!   is `Ok(None)`, failures map as for `AssistantError` below.
+//! - [`OpenAiClient`]: the HTTP client all three share: base URL, API key, timeouts and the retry
 //!   policy (408, 409, 429, 5xx, connection failures and timeouts; exponential backoff with
 //!   jitter, honouring `retry-after-ms`, then `Retry-After`, capped; never a 429
 //!   `insufficient_quota`).
@@ -32,9 +36,11 @@ mod prompt;
 mod retry;
 mod schema;
 mod transcriber;
+mod vision;
 
 pub use assistant::OpenAiAssistant;
 pub use client::{OpenAiClient, RetryObserver};
 pub use config::{ConfigError, OpenAiConfig, RetryPolicy};
 pub use schema::{SCHEMA_NAME, interpretation_response_format};
 pub use transcriber::OpenAiTranscriber;
+pub use vision::{LABEL_SCHEMA_NAME, OpenAiLabelReader, label_response_format};

@@ -312,6 +312,21 @@ product-without-calories = { $name } (barcode { $code }) has no calories in the 
 product-found = 📦 { $name } (barcode { $code })
 source-openfoodfacts = Open Food Facts (ODbL)
 
+## Photos of nutrition labels (read by an AI model, confirmed by the user)
+
+photo-no-barcode-nor-label = I found neither a barcode nor a nutrition label in this photo. Send a sharp photo of the barcode or of the nutrition facts table, or type what you ate, e.g. “200 g buckwheat”.
+label-read = 🏷 From the label: { $name } — { $kcal } kcal per 100 g (P { $protein } · F { $fat } · C { $carbs } g).
+label-serving = Serving: { $grams } g.
+label-grams = To log: { $grams } g.
+label-check = Check the numbers against the label: nothing is saved or logged until you tap a button.
+label-without-numbers = I see a nutrition label but can't read its calories per 100 g (or per serving with the serving's weight). Try a sharper photo of the table, or type it, e.g. “granola 450 kcal per 100 g”.
+label-needs-name = I read the label but not the product's name. Send the photo again with the name as its caption, e.g. “granola”.
+label-failed = I couldn't read this label. Try a sharper photo, or type it, e.g. “granola 450 kcal per 100 g”.
+label-cancelled = Cancelled: nothing from this label was saved or logged.
+button-label-save-and-log = ✅ Save and log
+button-label-save-only = 💾 Only save
+button-label-cancel = ✖ Cancel
+
 ## The user's own foods
 
 menu-products = Your saved products

@@ -75,6 +75,9 @@ impl Texts {
             Label::DeleteProduct(name) => {
                 self.t(locale, "button-delete-product", &[text("name", name)])
             }
+            Label::LabelSaveAndLog => self.plain(locale, "button-label-save-and-log"),
+            Label::LabelSaveOnly => self.plain(locale, "button-label-save-only"),
+            Label::LabelCancel => self.plain(locale, "button-label-cancel"),
         }
     }
 
@@ -253,6 +256,36 @@ impl Texts {
     fn photos(&self, locale: Locale, say: &Say) -> Option<String> {
         Some(match say {
             Say::NoBarcode => self.plain(locale, "photo-no-barcode"),
+            Say::NoBarcodeNorLabel => self.plain(locale, "photo-no-barcode-nor-label"),
+            Say::LabelRead {
+                name,
+                per_100g: n,
+                serving,
+                grams,
+            } => {
+                let mut lines = vec![self.t(
+                    locale,
+                    "label-read",
+                    &[
+                        text("name", name.as_str()),
+                        text("kcal", n.kcal.to_string()),
+                        text("protein", n.protein.to_string()),
+                        text("fat", n.fat.to_string()),
+                        text("carbs", n.carbs.to_string()),
+                    ],
+                )];
+                for (id, grams) in [("label-serving", serving), ("label-grams", grams)] {
+                    if let Some(grams) = grams {
+                        lines.push(self.t(locale, id, &[text("grams", grams.to_string())]));
+                    }
+                }
+                lines.push(self.plain(locale, "label-check"));
+                lines.join("\n")
+            }
+            Say::LabelWithoutNumbers => self.plain(locale, "label-without-numbers"),
+            Say::LabelNeedsName => self.plain(locale, "label-needs-name"),
+            Say::LabelFailed => self.plain(locale, "label-failed"),
+            Say::LabelCancelled => self.plain(locale, "label-cancelled"),
             Say::PhotoUnreadable => self.plain(locale, "photo-unreadable"),
             Say::PhotoTooBig { max_mb } => {
                 self.t(locale, "photo-too-big", &[text("max", max_mb.to_string())])

@@ -70,6 +70,8 @@ pub enum EntrySource {
     FatsecretDiary,
     /// A photo of a product's barcode.
     Barcode,
+    /// A photo of a nutrition label, confirmed by the user.
+    Label,
 }
 
 impl EntrySource {
@@ -80,6 +82,7 @@ impl EntrySource {
             EntrySource::Voice => "voice",
             EntrySource::FatsecretDiary => "fatsecret_diary",
             EntrySource::Barcode => "barcode",
+            EntrySource::Label => "label",
         }
     }
 
@@ -90,6 +93,7 @@ impl EntrySource {
             EntrySource::Voice,
             EntrySource::FatsecretDiary,
             EntrySource::Barcode,
+            EntrySource::Label,
         ]
         .into_iter()
         .find(|s| s.code() == code)

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{EntrySource, Meal, Nutrients, SavedProductId, UpdateId};
+use super::{EntrySource, Grams, Meal, Nutrients, SavedProductId, UpdateId};
 use crate::ports::{FoodFacts, FoodMention, PortionSize};
 
 /// A product as typed ("granola 450 kcal per 100 g, P 10 F 20 C 60"), before it is saved.
@@ -13,6 +13,31 @@ pub struct ProductDraft {
     pub name: String,
     /// Energy and macros per 100 g (macros zero when not given).
     pub per_100g: Nutrients,
+}
+
+/// What a nutrition label in a photo says, as read (by a vision model): the numbers as printed,
+/// per 100 g or per serving, nothing estimated.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LabelReading {
+    /// The product's name as printed, when it was legible.
+    pub name: Option<String>,
+    /// Energy and macros per 100 g, when the label gives them so.
+    pub per_100g: Option<Nutrients>,
+    /// Energy and macros per serving, when the label gives only those.
+    pub per_serving: Option<Nutrients>,
+    /// The serving's weight, when printed.
+    pub serving: Option<Grams>,
+}
+
+impl LabelReading {
+    /// The numbers per 100 g: as printed, or the serving's scaled by its weight; `None` when
+    /// neither can be known (per serving with no serving weight).
+    pub fn nutrients_per_100g(&self) -> Option<Nutrients> {
+        self.per_100g.or_else(|| {
+            let serving = self.serving?;
+            self.per_serving.map(|n| n.scaled(100.0 / serving.get()))
+        })
+    }
 }
 
 /// A product a user saved.

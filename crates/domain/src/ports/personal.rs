@@ -31,6 +31,10 @@ pub trait FoodMemory: Send + Sync {
         item: u8,
     ) -> Result<Option<FoodChoice>, StorageError>;
 
+    /// Forgets the candidates offered for that message's item (answered or cancelled); no
+    /// error when they were not kept.
+    async fn withdraw(&self, user: UserId, update: UpdateId, item: u8) -> Result<(), StorageError>;
+
     /// The food the user meant by the first of these keys they taught.
     async fn meaning(
         &self,

@@ -303,6 +303,20 @@ pub trait Transcriber: Send + Sync {
     async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError>;
 }
 
+/// Reads nutrition labels in photos (a vision model).
+#[cfg_attr(any(test, feature = "mock"), mockall::automock)]
+#[async_trait]
+pub trait LabelReader: Send + Sync {
+    /// The label in the photo as printed; `Ok(None)` when the photo shows no legible label.
+    /// `hint` is the photo's caption.
+    async fn read_label(
+        &self,
+        image: &[u8],
+        hint: Option<String>,
+        locale: Locale,
+    ) -> Result<Option<crate::model::LabelReading>, AssistantError>;
+}
+
 /// A named portion size ("1 cup" = 244 g).
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct PortionSize {

@@ -69,6 +69,11 @@ impl FoodMemory for MemoryPersonal {
             .cloned())
     }
 
+    async fn withdraw(&self, user: UserId, update: UpdateId, item: u8) -> Result<(), StorageError> {
+        self.choices.lock().unwrap().remove(&(user, update, item));
+        Ok(())
+    }
+
     async fn meaning(
         &self,
         user: UserId,

@@ -93,6 +93,14 @@ impl FoodMemory for PgPersonalFoods {
         row.map(parse).transpose()
     }
 
+    async fn withdraw(&self, user: UserId, update: UpdateId, item: u8) -> Result<(), StorageError> {
+        diesel::delete(fc::table.find((user.get(), update.get(), i16::from(item))))
+            .execute(&mut *self.db.conn().await?)
+            .await
+            .map_err(from_diesel)?;
+        Ok(())
+    }
+
     async fn meaning(
         &self,
         user: UserId,

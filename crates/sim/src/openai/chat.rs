@@ -31,6 +31,8 @@ pub(crate) struct ChatRequest {
     pub model: String,
     pub messages: Vec<Value>,
     pub format: ResponseFormat,
+    /// The images sent as data URLs, decoded.
+    pub images: Vec<Vec<u8>>,
 }
 
 /// Validates a request body as OpenAI would (the checks that matter to our clients).
@@ -83,10 +85,12 @@ pub(crate) fn parse_request(body: Option<&Value>) -> Result<ChatRequest, ApiErro
         .with_param("stream"));
     }
     let format = response_format(body.get("response_format"), &messages)?;
+    let images = super::images::images(&model, &messages)?;
     Ok(ChatRequest {
         model,
         messages,
         format,
+        images,
     })
 }
 
@@ -158,8 +162,22 @@ impl ChatRequest {
     }
 
     /// The deterministic answer: the rule set's reading shaped to the schema for JSON formats,
-    /// a short text using figures of the context message otherwise.
-    pub(crate) fn deterministic_content(&self) -> String {
+    /// a short text using figures of the context message otherwise. With images, what a test
+    /// registered for them (`sight`), shaped to the schema; nothing registered is an empty
+    /// reading (false, null, the first enum value).
+    pub(crate) fn deterministic_content(&self, sight: Option<&Value>) -> String {
+        if !self.images.is_empty() {
+            return match &self.format {
+                ResponseFormat::JsonSchema { schema } => conform(schema, sight).to_string(),
+                ResponseFormat::JsonObject => {
+                    sight.cloned().unwrap_or_else(|| json!({})).to_string()
+                }
+                ResponseFormat::Text => sight
+                    .and_then(Value::as_str)
+                    .unwrap_or("I can't tell what this photo shows.")
+                    .to_owned(),
+            };
+        }
         let said = self.last_user_text();
         match &self.format {
             ResponseFormat::JsonSchema { schema } => {
@@ -371,7 +389,7 @@ mod tests {
             Value::Null,
         )
         .unwrap();
-        let answer = chat.deterministic_content();
+        let answer = chat.deterministic_content(None);
         assert!(answer.starts_with("From your data: "), "{answer}");
         assert!(
             answer.contains("calorie_goal_kcal 2000") && answer.contains("kcal 1450"),
@@ -389,7 +407,7 @@ mod tests {
             json!({"type": "text"}),
         )
         .unwrap();
-        assert_eq!(uk.deterministic_content(), "За вашими даними: 1800.");
+        assert_eq!(uk.deterministic_content(None), "За вашими даними: 1800.");
     }
 
     #[test]

@@ -25,6 +25,7 @@ mod chat;
 mod config;
 mod control;
 mod error;
+mod images;
 mod lies;
 mod multipart;
 pub mod rules;
@@ -39,6 +40,7 @@ use std::time::Duration;
 
 use actix_web::dev::ServerHandle;
 use actix_web::web;
+use serde_json::Value;
 
 pub use audio::{SUPPORTED_EXTENSIONS, audio_fingerprint};
 pub use config::OpenAiSimConfig;
@@ -143,6 +145,17 @@ impl OpenAiSim {
         let fingerprint = audio_fingerprint(audio);
         self.state
             .register_transcript(fingerprint.clone(), text.into());
+        fingerprint
+    }
+
+    /// An image with exactly these bytes, sent in a chat message, is seen as `sight`: a
+    /// request with a JSON Schema gets it shaped to the schema (a label reading, for example
+    /// `{"is_nutrition_label": true, "product_name": "Granola", "basis": "per_100g", …}`).
+    /// Images nothing was registered for are seen as an empty reading. Returns the image's
+    /// fingerprint.
+    pub fn register_sight(&self, image: &[u8], sight: Value) -> String {
+        let fingerprint = audio_fingerprint(image);
+        self.state.register_sight(fingerprint.clone(), sight);
         fingerprint
     }
 

@@ -241,6 +241,10 @@ async fn chat_completions(
         ))
     };
     let mut delay = Duration::ZERO;
+    let sight = chat
+        .images
+        .iter()
+        .find_map(|image| state.sight(&audio_fingerprint(image)));
     let reply = match &scripted {
         Some(Scripted::Content { content }) => answer(Some(content), None, "stop"),
         Some(Scripted::Refusal { refusal }) => answer(None, Some(refusal), "stop"),
@@ -252,10 +256,18 @@ async fn chat_completions(
                 if let Scripted::Slow { delay: pause } = other {
                     delay = *pause;
                 }
-                answer(Some(&chat.deterministic_content()), None, "stop")
+                answer(
+                    Some(&chat.deterministic_content(sight.as_ref())),
+                    None,
+                    "stop",
+                )
             }
         },
-        None => answer(Some(&chat.deterministic_content()), None, "stop"),
+        None => answer(
+            Some(&chat.deterministic_content(sight.as_ref())),
+            None,
+            "stop",
+        ),
     };
     finish(&state, record, reply, delay).await
 }

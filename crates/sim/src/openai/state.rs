@@ -125,6 +125,8 @@ pub struct OpenAiSimSummary {
 pub(crate) struct Inner {
     pub queues: HashMap<Endpoint, VecDeque<Scripted>>,
     pub transcripts: HashMap<String, String>,
+    /// What the model "sees" in an image, by the image's fingerprint.
+    pub sights: HashMap<String, Value>,
     pub requests: Vec<RecordedRequest>,
 }
 
@@ -164,6 +166,14 @@ impl SimState {
 
     pub(crate) fn register_transcript(&self, fingerprint: String, text: String) {
         self.lock().transcripts.insert(fingerprint, text);
+    }
+
+    pub(crate) fn register_sight(&self, fingerprint: String, sight: Value) {
+        self.lock().sights.insert(fingerprint, sight);
+    }
+
+    pub(crate) fn sight(&self, fingerprint: &str) -> Option<Value> {
+        self.lock().sights.get(fingerprint).cloned()
     }
 
     pub(crate) fn transcript(&self, fingerprint: &str) -> Option<String> {

@@ -413,7 +413,8 @@ impl ChatService {
         self.answer(user, message.chat, outcome).await
     }
 
-    /// A photo: its barcode read and the product logged.
+    /// A photo: its barcode read and the product logged, or its nutrition label read and
+    /// shown for confirmation.
     async fn photo(
         &self,
         user: &User,
@@ -428,6 +429,11 @@ impl ChatService {
             Scanned::Product { product, grams } => {
                 self.food
                     .log_product(user, message.update_id, product, grams)
+                    .await?
+            }
+            Scanned::Label(draft) => {
+                self.food
+                    .offer_label(user, message.update_id, draft)
                     .await?
             }
             Scanned::Not(outcome) => outcome,
@@ -466,6 +472,10 @@ impl ChatService {
                 choice,
             }) => {
                 let outcome = self.food.pick(user, update, item, choice).await?;
+                self.answer(user, chat, outcome).await
+            }
+            Some(Callback::Label { update, action }) => {
+                let outcome = self.food.answer_label(user, update, action).await?;
                 self.answer(user, chat, outcome).await
             }
             Some(Callback::DeleteProduct(id)) => {

@@ -2,20 +2,22 @@
 //! async runtime, by the adapter), checked (check digit, no in-store codes), the product found
 //! in the product sources in order, then logged like any food: grams from the caption, else the
 //! package's serving, else 100 g with the grams question asked at once (the answer rescales it,
-//! as after Change grams). Every failure is a clear reply that logs nothing.
+//! as after Change grams). A photo with no barcode goes to the label reader when there is one
+//! (`label.rs`). Every failure is a clear reply that logs nothing.
 
 use std::sync::Arc;
 
 use chrono::Duration;
 
+use super::label::LabelDraft;
 use super::{FoodLogging, History, Outcome, typed_grams};
 use crate::conversation::{Callback, PendingQuestion, Question};
 use crate::model::{
     Barcode, BarcodeError, EntrySource, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry,
-    Product, UpdateId, User,
+    Nutrients, NutritionSource, Product, UpdateId, User,
 };
 use crate::ports::{
-    BarcodeReader, Messenger, MessengerError, ProductCatalog, ProductSources, Scan,
+    BarcodeReader, LabelReader, Messenger, MessengerError, ProductCatalog, ProductSources, Scan,
 };
 use crate::reply::{Action, Label, Reply, Say};
 use crate::usecases::chat::ChatError;
@@ -36,6 +38,8 @@ pub enum Scanned {
         /// Grams from the caption.
         grams: Option<Grams>,
     },
+    /// A nutrition label, read: shown to the user before anything is saved or logged.
+    Label(LabelDraft),
     /// Nothing to log: the reply says why.
     Not(Outcome),
 }
@@ -50,6 +54,8 @@ pub struct BarcodePhotos {
     /// Where products are looked up, in order (the user's own products first, when they
     /// exist; then Open Food Facts; then FatSecret).
     pub products: ProductSources,
+    /// Reads nutrition labels in photos with no barcode (a vision model), when configured.
+    pub labels: Option<Arc<dyn LabelReader>>,
 }
 
 impl std::fmt::Debug for BarcodePhotos {
@@ -58,7 +64,7 @@ impl std::fmt::Debug for BarcodePhotos {
     }
 }
 
-fn not(say: Say) -> Scanned {
+pub(super) fn not(say: Say) -> Scanned {
     Scanned::Not(Outcome {
         reply: Reply::one(say),
         history: History::Nothing,
@@ -87,9 +93,11 @@ impl BarcodePhotos {
             }
             Err(e) => return Err(ChatError::Temporary(e.to_string())),
         };
+        // The label reader gets the photo too when it shows no barcode.
+        let kept = self.labels.is_some().then(|| image.clone());
         let code = match self.reader.read(image).await {
             Scan::Code(code) => code,
-            Scan::NoBarcode => return Ok(not(Say::NoBarcode)),
+            Scan::NoBarcode => return self.label(user, kept.as_deref(), caption).await,
             Scan::Unreadable => return Ok(not(Say::PhotoUnreadable)),
         };
         let barcode = match Barcode::new(&code) {
@@ -116,7 +124,82 @@ impl BarcodePhotos {
     }
 }
 
+/// A packaged food to log: its name, numbers and serving, and where they came from.
+pub(super) struct Package {
+    /// Its name.
+    pub name: String,
+    /// Energy and macros per 100 g.
+    pub per_100g: Nutrients,
+    /// The package's serving, when known.
+    pub serving: Option<Grams>,
+    /// How it reached us and who gave the numbers.
+    pub sources: (EntrySource, NutritionSource),
+}
+
 impl FoodLogging {
+    /// Logs a package after `reply`'s first lines: `grams`, else its serving, else 100 g and
+    /// the grams question. Keyed as the update's first item, so a second try logs nothing twice.
+    pub(super) async fn log_package(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        package: Package,
+        grams: Option<Grams>,
+        mut reply: Reply,
+    ) -> Result<Reply, ChatError> {
+        let now = self.clock.now();
+        let (grams, ask) = match grams.or(package.serving) {
+            Some(grams) => (grams, false),
+            None => (
+                Grams::new(100.0).map_err(|e| ChatError::Temporary(e.to_string()))?,
+                true,
+            ),
+        };
+        let (source, nutrition_source) = package.sources;
+        let entry = NewFoodEntry {
+            user_id: user.id,
+            name: package.name,
+            grams,
+            nutrients: package.per_100g.per_100g_scaled(grams),
+            meal: Meal::at_local_time(user.time_zone.local(now).time()),
+            source,
+            nutrition_source,
+            local_date: LocalDate::of(now, user.time_zone),
+            logged_at: now,
+            idempotency_key: IdempotencyKey::for_update_item(update_id, 0),
+            catalogue_ref: None,
+            diary_link: None,
+        };
+        let logged = self.food.log(&[entry]).await?.entries;
+        reply.push(Say::Logged {
+            count: logged.len(),
+        });
+        for entry in &logged {
+            reply.push(Say::FoodItem(entry.clone()));
+        }
+        if let (true, Some(entry)) = (ask, logged.first()) {
+            let asked = PendingQuestion {
+                question: Question::Grams(entry.id),
+                expires_at: now + AWAIT_GRAMS_FOR,
+            };
+            self.pending.ask(user.id, &asked, now).await?;
+            reply.push(Say::AskGrams(entry.clone()));
+        }
+        reply.push(self.day_total(user).await?);
+        reply.push(Say::Sources(vec![nutrition_source]));
+        reply.buttons.push(vec![Action::callback(
+            Label::Undo,
+            Callback::Undo(update_id),
+        )]);
+        if let Some(entry) = logged.first() {
+            reply.buttons.push(vec![Action::callback(
+                Label::ChangeGrams,
+                Callback::ChangeGrams(entry.id),
+            )]);
+        }
+        Ok(reply)
+    }
+
     /// Logs a product found by its barcode: the caption's grams, else a serving, else 100 g
     /// and the grams question. Keyed by the update, so a redelivered photo logs once.
     pub async fn log_product(
@@ -135,59 +218,19 @@ impl FoodLogging {
                 history: History::Nothing,
             });
         };
-        let now = self.clock.now();
-        let (grams, ask) = match grams.or(product.serving) {
-            Some(grams) => (grams, false),
-            None => (
-                Grams::new(100.0).map_err(|e| ChatError::Temporary(e.to_string()))?,
-                true,
-            ),
-        };
-        let entry = NewFoodEntry {
-            user_id: user.id,
-            name: product.name.clone(),
-            grams,
-            nutrients: per_100g.per_100g_scaled(grams),
-            meal: Meal::at_local_time(user.time_zone.local(now).time()),
-            source: EntrySource::Barcode,
-            nutrition_source: product.source,
-            local_date: LocalDate::of(now, user.time_zone),
-            logged_at: now,
-            idempotency_key: IdempotencyKey::for_update_item(update_id, 0),
-            catalogue_ref: None,
-            diary_link: None,
-        };
-        let logged = self.food.log(&[entry]).await?.entries;
-        let mut reply = Reply::one(Say::ProductFound {
+        let reply = Reply::one(Say::ProductFound {
             name: product.name.clone(),
             code: product.barcode.to_string(),
         });
-        reply.push(Say::Logged {
-            count: logged.len(),
-        });
-        for entry in &logged {
-            reply.push(Say::FoodItem(entry.clone()));
-        }
-        if let (true, Some(entry)) = (ask, logged.first()) {
-            let asked = PendingQuestion {
-                question: Question::Grams(entry.id),
-                expires_at: now + AWAIT_GRAMS_FOR,
-            };
-            self.pending.ask(user.id, &asked, now).await?;
-            reply.push(Say::AskGrams(entry.clone()));
-        }
-        reply.push(self.day_total(user).await?);
-        reply.push(Say::Sources(vec![product.source]));
-        reply.buttons.push(vec![Action::callback(
-            Label::Undo,
-            Callback::Undo(update_id),
-        )]);
-        if let Some(entry) = logged.first() {
-            reply.buttons.push(vec![Action::callback(
-                Label::ChangeGrams,
-                Callback::ChangeGrams(entry.id),
-            )]);
-        }
+        let package = Package {
+            name: product.name.clone(),
+            per_100g,
+            serving: product.serving,
+            sources: (EntrySource::Barcode, product.source),
+        };
+        let reply = self
+            .log_package(user, update_id, package, grams, reply)
+            .await?;
         Ok(Outcome {
             reply,
             history: History::Exchange {
@@ -241,6 +284,7 @@ mod tests {
             messenger: Arc::new(messenger),
             reader: Arc::new(reader),
             products: ProductSources::new(vec![Arc::new(products)]),
+            labels: None,
         }
     }
 

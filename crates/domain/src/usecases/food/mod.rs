@@ -5,6 +5,7 @@
 
 mod barcode;
 mod corrections;
+mod label;
 mod logging;
 mod personal;
 mod voice;
@@ -20,6 +21,7 @@ use crate::reply::Say;
 use crate::usecases::chat::ChatError;
 
 pub use barcode::{BarcodePhotos, PHOTO_MAX_BYTES, Scanned};
+pub use label::LabelDraft;
 pub use personal::{AMBIGUITY_RATIO, CHOICE_KEPT_FOR, candidates};
 pub use voice::{Heard, VoiceLimits, VoiceNotes};
 

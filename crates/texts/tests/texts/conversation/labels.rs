@@ -1,0 +1,376 @@
+//! Photos of nutrition labels through the whole conversation, read in the words the user sees:
+//! the label reader's answer is shown with its numbers and nothing is saved or logged until a
+//! button says so.
+use std::sync::{Arc, Mutex};
+
+use chrono::{TimeZone, Utc};
+use futures_executor::block_on;
+
+use wellness_domain::conversation::{Callback, LabelAction};
+use wellness_domain::model::*;
+use wellness_domain::ports::*;
+use wellness_domain::testing::{
+    MemoryConversations, MemoryLog, MemoryPending, MemoryPersonal, MemoryThrottle, RecordingAudit,
+};
+use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService, UserLimits};
+use wellness_domain::usecases::food::{BarcodePhotos, VoiceLimits};
+use wellness_texts::Texts;
+
+fn user(locale: Locale) -> User {
+    User {
+        id: UserId::new(1).unwrap(),
+        telegram_id: TelegramUserId::new(77).unwrap(),
+        first_name: "Ann".into(),
+        locale,
+        time_zone: UserTimeZone::DEFAULT,
+        calorie_goal: CalorieGoal::DEFAULT,
+        briefing_times: BriefingTimes::default(),
+        briefings_enabled: true,
+        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
+    }
+}
+
+fn nutrients(kcal: f64, p: f64, f: f64, c: f64) -> Nutrients {
+    Nutrients {
+        kcal: Kcal::new(kcal).unwrap(),
+        protein: MacroGrams::new(p).unwrap(),
+        fat: MacroGrams::new(f).unwrap(),
+        carbs: MacroGrams::new(c).unwrap(),
+    }
+}
+
+/// What the label reader answers.
+type Reading = Result<Option<LabelReading>, AssistantError>;
+
+struct World {
+    service: ChatService,
+    sent: Arc<Mutex<Vec<OutgoingMessage>>>,
+    log: Arc<MemoryLog>,
+    personal: Arc<MemoryPersonal>,
+    hints: Arc<Mutex<Vec<Option<String>>>>,
+}
+
+/// Every photo shows no barcode; the label reader (when there is one) answers `reading`.
+fn world(locale: Locale, reading: Option<Reading>) -> World {
+    let mut users = MockUsers::new();
+    users.expect_register().returning(move |_| {
+        Ok(Registration {
+            user: user(locale),
+            is_new: false,
+        })
+    });
+    let sent = Arc::new(Mutex::new(Vec::new()));
+    let sink = sent.clone();
+    let mut messenger = MockMessenger::new();
+    messenger.expect_send().returning(move |_, m| {
+        sink.lock().unwrap().push(m.clone());
+        Ok(SentMessage { message_id: 9 })
+    });
+    messenger.expect_answer_button().returning(|_, _| Ok(()));
+    messenger
+        .expect_download()
+        .returning(|_, _| Ok(vec![0xff, 0xd8, 0xff, 1]));
+    let messenger = Arc::new(messenger);
+    let mut clock = MockClock::new();
+    clock
+        .expect_now()
+        .return_const(Utc.with_ymd_and_hms(2026, 6, 1, 6, 30, 0).unwrap());
+    let mut barcodes = MockBarcodeReader::new();
+    barcodes.expect_read().returning(|_| Scan::NoBarcode);
+    let hints = Arc::new(Mutex::new(Vec::new()));
+    let labels = reading.map(|reading| {
+        let mut labels = MockLabelReader::new();
+        let seen = hints.clone();
+        labels.expect_read_label().returning(move |image, hint, _| {
+            assert_eq!(image, [0xff, 0xd8, 0xff, 1], "the downloaded photo");
+            seen.lock().unwrap().push(hint);
+            reading.clone()
+        });
+        Arc::new(labels) as Arc<dyn LabelReader>
+    });
+    let log = Arc::new(MemoryLog::default());
+    let personal = Arc::new(MemoryPersonal::default());
+    let mut wearables = MockWearableStore::new();
+    wearables
+        .expect_snapshot()
+        .returning(|_, _| Ok(WearableSnapshot::default()));
+    let mut links = MockConnectLinks::new();
+    links.expect_is_configured().return_const(false);
+    let service = ChatService::new(ChatPorts {
+        users: Arc::new(users),
+        food: log.clone(),
+        wearables: Arc::new(wearables),
+        credentials: Arc::new(MockCredentialStore::new()),
+        links: Arc::new(links),
+        messenger: messenger.clone(),
+        clock: Arc::new(clock),
+        conversations: Arc::new(MemoryConversations::default()),
+        pending: Arc::new(MemoryPending::default()),
+        presenter: Arc::new(Texts::load().unwrap()),
+        assistant: Arc::new(MockAssistant::new()),
+        fallback_assistant: None,
+        audit: Arc::new(RecordingAudit::default()),
+        catalog: Arc::new(MockFoodCatalog::new()),
+        transcriber: None,
+        voice: VoiceLimits::default(),
+        whoop: None,
+        user_data: Arc::new(MockUserData::new()),
+        fatsecret: None,
+        throttle: Arc::new(MemoryThrottle::default()),
+        limits: UserLimits::default(),
+        personal: personal.wired(),
+    })
+    .with_barcode_photos(BarcodePhotos {
+        messenger,
+        reader: Arc::new(barcodes),
+        products: ProductSources::new(Vec::new()),
+        labels,
+    });
+    World {
+        service,
+        sent,
+        log,
+        personal,
+        hints,
+    }
+}
+
+fn message(update: i64, event: Inbound) -> InboundMessage {
+    InboundMessage {
+        update_id: UpdateId::new(update).unwrap(),
+        chat: ChatId(77),
+        sender: Sender {
+            telegram_id: TelegramUserId::new(77).unwrap(),
+            first_name: "Ann".into(),
+            language_code: Some("en".into()),
+        },
+        event,
+        sent_at: Utc::now(),
+    }
+}
+
+impl World {
+    /// Sends a photo; the reply, or the error.
+    fn photo(&self, update: i64, caption: Option<&str>) -> Result<OutgoingMessage, ChatError> {
+        let photo = Inbound::Photo {
+            file_id: Some("photo-1".into()),
+            caption: caption.map(str::to_owned),
+        };
+        block_on(self.service.handle(&message(update, photo)))?;
+        Ok(self.last())
+    }
+
+    /// Taps a button under the reading of the photo of `update`.
+    fn tap(&self, update: i64, action: LabelAction) -> OutgoingMessage {
+        let button = Inbound::Button {
+            callback_id: "cb".into(),
+            callback: Some(Callback::Label {
+                update: UpdateId::new(update).unwrap(),
+                action,
+            }),
+            message_id: Some(9),
+        };
+        block_on(self.service.handle(&message(update + 100, button))).unwrap();
+        self.last()
+    }
+
+    fn last(&self) -> OutgoingMessage {
+        self.sent.lock().unwrap().last().cloned().unwrap()
+    }
+
+    fn saved(&self) -> Vec<SavedProduct> {
+        let products = self.personal.products.lock().unwrap();
+        products.iter().map(|(_, p)| p.clone()).collect()
+    }
+}
+
+fn buttons(message: &OutgoingMessage) -> Vec<String> {
+    message
+        .buttons
+        .iter()
+        .flatten()
+        .map(|b| b.label.clone())
+        .collect()
+}
+
+fn granola(per_serving: bool) -> LabelReading {
+    let numbers = nutrients(452.0, 9.5, 18.0, 61.0);
+    LabelReading {
+        name: Some("Granola".into()),
+        per_100g: (!per_serving).then_some(numbers),
+        per_serving: per_serving.then(|| nutrients(135.6, 2.85, 5.4, 18.3)),
+        serving: Some(Grams::new(30.0).unwrap()),
+    }
+}
+
+#[test]
+fn a_label_is_shown_first_and_saved_and_logged_only_when_the_user_says_so() {
+    let w = world(Locale::En, Some(Ok(Some(granola(false)))));
+    let shown = w.photo(1, Some("40 g")).unwrap();
+    println!("--- label read ---\n{}", shown.text);
+    assert!(
+        shown
+            .text
+            .contains("🏷 From the label: Granola — 452 kcal per 100 g (P 9.5 · F 18 · C 61 g)."),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("Serving: 30 g."), "{}", shown.text);
+    assert!(shown.text.contains("To log: 40 g."), "{}", shown.text);
+    assert!(
+        shown
+            .text
+            .contains("nothing is saved or logged until you tap a button"),
+        "{}",
+        shown.text
+    );
+    assert_eq!(
+        buttons(&shown),
+        ["✅ Save and log", "💾 Only save", "✖ Cancel"]
+    );
+    // Nothing happened yet.
+    assert!(w.log.0.lock().unwrap().is_empty());
+    assert!(w.saved().is_empty());
+    assert_eq!(*w.hints.lock().unwrap(), [Some("40 g".to_owned())]);
+
+    let logged = w.tap(1, LabelAction::SaveAndLog);
+    println!("--- save and log ---\n{}", logged.text);
+    assert!(
+        logged.text.contains("Saved: Granola — 452 kcal per 100 g"),
+        "{}",
+        logged.text
+    );
+    assert!(
+        logged.text.contains("Granola — 40 g: 181 kcal"),
+        "{}",
+        logged.text
+    );
+    let entries = w.log.0.lock().unwrap().clone();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].source, EntrySource::Label);
+    assert_eq!(entries[0].nutrition_source, NutritionSource::SavedProduct);
+    assert_eq!(entries[0].grams.get(), 40.0);
+    assert_eq!(w.saved().len(), 1);
+    assert_eq!(w.saved()[0].per_100g.kcal.get(), 452.0);
+    // The reading is gone once acted on: a second tap changes nothing.
+    let again = w.tap(1, LabelAction::SaveAndLog);
+    assert!(again.text.contains("no longer open"), "{}", again.text);
+    assert_eq!(w.log.0.lock().unwrap().len(), 1);
+}
+
+#[test]
+fn per_serving_numbers_are_scaled_to_100_g_and_only_save_or_cancel_log_nothing() {
+    let w = world(Locale::En, Some(Ok(Some(granola(true)))));
+    let shown = w.photo(1, None).unwrap();
+    // 135.6 kcal per 30 g serving is 452 per 100 g.
+    assert!(
+        shown.text.contains("Granola — 452 kcal per 100 g"),
+        "{}",
+        shown.text
+    );
+    assert!(!shown.text.contains("To log"), "{}", shown.text);
+    let saved = w.tap(1, LabelAction::SaveOnly);
+    assert!(saved.text.contains("Saved: Granola"), "{}", saved.text);
+    assert!(w.log.0.lock().unwrap().is_empty());
+    assert_eq!(w.saved().len(), 1);
+
+    w.photo(2, None).unwrap();
+    let cancelled = w.tap(2, LabelAction::Cancel);
+    assert_eq!(
+        cancelled.text,
+        "Cancelled: nothing from this label was saved or logged."
+    );
+    assert_eq!(w.saved().len(), 1);
+    assert!(w.log.0.lock().unwrap().is_empty());
+    let gone = w.tap(2, LabelAction::SaveOnly);
+    assert!(gone.text.contains("no longer open"), "{}", gone.text);
+}
+
+#[test]
+fn save_and_log_without_grams_logs_the_serving() {
+    let w = world(Locale::En, Some(Ok(Some(granola(false)))));
+    w.photo(1, None).unwrap();
+    let logged = w.tap(1, LabelAction::SaveAndLog);
+    assert!(
+        logged.text.contains("Granola — 30 g: 136 kcal"),
+        "{}",
+        logged.text
+    );
+}
+
+#[test]
+fn a_label_is_read_in_ukrainian() {
+    let w = world(Locale::Uk, Some(Ok(Some(granola(false)))));
+    let shown = w.photo(1, Some("50 г")).unwrap();
+    println!("--- label read (uk) ---\n{}", shown.text);
+    assert!(
+        shown
+            .text
+            .contains("🏷 З етикетки: Granola — 452 ккал на 100 г (Б 9.5 · Ж 18 · В 61 г)."),
+        "{}",
+        shown.text
+    );
+    assert!(shown.text.contains("Запишу: 50 г."), "{}", shown.text);
+    assert_eq!(
+        buttons(&shown),
+        ["✅ Зберегти й записати", "💾 Лише зберегти", "✖ Скасувати"]
+    );
+}
+
+#[test]
+fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
+    let said = |reading: Option<Reading>, caption: Option<&str>| {
+        let w = world(Locale::En, reading);
+        let reply = w.photo(1, caption).unwrap();
+        assert!(reply.buttons.is_empty(), "{reply:?}");
+        assert!(w.saved().is_empty() && w.log.0.lock().unwrap().is_empty());
+        reply.text
+    };
+    // No label reader (no OpenAI key): what works offline.
+    assert!(said(None, None).starts_with("I couldn't find a barcode in this photo"));
+    assert!(
+        said(Some(Ok(None)), None)
+            .starts_with("I found neither a barcode nor a nutrition label in this photo")
+    );
+    let no_numbers = LabelReading {
+        per_100g: None,
+        serving: None,
+        ..granola(true)
+    };
+    assert!(
+        said(Some(Ok(Some(no_numbers))), None)
+            .starts_with("I see a nutrition label but can't read its calories")
+    );
+    let nameless = LabelReading {
+        name: None,
+        ..granola(false)
+    };
+    assert!(
+        said(Some(Ok(Some(nameless.clone()))), Some("40 g"))
+            .starts_with("I read the label but not the product's name")
+    );
+    for failure in [
+        AssistantError::Refused("no".into()),
+        AssistantError::Malformed("{".into()),
+        AssistantError::QuotaExceeded,
+    ] {
+        assert!(said(Some(Err(failure)), None).starts_with("I couldn't read this label"));
+    }
+    // A caption that is a name names a nameless label.
+    let w = world(Locale::En, Some(Ok(Some(nameless))));
+    let shown = w.photo(1, Some("Crunchy granola")).unwrap();
+    assert!(
+        shown
+            .text
+            .contains("From the label: Crunchy granola — 452 kcal"),
+        "{}",
+        shown.text
+    );
+    // A reader that is down: the photo is read again later, nothing is said yet.
+    let w = world(
+        Locale::En,
+        Some(Err(AssistantError::Unavailable("503".into()))),
+    );
+    assert!(matches!(w.photo(1, None), Err(ChatError::Temporary(_))));
+    assert!(w.sent.lock().unwrap().is_empty());
+}
