@@ -66,13 +66,15 @@ impl OpenAiAssistant {
     }
 }
 
-/// One chat completion with `model`: the first choice's text, or why there is none.
+/// One chat completion with `model`: the first choice's text, or why there is none (a failed
+/// call told by `failed`).
 pub(crate) async fn complete(
     client: &OpenAiClient,
     model: &str,
     messages: Vec<Value>,
     response_format: Option<Value>,
     max_tokens: u32,
+    failed: fn(CallError) -> AssistantError,
 ) -> Result<Reply, AssistantError> {
     let config = client.config();
     let mut body = json!({
@@ -88,7 +90,7 @@ pub(crate) async fn complete(
             request.json(&body)
         })
         .await
-        .map_err(unavailable)?;
+        .map_err(failed)?;
     let completion: Completion = serde_json::from_slice(&answer.body).map_err(|error| {
         AssistantError::Malformed(format!("the completion did not parse: {error}"))
     })?;
@@ -118,7 +120,7 @@ pub(crate) async fn complete(
 }
 
 /// What a failed call means to the domain.
-fn unavailable(error: CallError) -> AssistantError {
+pub(crate) fn unavailable(error: CallError) -> AssistantError {
     match error {
         CallError::QuotaExceeded => AssistantError::QuotaExceeded,
         CallError::Unauthorized { status } => AssistantError::Unavailable(format!(
@@ -157,6 +159,7 @@ impl Assistant for OpenAiAssistant {
             messages,
             Some(interpretation_response_format()),
             1000,
+            unavailable,
         )
         .await?;
         parse_interpretation(&reply.content).map_err(|reason| {
@@ -176,7 +179,7 @@ impl Assistant for OpenAiAssistant {
     ) -> Result<String, AssistantError> {
         let messages = self.messages(answer_instructions(context.locale), question, context);
         let model = &self.client.config().chat_model;
-        let reply = complete(&self.client, model, messages, None, 400).await?;
+        let reply = complete(&self.client, model, messages, None, 400, unavailable).await?;
         let answer = reply.content.trim();
         if answer.is_empty() {
             return Err(AssistantError::Malformed("the answer is empty".to_owned()));

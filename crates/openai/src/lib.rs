@@ -23,7 +23,7 @@
 //! | 429 `insufficient_quota` (not retried)          | `QuotaExceeded`  | `QuotaExceeded`      |
 //! | 408/409/429/5xx, connection failure, timeout, after the last attempt | `Unavailable` | `Unavailable` |
 //! | 401/403 (not retried)                           | `Unavailable` ("refused the API key") | `Unavailable` |
-//! | other 4xx (not retried)                         | `Unavailable`    | `Rejected` (400/413/415), else `Unavailable` |
+//! | other 4xx (not retried)                         | `Unavailable` (`Refused` for a label photo: asking again gets the same) | `Rejected` (400/413/415), else `Unavailable` |
 //! | `message.refusal`, or `finish_reason: content_filter` | `Refused`  | —                    |
 //! | content that is not JSON, or not of the schema  | `Malformed`      | `Unavailable` (unreadable answer) |
 //!

@@ -9,8 +9,8 @@ use serde_json::{Value, json};
 use wellness_domain::model::{Grams, Kcal, LabelReading, Locale, MacroGrams, Nutrients};
 use wellness_domain::ports::{AssistantError, LabelReader};
 
-use crate::assistant::complete;
-use crate::client::OpenAiClient;
+use crate::assistant::{complete, unavailable};
+use crate::client::{CallError, OpenAiClient};
 
 /// The `json_schema.name` of a label reading.
 pub const LABEL_SCHEMA_NAME: &str = "nutrition_label";
@@ -162,6 +162,18 @@ fn parse_label(content: &str) -> Result<Option<LabelReading>, String> {
     }))
 }
 
+/// A 4xx other than the key's or the quota's is OpenAI refusing this photo or this request
+/// (an image it cannot read, a model that reads none): asking again would get the same, so
+/// it is a refusal, not an outage.
+fn refused_image(error: CallError) -> AssistantError {
+    match error {
+        CallError::Rejected { detail, .. } => {
+            AssistantError::Refused(format!("OpenAI rejected the photo: {detail}"))
+        }
+        other => unavailable(other),
+    }
+}
+
 #[async_trait]
 impl LabelReader for OpenAiLabelReader {
     async fn read_label(
@@ -181,6 +193,7 @@ impl LabelReader for OpenAiLabelReader {
             messages,
             Some(label_response_format()),
             MAX_TOKENS,
+            refused_image,
         )
         .await?;
         parse_label(&reply.content)

@@ -6,6 +6,7 @@
 mod assistant;
 mod client;
 mod failures;
+mod labels;
 mod transcriber;
 
 use std::time::Duration;
