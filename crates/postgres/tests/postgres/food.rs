@@ -228,3 +228,29 @@ async fn daily_totals_sum_each_day_of_the_span_with_active_entries() {
     assert!((days[0].1.nutrients.protein.get() - 15.6).abs() < 1e-9);
     assert_eq!(days[0].1, log.day_totals(u.id, day(14)).await.unwrap());
 }
+
+#[tokio::test]
+async fn every_way_an_entry_reaches_us_and_every_source_of_numbers_is_stored() {
+    let (_guard, db) = db().await;
+    let u = user(&db, 1).await;
+    let log = PgFoodLog::new(db.clone());
+    let ways = [
+        (EntrySource::Text, NutritionSource::OfflineCatalogue),
+        (EntrySource::Voice, NutritionSource::Fatsecret),
+        (EntrySource::FatsecretDiary, NutritionSource::Fatsecret),
+        (EntrySource::Barcode, NutritionSource::OpenFoodFacts),
+        (EntrySource::Label, NutritionSource::SavedProduct),
+    ];
+    for (n, (source, nutrition_source)) in ways.into_iter().enumerate() {
+        let item = NewFoodEntry {
+            source,
+            nutrition_source,
+            ..entry(u.id, &format!("tg:{n}:0"), "granola", 452.0, 9.5, day(14))
+        };
+        let logged = log.log(&[item]).await.unwrap().entries;
+        assert_eq!(
+            (logged[0].source, logged[0].nutrition_source),
+            (source, nutrition_source)
+        );
+    }
+}

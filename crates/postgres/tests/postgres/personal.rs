@@ -141,6 +141,30 @@ async fn meanings_portions_and_choices_are_remembered_per_user_and_erased_with_t
         own.offered(ivan.id, choice.update_id, 1).await.unwrap(),
         None
     );
+    // Withdrawn (answered or cancelled): gone for that user only; withdrawing again, or what
+    // was never offered, is no error.
+    let label = FoodChoice {
+        update_id: UpdateId::new(44).unwrap(),
+        item: 0,
+        source: EntrySource::Label,
+        ..choice.clone()
+    };
+    own.offer(olena.id, &label, now).await.unwrap();
+    own.offer(ivan.id, &label, now).await.unwrap();
+    own.withdraw(olena.id, label.update_id, 0).await.unwrap();
+    own.withdraw(olena.id, label.update_id, 0).await.unwrap();
+    assert_eq!(
+        own.offered(olena.id, label.update_id, 0).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        own.offered(ivan.id, label.update_id, 0).await.unwrap(),
+        Some(label.clone())
+    );
+    assert_eq!(
+        own.offered(olena.id, choice.update_id, 1).await.unwrap(),
+        Some(choice.clone())
+    );
     // An offer two days later clears the old ones.
     let later = FoodChoice {
         update_id: UpdateId::new(43).unwrap(),
