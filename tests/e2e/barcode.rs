@@ -2,7 +2,7 @@
 //! simulator, downloads the photo, reads the barcode and asks the Open Food Facts simulator.
 
 #[path = "../../crates/barcode/tests/images.rs"]
-mod images;
+pub(crate) mod images;
 
 use image::{GrayImage, ImageFormat};
 use rxing::BarcodeFormat;

@@ -11,6 +11,7 @@ mod flood;
 mod food;
 mod foundation;
 mod grounding;
+mod labels;
 mod mini_app;
 mod mini_app_connect;
 mod mini_app_page;
