@@ -71,11 +71,16 @@ async fn a_photo_of_a_barcode_logs_the_product_and_bad_photos_log_nothing() {
     let r = send_photo(&tg, &john, photo_of(OATS, BarcodeFormat::EAN_13), None).await;
     assert!(r.contains("Oat flakes — 40 g: 146 kcal"), "{r}");
 
-    // No serving either: 100 g for now and the grams question; a number answers it.
+    // No serving either: the grams are asked first, nothing is logged until a number answers.
     let r = send_photo(&tg, &john, photo_of(YOGURT, BarcodeFormat::EAN_13), None).await;
-    assert!(r.contains("Greek yogurt — 100 g: 66 kcal"), "{r}");
-    assert!(r.contains("How many grams of Greek yogurt"), "{r}");
+    assert!(r.contains("Greek yogurt (barcode 5901234123457)"), "{r}");
+    assert!(r.contains("How many grams of Greek yogurt?"), "{r}");
+    assert!(!r.contains("Logged"), "{r}");
     println!("--- reply (en) ---\n{r}");
+    let today = say(&tg, &john, "/today").await;
+    assert!(today.contains("(1 entry)"), "only the oats so far: {today}");
+    // /today took the question's turn: the photo again, and this time the answer.
+    send_photo(&tg, &john, photo_of(YOGURT, BarcodeFormat::EAN_13), None).await;
     let r = say(&tg, &john, "150").await;
     assert!(r.contains("Greek yogurt — 150 g: 99 kcal"), "{r}");
 

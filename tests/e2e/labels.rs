@@ -53,7 +53,11 @@ async fn a_label_photo_is_read_shown_and_saved_and_logged_only_after_the_button(
         shown.callback_data()
     );
     // Nothing logged or saved before the button.
-    assert!(say(&bot.tg, &ann, "/today").await.contains("Nothing logged yet."));
+    assert!(
+        say(&bot.tg, &ann, "/today")
+            .await
+            .contains("Nothing logged yet.")
+    );
     assert!(
         say(&bot.tg, &ann, "/products")
             .await
@@ -94,7 +98,10 @@ async fn a_label_photo_is_read_shown_and_saved_and_logged_only_after_the_button(
     assert!(say(&bot.tg, &ann, "/today").await.contains("(1 entry)"));
     // Saved with the label's numbers (logged by name next time, as any saved product).
     let r = say(&bot.tg, &ann, "/products").await;
-    assert!(r.contains("• Granola: 452 kcal (P 9.5 · F 18 · C 61 g)"), "{r}");
+    assert!(
+        r.contains("• Granola: 452 kcal (P 9.5 · F 18 · C 61 g)"),
+        "{r}"
+    );
 
     // A photo the model sees no label in.
     let nth = bot.tg.sent_to(ann.id).len();

@@ -265,6 +265,10 @@ impl Callback {
 pub enum Question {
     /// "How many grams of …?" after Change grams: the next number rescales this entry.
     Grams(FoodEntryId),
+    /// "How many grams of …?" about a package (a barcode's product, a label's) with no grams
+    /// said and no serving known: the next number logs the food offered under this message.
+    /// Nothing is logged before: 100 g would be a guess that can be far off.
+    PackageGrams(UpdateId),
 }
 
 /// A question the bot asked, until it is answered, superseded or expires.

@@ -180,6 +180,11 @@ pub enum Say {
     NoBarcode,
     /// The photo is no image that can be opened.
     PhotoUnreadable,
+    /// The grams of a package are asked before anything is logged.
+    AskPackageGrams {
+        /// The food's name.
+        name: String,
+    },
     /// A photo with neither a barcode nor a nutrition label (the label reader is configured).
     NoBarcodeNorLabel,
     /// The label was read, with its numbers: nothing is saved or logged until a button says.

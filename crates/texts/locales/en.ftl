@@ -310,6 +310,7 @@ barcode-in-store = Barcode { $code } is a shop's own code (weighed or packed in 
 product-not-found = I don't know the product with barcode { $code }. Please type what it is and how much, e.g. “50 g granola”.
 product-without-calories = { $name } (barcode { $code }) has no calories in the product database, so I logged nothing. Please type it with its calories or weight, e.g. “50 g granola”.
 product-found = 📦 { $name } (barcode { $code })
+ask-package-grams = How many grams of { $name }? Send a number, e.g. 150 — I log it then.
 source-openfoodfacts = Open Food Facts (ODbL)
 
 ## Photos of nutrition labels (read by an AI model, confirmed by the user)

@@ -257,6 +257,9 @@ impl Texts {
         Some(match say {
             Say::NoBarcode => self.plain(locale, "photo-no-barcode"),
             Say::NoBarcodeNorLabel => self.plain(locale, "photo-no-barcode-nor-label"),
+            Say::AskPackageGrams { name } => {
+                self.t(locale, "ask-package-grams", &[text("name", name.as_str())])
+            }
             Say::LabelRead {
                 name,
                 per_100g: n,

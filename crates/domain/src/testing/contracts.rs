@@ -260,6 +260,13 @@ pub async fn pending_questions(store: &dyn PendingQuestions, user: UserId, other
     // Expired: not returned, and not there afterwards either.
     assert_eq!(store.take(other, at(8, 10)).await.unwrap(), None);
     assert_eq!(store.take(other, at(8, 0)).await.unwrap(), None);
+    // Every kind of question comes back as asked.
+    let package = PendingQuestion {
+        question: Question::PackageGrams(UpdateId::new(i64::MAX).unwrap()),
+        expires_at: at(9, 0),
+    };
+    store.ask(user, &package, at(8, 30)).await.unwrap();
+    assert_eq!(store.take(user, at(8, 31)).await.unwrap(), Some(package));
 }
 
 /// `PendingQuestions` that cannot reach their store: every call is `Unavailable`.

@@ -8,7 +8,7 @@ use diesel::upsert::excluded;
 use diesel_async::RunQueryDsl;
 use wellness_domain::conversation::{PendingQuestion, Question};
 use wellness_domain::ports::{PendingQuestions, StorageError};
-use wellness_domain::{FoodEntryId, UserId};
+use wellness_domain::{FoodEntryId, UpdateId, UserId};
 
 use crate::Database;
 use crate::error::{corrupt, from_diesel};
@@ -18,6 +18,8 @@ use crate::schema::pending_questions as pq;
 fn columns(question: Question) -> (&'static str, Option<i64>) {
     match question {
         Question::Grams(entry) => ("grams", Some(entry.get())),
+        // The id column holds the message's update id for a package's grams.
+        Question::PackageGrams(update) => ("package_grams", Some(update.get())),
     }
 }
 
@@ -29,6 +31,10 @@ fn question(kind: &str, entry_id: Option<i64>) -> Result<Question, StorageError>
     };
     match kind {
         "grams" => Ok(Question::Grams(entry()?)),
+        "package_grams" => entry_id
+            .and_then(|id| UpdateId::new(id).ok())
+            .map(Question::PackageGrams)
+            .ok_or_else(|| corrupt("pending package_grams without an update".to_owned())),
         other => Err(corrupt(format!("pending question kind {other}"))),
     }
 }

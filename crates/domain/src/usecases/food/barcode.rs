@@ -1,8 +1,8 @@
 //! Photos of a product's barcode: downloaded within Telegram's limit, the barcode read (off the
 //! async runtime, by the adapter), checked (check digit, no in-store codes), the product found
 //! in the product sources in order, then logged like any food: grams from the caption, else the
-//! package's serving, else 100 g with the grams question asked at once (the answer rescales it,
-//! as after Change grams). A photo with no barcode goes to the label reader when there is one
+//! package's serving, else the grams are asked first (nothing is logged until a number answers:
+//! 100 g would be a guess that can be far off). A photo with no barcode goes to the label reader when there is one
 //! (`label.rs`). Every failure is a clear reply that logs nothing.
 
 use std::sync::Arc;
@@ -13,11 +13,12 @@ use super::label::LabelDraft;
 use super::{FoodLogging, History, Outcome, typed_grams};
 use crate::conversation::{Callback, PendingQuestion, Question};
 use crate::model::{
-    Barcode, BarcodeError, EntrySource, Grams, IdempotencyKey, LocalDate, Meal, NewFoodEntry,
-    Nutrients, NutritionSource, Product, UpdateId, User,
+    Barcode, BarcodeError, EntrySource, FoodChoice, Grams, IdempotencyKey, LocalDate, Meal,
+    NewFoodEntry, Nutrients, NutritionSource, Product, UpdateId, User,
 };
 use crate::ports::{
-    BarcodeReader, LabelReader, Messenger, MessengerError, ProductCatalog, ProductSources, Scan,
+    Amount, BarcodeReader, FoodFacts, FoodMention, LabelReader, Messenger, MessengerError,
+    PortionSize, ProductCatalog, ProductSources, Scan,
 };
 use crate::reply::{Action, Label, Reply, Say};
 use crate::usecases::chat::ChatError;
@@ -125,6 +126,7 @@ impl BarcodePhotos {
 }
 
 /// A packaged food to log: its name, numbers and serving, and where they came from.
+#[derive(Debug, Clone)]
 pub(super) struct Package {
     /// Its name.
     pub name: String,
@@ -136,9 +138,72 @@ pub(super) struct Package {
     pub sources: (EntrySource, NutritionSource),
 }
 
+impl Package {
+    /// The package as the one food offered under message `update_id` (item 0), to be logged
+    /// with `amount`.
+    pub(super) fn choice(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        amount: Amount,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> FoodChoice {
+        let facts = FoodFacts {
+            name: self.name.clone(),
+            per_100g: self.per_100g,
+            portions: self
+                .serving
+                .map(|grams| PortionSize {
+                    name: "serving".to_owned(),
+                    unit: None,
+                    grams,
+                })
+                .into_iter()
+                .collect(),
+            source: self.sources.1,
+            catalogue_ref: None,
+            alternatives: Vec::new(),
+            family: None,
+        };
+        FoodChoice {
+            update_id,
+            item: 0,
+            mention: FoodMention {
+                said: self.name.clone(),
+                lookup_name: self.name.clone(),
+                amount,
+                meal: None,
+            },
+            candidates: vec![facts],
+            meal: Meal::at_local_time(user.time_zone.local(now).time()),
+            source: self.sources.0,
+        }
+    }
+
+    /// The package kept as a choice offered under message `update_id`.
+    pub(super) fn of_choice(offered: &FoodChoice) -> Option<Package> {
+        let facts = offered.candidates.first()?;
+        Some(Package {
+            name: facts.name.clone(),
+            per_100g: facts.per_100g,
+            serving: facts.portions.first().map(|p| p.grams),
+            sources: (offered.source, facts.source),
+        })
+    }
+}
+
+/// What became of a package.
+pub(super) enum Packaged {
+    /// Logged: the reply says so.
+    Logged(Reply),
+    /// Its grams were asked first (kept as a choice under the message until answered).
+    Asked(Reply),
+}
+
 impl FoodLogging {
-    /// Logs a package after `reply`'s first lines: `grams`, else its serving, else 100 g and
-    /// the grams question. Keyed as the update's first item, so a second try logs nothing twice.
+    /// Logs a package after `reply`'s first lines: `grams`, else its serving; with neither,
+    /// keeps it under the message and asks for the grams first (100 g would be a guess that
+    /// can be far off). Keyed as the update's first item, so a second try logs nothing twice.
     pub(super) async fn log_package(
         &self,
         user: &User,
@@ -146,14 +211,22 @@ impl FoodLogging {
         package: Package,
         grams: Option<Grams>,
         mut reply: Reply,
-    ) -> Result<Reply, ChatError> {
+    ) -> Result<Packaged, ChatError> {
         let now = self.clock.now();
-        let (grams, ask) = match grams.or(package.serving) {
-            Some(grams) => (grams, false),
-            None => (
-                Grams::new(100.0).map_err(|e| ChatError::Temporary(e.to_string()))?,
-                true,
-            ),
+        let Some(grams) = grams.or(package.serving) else {
+            let unsaid = Amount::Portions {
+                count: 1.0,
+                unit: None,
+            };
+            let choice = package.choice(user, update_id, unsaid, now);
+            self.personal.memory.offer(user.id, &choice, now).await?;
+            let asked = PendingQuestion {
+                question: Question::PackageGrams(update_id),
+                expires_at: now + AWAIT_GRAMS_FOR,
+            };
+            self.pending.ask(user.id, &asked, now).await?;
+            reply.push(Say::AskPackageGrams { name: package.name });
+            return Ok(Packaged::Asked(reply));
         };
         let (source, nutrition_source) = package.sources;
         let entry = NewFoodEntry {
@@ -177,14 +250,6 @@ impl FoodLogging {
         for entry in &logged {
             reply.push(Say::FoodItem(entry.clone()));
         }
-        if let (true, Some(entry)) = (ask, logged.first()) {
-            let asked = PendingQuestion {
-                question: Question::Grams(entry.id),
-                expires_at: now + AWAIT_GRAMS_FOR,
-            };
-            self.pending.ask(user.id, &asked, now).await?;
-            reply.push(Say::AskGrams(entry.clone()));
-        }
         reply.push(self.day_total(user).await?);
         reply.push(Say::Sources(vec![nutrition_source]));
         reply.buttons.push(vec![Action::callback(
@@ -197,6 +262,25 @@ impl FoodLogging {
                 Callback::ChangeGrams(entry.id),
             )]);
         }
+        Ok(Packaged::Logged(reply))
+    }
+
+    /// The answer to a package's grams question: logs the package kept under the message.
+    pub(super) async fn answer_package_grams(
+        &self,
+        user: &User,
+        update_id: UpdateId,
+        grams: Grams,
+    ) -> Result<Reply, ChatError> {
+        let offered = self.personal.memory.offered(user.id, update_id, 0).await?;
+        let Some(package) = offered.as_ref().and_then(Package::of_choice) else {
+            return Ok(Reply::one(Say::ChoiceGone));
+        };
+        let reply = Reply::of(Vec::new());
+        let (Packaged::Logged(reply) | Packaged::Asked(reply)) = self
+            .log_package(user, update_id, package, Some(grams), reply)
+            .await?;
+        self.personal.memory.withdraw(user.id, update_id, 0).await?;
         Ok(reply)
     }
 
@@ -228,7 +312,7 @@ impl FoodLogging {
             serving: product.serving,
             sources: (EntrySource::Barcode, product.source),
         };
-        let reply = self
+        let (Packaged::Logged(reply) | Packaged::Asked(reply)) = self
             .log_package(user, update_id, package, grams, reply)
             .await?;
         Ok(Outcome {

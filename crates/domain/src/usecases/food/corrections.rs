@@ -62,15 +62,18 @@ impl FoodLogging {
         text: &str,
     ) -> Result<Option<Reply>, ChatError> {
         let asked = self.pending.take(user.id, self.clock.now()).await?;
-        let (
-            Some(grams),
-            Some(PendingQuestion {
-                question: Question::Grams(id),
-                ..
-            }),
-        ) = (typed_grams(text), asked)
+        let (Some(grams), Some(PendingQuestion { question, .. })) = (typed_grams(text), asked)
         else {
             return Ok(None);
+        };
+        let id = match question {
+            Question::Grams(id) => id,
+            Question::PackageGrams(update) => {
+                return self
+                    .answer_package_grams(user, update, grams)
+                    .await
+                    .map(Some);
+            }
         };
         let Some(entry) = self.food.get(user.id, id).await? else {
             return Ok(Some(Reply::one(Say::EntryGone)));

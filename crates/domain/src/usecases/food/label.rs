@@ -4,13 +4,11 @@
 //! because a misread digit would otherwise go into the diary unseen. The reading waits as a
 //! choice offered under the photo's message (kept, and cleaned up, like food choices).
 
-use super::barcode::{BarcodePhotos, Package, Scanned, not};
+use super::barcode::{BarcodePhotos, Package, Packaged, Scanned, not};
 use super::{FoodLogging, History, Outcome, typed_grams};
 use crate::conversation::{Callback, LabelAction};
-use crate::model::{
-    EntrySource, FoodChoice, Grams, Meal, NutritionSource, ProductDraft, UpdateId, User,
-};
-use crate::ports::{Amount, AssistantError, FoodFacts, FoodMention, PortionSize};
+use crate::model::{EntrySource, Grams, NutritionSource, ProductDraft, UpdateId, User};
+use crate::ports::{Amount, AssistantError};
 use crate::reply::{Action, Label, Reply, Say};
 use crate::usecases::chat::ChatError;
 
@@ -78,42 +76,20 @@ impl FoodLogging {
     ) -> Result<Outcome, ChatError> {
         let now = self.clock.now();
         let name = draft.product.name.clone();
-        let facts = FoodFacts {
+        let package = Package {
             name: name.clone(),
             per_100g: draft.product.per_100g,
-            portions: draft
-                .serving
-                .map(|grams| PortionSize {
-                    name: "serving".to_owned(),
-                    unit: None,
-                    grams,
-                })
-                .into_iter()
-                .collect(),
-            source: NutritionSource::SavedProduct,
-            catalogue_ref: None,
-            alternatives: Vec::new(),
-            family: None,
+            serving: draft.serving,
+            sources: (EntrySource::Label, NutritionSource::SavedProduct),
         };
-        let choice = FoodChoice {
-            update_id: update,
-            item: 0,
-            mention: FoodMention {
-                said: name.clone(),
-                lookup_name: name.clone(),
-                amount: draft.grams.map_or(
-                    Amount::Portions {
-                        count: 1.0,
-                        unit: None,
-                    },
-                    Amount::Grams,
-                ),
-                meal: None,
+        let said = draft.grams.map_or(
+            Amount::Portions {
+                count: 1.0,
+                unit: None,
             },
-            candidates: vec![facts],
-            meal: Meal::at_local_time(user.time_zone.local(now).time()),
-            source: EntrySource::Label,
-        };
+            Amount::Grams,
+        );
+        let choice = package.choice(user, update, said, now);
         self.personal.memory.offer(user.id, &choice, now).await?;
         let button = |label, action| Action::callback(label, Callback::Label { update, action });
         let mut reply = Reply::one(Say::LabelRead {
@@ -178,14 +154,20 @@ impl FoodLogging {
                         Amount::Grams(grams) => Some(grams),
                         _ => None,
                     };
-                    let package = Package {
-                        name: facts.name,
-                        per_100g: facts.per_100g,
-                        serving: facts.portions.first().map(|p| p.grams),
-                        sources: (EntrySource::Label, NutritionSource::SavedProduct),
+                    let Some(package) = Package::of_choice(&offered) else {
+                        return Ok(Outcome {
+                            reply: Reply::one(Say::ChoiceGone),
+                            history,
+                        });
                     };
-                    self.log_package(user, update, package, grams, reply)
+                    match self
+                        .log_package(user, update, package, grams, reply)
                         .await?
+                    {
+                        Packaged::Logged(reply) => reply,
+                        // The package now waits under the message for its grams.
+                        Packaged::Asked(reply) => return Ok(Outcome { reply, history }),
+                    }
                 }
             }
         };

@@ -299,6 +299,42 @@ fn save_and_log_without_grams_logs_the_serving() {
 }
 
 #[test]
+fn without_grams_or_a_serving_the_grams_are_asked_before_anything_is_logged() {
+    let no_serving = LabelReading {
+        serving: None,
+        ..granola(false)
+    };
+    let w = world(Locale::En, Some(Ok(Some(no_serving))));
+    w.photo(1, None).unwrap();
+    let asked = w.tap(1, LabelAction::SaveAndLog);
+    println!("--- asked ---\n{}", asked.text);
+    assert!(asked.text.contains("Saved: Granola"), "{}", asked.text);
+    assert!(
+        asked
+            .text
+            .contains("How many grams of Granola? Send a number, e.g. 150"),
+        "{}",
+        asked.text
+    );
+    assert!(w.log.0.lock().unwrap().is_empty(), "nothing logged yet");
+    let text = Inbound::Text("60".into());
+    block_on(w.service.handle(&message(5, text))).unwrap();
+    let logged = w.last();
+    assert!(
+        logged.text.contains("Granola — 60 g: 271 kcal"),
+        "{}",
+        logged.text
+    );
+    let entries = w.log.0.lock().unwrap().clone();
+    assert_eq!(entries.len(), 1);
+    assert_eq!(entries[0].source, EntrySource::Label);
+    // Answered: the package no longer waits, a tap finds it gone.
+    let gone = w.tap(1, LabelAction::SaveAndLog);
+    assert!(gone.text.contains("no longer open"), "{}", gone.text);
+    assert_eq!(w.log.0.lock().unwrap().len(), 1);
+}
+
+#[test]
 fn a_label_is_read_in_ukrainian() {
     let w = world(Locale::Uk, Some(Ok(Some(granola(false)))));
     let shown = w.photo(1, Some("50 г")).unwrap();
