@@ -392,7 +392,7 @@ async fn over_https_the_menu_and_today_open_the_mini_app_and_over_http_nothing_d
     let db = TestDatabase::migrated().await.unwrap();
     let mut env = crate::chat::polling_env(&tg, &db);
     env.push(("PUBLIC_BASE_URL", "https://wellness.example".to_owned()));
-    let _server = crate::chat::serve(wellness_e2e::free_port(), &env).await;
+    let server = crate::chat::serve(wellness_e2e::free_port(), &env).await;
     let ann = SimUser::new(7331, "Ann").with_language("en");
     let r = say(&tg, &ann, "/today").await;
     assert!(r.contains("of 2000 kcal"), "{r}");
@@ -436,6 +436,24 @@ async fn over_https_the_menu_and_today_open_the_mini_app_and_over_http_nothing_d
         "Dashboard",
         "the default stays"
     );
+    // Changed in the Mini App's settings: the button follows too.
+    let changed = reqwest::Client::new()
+        .put(format!("{}/api/v1/settings", server.url))
+        .header(
+            "authorization",
+            format!("tma {}", init_data(tg.token(), &ann, 5, &[])),
+        )
+        .json(&json!({"language": "en"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    wellness_e2e::eventually(
+        "the button in English again",
+        std::time::Duration::from_secs(5),
+        || label(&tg).as_deref() == Some("Dashboard"),
+    )
+    .await;
 
     // Plain http (the tests' default): Telegram would refuse the button, so there is none.
     let bot = food_bot(false).await;

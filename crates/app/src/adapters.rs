@@ -227,6 +227,12 @@ impl Adapters {
                 credentials: self.credentials.clone(),
             },
             clock: self.clock.clone(),
+            menu: self.messenger.clone().map(|messenger| {
+                wellness_domain::usecases::dashboard::ChatMenu {
+                    messenger,
+                    presenter: self.presenter.clone(),
+                }
+            }),
         }
     }
 

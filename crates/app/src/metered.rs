@@ -176,6 +176,21 @@ impl Messenger for MeteredMessenger {
         r
     }
 
+    async fn set_menu_button(&self, chat: ChatId, label: &str) -> Result<(), MessengerError> {
+        let r = timed(
+            &self.metrics,
+            "telegram",
+            "set_menu_button",
+            self.inner.set_menu_button(chat, label),
+        )
+        .await;
+        self.count("set_chat_menu_button", &r);
+        if let Err(e) = &r {
+            tracing::warn!(error = %e, "could not set the chat's menu button");
+        }
+        r
+    }
+
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError> {
         let r = timed(
             &self.metrics,

@@ -305,6 +305,13 @@ impl Messenger for TelegramClient {
 
     /// `getFile`, then the bytes; a file over `max_bytes` is `Rejected`, whether Telegram says
     /// so up front or the body turns out longer.
+    async fn set_menu_button(&self, chat: ChatId, label: &str) -> Result<(), MessengerError> {
+        match (self.mini_app_url(), chat.0 > 0) {
+            (Some(url), true) => self.set_menu_button_web_app(Some(chat.0), label, url).await,
+            _ => Ok(()),
+        }
+    }
+
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError> {
         let params = GetFileParams::builder().file_id(file_id).build();
         let file: FileRef = self

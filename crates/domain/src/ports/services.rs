@@ -126,6 +126,9 @@ pub trait Messenger: Send + Sync {
     ) -> Result<(), MessengerError>;
     /// Downloads a file a user sent (a voice note), refusing files over `max_bytes`.
     async fn download(&self, file_id: &str, max_bytes: u64) -> Result<Vec<u8>, MessengerError>;
+    /// Makes `label` the private chat's own menu button opening the Mini App; nothing when the
+    /// bot offers no Mini App (an http base URL).
+    async fn set_menu_button(&self, chat: ChatId, label: &str) -> Result<(), MessengerError>;
 }
 
 /// What the user wants, as the assistant understood it.

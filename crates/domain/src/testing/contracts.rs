@@ -277,3 +277,244 @@ pub async fn pending_questions_unavailable(store: &dyn PendingQuestions, user: U
     );
     is_unavailable(store.take(user, at(8, 0)).await, "take");
 }
+
+// ------------------------------------------------------------------ SavedProducts and FoodMemory
+
+fn product_draft(name: &str, kcal: f64) -> ProductDraft {
+    ProductDraft {
+        name: name.to_owned(),
+        per_100g: Nutrients {
+            kcal: Kcal::new(kcal).unwrap(),
+            protein: MacroGrams::new(10.0).unwrap(),
+            fat: MacroGrams::new(5.0).unwrap(),
+            carbs: MacroGrams::new(60.0).unwrap(),
+        },
+    }
+}
+
+fn names(products: &[SavedProduct]) -> Vec<&str> {
+    products.iter().map(|p| p.name.as_str()).collect()
+}
+
+/// `SavedProducts`: names are trimmed; the same name (by its key) replaces the product and
+/// keeps its id; listed by name key; every call sees only the user's own; deleted once; an id
+/// is never given twice.
+pub async fn saved_products(store: &dyn SavedProducts, user: UserId, other: UserId) {
+    // Not found.
+    assert!(store.list(user).await.unwrap().is_empty());
+    assert_eq!(store.named(user, "granola").await.unwrap(), None);
+    let granola = store
+        .save(user, &product_draft(" Granola ", 450.0), at(8, 0))
+        .await
+        .unwrap();
+    assert_eq!(granola.name, "Granola");
+    assert_eq!(granola.per_100g.kcal.get(), 450.0);
+    let muesli = store
+        .save(user, &product_draft("Muesli", 370.0), at(8, 1))
+        .await
+        .unwrap();
+    let pie = store
+        .save(user, &product_draft("apple pie", 250.0), at(8, 2))
+        .await
+        .unwrap();
+    assert!(granola.id != muesli.id && muesli.id != pie.id && granola.id != pie.id);
+    // Duplicate: the same name in other letters replaces it, under the same id.
+    let replaced = store
+        .save(user, &product_draft("GRANOLA", 460.0), at(8, 3))
+        .await
+        .unwrap();
+    assert_eq!(replaced.id, granola.id);
+    assert_eq!(
+        (replaced.name.as_str(), replaced.per_100g.kcal.get()),
+        ("GRANOLA", 460.0)
+    );
+    let listed = store.list(user).await.unwrap();
+    assert_eq!(names(&listed), ["apple pie", "GRANOLA", "Muesli"]);
+    assert_eq!(store.named(user, "granola").await.unwrap(), Some(replaced));
+    assert_eq!(store.by_barcode(user, "4823063112628").await.unwrap(), None);
+    // Another user's calls see none of them and change nothing.
+    assert!(store.list(other).await.unwrap().is_empty());
+    assert_eq!(store.named(other, "granola").await.unwrap(), None);
+    assert_eq!(store.delete(other, muesli.id).await.unwrap(), None);
+    // Deleted once.
+    assert_eq!(
+        store.delete(user, muesli.id).await.unwrap(),
+        Some(muesli.clone())
+    );
+    assert_eq!(store.delete(user, muesli.id).await.unwrap(), None);
+    // A product saved after a delete gets an id of its own.
+    let kefir = store
+        .save(user, &product_draft("kefir", 41.0), at(8, 4))
+        .await
+        .unwrap();
+    assert!(![granola.id, muesli.id, pie.id].contains(&kefir.id));
+    assert_eq!(
+        names(&store.list(user).await.unwrap()),
+        ["apple pie", "GRANOLA", "kefir"]
+    );
+}
+
+/// `SavedProducts` that cannot reach their store: every call is `Unavailable`.
+pub async fn saved_products_unavailable(store: &dyn SavedProducts, user: UserId) {
+    let id = SavedProductId::new(1).unwrap();
+    let draft = product_draft("granola", 450.0);
+    is_unavailable(store.save(user, &draft, at(8, 0)).await, "save");
+    is_unavailable(store.list(user).await, "list");
+    is_unavailable(store.delete(user, id).await, "delete");
+    is_unavailable(store.named(user, "granola").await, "named");
+    is_unavailable(store.by_barcode(user, "4823063112628").await, "by_barcode");
+}
+
+fn food_facts(name: &str, kcal: f64) -> FoodFacts {
+    FoodFacts {
+        name: name.to_owned(),
+        per_100g: product_draft(name, kcal).per_100g,
+        portions: Vec::new(),
+        source: NutritionSource::OfflineCatalogue,
+        catalogue_ref: None,
+        alternatives: Vec::new(),
+        family: None,
+    }
+}
+
+fn offered_choice(update: i64, item: u8, candidates: &[(&str, f64)]) -> FoodChoice {
+    FoodChoice {
+        update_id: UpdateId::new(update).unwrap(),
+        item,
+        mention: FoodMention {
+            said: "вівсянки".to_owned(),
+            lookup_name: "oatmeal".to_owned(),
+            amount: Amount::Grams(Grams::new(100.0).unwrap()),
+            meal: None,
+        },
+        candidates: candidates.iter().map(|(n, k)| food_facts(n, *k)).collect(),
+        meal: Meal::Breakfast,
+        source: EntrySource::Text,
+    }
+}
+
+/// `FoodMemory`: choices are kept per user, message and item, replaced by an offer for the
+/// same, withdrawn once answered, and cleared two days on; a meaning is the first of the keys
+/// taught, replaced when taught again; a usual portion is the last set; all per user.
+pub async fn food_memory(store: &dyn FoodMemory, user: UserId, other: UserId) {
+    let update = UpdateId::new(42).unwrap();
+    // Not found.
+    assert_eq!(store.offered(user, update, 0).await.unwrap(), None);
+    assert_eq!(
+        store.meaning(user, &["вівсянк".to_owned()]).await.unwrap(),
+        None
+    );
+    assert_eq!(store.usual_portion(user, "гранол").await.unwrap(), None);
+    let first = offered_choice(42, 0, &[("oat flakes", 389.0), ("oatmeal, cooked", 71.0)]);
+    store.offer(user, &first, at(8, 0)).await.unwrap();
+    assert_eq!(
+        store.offered(user, update, 0).await.unwrap(),
+        Some(first.clone())
+    );
+    assert_eq!(store.offered(other, update, 0).await.unwrap(), None);
+    assert_eq!(store.offered(user, update, 1).await.unwrap(), None);
+    // Duplicate: an offer for the same message and item replaces it.
+    let again = offered_choice(42, 0, &[("granola", 450.0)]);
+    store.offer(user, &again, at(8, 1)).await.unwrap();
+    assert_eq!(store.offered(user, update, 0).await.unwrap(), Some(again));
+    let second = offered_choice(42, 1, &[("rice", 130.0), ("rice, dry", 365.0)]);
+    store.offer(user, &second, at(8, 2)).await.unwrap();
+    // Withdrawn: that one only, for that user only; again, or never offered, is no error.
+    store.offer(other, &first, at(8, 2)).await.unwrap();
+    store.withdraw(user, update, 0).await.unwrap();
+    store.withdraw(user, update, 0).await.unwrap();
+    store
+        .withdraw(user, UpdateId::new(7).unwrap(), 3)
+        .await
+        .unwrap();
+    assert_eq!(store.offered(user, update, 0).await.unwrap(), None);
+    assert_eq!(
+        store.offered(user, update, 1).await.unwrap(),
+        Some(second.clone())
+    );
+    assert_eq!(
+        store.offered(other, update, 0).await.unwrap(),
+        Some(first.clone())
+    );
+    // An offer two days on clears the user's older ones.
+    let later = offered_choice(43, 0, &[("kefir", 41.0), ("kefir, fat", 60.0)]);
+    store
+        .offer(user, &later, at(8, 3) + chrono::Duration::days(3))
+        .await
+        .unwrap();
+    assert_eq!(store.offered(user, update, 1).await.unwrap(), None);
+    assert_eq!(store.offered(other, update, 0).await.unwrap(), Some(first));
+
+    let keys = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
+    let dry = food_facts("oat flakes", 389.0);
+    let cooked = food_facts("oatmeal, cooked", 71.0);
+    store
+        .remember(user, &keys(&["вівсянк", "family:oats"]), &dry, at(9, 0))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .meaning(user, &keys(&["x", "family:oats"]))
+            .await
+            .unwrap(),
+        Some(dry.clone())
+    );
+    assert_eq!(
+        store.meaning(other, &keys(&["вівсянк"])).await.unwrap(),
+        None
+    );
+    // The first key taught wins, whatever was taught last.
+    store
+        .remember(user, &keys(&["family:oats"]), &cooked, at(9, 1))
+        .await
+        .unwrap();
+    assert_eq!(
+        store
+            .meaning(user, &keys(&["вівсянк", "family:oats"]))
+            .await
+            .unwrap(),
+        Some(dry)
+    );
+    assert_eq!(
+        store.meaning(user, &keys(&["family:oats"])).await.unwrap(),
+        Some(cooked)
+    );
+    let grams = |g: f64| Grams::new(g).unwrap();
+    store
+        .set_usual_portion(user, "гранол", grams(60.0), at(9, 2))
+        .await
+        .unwrap();
+    store
+        .set_usual_portion(user, "гранол", grams(45.0), at(9, 3))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.usual_portion(user, "гранол").await.unwrap(),
+        Some(grams(45.0))
+    );
+    assert_eq!(store.usual_portion(other, "гранол").await.unwrap(), None);
+}
+
+/// `FoodMemory` that cannot reach its store: every call is `Unavailable`.
+pub async fn food_memory_unavailable(store: &dyn FoodMemory, user: UserId) {
+    let update = UpdateId::new(42).unwrap();
+    let choice = offered_choice(42, 0, &[("granola", 450.0)]);
+    let keys = ["гранол".to_owned()];
+    let facts = food_facts("granola", 450.0);
+    let grams = Grams::new(50.0).unwrap();
+    is_unavailable(store.offer(user, &choice, at(8, 0)).await, "offer");
+    is_unavailable(store.offered(user, update, 0).await, "offered");
+    is_unavailable(store.withdraw(user, update, 0).await, "withdraw");
+    is_unavailable(store.meaning(user, &keys).await, "meaning");
+    is_unavailable(
+        store.remember(user, &keys, &facts, at(8, 0)).await,
+        "remember",
+    );
+    is_unavailable(store.usual_portion(user, "гранол").await, "usual_portion");
+    is_unavailable(
+        store
+            .set_usual_portion(user, "гранол", grams, at(8, 0))
+            .await,
+        "set_usual_portion",
+    );
+}

@@ -1,6 +1,8 @@
-//! A user's own foods kept in memory, for conversation tests.
+//! A user's own foods kept in memory, for conversation tests. Passes the same contract suites
+//! as `PgPersonalFoods` (`testing::contracts::{food_memory, saved_products}`).
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -8,15 +10,20 @@ use chrono::{DateTime, Utc};
 
 use crate::model::*;
 use crate::ports::*;
-use crate::usecases::food::PersonalFoods;
+use crate::usecases::food::{CHOICE_KEPT_FOR, PersonalFoods};
 
-/// `FoodMemory` and `SavedProducts` in memory.
+/// `FoodMemory` and `SavedProducts` in memory. `down` makes every call fail as a database
+/// outage does.
 #[derive(Debug, Default)]
 pub struct MemoryPersonal {
-    pub choices: Mutex<BTreeMap<(UserId, UpdateId, u8), FoodChoice>>,
+    /// Choices offered, with when, by user, message and item.
+    pub choices: Mutex<BTreeMap<(UserId, UpdateId, u8), (FoodChoice, DateTime<Utc>)>>,
     pub meanings: Mutex<BTreeMap<(UserId, String), FoodFacts>>,
     pub portions: Mutex<BTreeMap<(UserId, String), Grams>>,
     pub products: Mutex<Vec<(UserId, SavedProduct)>>,
+    /// The last product id given (ids are never given twice, as a sequence's).
+    pub last_id: AtomicI64,
+    pub down: AtomicBool,
 }
 
 impl MemoryPersonal {
@@ -26,6 +33,14 @@ impl MemoryPersonal {
             memory: self.clone(),
             products: self.clone(),
             reader: Arc::new(NoProducts),
+        }
+    }
+
+    fn up(&self) -> Result<(), StorageError> {
+        if self.down.load(Ordering::SeqCst) {
+            Err(StorageError::Unavailable("connection refused".into()))
+        } else {
+            Ok(())
         }
     }
 }
@@ -46,12 +61,13 @@ impl FoodMemory for MemoryPersonal {
         &self,
         user: UserId,
         choice: &FoodChoice,
-        _: DateTime<Utc>,
+        now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        self.choices
-            .lock()
-            .unwrap()
-            .insert((user, choice.update_id, choice.item), choice.clone());
+        self.up()?;
+        let mut choices = self.choices.lock().unwrap();
+        // Candidates nobody picked are not kept for ever (as the table's).
+        choices.retain(|(u, _, _), (_, at)| *u != user || *at >= now - CHOICE_KEPT_FOR);
+        choices.insert((user, choice.update_id, choice.item), (choice.clone(), now));
         Ok(())
     }
 
@@ -61,15 +77,17 @@ impl FoodMemory for MemoryPersonal {
         update: UpdateId,
         item: u8,
     ) -> Result<Option<FoodChoice>, StorageError> {
+        self.up()?;
         Ok(self
             .choices
             .lock()
             .unwrap()
             .get(&(user, update, item))
-            .cloned())
+            .map(|(choice, _)| choice.clone()))
     }
 
     async fn withdraw(&self, user: UserId, update: UpdateId, item: u8) -> Result<(), StorageError> {
+        self.up()?;
         self.choices.lock().unwrap().remove(&(user, update, item));
         Ok(())
     }
@@ -79,6 +97,7 @@ impl FoodMemory for MemoryPersonal {
         user: UserId,
         keys: &[String],
     ) -> Result<Option<FoodFacts>, StorageError> {
+        self.up()?;
         let meanings = self.meanings.lock().unwrap();
         Ok(keys
             .iter()
@@ -92,6 +111,7 @@ impl FoodMemory for MemoryPersonal {
         facts: &FoodFacts,
         _: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        self.up()?;
         let mut meanings = self.meanings.lock().unwrap();
         for key in keys {
             meanings.insert((user, key.clone()), facts.clone());
@@ -100,6 +120,7 @@ impl FoodMemory for MemoryPersonal {
     }
 
     async fn usual_portion(&self, user: UserId, food: &str) -> Result<Option<Grams>, StorageError> {
+        self.up()?;
         Ok(self
             .portions
             .lock()
@@ -115,6 +136,7 @@ impl FoodMemory for MemoryPersonal {
         grams: Grams,
         _: DateTime<Utc>,
     ) -> Result<(), StorageError> {
+        self.up()?;
         self.portions
             .lock()
             .unwrap()
@@ -131,12 +153,23 @@ impl SavedProducts for MemoryPersonal {
         draft: &ProductDraft,
         _: DateTime<Utc>,
     ) -> Result<SavedProduct, StorageError> {
+        self.up()?;
         let mut products = self.products.lock().unwrap();
-        products.retain(|(u, p)| !(*u == user && food_key(&p.name) == food_key(&draft.name)));
-        let id = SavedProductId::new(products.len() as i64 + 1).unwrap();
+        let key = food_key(&draft.name);
+        let same = products
+            .iter_mut()
+            .find(|(u, p)| *u == user && food_key(&p.name) == key);
+        let name = draft.name.trim().to_owned();
+        if let Some((_, product)) = same {
+            // Replaced in place: the same id, its barcode kept.
+            product.name = name;
+            product.per_100g = draft.per_100g;
+            return Ok(product.clone());
+        }
+        let id = self.last_id.fetch_add(1, Ordering::SeqCst) + 1;
         let saved = SavedProduct {
-            id,
-            name: draft.name.clone(),
+            id: SavedProductId::new(id).map_err(|e| StorageError::Corrupt(e.to_string()))?,
+            name,
             per_100g: draft.per_100g,
             barcode: None,
         };
@@ -145,14 +178,18 @@ impl SavedProducts for MemoryPersonal {
     }
 
     async fn list(&self, user: UserId) -> Result<Vec<SavedProduct>, StorageError> {
-        Ok(self
+        self.up()?;
+        let mut own: Vec<SavedProduct> = self
             .products
             .lock()
             .unwrap()
             .iter()
             .filter(|(u, _)| *u == user)
             .map(|(_, p)| p.clone())
-            .collect())
+            .collect();
+        // By name key, then id: the table's order.
+        own.sort_by_key(|p| (food_key(&p.name), p.id));
+        Ok(own)
     }
 
     async fn delete(
@@ -160,12 +197,14 @@ impl SavedProducts for MemoryPersonal {
         user: UserId,
         id: SavedProductId,
     ) -> Result<Option<SavedProduct>, StorageError> {
+        self.up()?;
         let mut products = self.products.lock().unwrap();
         let at = products.iter().position(|(u, p)| *u == user && p.id == id);
         Ok(at.map(|i| products.remove(i).1))
     }
 
     async fn named(&self, user: UserId, name: &str) -> Result<Option<SavedProduct>, StorageError> {
+        self.up()?;
         let key = food_key(name);
         Ok(self
             .products
@@ -181,6 +220,7 @@ impl SavedProducts for MemoryPersonal {
         user: UserId,
         barcode: &str,
     ) -> Result<Option<SavedProduct>, StorageError> {
+        self.up()?;
         Ok(self
             .products
             .lock()
@@ -188,5 +228,32 @@ impl SavedProducts for MemoryPersonal {
             .iter()
             .find(|(u, p)| *u == user && p.barcode.as_deref() == Some(barcode))
             .map(|(_, p)| p.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use futures_executor::block_on;
+
+    use super::*;
+    use crate::testing::contracts;
+
+    #[test]
+    fn memory_personal_foods_keep_the_contracts() {
+        let (user, other) = (UserId::new(1).unwrap(), UserId::new(2).unwrap());
+        block_on(contracts::saved_products(
+            &MemoryPersonal::default(),
+            user,
+            other,
+        ));
+        block_on(contracts::food_memory(
+            &MemoryPersonal::default(),
+            user,
+            other,
+        ));
+        let broken = MemoryPersonal::default();
+        broken.down.store(true, Ordering::SeqCst);
+        block_on(contracts::saved_products_unavailable(&broken, user));
+        block_on(contracts::food_memory_unavailable(&broken, user));
     }
 }

@@ -12,12 +12,14 @@ use chrono::{DateTime, Utc};
 use thiserror::Error;
 
 use crate::model::{
-    BriefingTimes, CalorieGoal, DayTotals, EntryStatus, FoodEntry, FoodEntryId, Grams, LocalDate,
-    Locale, NewUser, Nutrients, Provider, ScoreAt, TelegramUserId, User, UserSettingChange,
-    UserTimeZone,
+    BriefingTimes, CalorieGoal, ChatId, DayTotals, EntryStatus, FoodEntry, FoodEntryId, Grams,
+    LocalDate, Locale, NewUser, Nutrients, Provider, ScoreAt, TelegramUserId, User,
+    UserSettingChange, UserTimeZone,
 };
-use crate::ports::{Clock, ConnectOffer, FoodLog, StorageError, Users, WearableStore};
-use crate::reply::ConnectionState;
+use crate::ports::{
+    Clock, ConnectOffer, FoodLog, Messenger, Presenter, StorageError, Users, WearableStore,
+};
+use crate::reply::{ConnectionState, Reply};
 use crate::usecases::chat::Connections;
 
 /// The longest span one summary covers.
@@ -182,6 +184,39 @@ pub struct Dashboard {
     pub connections: Connections,
     /// Now.
     pub clock: Arc<dyn Clock>,
+    /// The chat's menu button, relabelled when the language changes here (none without a
+    /// bot).
+    pub menu: Option<ChatMenu>,
+}
+
+/// The chat's menu button: its label is in the user's language.
+#[derive(Clone)]
+pub struct ChatMenu {
+    /// Telegram.
+    pub messenger: Arc<dyn Messenger>,
+    /// The label's words.
+    pub presenter: Arc<dyn Presenter>,
+}
+
+impl std::fmt::Debug for ChatMenu {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ChatMenu")
+    }
+}
+
+impl ChatMenu {
+    /// Labels the user's private chat's menu button in their language. The setting is saved
+    /// either way: a failure (logged by the adapter) leaves the old label until /start or
+    /// /language sets it again.
+    async fn relabel(&self, user: &User) {
+        let rendered = self
+            .presenter
+            .render(user.locale, &Reply::of(Vec::new()).with_menu_button());
+        if let Some(label) = rendered.menu_button {
+            let chat = ChatId(user.telegram_id.get());
+            let _ = self.messenger.set_menu_button(chat, &label).await;
+        }
+    }
 }
 
 impl std::fmt::Debug for Dashboard {
@@ -325,10 +360,14 @@ impl Dashboard {
         update: &SettingsUpdate,
     ) -> Result<Profile, StorageError> {
         let mut user = self.account_or_new(visitor).await?;
+        let before = user.locale;
         for change in update.changes() {
             if let Some(changed) = self.users.change(user.id, &change).await? {
                 user = changed;
             }
+        }
+        if let (Some(menu), true) = (&self.menu, user.locale != before) {
+            menu.relabel(&user).await;
         }
         Ok(self.profile_of(visitor, Some(&user)))
     }

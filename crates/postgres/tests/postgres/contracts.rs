@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use wellness_domain::testing::contracts;
 use wellness_postgres::{
-    Database, PgConversations, PgJobRuns, PgNotifications, PgPendingQuestions, PoolSettings,
+    Database, PgConversations, PgJobRuns, PgNotifications, PgPendingQuestions, PgPersonalFoods,
+    PoolSettings,
 };
 
 use crate::fixtures::{db, user};
@@ -51,4 +52,14 @@ async fn pending_questions_keep_the_contract() {
     let (a, b) = (user(&pool, 1).await.id, user(&pool, 2).await.id);
     contracts::pending_questions(&PgPendingQuestions::new(pool), a, b).await;
     contracts::pending_questions_unavailable(&PgPendingQuestions::new(unreachable()), a).await;
+}
+
+#[tokio::test]
+async fn personal_foods_keep_the_contracts() {
+    let (_guard, pool) = db().await;
+    let (a, b) = (user(&pool, 1).await.id, user(&pool, 2).await.id);
+    contracts::saved_products(&PgPersonalFoods::new(pool.clone()), a, b).await;
+    contracts::food_memory(&PgPersonalFoods::new(pool), a, b).await;
+    contracts::saved_products_unavailable(&PgPersonalFoods::new(unreachable()), a).await;
+    contracts::food_memory_unavailable(&PgPersonalFoods::new(unreachable()), a).await;
 }

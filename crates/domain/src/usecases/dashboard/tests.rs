@@ -66,6 +66,7 @@ fn dashboard(users: MockUsers, food: MockFoodLog, wearables: MockWearableStore) 
             credentials: Arc::new(MockCredentialStore::new()),
         },
         clock: clock(),
+        menu: None,
     }
 }
 
@@ -436,4 +437,55 @@ fn a_connect_link_is_made_for_the_visitors_own_account_made_first_when_missing()
         block_on(board.connect(&visitor(), Provider::Fatsecret)).unwrap(),
         ConnectOffer::NotConfigured
     );
+}
+
+/// A presenter that labels the menu button with the language's code.
+struct CodeLabels;
+
+impl crate::ports::Presenter for CodeLabels {
+    fn render(&self, locale: Locale, reply: &Reply) -> crate::ports::OutgoingMessage {
+        crate::ports::OutgoingMessage {
+            menu_button: reply.menu.then(|| format!("menu-{}", locale.code())),
+            ..crate::ports::OutgoingMessage::text("")
+        }
+    }
+}
+
+#[test]
+fn a_language_changed_in_the_mini_app_relabels_the_chats_menu_button_and_nothing_else_does() {
+    let mut users = users_finding(Some(user("Europe/Kyiv")));
+    users.expect_change().returning(|_, change| match change {
+        UserSettingChange::Locale(locale) => Ok(Some(User {
+            locale: *locale,
+            ..user("Europe/Kyiv")
+        })),
+        _ => Ok(Some(user("Europe/Kyiv"))),
+    });
+    let mut messenger = crate::ports::MockMessenger::new();
+    messenger
+        .expect_set_menu_button()
+        .with(eq(ChatId(700)), eq("menu-en"))
+        .times(1)
+        .returning(|_, _| Err(crate::ports::MessengerError::Unavailable("502".into())));
+    let board = Dashboard {
+        menu: Some(ChatMenu {
+            messenger: Arc::new(messenger),
+            presenter: Arc::new(CodeLabels),
+        }),
+        ..dashboard(users, MockFoodLog::new(), MockWearableStore::new())
+    };
+    // Uk to en: relabelled once; a Telegram failure does not fail the saved setting.
+    let to_english = SettingsUpdate {
+        locale: Some(Locale::En),
+        ..SettingsUpdate::default()
+    };
+    let profile = block_on(board.update_settings(&visitor(), &to_english)).unwrap();
+    assert_eq!(profile.locale, Locale::En);
+    // The same language again, or another setting: no call (the mock allows one).
+    let same = SettingsUpdate {
+        locale: Some(Locale::Uk),
+        goal: Some(CalorieGoal::new(1900).unwrap()),
+        ..SettingsUpdate::default()
+    };
+    block_on(board.update_settings(&visitor(), &same)).unwrap();
 }
