@@ -12,12 +12,15 @@ use crate::model::*;
 use crate::ports::*;
 use crate::usecases::food::{CHOICE_KEPT_FOR, PersonalFoods};
 
+/// A choice offered under a user's message item, and when.
+type Offered = BTreeMap<(UserId, UpdateId, u8), (FoodChoice, DateTime<Utc>)>;
+
 /// `FoodMemory` and `SavedProducts` in memory. `down` makes every call fail as a database
 /// outage does.
 #[derive(Debug, Default)]
 pub struct MemoryPersonal {
     /// Choices offered, with when, by user, message and item.
-    pub choices: Mutex<BTreeMap<(UserId, UpdateId, u8), (FoodChoice, DateTime<Utc>)>>,
+    pub choices: Mutex<Offered>,
     pub meanings: Mutex<BTreeMap<(UserId, String), FoodFacts>>,
     pub portions: Mutex<BTreeMap<(UserId, String), Grams>>,
     pub products: Mutex<Vec<(UserId, SavedProduct)>>,
