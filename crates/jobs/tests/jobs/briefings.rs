@@ -147,6 +147,13 @@ impl wellness_domain::ports::Messenger for Recorder {
     async fn download(&self, _: &str, _: u64) -> Result<Vec<u8>, MessengerError> {
         Ok(Vec::new())
     }
+    async fn set_menu_button(
+        &self,
+        _: wellness_domain::ChatId,
+        _: &str,
+    ) -> Result<(), MessengerError> {
+        Ok(())
+    }
 }
 
 #[tokio::test]
