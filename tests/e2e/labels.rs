@@ -29,7 +29,7 @@ async fn a_label_photo_is_read_shown_and_saved_and_logged_only_after_the_button(
     ai.register_sight(
         &photo,
         json!({
-            "is_nutrition_label": true, "product_name": "Granola", "basis": "per_100g",
+            "kind": "nutrition_label", "product_name": "Granola", "basis": "per_100g",
             "serving_grams": 45, "kcal": 452, "protein_g": 9.5, "fat_g": 18, "carbs_g": 61
         }),
     );
@@ -111,4 +111,75 @@ async fn a_label_photo_is_read_shown_and_saved_and_logged_only_after_the_button(
         r.contains("I found neither a barcode nor a nutrition label in this photo"),
         "{r}"
     );
+}
+
+/// A bot with OpenAI (simulated) and meal photos turned on.
+async fn meal_bot() -> (
+    wellness_sim::telegram::TelegramSim,
+    wellness_sim::openai::OpenAiSim,
+    wellness_e2e::Server,
+    wellness_postgres::test_support::TestDatabase,
+) {
+    let tg = crate::chat::telegram().await;
+    let ai = wellness_sim::openai::OpenAiSim::start(Default::default())
+        .await
+        .unwrap();
+    let db = wellness_postgres::test_support::TestDatabase::migrated()
+        .await
+        .unwrap();
+    let mut env = crate::chat::polling_env(&tg, &db);
+    env.push(("OPENAI_API_KEY", ai.api_key().to_owned()));
+    env.push(("OPENAI_BASE_URL", ai.base_url()));
+    env.push(("WELLNESS__OPENAI__MEAL_PHOTOS", "true".to_owned()));
+    let server = crate::chat::serve(wellness_e2e::free_port(), &env).await;
+    (tg, ai, server, db)
+}
+
+#[tokio::test]
+async fn a_meal_photo_is_an_estimate_with_the_catalogues_calories_logged_only_on_log_all() {
+    let (tg, ai, _server, _db) = meal_bot().await;
+    let photo = label_photo(3);
+    ai.register_sight(
+        &photo,
+        json!({"kind": "meal", "items": [
+            {"name": "banana", "lookup_name": "banana", "grams": 120},
+            {"name": "apple", "lookup_name": "apple", "grams": 150},
+            {"name": "tartar sauce", "lookup_name": "tartar sauce", "grams": 30}
+        ]}),
+    );
+    let kcal = |said: &str, grams: f64| {
+        (crate::food::per_100g(said, said).kcal.get() * grams / 100.0).round() as i64
+    };
+    let (banana, apple) = (kcal("banana", 120.0), kcal("apple", 150.0));
+    let ann = SimUser::new(7702, "Ann").with_language("en");
+    let nth = tg.sent_to(ann.id).len();
+    tg.send_photo(&ann, vec![photo], None);
+    let r = reply(&tg, &ann, nth).await;
+    println!("--- meal draft ---\n{r}");
+    assert!(
+        r.starts_with("📷 An estimate from the photo, not a measurement"),
+        "{r}"
+    );
+    assert!(r.contains(&format!("about 120 g: {banana} kcal")), "{r}");
+    assert!(r.contains(&format!("about 150 g: {apple} kcal")), "{r}");
+    assert!(r.contains("Left out"), "{r}");
+    assert!(r.contains("tartar sauce"), "{r}");
+    assert!(
+        say(&tg, &ann, "/today")
+            .await
+            .contains("Nothing logged yet.")
+    );
+    let shown = tg
+        .sent_to(ann.id)
+        .into_iter()
+        .rev()
+        .find(|m| m.visible_text().starts_with("📷"))
+        .unwrap();
+    let nth = tg.sent_to(ann.id).len();
+    tg.press_button_labeled(&ann, shown.message_id, "✅ Log all")
+        .unwrap();
+    let r = reply(&tg, &ann, nth).await;
+    println!("--- logged ---\n{r}");
+    assert!(r.contains(&format!("120 g: {banana} kcal")), "{r}");
+    assert!(say(&tg, &ann, "/today").await.contains("(2 entries)"));
 }

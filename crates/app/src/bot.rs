@@ -13,7 +13,7 @@ use wellness_domain::Locale;
 use wellness_domain::ports::ProductSources;
 use wellness_domain::ports::SystemClock;
 use wellness_domain::ports::{
-    Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, LabelReader, Limit, Messenger,
+    Assistant, ConnectLinks, CredentialStore, FloodLimits, Inbox, Limit, Messenger, PhotoReader,
     Transcriber, Wearable,
 };
 use wellness_domain::retry::Backoff;
@@ -23,7 +23,7 @@ use wellness_domain::usecases::food::{BarcodePhotos, PersonalFoods, VoiceLimits}
 use wellness_domain::usecases::inbox::InboxPolicy;
 use wellness_offline::{OfflineCatalog, RuleAssistant};
 use wellness_openai::{
-    OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiLabelReader, OpenAiTranscriber,
+    OpenAiAssistant, OpenAiClient, OpenAiConfig, OpenAiPhotoReader, OpenAiTranscriber,
 };
 use wellness_openfoodfacts::{OpenFoodFacts, OpenFoodFactsConfig};
 use wellness_postgres::{
@@ -36,7 +36,7 @@ use wellness_telegram::{
 use wellness_texts::Texts;
 
 use crate::inbox_worker::{Handler, Worker};
-use crate::metered::{MeteredAssistant, MeteredAudit, MeteredLabelReader, MeteredTranscriber};
+use crate::metered::{MeteredAssistant, MeteredAudit, MeteredPhotoReader, MeteredTranscriber};
 use crate::metrics::Metrics;
 use crate::settings::{Settings, TelegramMode};
 
@@ -243,7 +243,7 @@ type AssistantWiring = (
     Arc<dyn Assistant>,
     Option<Arc<dyn Assistant>>,
     Option<Arc<dyn Transcriber>>,
-    Option<Arc<dyn LabelReader>>,
+    Option<Arc<dyn PhotoReader>>,
 );
 
 /// The conversation with every port wired: OpenAI when a key is configured (with the offline
@@ -307,7 +307,7 @@ fn chat_service(
 fn barcode_photos(
     settings: &Settings,
     messenger: Arc<dyn Messenger>,
-    labels: Option<Arc<dyn LabelReader>>,
+    labels: Option<Arc<dyn PhotoReader>>,
 ) -> anyhow::Result<BarcodePhotos> {
     let off = &settings.openfoodfacts;
     let open_food_facts = OpenFoodFacts::new(OpenFoodFactsConfig {
@@ -321,6 +321,7 @@ fn barcode_photos(
         reader: Arc::new(RxingReader),
         products: ProductSources::new(vec![Arc::new(open_food_facts)]),
         labels,
+        meals: settings.openai.meal_photos,
     })
 }
 
@@ -344,7 +345,7 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
             .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
             client.observe_retries(metrics.retry_observer("openai"));
             let openai = OpenAiAssistant::new(client.clone());
-            let labels = OpenAiLabelReader::new(client.clone());
+            let labels = OpenAiPhotoReader::new(client.clone());
             let whisper = OpenAiTranscriber::new(client);
             (
                 Arc::new(MeteredAssistant {
@@ -357,7 +358,7 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
                     inner: Arc::new(whisper),
                     metrics: metrics.clone(),
                 })),
-                Some(Arc::new(MeteredLabelReader {
+                Some(Arc::new(MeteredPhotoReader {
                     inner: Arc::new(labels),
                     metrics: metrics.clone(),
                 })),

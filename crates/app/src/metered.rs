@@ -9,11 +9,11 @@ use wellness_domain::grounding::Finding;
 use wellness_domain::ports::{
     AnswerAudit, Assistant, AssistantContext, AssistantError, AssistantText, Attachment,
     CatalogError, ContextScope, DiaryEntry, DiaryError, FoodCatalog, FoodDiary, FoodFacts,
-    Interpretation, LabelReader, Messenger, MessengerError, OutgoingMessage, SentMessage,
+    Interpretation, Messenger, MessengerError, OutgoingMessage, PhotoReader, SentMessage,
     TokenGrant, Transcriber, TranscriptionError, Wearable, WearableError,
 };
 use wellness_domain::{
-    CatalogueRef, ChatId, Cycle, Grams, LabelReading, LocalDate, Locale, Recovery, Secret, Sleep,
+    CatalogueRef, ChatId, Cycle, Grams, LocalDate, Locale, PhotoReading, Recovery, Secret, Sleep,
     Tokens, UserId, WearableKind, WearableRecord, Workout,
 };
 
@@ -307,27 +307,27 @@ impl Transcriber for MeteredTranscriber {
     }
 }
 
-/// Reads labels, counting calls and their latency (`openai`, `read_label`).
-pub struct MeteredLabelReader {
+/// Reads labels, counting calls and their latency (`openai`, `read_photo`).
+pub struct MeteredPhotoReader {
     /// The real one.
-    pub inner: Arc<dyn LabelReader>,
+    pub inner: Arc<dyn PhotoReader>,
     /// Where counts go.
     pub metrics: Arc<Metrics>,
 }
 
 #[async_trait]
-impl LabelReader for MeteredLabelReader {
-    async fn read_label(
+impl PhotoReader for MeteredPhotoReader {
+    async fn read_photo(
         &self,
         image: &[u8],
         hint: Option<String>,
         locale: Locale,
-    ) -> Result<Option<LabelReading>, AssistantError> {
+    ) -> Result<PhotoReading, AssistantError> {
         let r = timed(
             &self.metrics,
             "openai",
-            "read_label",
-            self.inner.read_label(image, hint, locale),
+            "read_photo",
+            self.inner.read_photo(image, hint, locale),
         )
         .await;
         let status = match &r {
@@ -341,7 +341,7 @@ impl LabelReader for MeteredLabelReader {
             CALLS,
             &[
                 ("provider", "openai"),
-                ("call", "read_label"),
+                ("call", "read_photo"),
                 ("status", status),
             ],
         );

@@ -179,8 +179,11 @@ pub struct OpenAiSettings {
     pub chat_model: String,
     /// Model that transcribes voice notes.
     pub transcription_model: String,
-    /// Model that reads nutrition labels in photos.
+    /// Model that reads nutrition labels and meals in photos.
     pub vision_model: String,
+    /// Whether meals are estimated from photos (foods and grams by the vision model, calories
+    /// from the food database, confirmed by the user).
+    pub meal_photos: bool,
 }
 
 /// WHOOP settings.
@@ -531,6 +534,7 @@ impl Settings {
                 chat_model: s.required("openai.chat_model")?,
                 transcription_model: s.required("openai.transcription_model")?,
                 vision_model: s.required("openai.vision_model")?,
+                meal_photos: s.number("openai.meal_photos", "true or false")?,
             },
             whoop: WhoopSettings {
                 client_id: s.text("whoop.client_id")?,

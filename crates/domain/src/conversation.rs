@@ -153,6 +153,13 @@ pub enum Callback {
     },
     /// Delete a saved product (a button of /products).
     DeleteProduct(SavedProductId),
+    /// What to do with the meal estimated from the photo of update `update`.
+    Meal {
+        /// The photo's message.
+        update: UpdateId,
+        /// Log it all, or nothing.
+        action: MealAction,
+    },
     /// What to do with the nutrition label read from the photo of update `update`.
     Label {
         /// The photo's message.
@@ -160,6 +167,27 @@ pub enum Callback {
         /// Save and log, only save, or cancel.
         action: LabelAction,
     },
+}
+
+/// The answers to a meal estimated from a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MealAction {
+    /// Log every food of the estimate.
+    LogAll,
+    /// Log nothing.
+    Cancel,
+}
+
+impl MealAction {
+    const ALL: [MealAction; 2] = [MealAction::LogAll, MealAction::Cancel];
+
+    /// Its code in button data.
+    pub fn code(self) -> &'static str {
+        match self {
+            MealAction::LogAll => "log",
+            MealAction::Cancel => "cancel",
+        }
+    }
 }
 
 /// The answers to a label read from a photo: nothing is saved or logged until one is tapped.
@@ -209,6 +237,7 @@ impl Callback {
             } => format!("pick:{update}:{item}:{choice}"),
             Callback::DeleteProduct(id) => format!("pdel:{id}"),
             Callback::Label { update, action } => format!("label:{update}:{}", action.code()),
+            Callback::Meal { update, action } => format!("meal:{update}:{}", action.code()),
         }
     }
 
@@ -238,6 +267,14 @@ impl Callback {
                         update: UpdateId::new(number(update)?).ok()?,
                         item: small(item)?,
                         choice: small(choice)?,
+                    });
+                }
+                if kind == "meal" {
+                    let (update, action) = id.split_once(':')?;
+                    let action = MealAction::ALL.into_iter().find(|a| a.code() == action)?;
+                    return Some(Callback::Meal {
+                        update: UpdateId::new(number(update)?).ok()?,
+                        action,
                     });
                 }
                 if kind == "label" {
@@ -367,6 +404,10 @@ mod tests {
                 }
             }),
             (1..=i64::MAX).prop_map(|p| Callback::DeleteProduct(SavedProductId::new(p).unwrap())),
+            (0..=i64::MAX, 0..2usize).prop_map(|(u, a)| Callback::Meal {
+                update: UpdateId::new(u).unwrap(),
+                action: MealAction::ALL[a],
+            }),
             (0..=i64::MAX, 0..3usize).prop_map(|(u, a)| Callback::Label {
                 update: UpdateId::new(u).unwrap(),
                 action: LabelAction::ALL[a],
@@ -407,6 +448,10 @@ mod tests {
                 update: UpdateId::new(i64::MAX).unwrap(),
                 action: LabelAction::Cancel,
             },
+            Callback::Meal {
+                update: UpdateId::new(i64::MAX).unwrap(),
+                action: MealAction::Cancel,
+            },
         ];
         for callback in longest {
             assert!(callback.encode().len() <= Callback::MAX_BYTES);
@@ -440,6 +485,8 @@ mod tests {
             "label:1:eat",
             "label:x:log",
             "label:1:log:2",
+            "meal:1:save",
+            "meal:-1:log",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

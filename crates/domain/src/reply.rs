@@ -206,6 +206,25 @@ pub enum Say {
     LabelFailed,
     /// The label's reading was dropped: nothing saved or logged.
     LabelCancelled,
+    /// A meal estimated from a photo, before anything is logged: each food with its estimated
+    /// grams and the catalogue's kcal for them.
+    MealDraft {
+        /// The foods found in the catalogue.
+        items: Vec<MealDraftItem>,
+        /// Their kcal together.
+        total: Kcal,
+        /// Foods seen but not found (or too ambiguous to guess), left out.
+        left_out: Vec<String>,
+    },
+    /// A meal was seen, but none of its foods is known well enough to estimate.
+    MealNothingKnown {
+        /// What was seen.
+        seen: Vec<String>,
+    },
+    /// Meal photos are turned off on this server.
+    MealPhotosOff,
+    /// The meal's estimate was dropped: nothing logged.
+    MealCancelled,
     /// The photo is larger than the bot may download.
     PhotoTooBig {
         /// The limit, in megabytes.
@@ -328,6 +347,21 @@ pub enum Label {
     LabelSaveOnly,
     /// A label read from a photo: neither.
     LabelCancel,
+    /// A meal estimated from a photo: log it all.
+    MealLogAll,
+    /// A meal estimated from a photo: log nothing.
+    MealCancel,
+}
+
+/// One food of a meal's estimate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MealDraftItem {
+    /// The catalogue's name.
+    pub name: String,
+    /// The estimated weight.
+    pub grams: Grams,
+    /// Its energy by the catalogue.
+    pub kcal: Kcal,
 }
 
 /// A button under a reply: what it says and what pressing it does.

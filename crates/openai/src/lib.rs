@@ -7,7 +7,7 @@
 //!   under a system prompt that allows only numbers found in the context JSON.
 //! - [`OpenAiTranscriber`]: the [`Transcriber`](wellness_domain::ports::Transcriber) port over
 //!   `/audio/transcriptions` (the voice note goes as `voice.ogg`, `audio/ogg`).
-//! - [`OpenAiLabelReader`]: the [`LabelReader`](wellness_domain::ports::LabelReader) port: a
+//! - [`OpenAiPhotoReader`]: the [`PhotoReader`](wellness_domain::ports::PhotoReader) port: a
 //!   vision model (`vision_model`) reads the nutrition label in a photo, sent as a base64 data
 //!   URL, into a strict JSON Schema answer ([`label_response_format`]); a photo with no label
 //!   is `Ok(None)`, failures map as for `AssistantError` below.
@@ -43,4 +43,4 @@ pub use client::{OpenAiClient, RetryObserver};
 pub use config::{ConfigError, OpenAiConfig, RetryPolicy};
 pub use schema::{SCHEMA_NAME, interpretation_response_format};
 pub use transcriber::OpenAiTranscriber;
-pub use vision::{LABEL_SCHEMA_NAME, OpenAiLabelReader, label_response_format};
+pub use vision::{LABEL_SCHEMA_NAME, OpenAiPhotoReader, label_response_format};

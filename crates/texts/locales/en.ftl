@@ -328,6 +328,19 @@ button-label-save-and-log = ✅ Save and log
 button-label-save-only = 💾 Only save
 button-label-cancel = ✖ Cancel
 
+## Photos of meals (foods and grams estimated by an AI model, calories from the food database)
+
+meal-draft = 📷 An estimate from the photo, not a measurement — check the grams:
+meal-draft-item = • { $name } — about { $grams } g: { $kcal } kcal
+meal-draft-total = Together about { $kcal } kcal.
+meal-left-out = Left out (not in the food database, or could be very different foods): { $names }. Type those yourself, e.g. “150 g rice, cooked”.
+meal-draft-check = Nothing is logged until you tap “Log all”. If a weight looks wrong, cancel and type the meal instead.
+meal-nothing-known = I see { $names }, but I can't tell the calories of any of it well enough to guess. Type what you ate with grams, e.g. “150 g rice, cooked”.
+meal-photos-off = I see a meal. Estimating meals from photos is turned off here: type what you ate, e.g. “200 g rice and chicken”, or send a photo of the barcode or the nutrition label.
+meal-cancelled = Cancelled: nothing from this photo was logged.
+button-meal-log-all = ✅ Log all
+button-meal-cancel = ✖ Cancel
+
 ## The user's own foods
 
 menu-products = Your saved products

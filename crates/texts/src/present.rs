@@ -78,6 +78,8 @@ impl Texts {
             Label::LabelSaveAndLog => self.plain(locale, "button-label-save-and-log"),
             Label::LabelSaveOnly => self.plain(locale, "button-label-save-only"),
             Label::LabelCancel => self.plain(locale, "button-label-cancel"),
+            Label::MealLogAll => self.plain(locale, "button-meal-log-all"),
+            Label::MealCancel => self.plain(locale, "button-meal-cancel"),
         }
     }
 
@@ -289,6 +291,45 @@ impl Texts {
             Say::LabelNeedsName => self.plain(locale, "label-needs-name"),
             Say::LabelFailed => self.plain(locale, "label-failed"),
             Say::LabelCancelled => self.plain(locale, "label-cancelled"),
+            Say::MealDraft {
+                items,
+                total,
+                left_out,
+            } => {
+                let mut lines = vec![self.plain(locale, "meal-draft")];
+                lines.extend(items.iter().map(|item| {
+                    self.t(
+                        locale,
+                        "meal-draft-item",
+                        &[
+                            text("name", item.name.as_str()),
+                            text("grams", item.grams.to_string()),
+                            text("kcal", item.kcal.to_string()),
+                        ],
+                    )
+                }));
+                lines.push(self.t(
+                    locale,
+                    "meal-draft-total",
+                    &[text("kcal", total.to_string())],
+                ));
+                if !left_out.is_empty() {
+                    lines.push(self.t(
+                        locale,
+                        "meal-left-out",
+                        &[text("names", left_out.join(", "))],
+                    ));
+                }
+                lines.push(self.plain(locale, "meal-draft-check"));
+                lines.join("\n")
+            }
+            Say::MealNothingKnown { seen } => self.t(
+                locale,
+                "meal-nothing-known",
+                &[text("names", seen.join(", "))],
+            ),
+            Say::MealPhotosOff => self.plain(locale, "meal-photos-off"),
+            Say::MealCancelled => self.plain(locale, "meal-cancelled"),
             Say::PhotoUnreadable => self.plain(locale, "photo-unreadable"),
             Say::PhotoTooBig { max_mb } => {
                 self.t(locale, "photo-too-big", &[text("max", max_mb.to_string())])

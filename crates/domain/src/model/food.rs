@@ -72,6 +72,8 @@ pub enum EntrySource {
     Barcode,
     /// A photo of a nutrition label, confirmed by the user.
     Label,
+    /// A photo of a meal: foods and grams estimated, confirmed by the user.
+    MealPhoto,
 }
 
 impl EntrySource {
@@ -83,6 +85,7 @@ impl EntrySource {
             EntrySource::FatsecretDiary => "fatsecret_diary",
             EntrySource::Barcode => "barcode",
             EntrySource::Label => "label",
+            EntrySource::MealPhoto => "meal_photo",
         }
     }
 
@@ -94,6 +97,7 @@ impl EntrySource {
             EntrySource::FatsecretDiary,
             EntrySource::Barcode,
             EntrySource::Label,
+            EntrySource::MealPhoto,
         ]
         .into_iter()
         .find(|s| s.code() == code)

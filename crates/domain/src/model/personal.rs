@@ -40,6 +40,28 @@ impl LabelReading {
     }
 }
 
+/// A food seen on a plate, with the grams a model estimated (an estimate, never a weighing).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MealItem {
+    /// Its name in the user's language ("гречка").
+    pub said: String,
+    /// An English name to look it up by ("buckwheat, cooked").
+    pub lookup_name: String,
+    /// The estimated weight.
+    pub grams: Grams,
+}
+
+/// What a photo of food shows.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PhotoReading {
+    /// A nutrition label.
+    Label(LabelReading),
+    /// A meal: its foods with estimated grams (never empty).
+    Meal(Vec<MealItem>),
+    /// Neither.
+    Nothing,
+}
+
 /// A product a user saved.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SavedProduct {

@@ -306,18 +306,18 @@ pub trait Transcriber: Send + Sync {
     async fn transcribe(&self, audio: &[u8], locale: Locale) -> Result<String, TranscriptionError>;
 }
 
-/// Reads nutrition labels in photos (a vision model).
+/// Reads photos of food (a vision model): a nutrition label as printed, or the foods of a
+/// meal with estimated grams.
 #[cfg_attr(any(test, feature = "mock"), mockall::automock)]
 #[async_trait]
-pub trait LabelReader: Send + Sync {
-    /// The label in the photo as printed; `Ok(None)` when the photo shows no legible label.
-    /// `hint` is the photo's caption.
-    async fn read_label(
+pub trait PhotoReader: Send + Sync {
+    /// What the photo shows. `hint` is the photo's caption.
+    async fn read_photo(
         &self,
         image: &[u8],
         hint: Option<String>,
         locale: Locale,
-    ) -> Result<Option<crate::model::LabelReading>, AssistantError>;
+    ) -> Result<crate::model::PhotoReading, AssistantError>;
 }
 
 /// A named portion size ("1 cup" = 244 g).

@@ -5,9 +5,9 @@
 use std::time::Duration;
 
 use serde_json::json;
-use wellness_domain::model::Locale;
-use wellness_domain::ports::{AssistantError, LabelReader};
-use wellness_openai::{LABEL_SCHEMA_NAME, OpenAiClient, OpenAiConfig, OpenAiLabelReader};
+use wellness_domain::model::{Locale, PhotoReading};
+use wellness_domain::ports::{AssistantError, PhotoReader};
+use wellness_openai::{LABEL_SCHEMA_NAME, OpenAiClient, OpenAiConfig, OpenAiPhotoReader};
 use wellness_sim::openai::{Endpoint, Scripted};
 
 use crate::{start_sim, test_config};
@@ -17,9 +17,9 @@ fn photo(seed: u8) -> Vec<u8> {
     vec![0xff, 0xd8, 0xff, 0xe0, seed, 1, 2, 3]
 }
 
-async fn reader() -> (wellness_sim::openai::OpenAiSim, OpenAiLabelReader) {
+async fn reader() -> (wellness_sim::openai::OpenAiSim, OpenAiPhotoReader) {
     let sim = start_sim().await;
-    let reader = OpenAiLabelReader::new(OpenAiClient::new(test_config(&sim)).unwrap());
+    let reader = OpenAiPhotoReader::new(OpenAiClient::new(test_config(&sim)).unwrap());
     (sim, reader)
 }
 
@@ -30,15 +30,18 @@ async fn reads_a_label_sent_as_a_data_url_with_the_caption_under_the_strict_sche
     sim.register_sight(
         &image,
         json!({
-            "is_nutrition_label": true, "product_name": "Granola", "basis": "per_100g",
-            "serving_grams": 45, "kcal": 452, "protein_g": 9.5, "fat_g": 18, "carbs_g": 61
+            "kind": "nutrition_label", "product_name": "Granola", "basis": "per_100g",
+            "serving_grams": 45, "kcal": 452, "protein_g": 9.5, "fat_g": 18, "carbs_g": 61,
+            "items": []
         }),
     );
-    let reading = reader
-        .read_label(&image, Some("40 g".into()), Locale::Uk)
+    let PhotoReading::Label(reading) = reader
+        .read_photo(&image, Some("40 g".into()), Locale::Uk)
         .await
         .unwrap()
-        .unwrap();
+    else {
+        panic!("a label");
+    };
     assert_eq!(reading.name.as_deref(), Some("Granola"));
     assert_eq!(reading.per_100g.unwrap().kcal.get(), 452.0);
     assert_eq!(reading.per_100g.unwrap().fat.get(), 18.0);
@@ -70,14 +73,44 @@ async fn reads_a_label_sent_as_a_data_url_with_the_caption_under_the_strict_sche
 #[tokio::test]
 async fn a_photo_nothing_is_seen_in_is_no_label() {
     let (_sim, reader) = reader().await;
-    let reading = reader.read_label(&photo(2), None, Locale::En).await;
-    assert_eq!(reading, Ok(None));
+    let reading = reader.read_photo(&photo(2), None, Locale::En).await;
+    assert_eq!(reading, Ok(PhotoReading::Nothing));
+}
+
+#[tokio::test]
+async fn a_meal_comes_back_as_foods_with_estimated_grams_and_no_calories() {
+    let (sim, reader) = reader().await;
+    let image = photo(4);
+    sim.register_sight(
+        &image,
+        json!({
+            "kind": "meal", "items": [
+                {"name": "гречка", "lookup_name": "buckwheat, cooked", "grams": 180},
+                {"name": "куряче філе", "lookup_name": "chicken breast, grilled", "grams": 120}
+            ]
+        }),
+    );
+    let reading = reader.read_photo(&image, None, Locale::Uk).await.unwrap();
+    let PhotoReading::Meal(items) = reading else {
+        panic!("a meal: {reading:?}");
+    };
+    let seen: Vec<(&str, &str, f64)> = items
+        .iter()
+        .map(|i| (i.said.as_str(), i.lookup_name.as_str(), i.grams.get()))
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            ("гречка", "buckwheat, cooked", 180.0),
+            ("куряче філе", "chicken breast, grilled", 120.0)
+        ]
+    );
 }
 
 #[tokio::test]
 async fn failures_map_to_the_domains_errors() {
     let (sim, reader) = reader().await;
-    let read = || reader.read_label(&[0xff, 0xd8, 0xff, 9], None, Locale::En);
+    let read = || reader.read_photo(&[0xff, 0xd8, 0xff, 9], None, Locale::En);
     sim.queue(
         Endpoint::ChatCompletions,
         [Scripted::refusal("I can't help with that.")],
@@ -96,7 +129,7 @@ async fn failures_map_to_the_domains_errors() {
     assert!(matches!(read().await, Err(AssistantError::Unavailable(_))));
     // One 5xx, then an answer: retried.
     sim.queue(Endpoint::ChatCompletions, [Scripted::ServerError]);
-    assert_eq!(read().await, Ok(None));
+    assert_eq!(read().await, Ok(PhotoReading::Nothing));
     // A hung answer: the chat timeout (3 s in tests) ends each attempt.
     sim.queue_times(
         Endpoint::ChatCompletions,
@@ -111,8 +144,8 @@ async fn a_photo_openai_refuses_is_a_refusal_not_an_outage_to_retry() {
     let sim = start_sim().await;
     let mut config = test_config(&sim);
     config.vision_model = "gpt-3.5-turbo".into();
-    let reader = OpenAiLabelReader::new(OpenAiClient::new(config).unwrap());
-    let result = reader.read_label(&photo(3), None, Locale::En).await;
+    let reader = OpenAiPhotoReader::new(OpenAiClient::new(config).unwrap());
+    let result = reader.read_photo(&photo(3), None, Locale::En).await;
     let Err(AssistantError::Refused(reason)) = result else {
         panic!("{result:?}");
     };

@@ -240,6 +240,7 @@ async fn every_way_an_entry_reaches_us_and_every_source_of_numbers_is_stored() {
         (EntrySource::FatsecretDiary, NutritionSource::Fatsecret),
         (EntrySource::Barcode, NutritionSource::OpenFoodFacts),
         (EntrySource::Label, NutritionSource::SavedProduct),
+        (EntrySource::MealPhoto, NutritionSource::OfflineCatalogue),
     ];
     for (n, (source, nutrition_source)) in ways.into_iter().enumerate() {
         let item = NewFoodEntry {

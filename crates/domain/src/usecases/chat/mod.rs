@@ -431,6 +431,7 @@ impl ChatService {
                     .log_product(user, message.update_id, product, grams)
                     .await?
             }
+            Scanned::Meal(items) => self.food.offer_meal(user, message.update_id, items).await?,
             Scanned::Label(draft) => {
                 self.food
                     .offer_label(user, message.update_id, draft)
@@ -472,6 +473,10 @@ impl ChatService {
                 choice,
             }) => {
                 let outcome = self.food.pick(user, update, item, choice).await?;
+                self.answer(user, chat, outcome).await
+            }
+            Some(Callback::Meal { update, action }) => {
+                let outcome = self.food.answer_meal(user, update, action).await?;
                 self.answer(user, chat, outcome).await
             }
             Some(Callback::Label { update, action }) => {

@@ -14,10 +14,10 @@ use super::{FoodLogging, History, Outcome, typed_grams};
 use crate::conversation::{Callback, PendingQuestion, Question};
 use crate::model::{
     Barcode, BarcodeError, EntrySource, FoodChoice, Grams, IdempotencyKey, LocalDate, Meal,
-    NewFoodEntry, Nutrients, NutritionSource, Product, UpdateId, User,
+    MealItem, NewFoodEntry, Nutrients, NutritionSource, Product, UpdateId, User,
 };
 use crate::ports::{
-    Amount, BarcodeReader, FoodFacts, FoodMention, LabelReader, Messenger, MessengerError,
+    Amount, BarcodeReader, FoodFacts, FoodMention, Messenger, MessengerError, PhotoReader,
     PortionSize, ProductCatalog, ProductSources, Scan,
 };
 use crate::reply::{Action, Label, Reply, Say};
@@ -41,6 +41,8 @@ pub enum Scanned {
     },
     /// A nutrition label, read: shown to the user before anything is saved or logged.
     Label(LabelDraft),
+    /// A meal, its foods and grams estimated: shown before anything is logged.
+    Meal(Vec<MealItem>),
     /// Nothing to log: the reply says why.
     Not(Outcome),
 }
@@ -55,8 +57,11 @@ pub struct BarcodePhotos {
     /// Where products are looked up, in order (the user's own products first, when they
     /// exist; then Open Food Facts; then FatSecret).
     pub products: ProductSources,
-    /// Reads nutrition labels in photos with no barcode (a vision model), when configured.
-    pub labels: Option<Arc<dyn LabelReader>>,
+    /// Reads photos with no barcode (a vision model), when configured: nutrition labels, and
+    /// meals when `meals` is on.
+    pub labels: Option<Arc<dyn PhotoReader>>,
+    /// Whether meals are estimated from photos (`openai.meal_photos`).
+    pub meals: bool,
 }
 
 impl std::fmt::Debug for BarcodePhotos {
@@ -369,6 +374,7 @@ mod tests {
             reader: Arc::new(reader),
             products: ProductSources::new(vec![Arc::new(products)]),
             labels: None,
+            meals: false,
         }
     }
 

@@ -7,7 +7,9 @@
 use super::barcode::{BarcodePhotos, Package, Packaged, Scanned, not};
 use super::{FoodLogging, History, Outcome, typed_grams};
 use crate::conversation::{Callback, LabelAction};
-use crate::model::{EntrySource, Grams, NutritionSource, ProductDraft, UpdateId, User};
+use crate::model::{
+    EntrySource, Grams, NutritionSource, PhotoReading, ProductDraft, UpdateId, User,
+};
 use crate::ports::{Amount, AssistantError};
 use crate::reply::{Action, Label, Reply, Say};
 use crate::usecases::chat::ChatError;
@@ -43,11 +45,13 @@ impl BarcodePhotos {
             return Ok(not(Say::NoBarcode));
         };
         let reading = match labels
-            .read_label(image, caption.map(str::to_owned), user.locale)
+            .read_photo(image, caption.map(str::to_owned), user.locale)
             .await
         {
-            Ok(Some(reading)) => reading,
-            Ok(None) => return Ok(not(Say::NoBarcodeNorLabel)),
+            Ok(PhotoReading::Label(reading)) => reading,
+            Ok(PhotoReading::Meal(items)) if self.meals => return Ok(Scanned::Meal(items)),
+            Ok(PhotoReading::Meal(_)) => return Ok(not(Say::MealPhotosOff)),
+            Ok(PhotoReading::Nothing) => return Ok(not(Say::NoBarcodeNorLabel)),
             Err(AssistantError::Unavailable(reason)) => return Err(ChatError::Temporary(reason)),
             Err(_) => return Ok(not(Say::LabelFailed)),
         };
@@ -109,7 +113,7 @@ impl FoodLogging {
             reply,
             history: History::Exchange {
                 said: "[photo of a nutrition label]".to_owned(),
-                intent: Some("read_label"),
+                intent: Some("read_photo"),
             },
         })
     }

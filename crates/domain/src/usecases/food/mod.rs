@@ -7,6 +7,7 @@ mod barcode;
 mod corrections;
 mod label;
 mod logging;
+mod meal;
 mod personal;
 mod voice;
 
@@ -22,6 +23,7 @@ use crate::usecases::chat::ChatError;
 
 pub use barcode::{BarcodePhotos, PHOTO_MAX_BYTES, Scanned};
 pub use label::LabelDraft;
+pub use meal::MAX_MEAL_ITEMS;
 pub use personal::{AMBIGUITY_RATIO, CHOICE_KEPT_FOR, candidates};
 pub use voice::{Heard, VoiceLimits, VoiceNotes};
 

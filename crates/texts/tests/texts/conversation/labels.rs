@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{TimeZone, Utc};
 use futures_executor::block_on;
 
-use wellness_domain::conversation::{Callback, LabelAction};
+use wellness_domain::conversation::{Callback, LabelAction, MealAction};
 use wellness_domain::model::*;
 use wellness_domain::ports::*;
 use wellness_domain::testing::{
@@ -39,8 +39,38 @@ fn nutrients(kcal: f64, p: f64, f: f64, c: f64) -> Nutrients {
     }
 }
 
+fn facts(name: &str, kcal: f64, alternatives: Vec<FoodFacts>) -> FoodFacts {
+    FoodFacts {
+        name: name.into(),
+        per_100g: nutrients(kcal, kcal / 20.0, kcal / 40.0, kcal / 8.0),
+        portions: Vec::new(),
+        source: NutritionSource::OfflineCatalogue,
+        catalogue_ref: None,
+        alternatives,
+        family: None,
+    }
+}
+
+/// Buckwheat and chicken are known; "rice" may mean dry or cooked rice; nothing else is known.
+fn catalog() -> MockFoodCatalog {
+    let mut catalog = MockFoodCatalog::new();
+    catalog.expect_find().returning(|_, lookup, _| {
+        Ok(match lookup {
+            "buckwheat, cooked" => Some(facts("гречка, варена", 92.0, Vec::new())),
+            "chicken breast, grilled" => Some(facts("куряче філе, гриль", 165.0, Vec::new())),
+            "rice" => Some(facts(
+                "рис, сухий",
+                365.0,
+                vec![facts("рис, варений", 130.0, Vec::new())],
+            )),
+            _ => None,
+        })
+    });
+    catalog
+}
+
 /// What the label reader answers.
-type Reading = Result<Option<LabelReading>, AssistantError>;
+type Reading = Result<PhotoReading, AssistantError>;
 
 struct World {
     service: ChatService,
@@ -52,6 +82,11 @@ struct World {
 
 /// Every photo shows no barcode; the label reader (when there is one) answers `reading`.
 fn world(locale: Locale, reading: Option<Reading>) -> World {
+    world_with(locale, reading, true)
+}
+
+/// [`world`], with meal photos on or off.
+fn world_with(locale: Locale, reading: Option<Reading>, meals: bool) -> World {
     let mut users = MockUsers::new();
     users.expect_register().returning(move |_| {
         Ok(Registration {
@@ -79,14 +114,14 @@ fn world(locale: Locale, reading: Option<Reading>) -> World {
     barcodes.expect_read().returning(|_| Scan::NoBarcode);
     let hints = Arc::new(Mutex::new(Vec::new()));
     let labels = reading.map(|reading| {
-        let mut labels = MockLabelReader::new();
+        let mut labels = MockPhotoReader::new();
         let seen = hints.clone();
-        labels.expect_read_label().returning(move |image, hint, _| {
+        labels.expect_read_photo().returning(move |image, hint, _| {
             assert_eq!(image, [0xff, 0xd8, 0xff, 1], "the downloaded photo");
             seen.lock().unwrap().push(hint);
             reading.clone()
         });
-        Arc::new(labels) as Arc<dyn LabelReader>
+        Arc::new(labels) as Arc<dyn PhotoReader>
     });
     let log = Arc::new(MemoryLog::default());
     let personal = Arc::new(MemoryPersonal::default());
@@ -110,7 +145,7 @@ fn world(locale: Locale, reading: Option<Reading>) -> World {
         assistant: Arc::new(MockAssistant::new()),
         fallback_assistant: None,
         audit: Arc::new(RecordingAudit::default()),
-        catalog: Arc::new(MockFoodCatalog::new()),
+        catalog: Arc::new(catalog()),
         transcriber: None,
         voice: VoiceLimits::default(),
         whoop: None,
@@ -125,6 +160,7 @@ fn world(locale: Locale, reading: Option<Reading>) -> World {
         reader: Arc::new(barcodes),
         products: ProductSources::new(Vec::new()),
         labels,
+        meals,
     });
     World {
         service,
@@ -174,6 +210,20 @@ impl World {
         self.last()
     }
 
+    /// Taps a button under the meal estimate of the photo of `update`.
+    fn tap_meal(&self, update: i64, action: MealAction) -> OutgoingMessage {
+        let button = Inbound::Button {
+            callback_id: "cb".into(),
+            callback: Some(Callback::Meal {
+                update: UpdateId::new(update).unwrap(),
+                action,
+            }),
+            message_id: Some(9),
+        };
+        block_on(self.service.handle(&message(update + 200, button))).unwrap();
+        self.last()
+    }
+
     fn last(&self) -> OutgoingMessage {
         self.sent.lock().unwrap().last().cloned().unwrap()
     }
@@ -205,7 +255,7 @@ fn granola(per_serving: bool) -> LabelReading {
 
 #[test]
 fn a_label_is_shown_first_and_saved_and_logged_only_when_the_user_says_so() {
-    let w = world(Locale::En, Some(Ok(Some(granola(false)))));
+    let w = world(Locale::En, Some(Ok(PhotoReading::Label(granola(false)))));
     let shown = w.photo(1, Some("40 g")).unwrap();
     println!("--- label read ---\n{}", shown.text);
     assert!(
@@ -260,7 +310,7 @@ fn a_label_is_shown_first_and_saved_and_logged_only_when_the_user_says_so() {
 
 #[test]
 fn per_serving_numbers_are_scaled_to_100_g_and_only_save_or_cancel_log_nothing() {
-    let w = world(Locale::En, Some(Ok(Some(granola(true)))));
+    let w = world(Locale::En, Some(Ok(PhotoReading::Label(granola(true)))));
     let shown = w.photo(1, None).unwrap();
     // 135.6 kcal per 30 g serving is 452 per 100 g.
     assert!(
@@ -288,7 +338,7 @@ fn per_serving_numbers_are_scaled_to_100_g_and_only_save_or_cancel_log_nothing()
 
 #[test]
 fn save_and_log_without_grams_logs_the_serving() {
-    let w = world(Locale::En, Some(Ok(Some(granola(false)))));
+    let w = world(Locale::En, Some(Ok(PhotoReading::Label(granola(false)))));
     w.photo(1, None).unwrap();
     let logged = w.tap(1, LabelAction::SaveAndLog);
     assert!(
@@ -304,7 +354,7 @@ fn without_grams_or_a_serving_the_grams_are_asked_before_anything_is_logged() {
         serving: None,
         ..granola(false)
     };
-    let w = world(Locale::En, Some(Ok(Some(no_serving))));
+    let w = world(Locale::En, Some(Ok(PhotoReading::Label(no_serving))));
     w.photo(1, None).unwrap();
     let asked = w.tap(1, LabelAction::SaveAndLog);
     println!("--- asked ---\n{}", asked.text);
@@ -336,7 +386,7 @@ fn without_grams_or_a_serving_the_grams_are_asked_before_anything_is_logged() {
 
 #[test]
 fn a_label_is_read_in_ukrainian() {
-    let w = world(Locale::Uk, Some(Ok(Some(granola(false)))));
+    let w = world(Locale::Uk, Some(Ok(PhotoReading::Label(granola(false)))));
     let shown = w.photo(1, Some("50 г")).unwrap();
     println!("--- label read (uk) ---\n{}", shown.text);
     assert!(
@@ -365,7 +415,7 @@ fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
     // No label reader (no OpenAI key): what works offline.
     assert!(said(None, None).starts_with("I couldn't find a barcode in this photo"));
     assert!(
-        said(Some(Ok(None)), None)
+        said(Some(Ok(PhotoReading::Nothing)), None)
             .starts_with("I found neither a barcode nor a nutrition label in this photo")
     );
     let no_numbers = LabelReading {
@@ -374,7 +424,7 @@ fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
         ..granola(true)
     };
     assert!(
-        said(Some(Ok(Some(no_numbers))), None)
+        said(Some(Ok(PhotoReading::Label(no_numbers))), None)
             .starts_with("I see a nutrition label but can't read its calories")
     );
     let nameless = LabelReading {
@@ -382,8 +432,11 @@ fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
         ..granola(false)
     };
     assert!(
-        said(Some(Ok(Some(nameless.clone()))), Some("40 g"))
-            .starts_with("I read the label but not the product's name")
+        said(
+            Some(Ok(PhotoReading::Label(nameless.clone()))),
+            Some("40 g")
+        )
+        .starts_with("I read the label but not the product's name")
     );
     for failure in [
         AssistantError::Refused("no".into()),
@@ -393,7 +446,7 @@ fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
         assert!(said(Some(Err(failure)), None).starts_with("I couldn't read this label"));
     }
     // A caption that is a name names a nameless label.
-    let w = world(Locale::En, Some(Ok(Some(nameless))));
+    let w = world(Locale::En, Some(Ok(PhotoReading::Label(nameless))));
     let shown = w.photo(1, Some("Crunchy granola")).unwrap();
     assert!(
         shown
@@ -409,4 +462,115 @@ fn every_photo_that_is_no_usable_label_gets_a_clear_reply_and_saves_nothing() {
     );
     assert!(matches!(w.photo(1, None), Err(ChatError::Temporary(_))));
     assert!(w.sent.lock().unwrap().is_empty());
+}
+
+fn seen(said: &str, lookup: &str, grams: f64) -> MealItem {
+    MealItem {
+        said: said.into(),
+        lookup_name: lookup.into(),
+        grams: Grams::new(grams).unwrap(),
+    }
+}
+
+fn plate() -> PhotoReading {
+    PhotoReading::Meal(vec![
+        seen("гречка", "buckwheat, cooked", 180.0),
+        seen("куряче філе", "chicken breast, grilled", 120.0),
+        seen("рис", "rice", 100.0),
+        seen("соус тартар", "tartar sauce", 30.0),
+    ])
+}
+
+#[test]
+fn a_meal_photo_is_an_estimate_shown_first_and_logged_only_on_log_all() {
+    let w = world(Locale::Uk, Some(Ok(plate())));
+    let draft = w.photo(1, None).unwrap();
+    println!("--- meal draft (uk) ---\n{}", draft.text);
+    assert!(
+        draft
+            .text
+            .starts_with("📷 Це оцінка за фото, не зважування"),
+        "{}",
+        draft.text
+    );
+    // Calories from the catalogue for the model's grams: 180 g × 92 and 120 g × 165.
+    assert!(
+        draft
+            .text
+            .contains("• гречка, варена — близько 180 г: 166 ккал"),
+        "{}",
+        draft.text
+    );
+    assert!(
+        draft
+            .text
+            .contains("• куряче філе, гриль — близько 120 г: 198 ккал"),
+        "{}",
+        draft.text
+    );
+    assert!(
+        draft.text.contains("Разом близько 364 ккал."),
+        "{}",
+        draft.text
+    );
+    // Rice may be dry or cooked (a five-fold difference), the sauce is unknown: left out.
+    assert!(draft.text.contains("Пропущено"), "{}", draft.text);
+    assert!(draft.text.contains("рис, соус тартар"), "{}", draft.text);
+    assert_eq!(buttons(&draft), ["✅ Записати все", "✖ Скасувати"]);
+    assert!(w.log.0.lock().unwrap().is_empty());
+
+    let logged = w.tap_meal(1, MealAction::LogAll);
+    println!("--- logged ---\n{}", logged.text);
+    assert!(
+        logged.text.contains("гречка, варена — 180 г: 166 ккал"),
+        "{}",
+        logged.text
+    );
+    let entries = w.log.0.lock().unwrap().clone();
+    assert_eq!(entries.len(), 2);
+    assert!(entries.iter().all(|e| e.source == EntrySource::MealPhoto));
+    // Pressed again: nothing logged twice.
+    let again = w.tap_meal(1, MealAction::LogAll);
+    assert!(again.text.contains("уже закрито"), "{}", again.text);
+    assert_eq!(w.log.0.lock().unwrap().len(), 2);
+}
+
+#[test]
+fn a_meal_can_be_cancelled_and_meal_photos_can_be_off() {
+    let w = world(Locale::En, Some(Ok(plate())));
+    w.photo(1, None).unwrap();
+    let cancelled = w.tap_meal(1, MealAction::Cancel);
+    assert_eq!(
+        cancelled.text,
+        "Cancelled: nothing from this photo was logged."
+    );
+    assert!(w.log.0.lock().unwrap().is_empty());
+    assert!(
+        w.tap_meal(1, MealAction::LogAll)
+            .text
+            .contains("no longer open")
+    );
+    // Nothing known on the plate: said so, no buttons.
+    let unknown = PhotoReading::Meal(vec![seen("соус тартар", "tartar sauce", 30.0)]);
+    let w = world(Locale::En, Some(Ok(unknown)));
+    let reply = w.photo(1, None).unwrap();
+    assert!(
+        reply
+            .text
+            .starts_with("I see соус тартар, but I can't tell"),
+        "{}",
+        reply.text
+    );
+    assert!(reply.buttons.is_empty());
+    // Turned off: the reading is not used.
+    let w = world_with(Locale::En, Some(Ok(plate())), false);
+    let reply = w.photo(1, None).unwrap();
+    assert!(
+        reply
+            .text
+            .starts_with("I see a meal. Estimating meals from photos is turned off"),
+        "{}",
+        reply.text
+    );
+    assert!(w.log.0.lock().unwrap().is_empty());
 }

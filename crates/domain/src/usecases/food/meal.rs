@@ -1,0 +1,145 @@
+//! Photos of meals (behind `openai.meal_photos`): a vision model names the foods it sees and
+//! estimates their grams; the calories come from the user's own foods and the catalogue, never
+//! from the model. The estimate is shown as a draft that says it is one; nothing is logged
+//! until "Log all". Foods that are not known, or whose words may mean foods of very different
+//! energy, are left out and named, not guessed. Each food waits as a choice offered under the
+//! photo's message (item 0, 1, …), as a label's reading does.
+
+use super::logging::new_entry;
+use super::personal::Resolved;
+use super::{FoodLogging, History, Outcome};
+use crate::conversation::{Callback, MealAction};
+use crate::model::{
+    EntrySource, FoodChoice, IdempotencyKey, LocalDate, Meal, MealItem, UpdateId, User,
+};
+use crate::ports::{Amount, FoodMention};
+use crate::reply::{Action, Label, MealDraftItem, Reply, Say};
+use crate::usecases::chat::ChatError;
+
+/// At most this many foods of one photo are offered.
+pub const MAX_MEAL_ITEMS: usize = 6;
+
+impl FoodLogging {
+    /// Resolves the foods seen and shows the estimate with "Log all" and "Cancel".
+    pub async fn offer_meal(
+        &self,
+        user: &User,
+        update: UpdateId,
+        seen: Vec<MealItem>,
+    ) -> Result<Outcome, ChatError> {
+        let now = self.clock.now();
+        let meal = Meal::at_local_time(user.time_zone.local(now).time());
+        let (mut items, mut left_out, mut total) = (Vec::new(), Vec::new(), Vec::new());
+        for food in seen.into_iter().take(MAX_MEAL_ITEMS) {
+            let mention = FoodMention {
+                said: food.said.clone(),
+                lookup_name: food.lookup_name.clone(),
+                amount: Amount::Grams(food.grams),
+                meal: None,
+            };
+            // Ambiguous words are not guessed on a plate: the user types those.
+            let Resolved::Food { facts, .. } = self.resolve(user, &mention).await? else {
+                left_out.push(food.said);
+                continue;
+            };
+            let nutrients = facts.per_100g.per_100g_scaled(food.grams);
+            total.push(nutrients);
+            items.push(MealDraftItem {
+                name: facts.name.clone(),
+                grams: food.grams,
+                kcal: nutrients.kcal,
+            });
+            let choice = FoodChoice {
+                update_id: update,
+                item: u8::try_from(items.len() - 1).unwrap_or(u8::MAX),
+                mention,
+                candidates: vec![facts],
+                meal,
+                source: EntrySource::MealPhoto,
+            };
+            self.personal.memory.offer(user.id, &choice, now).await?;
+        }
+        let history = History::Exchange {
+            said: "[photo of a meal]".to_owned(),
+            intent: Some("estimate_meal"),
+        };
+        if items.is_empty() {
+            return Ok(Outcome {
+                reply: Reply::one(Say::MealNothingKnown { seen: left_out }),
+                history,
+            });
+        }
+        let total = total
+            .into_iter()
+            .fold(crate::model::Nutrients::default(), |a, b| a + b);
+        let button = |label, action| Action::callback(label, Callback::Meal { update, action });
+        let mut reply = Reply::one(Say::MealDraft {
+            items,
+            total: total.kcal,
+            left_out,
+        });
+        reply.buttons.push(vec![
+            button(Label::MealLogAll, MealAction::LogAll),
+            button(Label::MealCancel, MealAction::Cancel),
+        ]);
+        Ok(Outcome { reply, history })
+    }
+
+    /// "Log all" or "Cancel" under a meal's estimate. The estimate is forgotten once acted on;
+    /// acting twice (a retried update) logs nothing twice (each food is keyed by the photo's
+    /// message and its place in the estimate).
+    pub async fn answer_meal(
+        &self,
+        user: &User,
+        update: UpdateId,
+        action: MealAction,
+    ) -> Result<Outcome, ChatError> {
+        let history = History::BotOnly { intent: "meal" };
+        let now = self.clock.now();
+        let mut offered = Vec::new();
+        for item in 0..MAX_MEAL_ITEMS {
+            let item = u8::try_from(item).unwrap_or(u8::MAX);
+            if let Some(choice) = self.personal.memory.offered(user.id, update, item).await? {
+                offered.push(choice);
+            }
+        }
+        if offered.is_empty() {
+            return Ok(Outcome {
+                reply: Reply::one(Say::ChoiceGone),
+                history,
+            });
+        }
+        let reply = match action {
+            MealAction::Cancel => Reply::one(Say::MealCancelled),
+            MealAction::LogAll => {
+                let (mut entries, mut sources) = (Vec::new(), Vec::new());
+                for choice in &offered {
+                    let (Some(facts), Amount::Grams(grams)) =
+                        (choice.candidates.first(), &choice.mention.amount)
+                    else {
+                        continue;
+                    };
+                    entries.push(new_entry(
+                        user,
+                        facts,
+                        *grams,
+                        (choice.meal, choice.source),
+                        (LocalDate::of(now, user.time_zone), now),
+                        IdempotencyKey::for_update_item(update, usize::from(choice.item)),
+                    ));
+                    sources.push(facts.source);
+                }
+                let logged = self.food.log(&entries).await?.entries;
+                self.logged_reply(user, update, logged, Vec::new(), sources)
+                    .await?
+            }
+        };
+        for choice in &offered {
+            self.personal
+                .memory
+                .withdraw(user.id, update, choice.item)
+                .await?;
+        }
+        Ok(Outcome { reply, history })
+    }
+}
