@@ -8,9 +8,10 @@
 //! - [`OpenAiTranscriber`]: the [`Transcriber`](wellness_domain::ports::Transcriber) port over
 //!   `/audio/transcriptions` (the voice note goes as `voice.ogg`, `audio/ogg`).
 //! - [`OpenAiPhotoReader`]: the [`PhotoReader`](wellness_domain::ports::PhotoReader) port: a
-//!   vision model (`vision_model`) reads the nutrition label in a photo, sent as a base64 data
-//!   URL, into a strict JSON Schema answer ([`label_response_format`]); a photo with no label
-//!   is `Ok(None)`, failures map as for `AssistantError` below.
+//!   vision model (`vision_model`) reads a photo, sent as a base64 data URL, into a strict JSON
+//!   Schema answer ([`label_response_format`]): a nutrition label as printed, a meal's foods
+//!   with estimated grams (never calories), or neither; failures map as for `AssistantError`
+//!   below.
 //! - [`OpenAiClient`]: the HTTP client all three share: base URL, API key, timeouts and the retry
 //!   policy (408, 409, 429, 5xx, connection failures and timeouts; exponential backoff with
 //!   jitter, honouring `retry-after-ms`, then `Retry-After`, capped; never a 429
