@@ -262,6 +262,33 @@ impl Texts {
             Say::AskPackageGrams { name } => {
                 self.t(locale, "ask-package-grams", &[text("name", name.as_str())])
             }
+            Say::PhotoUnreadable => self.plain(locale, "photo-unreadable"),
+            Say::PhotoTooBig { max_mb } => {
+                self.t(locale, "photo-too-big", &[text("max", max_mb.to_string())])
+            }
+            Say::InStoreBarcode { code } => {
+                self.t(locale, "barcode-in-store", &[text("code", code.as_str())])
+            }
+            Say::ProductNotFound { code } => {
+                self.t(locale, "product-not-found", &[text("code", code.as_str())])
+            }
+            Say::ProductWithoutCalories { name, code } => self.t(
+                locale,
+                "product-without-calories",
+                &[text("name", name.as_str()), text("code", code.as_str())],
+            ),
+            Say::ProductFound { name, code } => self.t(
+                locale,
+                "product-found",
+                &[text("name", name.as_str()), text("code", code.as_str())],
+            ),
+            _ => return self.vision(locale, say),
+        })
+    }
+
+    /// What a vision model read in a photo: a label, a meal.
+    fn vision(&self, locale: Locale, say: &Say) -> Option<String> {
+        Some(match say {
             Say::LabelRead {
                 name,
                 per_100g: n,
@@ -330,26 +357,6 @@ impl Texts {
             ),
             Say::MealPhotosOff => self.plain(locale, "meal-photos-off"),
             Say::MealCancelled => self.plain(locale, "meal-cancelled"),
-            Say::PhotoUnreadable => self.plain(locale, "photo-unreadable"),
-            Say::PhotoTooBig { max_mb } => {
-                self.t(locale, "photo-too-big", &[text("max", max_mb.to_string())])
-            }
-            Say::InStoreBarcode { code } => {
-                self.t(locale, "barcode-in-store", &[text("code", code.as_str())])
-            }
-            Say::ProductNotFound { code } => {
-                self.t(locale, "product-not-found", &[text("code", code.as_str())])
-            }
-            Say::ProductWithoutCalories { name, code } => self.t(
-                locale,
-                "product-without-calories",
-                &[text("name", name.as_str()), text("code", code.as_str())],
-            ),
-            Say::ProductFound { name, code } => self.t(
-                locale,
-                "product-found",
-                &[text("name", name.as_str()), text("code", code.as_str())],
-            ),
             _ => return None,
         })
     }

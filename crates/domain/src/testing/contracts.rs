@@ -444,7 +444,11 @@ pub async fn food_memory(store: &dyn FoodMemory, user: UserId, other: UserId) {
         .unwrap();
     assert_eq!(store.offered(user, update, 1).await.unwrap(), None);
     assert_eq!(store.offered(other, update, 0).await.unwrap(), Some(first));
+    food_memory_meanings(store, user, other).await;
+}
 
+/// `FoodMemory`'s meanings and usual portions.
+async fn food_memory_meanings(store: &dyn FoodMemory, user: UserId, other: UserId) {
     let keys = |ks: &[&str]| ks.iter().map(|k| (*k).to_owned()).collect::<Vec<_>>();
     let dry = food_facts("oat flakes", 389.0);
     let cooked = food_facts("oatmeal, cooked", 71.0);
