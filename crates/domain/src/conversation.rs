@@ -176,16 +176,17 @@ pub enum MealAction {
     LogAll,
     /// Log nothing.
     Cancel,
+    /// Ask for the grams of this food of the estimate (its place, from 0).
+    Edit(u8),
 }
 
 impl MealAction {
-    const ALL: [MealAction; 2] = [MealAction::LogAll, MealAction::Cancel];
-
-    /// Its code in button data.
-    pub fn code(self) -> &'static str {
+    /// Its code in button data ("log", "cancel", "edit3").
+    pub fn code(self) -> String {
         match self {
-            MealAction::LogAll => "log",
-            MealAction::Cancel => "cancel",
+            MealAction::LogAll => "log".to_owned(),
+            MealAction::Cancel => "cancel".to_owned(),
+            MealAction::Edit(item) => format!("edit{item}"),
         }
     }
 }
@@ -271,7 +272,14 @@ impl Callback {
                 }
                 if kind == "meal" {
                     let (update, action) = id.split_once(':')?;
-                    let action = MealAction::ALL.into_iter().find(|a| a.code() == action)?;
+                    let action = match action {
+                        "log" => MealAction::LogAll,
+                        "cancel" => MealAction::Cancel,
+                        other => MealAction::Edit(
+                            number(other.strip_prefix("edit")?)
+                                .and_then(|n| u8::try_from(n).ok())?,
+                        ),
+                    };
                     return Some(Callback::Meal {
                         update: UpdateId::new(number(update)?).ok()?,
                         action,
@@ -306,6 +314,14 @@ pub enum Question {
     /// said and no serving known: the next number logs the food offered under this message.
     /// Nothing is logged before: 100 g would be a guess that can be far off.
     PackageGrams(UpdateId),
+    /// "How many grams of …?" about one food of a meal estimated from a photo: the next number
+    /// changes that food's grams in the estimate (nothing is logged yet).
+    MealGrams {
+        /// The photo's message.
+        update: UpdateId,
+        /// The food's place in the estimate.
+        item: u8,
+    },
 }
 
 /// A question the bot asked, until it is answered, superseded or expires.
@@ -404,9 +420,13 @@ mod tests {
                 }
             }),
             (1..=i64::MAX).prop_map(|p| Callback::DeleteProduct(SavedProductId::new(p).unwrap())),
-            (0..=i64::MAX, 0..2usize).prop_map(|(u, a)| Callback::Meal {
+            (0..=i64::MAX, any::<u8>(), 0..3usize).prop_map(|(u, item, a)| Callback::Meal {
                 update: UpdateId::new(u).unwrap(),
-                action: MealAction::ALL[a],
+                action: [
+                    MealAction::LogAll,
+                    MealAction::Cancel,
+                    MealAction::Edit(item)
+                ][a],
             }),
             (0..=i64::MAX, 0..3usize).prop_map(|(u, a)| Callback::Label {
                 update: UpdateId::new(u).unwrap(),
@@ -450,7 +470,7 @@ mod tests {
             },
             Callback::Meal {
                 update: UpdateId::new(i64::MAX).unwrap(),
-                action: MealAction::Cancel,
+                action: MealAction::Edit(u8::MAX),
             },
         ];
         for callback in longest {
@@ -487,6 +507,9 @@ mod tests {
             "label:1:log:2",
             "meal:1:save",
             "meal:-1:log",
+            "meal:1:edit",
+            "meal:1:edit256",
+            "meal:1:edit01",
         ] {
             assert_eq!(Callback::decode(data), None, "{data}");
         }

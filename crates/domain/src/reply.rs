@@ -221,6 +221,13 @@ pub enum Say {
         /// What was seen.
         seen: Vec<String>,
     },
+    /// The grams of one food of a meal's estimate are asked.
+    AskMealGrams {
+        /// The food's name.
+        name: String,
+        /// The estimated grams.
+        grams: Grams,
+    },
     /// Meal photos are turned off on this server.
     MealPhotosOff,
     /// The meal's estimate was dropped: nothing logged.
@@ -351,6 +358,8 @@ pub enum Label {
     MealLogAll,
     /// A meal estimated from a photo: log nothing.
     MealCancel,
+    /// A meal estimated from a photo: change the grams of this food.
+    MealEditItem(String),
 }
 
 /// One food of a meal's estimate.

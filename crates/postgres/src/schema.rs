@@ -277,6 +277,7 @@ diesel::table! {
         entry_id -> Nullable<Int8>,
         asked_at -> Timestamptz,
         expires_at -> Timestamptz,
+        item -> Nullable<Int2>,
     }
 }
 

@@ -334,12 +334,14 @@ meal-draft = 📷 An estimate from the photo, not a measurement — check the gr
 meal-draft-item = • { $name } — about { $grams } g: { $kcal } kcal
 meal-draft-total = Together about { $kcal } kcal.
 meal-left-out = Left out (not in the food database, or could be very different foods): { $names }. Type those yourself, e.g. “150 g rice, cooked”.
-meal-draft-check = Nothing is logged until you tap “Log all”. If a weight looks wrong, cancel and type the meal instead.
+meal-draft-check = Nothing is logged until you tap “Log all”. If a weight looks wrong, tap the food to correct it.
 meal-nothing-known = I see { $names }, but I can't tell the calories of any of it well enough to guess. Type what you ate with grams, e.g. “150 g rice, cooked”.
 meal-photos-off = I see a meal. Estimating meals from photos is turned off here: type what you ate, e.g. “200 g rice and chicken”, or send a photo of the barcode or the nutrition label.
 meal-cancelled = Cancelled: nothing from this photo was logged.
 button-meal-log-all = ✅ Log all
 button-meal-cancel = ✖ Cancel
+button-meal-edit = ✏ { $name }
+ask-meal-grams = How many grams of { $name } were there (estimated { $grams } g)? Send a number, e.g. 150.
 
 ## The user's own foods
 

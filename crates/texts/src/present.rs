@@ -80,6 +80,7 @@ impl Texts {
             Label::LabelCancel => self.plain(locale, "button-label-cancel"),
             Label::MealLogAll => self.plain(locale, "button-meal-log-all"),
             Label::MealCancel => self.plain(locale, "button-meal-cancel"),
+            Label::MealEditItem(name) => self.t(locale, "button-meal-edit", &[text("name", name)]),
         }
     }
 
@@ -286,6 +287,42 @@ impl Texts {
         })
     }
 
+    /// A meal's estimate: each food, the total, what was left out, the reminder.
+    fn meal_draft(
+        &self,
+        locale: Locale,
+        items: &[wellness_domain::reply::MealDraftItem],
+        total: wellness_domain::model::Kcal,
+        left_out: &[String],
+    ) -> String {
+        let mut lines = vec![self.plain(locale, "meal-draft")];
+        lines.extend(items.iter().map(|item| {
+            self.t(
+                locale,
+                "meal-draft-item",
+                &[
+                    text("name", item.name.as_str()),
+                    text("grams", item.grams.to_string()),
+                    text("kcal", item.kcal.to_string()),
+                ],
+            )
+        }));
+        lines.push(self.t(
+            locale,
+            "meal-draft-total",
+            &[text("kcal", total.to_string())],
+        ));
+        if !left_out.is_empty() {
+            lines.push(self.t(
+                locale,
+                "meal-left-out",
+                &[text("names", left_out.join(", "))],
+            ));
+        }
+        lines.push(self.plain(locale, "meal-draft-check"));
+        lines.join("\n")
+    }
+
     /// What a vision model read in a photo: a label, a meal.
     fn vision(&self, locale: Locale, say: &Say) -> Option<String> {
         Some(match say {
@@ -322,40 +359,21 @@ impl Texts {
                 items,
                 total,
                 left_out,
-            } => {
-                let mut lines = vec![self.plain(locale, "meal-draft")];
-                lines.extend(items.iter().map(|item| {
-                    self.t(
-                        locale,
-                        "meal-draft-item",
-                        &[
-                            text("name", item.name.as_str()),
-                            text("grams", item.grams.to_string()),
-                            text("kcal", item.kcal.to_string()),
-                        ],
-                    )
-                }));
-                lines.push(self.t(
-                    locale,
-                    "meal-draft-total",
-                    &[text("kcal", total.to_string())],
-                ));
-                if !left_out.is_empty() {
-                    lines.push(self.t(
-                        locale,
-                        "meal-left-out",
-                        &[text("names", left_out.join(", "))],
-                    ));
-                }
-                lines.push(self.plain(locale, "meal-draft-check"));
-                lines.join("\n")
-            }
+            } => self.meal_draft(locale, items, *total, left_out),
             Say::MealNothingKnown { seen } => self.t(
                 locale,
                 "meal-nothing-known",
                 &[text("names", seen.join(", "))],
             ),
             Say::MealPhotosOff => self.plain(locale, "meal-photos-off"),
+            Say::AskMealGrams { name, grams } => self.t(
+                locale,
+                "ask-meal-grams",
+                &[
+                    text("name", name.as_str()),
+                    text("grams", grams.to_string()),
+                ],
+            ),
             Say::MealCancelled => self.plain(locale, "meal-cancelled"),
             _ => return None,
         })

@@ -267,6 +267,25 @@ pub async fn pending_questions(store: &dyn PendingQuestions, user: UserId, other
     };
     store.ask(user, &package, at(8, 30)).await.unwrap();
     assert_eq!(store.take(user, at(8, 31)).await.unwrap(), Some(package));
+    let meal = PendingQuestion {
+        question: Question::MealGrams {
+            update: UpdateId::new(42).unwrap(),
+            item: u8::MAX,
+        },
+        expires_at: at(9, 0),
+    };
+    store.ask(user, &meal, at(8, 32)).await.unwrap();
+    // Replaced by a question of another kind, with nothing of the first left over.
+    store
+        .ask(user, &grams_of(4, at(9, 0)), at(8, 33))
+        .await
+        .unwrap();
+    assert_eq!(
+        store.take(user, at(8, 34)).await.unwrap(),
+        Some(grams_of(4, at(9, 0)))
+    );
+    store.ask(user, &meal, at(8, 35)).await.unwrap();
+    assert_eq!(store.take(user, at(8, 36)).await.unwrap(), Some(meal));
 }
 
 /// `PendingQuestions` that cannot reach their store: every call is `Unavailable`.

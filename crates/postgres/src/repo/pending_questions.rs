@@ -14,16 +14,33 @@ use crate::Database;
 use crate::error::{corrupt, from_diesel};
 use crate::schema::pending_questions as pq;
 
-/// The stored form of a question: its kind and the entry it is about.
-fn columns(question: Question) -> (&'static str, Option<i64>) {
+/// The stored form of a question: its kind, the entry (or message) it is about, and the item.
+fn columns(question: Question) -> (&'static str, Option<i64>, Option<i16>) {
     match question {
-        Question::Grams(entry) => ("grams", Some(entry.get())),
-        // The id column holds the message's update id for a package's grams.
-        Question::PackageGrams(update) => ("package_grams", Some(update.get())),
+        Question::Grams(entry) => ("grams", Some(entry.get()), None),
+        // The id column holds the message's update id for a package's and a meal's grams.
+        Question::PackageGrams(update) => ("package_grams", Some(update.get()), None),
+        Question::MealGrams { update, item } => {
+            ("meal_grams", Some(update.get()), Some(i16::from(item)))
+        }
     }
 }
 
-fn question(kind: &str, entry_id: Option<i64>) -> Result<Question, StorageError> {
+fn question(
+    kind: &str,
+    entry_id: Option<i64>,
+    item: Option<i16>,
+) -> Result<Question, StorageError> {
+    if kind == "meal_grams" {
+        let update = entry_id.and_then(|id| UpdateId::new(id).ok());
+        let item = item.and_then(|i| u8::try_from(i).ok());
+        return match (update, item) {
+            (Some(update), Some(item)) => Ok(Question::MealGrams { update, item }),
+            _ => Err(corrupt(
+                "pending meal_grams without its message or item".to_owned(),
+            )),
+        };
+    }
     let entry = || {
         entry_id
             .and_then(|id| FoodEntryId::new(id).ok())
@@ -60,12 +77,13 @@ impl PendingQuestions for PgPendingQuestions {
         asked: &PendingQuestion,
         now: DateTime<Utc>,
     ) -> Result<(), StorageError> {
-        let (kind, entry) = columns(asked.question);
+        let (kind, entry, item) = columns(asked.question);
         diesel::insert_into(pq::table)
             .values((
                 pq::user_id.eq(user.get()),
                 pq::kind.eq(kind),
                 pq::entry_id.eq(entry),
+                pq::item.eq(item),
                 pq::asked_at.eq(now),
                 pq::expires_at.eq(asked.expires_at),
             ))
@@ -74,6 +92,7 @@ impl PendingQuestions for PgPendingQuestions {
             .set((
                 pq::kind.eq(excluded(pq::kind)),
                 pq::entry_id.eq(excluded(pq::entry_id)),
+                pq::item.eq(excluded(pq::item)),
                 pq::asked_at.eq(excluded(pq::asked_at)),
                 pq::expires_at.eq(excluded(pq::expires_at)),
             ))
@@ -88,21 +107,21 @@ impl PendingQuestions for PgPendingQuestions {
         user: UserId,
         now: DateTime<Utc>,
     ) -> Result<Option<PendingQuestion>, StorageError> {
-        let taken: Option<(String, Option<i64>, DateTime<Utc>)> =
+        let taken: Option<(String, Option<i64>, Option<i16>, DateTime<Utc>)> =
             diesel::delete(pq::table.find(user.get()))
-                .returning((pq::kind, pq::entry_id, pq::expires_at))
+                .returning((pq::kind, pq::entry_id, pq::item, pq::expires_at))
                 .get_result(&mut *self.db.conn().await?)
                 .await
                 .optional()
                 .map_err(from_diesel)?;
-        let Some((kind, entry, expires_at)) = taken else {
+        let Some((kind, entry, item, expires_at)) = taken else {
             return Ok(None);
         };
         if expires_at <= now {
             return Ok(None);
         }
         Ok(Some(PendingQuestion {
-            question: question(&kind, entry)?,
+            question: question(&kind, entry, item)?,
             expires_at,
         }))
     }

@@ -74,6 +74,12 @@ impl FoodLogging {
                     .await
                     .map(Some);
             }
+            Question::MealGrams { update, item } => {
+                return self
+                    .answer_meal_grams(user, update, item, grams)
+                    .await
+                    .map(Some);
+            }
         };
         let Some(entry) = self.food.get(user.id, id).await? else {
             return Ok(Some(Reply::one(Say::EntryGone)));

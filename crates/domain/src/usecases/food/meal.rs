@@ -8,9 +8,9 @@
 use super::logging::new_entry;
 use super::personal::Resolved;
 use super::{FoodLogging, History, Outcome};
-use crate::conversation::{Callback, MealAction};
+use crate::conversation::{Callback, MealAction, PendingQuestion, Question};
 use crate::model::{
-    EntrySource, FoodChoice, IdempotencyKey, LocalDate, Meal, MealItem, UpdateId, User,
+    EntrySource, FoodChoice, Grams, IdempotencyKey, Kcal, LocalDate, Meal, MealItem, UpdateId, User,
 };
 use crate::ports::{Amount, FoodMention};
 use crate::reply::{Action, Label, MealDraftItem, Reply, Say};
@@ -18,6 +18,37 @@ use crate::usecases::chat::ChatError;
 
 /// At most this many foods of one photo are offered.
 pub const MAX_MEAL_ITEMS: usize = 6;
+
+/// How long the grams question about one food of an estimate waits for its answer.
+const AWAIT_MEAL_GRAMS_FOR: chrono::Duration = chrono::Duration::minutes(15);
+
+/// The estimate with its buttons: one per food to correct its grams, then "Log all" and
+/// "Cancel".
+fn draft(update: UpdateId, items: Vec<MealDraftItem>, total: Kcal, left_out: Vec<String>) -> Reply {
+    let button = |label, action| Action::callback(label, Callback::Meal { update, action });
+    let edits: Vec<Vec<Action>> = items
+        .iter()
+        .enumerate()
+        .map(|(i, item)| {
+            let item_no = u8::try_from(i).unwrap_or(u8::MAX);
+            vec![button(
+                Label::MealEditItem(item.name.clone()),
+                MealAction::Edit(item_no),
+            )]
+        })
+        .collect();
+    let mut reply = Reply::one(Say::MealDraft {
+        items,
+        total,
+        left_out,
+    });
+    reply.buttons.extend(edits);
+    reply.buttons.push(vec![
+        button(Label::MealLogAll, MealAction::LogAll),
+        button(Label::MealCancel, MealAction::Cancel),
+    ]);
+    reply
+}
 
 impl FoodLogging {
     /// Resolves the foods seen and shows the estimate with "Log all" and "Cancel".
@@ -72,17 +103,70 @@ impl FoodLogging {
         let total = total
             .into_iter()
             .fold(crate::model::Nutrients::default(), |a, b| a + b);
-        let button = |label, action| Action::callback(label, Callback::Meal { update, action });
-        let mut reply = Reply::one(Say::MealDraft {
-            items,
-            total: total.kcal,
-            left_out,
-        });
-        reply.buttons.push(vec![
-            button(Label::MealLogAll, MealAction::LogAll),
-            button(Label::MealCancel, MealAction::Cancel),
-        ]);
-        Ok(Outcome { reply, history })
+        Ok(Outcome {
+            reply: draft(update, items, total.kcal, left_out),
+            history,
+        })
+    }
+
+    /// The estimate as it is kept now (after a food's grams were corrected).
+    async fn kept_draft(&self, user: &User, update: UpdateId) -> Result<Reply, ChatError> {
+        let (mut items, mut total) = (Vec::new(), Vec::new());
+        for choice in self.offered_meal(user, update).await? {
+            let (Some(facts), Amount::Grams(grams)) =
+                (choice.candidates.first(), &choice.mention.amount)
+            else {
+                continue;
+            };
+            let nutrients = facts.per_100g.per_100g_scaled(*grams);
+            total.push(nutrients.kcal);
+            items.push(MealDraftItem {
+                name: facts.name.clone(),
+                grams: *grams,
+                kcal: nutrients.kcal,
+            });
+        }
+        if items.is_empty() {
+            return Ok(Reply::one(Say::ChoiceGone));
+        }
+        let total = total.into_iter().fold(Kcal::default(), |a, b| a + b);
+        Ok(draft(update, items, total, Vec::new()))
+    }
+
+    /// The foods of the estimate under `update` still kept, in order.
+    async fn offered_meal(
+        &self,
+        user: &User,
+        update: UpdateId,
+    ) -> Result<Vec<FoodChoice>, ChatError> {
+        let mut offered = Vec::new();
+        for item in 0..MAX_MEAL_ITEMS {
+            let item = u8::try_from(item).unwrap_or(u8::MAX);
+            if let Some(choice) = self.personal.memory.offered(user.id, update, item).await? {
+                offered.push(choice);
+            }
+        }
+        Ok(offered)
+    }
+
+    /// The answer to "how many grams of …" about one food of the estimate: changes it and
+    /// shows the estimate again.
+    pub(super) async fn answer_meal_grams(
+        &self,
+        user: &User,
+        update: UpdateId,
+        item: u8,
+        grams: Grams,
+    ) -> Result<Reply, ChatError> {
+        let Some(mut choice) = self.personal.memory.offered(user.id, update, item).await? else {
+            return Ok(Reply::one(Say::ChoiceGone));
+        };
+        choice.mention.amount = Amount::Grams(grams);
+        self.personal
+            .memory
+            .offer(user.id, &choice, self.clock.now())
+            .await?;
+        self.kept_draft(user, update).await
     }
 
     /// "Log all" or "Cancel" under a meal's estimate. The estimate is forgotten once acted on;
@@ -96,13 +180,7 @@ impl FoodLogging {
     ) -> Result<Outcome, ChatError> {
         let history = History::BotOnly { intent: "meal" };
         let now = self.clock.now();
-        let mut offered = Vec::new();
-        for item in 0..MAX_MEAL_ITEMS {
-            let item = u8::try_from(item).unwrap_or(u8::MAX);
-            if let Some(choice) = self.personal.memory.offered(user.id, update, item).await? {
-                offered.push(choice);
-            }
-        }
+        let offered = self.offered_meal(user, update).await?;
         if offered.is_empty() {
             return Ok(Outcome {
                 reply: Reply::one(Say::ChoiceGone),
@@ -110,6 +188,36 @@ impl FoodLogging {
             });
         }
         let reply = match action {
+            MealAction::Edit(item) => {
+                let Some(choice) = offered.iter().find(|c| c.item == item) else {
+                    return Ok(Outcome {
+                        reply: Reply::one(Say::ChoiceGone),
+                        history,
+                    });
+                };
+                let (Some(facts), Amount::Grams(grams)) =
+                    (choice.candidates.first(), &choice.mention.amount)
+                else {
+                    return Ok(Outcome {
+                        reply: Reply::one(Say::ChoiceGone),
+                        history,
+                    });
+                };
+                let asked = PendingQuestion {
+                    question: Question::MealGrams { update, item },
+                    expires_at: now + AWAIT_MEAL_GRAMS_FOR,
+                };
+                self.pending.ask(user.id, &asked, now).await?;
+                // The estimate waits: nothing is withdrawn.
+                let say = Say::AskMealGrams {
+                    name: facts.name.clone(),
+                    grams: *grams,
+                };
+                return Ok(Outcome {
+                    reply: Reply::one(say),
+                    history,
+                });
+            }
             MealAction::Cancel => Reply::one(Say::MealCancelled),
             MealAction::LogAll => {
                 let (mut entries, mut sources) = (Vec::new(), Vec::new());

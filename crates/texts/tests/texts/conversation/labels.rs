@@ -516,7 +516,15 @@ fn a_meal_photo_is_an_estimate_shown_first_and_logged_only_on_log_all() {
     // Rice may be dry or cooked (a five-fold difference), the sauce is unknown: left out.
     assert!(draft.text.contains("Пропущено"), "{}", draft.text);
     assert!(draft.text.contains("рис, соус тартар"), "{}", draft.text);
-    assert_eq!(buttons(&draft), ["✅ Записати все", "✖ Скасувати"]);
+    assert_eq!(
+        buttons(&draft),
+        [
+            "✏ гречка, варена",
+            "✏ куряче філе, гриль",
+            "✅ Записати все",
+            "✖ Скасувати"
+        ]
+    );
     assert!(w.log.0.lock().unwrap().is_empty());
 
     let logged = w.tap_meal(1, MealAction::LogAll);
@@ -573,4 +581,42 @@ fn a_meal_can_be_cancelled_and_meal_photos_can_be_off() {
         reply.text
     );
     assert!(w.log.0.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_food_of_the_estimate_is_corrected_before_anything_is_logged() {
+    let w = world(Locale::En, Some(Ok(plate())));
+    w.photo(1, None).unwrap();
+    let asked = w.tap_meal(1, MealAction::Edit(0));
+    assert_eq!(
+        asked.text,
+        "How many grams of гречка, варена were there (estimated 180 g)? Send a number, e.g. 150."
+    );
+    block_on(w.service.handle(&message(5, Inbound::Text("200".into())))).unwrap();
+    let again = w.last();
+    println!("--- corrected ---\n{}", again.text);
+    // 200 g × 92 kcal per 100 g, and the chicken's 198 as before.
+    assert!(
+        again
+            .text
+            .contains("• гречка, варена — about 200 g: 184 kcal"),
+        "{}",
+        again.text
+    );
+    assert!(
+        again.text.contains("Together about 382 kcal."),
+        "{}",
+        again.text
+    );
+    assert!(w.log.0.lock().unwrap().is_empty(), "still nothing logged");
+    let logged = w.tap_meal(1, MealAction::LogAll);
+    assert!(
+        logged.text.contains("гречка, варена — 200 g: 184 kcal"),
+        "{}",
+        logged.text
+    );
+    assert_eq!(w.log.0.lock().unwrap().len(), 2);
+    // A food no longer in the estimate cannot be corrected.
+    let gone = w.tap_meal(1, MealAction::Edit(1));
+    assert!(gone.text.contains("no longer open"), "{}", gone.text);
 }
