@@ -255,8 +255,8 @@ fn chat_service(
     shared: &Shared,
 ) -> anyhow::Result<ChatService> {
     let metrics = &shared.metrics;
-    let (assistant, fallback_assistant, transcriber, labels) = assistants(settings, shared)?;
-    let photos = barcode_photos(settings, messenger.clone(), labels)?;
+    let (assistant, fallback_assistant, transcriber, vision) = assistants(settings, shared)?;
+    let photos = barcode_photos(settings, messenger.clone(), vision)?;
     Ok(ChatService::new(ChatPorts {
         users: Arc::new(PgUsers::new(db.clone())),
         food: Arc::new(PgFoodLog::new(db.clone())),
@@ -307,7 +307,7 @@ fn chat_service(
 fn barcode_photos(
     settings: &Settings,
     messenger: Arc<dyn Messenger>,
-    labels: Option<Arc<dyn PhotoReader>>,
+    vision: Option<Arc<dyn PhotoReader>>,
 ) -> anyhow::Result<BarcodePhotos> {
     let off = &settings.openfoodfacts;
     let open_food_facts = OpenFoodFacts::new(OpenFoodFactsConfig {
@@ -320,7 +320,7 @@ fn barcode_photos(
         messenger,
         reader: Arc::new(RxingReader),
         products: ProductSources::new(vec![Arc::new(open_food_facts)]),
-        labels,
+        vision,
         meals: settings.openai.meal_photos,
     })
 }
@@ -345,7 +345,7 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
             .map_err(|e| anyhow::anyhow!("OPENAI_BASE_URL or OPENAI_API_KEY: {e}"))?;
             client.observe_retries(metrics.retry_observer("openai"));
             let openai = OpenAiAssistant::new(client.clone());
-            let labels = OpenAiPhotoReader::new(client.clone());
+            let vision = OpenAiPhotoReader::new(client.clone());
             let whisper = OpenAiTranscriber::new(client);
             (
                 Arc::new(MeteredAssistant {
@@ -359,7 +359,7 @@ fn assistants(settings: &Settings, shared: &Shared) -> anyhow::Result<AssistantW
                     metrics: metrics.clone(),
                 })),
                 Some(Arc::new(MeteredPhotoReader {
-                    inner: Arc::new(labels),
+                    inner: Arc::new(vision),
                     metrics: metrics.clone(),
                 })),
             )

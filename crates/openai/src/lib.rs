@@ -9,7 +9,7 @@
 //!   `/audio/transcriptions` (the voice note goes as `voice.ogg`, `audio/ogg`).
 //! - [`OpenAiPhotoReader`]: the [`PhotoReader`](wellness_domain::ports::PhotoReader) port: a
 //!   vision model (`vision_model`) reads a photo, sent as a base64 data URL, into a strict JSON
-//!   Schema answer ([`label_response_format`]): a nutrition label as printed, a meal's foods
+//!   Schema answer ([`photo_response_format`]): a nutrition label as printed, a meal's foods
 //!   with estimated grams (never calories), or neither; failures map as for `AssistantError`
 //!   below.
 //! - [`OpenAiClient`]: the HTTP client all three share: base URL, API key, timeouts and the retry
@@ -44,4 +44,4 @@ pub use client::{OpenAiClient, RetryObserver};
 pub use config::{ConfigError, OpenAiConfig, RetryPolicy};
 pub use schema::{SCHEMA_NAME, interpretation_response_format};
 pub use transcriber::OpenAiTranscriber;
-pub use vision::{LABEL_SCHEMA_NAME, OpenAiPhotoReader, label_response_format};
+pub use vision::{OpenAiPhotoReader, PHOTO_SCHEMA_NAME, photo_response_format};

@@ -16,7 +16,7 @@ use crate::assistant::{complete, unavailable};
 use crate::client::{CallError, OpenAiClient};
 
 /// The `json_schema.name` of a photo reading.
-pub const LABEL_SCHEMA_NAME: &str = "food_photo";
+pub const PHOTO_SCHEMA_NAME: &str = "food_photo";
 
 /// A few short fields and at most a handful of foods: no more tokens than that.
 const MAX_TOKENS: u32 = 600;
@@ -39,13 +39,13 @@ impl OpenAiPhotoReader {
 
 /// `response_format` of a label reading: strict, every property required, optional values
 /// as `["type", "null"]`.
-pub fn label_response_format() -> Value {
+pub fn photo_response_format() -> Value {
     let number =
         |description: &str| json!({"type": ["number", "null"], "description": description});
     json!({
         "type": "json_schema",
         "json_schema": {
-            "name": LABEL_SCHEMA_NAME,
+            "name": PHOTO_SCHEMA_NAME,
             "strict": true,
             "schema": {
                 "type": "object",
@@ -114,7 +114,7 @@ struct WireItem {
 }
 
 #[derive(Debug, Deserialize)]
-struct WireLabel {
+struct WirePhoto {
     kind: WireKind,
     items: Vec<WireItem>,
     product_name: Option<String>,
@@ -195,7 +195,7 @@ fn meal(items: Vec<WireItem>) -> PhotoReading {
 
 /// What the answer says the photo shows.
 fn parse_photo(content: &str) -> Result<PhotoReading, String> {
-    let wire: WireLabel =
+    let wire: WirePhoto =
         serde_json::from_str(content).map_err(|e| format!("is not of the schema: {e}"))?;
     match wire.kind {
         WireKind::Other => return Ok(PhotoReading::Nothing),
@@ -256,7 +256,7 @@ impl PhotoReader for OpenAiPhotoReader {
             &self.client,
             &model,
             messages,
-            Some(label_response_format()),
+            Some(photo_response_format()),
             MAX_TOKENS,
             refused_image,
         )

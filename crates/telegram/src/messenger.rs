@@ -197,9 +197,8 @@ impl Messenger for TelegramClient {
         // A private chat's own menu button, in the language of the message that asked for it.
         // The message is out: a failure here leaves the default button, and is not the
         // message's (which must not be sent again for it).
-        if let (Some(label), Some(url), true) =
-            (&message.menu_button, self.mini_app_url(), chat.0 > 0)
-            && let Err(e) = self.set_menu_button_web_app(Some(chat.0), label, url).await
+        if let Some(label) = &message.menu_button
+            && let Err(e) = self.set_menu_button(chat, label).await
         {
             tracing::warn!(error = %e, "could not set the chat's menu button");
         }

@@ -6,7 +6,7 @@ use fluent_bundle::concurrent::FluentBundle;
 use fluent_bundle::{FluentArgs, FluentResource, FluentValue};
 use thiserror::Error;
 use unic_langid::LanguageIdentifier;
-use wellness_domain::model::Locale;
+use wellness_domain::model::{Locale, Nutrients};
 
 /// The resources, one file per language.
 pub(crate) const SOURCES: [(Locale, &str, &str); 2] = [
@@ -147,6 +147,16 @@ fn bundle(tag: &'static str, source: &str) -> Result<FluentBundle<FluentResource
 /// A text argument.
 pub fn text<'a>(name: &'a str, value: impl Into<Cow<'a, str>>) -> Arg<'a> {
     (name, FluentValue::String(value.into()))
+}
+
+/// `kcal`, `protein`, `fat` and `carbs` of food (rounded as the quantities show themselves).
+pub fn nutrient_args(n: &Nutrients) -> [Arg<'static>; 4] {
+    [
+        text("kcal", n.kcal.to_string()),
+        text("protein", n.protein.to_string()),
+        text("fat", n.fat.to_string()),
+        text("carbs", n.carbs.to_string()),
+    ]
 }
 
 /// A number argument (selects plural forms; shown as Rust shows the number: 20.5, 1350).

@@ -3,7 +3,7 @@
 use wellness_domain::model::{Locale, SavedProduct};
 use wellness_domain::reply::Say;
 
-use crate::bundle::{Texts, text};
+use crate::bundle::{Texts, nutrient_args, text};
 
 impl Texts {
     pub(crate) fn personal(&self, locale: Locale, say: &Say) -> Option<String> {
@@ -51,17 +51,8 @@ impl Texts {
     }
 
     fn product(&self, locale: Locale, id: &str, p: &SavedProduct) -> String {
-        let n = &p.per_100g;
-        self.t(
-            locale,
-            id,
-            &[
-                text("name", p.name.as_str()),
-                text("kcal", n.kcal.to_string()),
-                text("protein", n.protein.to_string()),
-                text("fat", n.fat.to_string()),
-                text("carbs", n.carbs.to_string()),
-            ],
-        )
+        let mut args = vec![text("name", p.name.as_str())];
+        args.extend(nutrient_args(&p.per_100g));
+        self.t(locale, id, &args)
     }
 }

@@ -9,7 +9,7 @@ use wellness_domain::ports::{
 use wellness_domain::reply::{ConnectionState, Label, Reply, Say, WhoopAccess};
 use wellness_domain::usecases::whoop::SyncReport;
 
-use crate::bundle::{Texts, number, text};
+use crate::bundle::{Texts, number, nutrient_args, text};
 use crate::calendar::clock;
 
 impl Presenter for Texts {
@@ -169,19 +169,12 @@ impl Texts {
 
     /// "• eggs — 100 g: 143 kcal (P 12.6 · F 9.5 · C 0.7 g)".
     fn food_item(&self, locale: Locale, e: &FoodEntry) -> String {
-        let n = &e.nutrients;
-        self.t(
-            locale,
-            "food-item",
-            &[
-                text("name", e.name.as_str()),
-                text("grams", e.grams.to_string()),
-                text("kcal", n.kcal.to_string()),
-                text("protein", n.protein.to_string()),
-                text("fat", n.fat.to_string()),
-                text("carbs", n.carbs.to_string()),
-            ],
-        )
+        let mut args = vec![
+            text("name", e.name.as_str()),
+            text("grams", e.grams.to_string()),
+        ];
+        args.extend(nutrient_args(&e.nutrients));
+        self.t(locale, "food-item", &args)
     }
 
     fn sources(&self, locale: Locale, sources: &[NutritionSource]) -> String {
@@ -332,17 +325,9 @@ impl Texts {
                 serving,
                 grams,
             } => {
-                let mut lines = vec![self.t(
-                    locale,
-                    "label-read",
-                    &[
-                        text("name", name.as_str()),
-                        text("kcal", n.kcal.to_string()),
-                        text("protein", n.protein.to_string()),
-                        text("fat", n.fat.to_string()),
-                        text("carbs", n.carbs.to_string()),
-                    ],
-                )];
+                let mut args = vec![text("name", name.as_str())];
+                args.extend(nutrient_args(n));
+                let mut lines = vec![self.t(locale, "label-read", &args)];
                 for (id, grams) in [("label-serving", serving), ("label-grams", grams)] {
                     if let Some(grams) = grams {
                         lines.push(self.t(locale, id, &[text("grams", grams.to_string())]));

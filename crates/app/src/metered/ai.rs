@@ -117,7 +117,7 @@ impl Transcriber for MeteredTranscriber {
     }
 }
 
-/// Reads labels, counting calls and their latency (`openai`, `read_photo`).
+/// Reads photos, counting calls and their latency (`openai`, `read_photo`).
 pub struct MeteredPhotoReader {
     /// The real one.
     pub inner: Arc<dyn PhotoReader>,

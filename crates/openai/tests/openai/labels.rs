@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::json;
 use wellness_domain::model::{Locale, PhotoReading};
 use wellness_domain::ports::{AssistantError, PhotoReader};
-use wellness_openai::{LABEL_SCHEMA_NAME, OpenAiClient, OpenAiConfig, OpenAiPhotoReader};
+use wellness_openai::{OpenAiClient, OpenAiConfig, OpenAiPhotoReader, PHOTO_SCHEMA_NAME};
 use wellness_sim::openai::{Endpoint, Scripted};
 
 use crate::{start_sim, test_config};
@@ -56,7 +56,7 @@ async fn reads_a_label_sent_as_a_data_url_with_the_caption_under_the_strict_sche
     let body = request.body.as_ref().unwrap();
     assert_eq!(
         body["response_format"]["json_schema"]["name"],
-        LABEL_SCHEMA_NAME
+        PHOTO_SCHEMA_NAME
     );
     assert_eq!(body["response_format"]["json_schema"]["strict"], true);
     let user = &body["messages"][1];

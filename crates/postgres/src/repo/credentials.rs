@@ -303,6 +303,13 @@ pub async fn mark_user_notified(
     Ok(n > 0)
 }
 
+/// Stored user ids as `UserId`s (a non-positive one is a corrupt row).
+fn user_ids(ids: Vec<i64>) -> Result<Vec<UserId>, StorageError> {
+    ids.into_iter()
+        .map(|id| UserId::new(id).map_err(corrupt))
+        .collect()
+}
+
 /// Working connections whose access token expires before `before`.
 pub async fn expiring_before(
     conn: &mut AsyncPgConnection,
@@ -318,9 +325,7 @@ pub async fn expiring_before(
         .load(conn)
         .await
         .map_err(from_diesel)?;
-    ids.into_iter()
-        .map(|id| UserId::new(id).map_err(corrupt))
-        .collect()
+    user_ids(ids)
 }
 
 /// Users with a working connection to `provider`, by id after `after`.
@@ -340,9 +345,7 @@ pub async fn connected(
         .load(conn)
         .await
         .map_err(from_diesel)?;
-    ids.into_iter()
-        .map(|id| UserId::new(id).map_err(corrupt))
-        .collect()
+    user_ids(ids)
 }
 
 /// The user a provider account belongs to.

@@ -59,7 +59,7 @@ pub struct BarcodePhotos {
     pub products: ProductSources,
     /// Reads photos with no barcode (a vision model), when configured: nutrition labels, and
     /// meals when `meals` is on.
-    pub labels: Option<Arc<dyn PhotoReader>>,
+    pub vision: Option<Arc<dyn PhotoReader>>,
     /// Whether meals are estimated from photos (`openai.meal_photos`).
     pub meals: bool,
 }
@@ -100,7 +100,7 @@ impl BarcodePhotos {
             Err(e) => return Err(ChatError::Temporary(e.to_string())),
         };
         // The label reader gets the photo too when it shows no barcode.
-        let kept = self.labels.is_some().then(|| image.clone());
+        let kept = self.vision.is_some().then(|| image.clone());
         let code = match self.reader.read(image).await {
             Scan::Code(code) => code,
             Scan::NoBarcode => return self.label(user, kept.as_deref(), caption).await,
@@ -373,7 +373,7 @@ mod tests {
             messenger: Arc::new(messenger),
             reader: Arc::new(reader),
             products: ProductSources::new(vec![Arc::new(products)]),
-            labels: None,
+            vision: None,
             meals: false,
         }
     }

@@ -41,10 +41,10 @@ impl BarcodePhotos {
         image: Option<&[u8]>,
         caption: Option<&str>,
     ) -> Result<Scanned, ChatError> {
-        let (Some(labels), Some(image)) = (&self.labels, image) else {
+        let (Some(vision), Some(image)) = (&self.vision, image) else {
             return Ok(not(Say::NoBarcode));
         };
-        let reading = match labels
+        let reading = match vision
             .read_photo(image, caption.map(str::to_owned), user.locale)
             .await
         {
@@ -129,10 +129,9 @@ impl FoodLogging {
     ) -> Result<Outcome, ChatError> {
         let history = History::BotOnly { intent: "label" };
         let offered = self.personal.memory.offered(user.id, update, 0).await?;
-        let Some((offered, facts)) = offered.and_then(|o| {
-            let facts = o.candidates.first().cloned()?;
-            Some((o, facts))
-        }) else {
+        let Some((offered, package)) =
+            offered.and_then(|o| Package::of_choice(&o).map(|package| (o, package)))
+        else {
             return Ok(Outcome {
                 reply: Reply::one(Say::ChoiceGone),
                 history,
@@ -142,8 +141,8 @@ impl FoodLogging {
             LabelAction::Cancel => Reply::one(Say::LabelCancelled),
             LabelAction::SaveOnly | LabelAction::SaveAndLog => {
                 let draft = ProductDraft {
-                    name: facts.name.clone(),
-                    per_100g: facts.per_100g,
+                    name: package.name.clone(),
+                    per_100g: package.per_100g,
                 };
                 let saved = self
                     .personal
@@ -157,12 +156,6 @@ impl FoodLogging {
                     let grams = match offered.mention.amount {
                         Amount::Grams(grams) => Some(grams),
                         _ => None,
-                    };
-                    let Some(package) = Package::of_choice(&offered) else {
-                        return Ok(Outcome {
-                            reply: Reply::one(Say::ChoiceGone),
-                            history,
-                        });
                     };
                     match self
                         .log_package(user, update, package, grams, reply)

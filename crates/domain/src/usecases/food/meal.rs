@@ -12,7 +12,7 @@ use crate::conversation::{Callback, MealAction, PendingQuestion, Question};
 use crate::model::{
     EntrySource, FoodChoice, Grams, IdempotencyKey, Kcal, LocalDate, Meal, MealItem, UpdateId, User,
 };
-use crate::ports::{Amount, FoodMention};
+use crate::ports::{Amount, FoodFacts, FoodMention};
 use crate::reply::{Action, Label, MealDraftItem, Reply, Say};
 use crate::usecases::chat::ChatError;
 
@@ -22,9 +22,29 @@ pub const MAX_MEAL_ITEMS: usize = 6;
 /// How long the grams question about one food of an estimate waits for its answer.
 const AWAIT_MEAL_GRAMS_FOR: chrono::Duration = chrono::Duration::minutes(15);
 
-/// The estimate with its buttons: one per food to correct its grams, then "Log all" and
-/// "Cancel".
-fn draft(update: UpdateId, items: Vec<MealDraftItem>, total: Kcal, left_out: Vec<String>) -> Reply {
+/// A kept food of the estimate with its grams (none for a choice that is no meal's).
+fn weighed(choice: &FoodChoice) -> Option<(&FoodFacts, Grams)> {
+    match (choice.candidates.first(), &choice.mention.amount) {
+        (Some(facts), Amount::Grams(grams)) => Some((facts, *grams)),
+        _ => None,
+    }
+}
+
+/// One food's line of the estimate: the catalogue's kcal for the estimated grams.
+fn draft_item(facts: &FoodFacts, grams: Grams) -> MealDraftItem {
+    MealDraftItem {
+        name: facts.name.clone(),
+        grams,
+        kcal: facts.per_100g.per_100g_scaled(grams).kcal,
+    }
+}
+
+/// The estimate with its total and its buttons: one per food to correct its grams, then
+/// "Log all" and "Cancel".
+fn draft(update: UpdateId, items: Vec<MealDraftItem>, left_out: Vec<String>) -> Reply {
+    let total = items
+        .iter()
+        .fold(Kcal::default(), |sum, item| sum + item.kcal);
     let button = |label, action| Action::callback(label, Callback::Meal { update, action });
     let edits: Vec<Vec<Action>> = items
         .iter()
@@ -60,7 +80,7 @@ impl FoodLogging {
     ) -> Result<Outcome, ChatError> {
         let now = self.clock.now();
         let meal = Meal::at_local_time(user.time_zone.local(now).time());
-        let (mut items, mut left_out, mut total) = (Vec::new(), Vec::new(), Vec::new());
+        let (mut items, mut left_out) = (Vec::new(), Vec::new());
         for food in seen.into_iter().take(MAX_MEAL_ITEMS) {
             let mention = FoodMention {
                 said: food.said.clone(),
@@ -73,13 +93,7 @@ impl FoodLogging {
                 left_out.push(food.said);
                 continue;
             };
-            let nutrients = facts.per_100g.per_100g_scaled(food.grams);
-            total.push(nutrients);
-            items.push(MealDraftItem {
-                name: facts.name.clone(),
-                grams: food.grams,
-                kcal: nutrients.kcal,
-            });
+            items.push(draft_item(&facts, food.grams));
             let choice = FoodChoice {
                 update_id: update,
                 item: u8::try_from(items.len() - 1).unwrap_or(u8::MAX),
@@ -100,37 +114,24 @@ impl FoodLogging {
                 history,
             });
         }
-        let total = total
-            .into_iter()
-            .fold(crate::model::Nutrients::default(), |a, b| a + b);
         Ok(Outcome {
-            reply: draft(update, items, total.kcal, left_out),
+            reply: draft(update, items, left_out),
             history,
         })
     }
 
     /// The estimate as it is kept now (after a food's grams were corrected).
     async fn kept_draft(&self, user: &User, update: UpdateId) -> Result<Reply, ChatError> {
-        let (mut items, mut total) = (Vec::new(), Vec::new());
-        for choice in self.offered_meal(user, update).await? {
-            let (Some(facts), Amount::Grams(grams)) =
-                (choice.candidates.first(), &choice.mention.amount)
-            else {
-                continue;
-            };
-            let nutrients = facts.per_100g.per_100g_scaled(*grams);
-            total.push(nutrients.kcal);
-            items.push(MealDraftItem {
-                name: facts.name.clone(),
-                grams: *grams,
-                kcal: nutrients.kcal,
-            });
-        }
+        let offered = self.offered_meal(user, update).await?;
+        let items: Vec<MealDraftItem> = offered
+            .iter()
+            .filter_map(weighed)
+            .map(|(facts, grams)| draft_item(facts, grams))
+            .collect();
         if items.is_empty() {
             return Ok(Reply::one(Say::ChoiceGone));
         }
-        let total = total.into_iter().fold(Kcal::default(), |a, b| a + b);
-        Ok(draft(update, items, total, Vec::new()))
+        Ok(draft(update, items, Vec::new()))
     }
 
     /// The foods of the estimate under `update` still kept, in order.
@@ -189,15 +190,8 @@ impl FoodLogging {
         }
         let reply = match action {
             MealAction::Edit(item) => {
-                let Some(choice) = offered.iter().find(|c| c.item == item) else {
-                    return Ok(Outcome {
-                        reply: Reply::one(Say::ChoiceGone),
-                        history,
-                    });
-                };
-                let (Some(facts), Amount::Grams(grams)) =
-                    (choice.candidates.first(), &choice.mention.amount)
-                else {
+                let food = offered.iter().find(|c| c.item == item).and_then(weighed);
+                let Some((facts, grams)) = food else {
                     return Ok(Outcome {
                         reply: Reply::one(Say::ChoiceGone),
                         history,
@@ -211,7 +205,7 @@ impl FoodLogging {
                 // The estimate waits: nothing is withdrawn.
                 let say = Say::AskMealGrams {
                     name: facts.name.clone(),
-                    grams: *grams,
+                    grams,
                 };
                 return Ok(Outcome {
                     reply: Reply::one(say),
@@ -222,15 +216,13 @@ impl FoodLogging {
             MealAction::LogAll => {
                 let (mut entries, mut sources) = (Vec::new(), Vec::new());
                 for choice in &offered {
-                    let (Some(facts), Amount::Grams(grams)) =
-                        (choice.candidates.first(), &choice.mention.amount)
-                    else {
+                    let Some((facts, grams)) = weighed(choice) else {
                         continue;
                     };
                     entries.push(new_entry(
                         user,
                         facts,
-                        *grams,
+                        grams,
                         (choice.meal, choice.source),
                         (LocalDate::of(now, user.time_zone), now),
                         IdempotencyKey::for_update_item(update, usize::from(choice.item)),
