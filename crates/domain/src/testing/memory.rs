@@ -14,7 +14,7 @@ use crate::conversation::PendingQuestion;
 use crate::model::*;
 use crate::ports::*;
 
-fn outage(down: &AtomicBool) -> Result<(), StorageError> {
+pub(super) fn outage(down: &AtomicBool) -> Result<(), StorageError> {
     if down.load(Ordering::SeqCst) {
         Err(StorageError::Unavailable("connection refused".into()))
     } else {

@@ -39,12 +39,9 @@ impl MemoryPersonal {
         }
     }
 
+    /// As the table: unavailable while `down`.
     fn up(&self) -> Result<(), StorageError> {
-        if self.down.load(Ordering::SeqCst) {
-            Err(StorageError::Unavailable("connection refused".into()))
-        } else {
-            Ok(())
-        }
+        super::memory::outage(&self.down)
     }
 }
 

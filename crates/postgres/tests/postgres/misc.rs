@@ -245,20 +245,7 @@ async fn a_broken_connection_is_reported_to_the_user_once() {
     let (_guard, db) = db().await;
     let u = user(&db, 1).await;
     let store = PgCredentialStore::new(db.clone(), cipher());
-    store
-        .save(&Credentials {
-            user_id: u.id,
-            provider: Provider::Fatsecret,
-            tokens: Tokens::OAuth1 {
-                token: Secret::new("t"),
-                token_secret: Secret::new("s"),
-            },
-            external_user_id: None,
-            status: ConnectionStatus::Active,
-            updated_at: Utc::now(),
-        })
-        .await
-        .unwrap();
+    store.save(&fatsecret_credentials(u.id)).await.unwrap();
     assert!(store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
     assert!(!store.mark_broken(u.id, Provider::Fatsecret).await.unwrap());
     assert!(
@@ -773,6 +760,21 @@ async fn a_connection_deleted_during_a_refresh_is_not_brought_back() {
     assert_eq!(store.get(u.id, Provider::Whoop).await.unwrap(), None);
 }
 
+/// A working FatSecret connection of `u`.
+fn fatsecret_credentials(u: UserId) -> Credentials {
+    Credentials {
+        user_id: u,
+        provider: Provider::Fatsecret,
+        tokens: Tokens::OAuth1 {
+            token: Secret::new("t"),
+            token_secret: Secret::new("s"),
+        },
+        external_user_id: None,
+        status: ConnectionStatus::Active,
+        updated_at: Utc::now(),
+    }
+}
+
 fn whoop_credentials(u: UserId, refresh: &str, member: Option<&str>) -> Credentials {
     Credentials {
         user_id: u,
@@ -1034,20 +1036,7 @@ async fn the_users_connected_to_a_provider_are_listed_page_by_page_without_the_b
     let mut ids = Vec::new();
     for n in 1..=5 {
         let u = user(&db, n).await;
-        store
-            .save(&Credentials {
-                user_id: u.id,
-                provider: Provider::Fatsecret,
-                tokens: Tokens::OAuth1 {
-                    token: Secret::new("t"),
-                    token_secret: Secret::new("s"),
-                },
-                external_user_id: None,
-                status: ConnectionStatus::Active,
-                updated_at: Utc::now(),
-            })
-            .await
-            .unwrap();
+        store.save(&fatsecret_credentials(u.id)).await.unwrap();
         ids.push(u.id);
     }
     assert!(

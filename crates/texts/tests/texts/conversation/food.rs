@@ -16,27 +16,10 @@ use wellness_domain::usecases::chat::{ChatPorts, ChatService, UserLimits};
 use wellness_domain::usecases::food::VoiceLimits;
 use wellness_texts::Texts;
 
-fn user() -> User {
-    User {
-        id: UserId::new(1).unwrap(),
-        telegram_id: TelegramUserId::new(77).unwrap(),
-        first_name: "Ann".into(),
-        locale: Locale::En,
-        time_zone: UserTimeZone::DEFAULT,
-        calorie_goal: CalorieGoal::DEFAULT,
-        briefing_times: BriefingTimes::default(),
-        briefings_enabled: true,
-        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-    }
-}
+use super::nutrients;
 
-fn nutrients(kcal: f64, p: f64, f: f64, c: f64) -> Nutrients {
-    Nutrients {
-        kcal: Kcal::new(kcal).unwrap(),
-        protein: MacroGrams::new(p).unwrap(),
-        fat: MacroGrams::new(f).unwrap(),
-        carbs: MacroGrams::new(c).unwrap(),
-    }
+fn user() -> User {
+    super::user(Locale::En)
 }
 
 fn facts(name: &str, per_100g: Nutrients, portion: (&str, f64)) -> FoodFacts {

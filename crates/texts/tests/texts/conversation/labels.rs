@@ -16,28 +16,7 @@ use wellness_domain::usecases::chat::{ChatError, ChatPorts, ChatService, UserLim
 use wellness_domain::usecases::food::{BarcodePhotos, VoiceLimits};
 use wellness_texts::Texts;
 
-fn user(locale: Locale) -> User {
-    User {
-        id: UserId::new(1).unwrap(),
-        telegram_id: TelegramUserId::new(77).unwrap(),
-        first_name: "Ann".into(),
-        locale,
-        time_zone: UserTimeZone::DEFAULT,
-        calorie_goal: CalorieGoal::DEFAULT,
-        briefing_times: BriefingTimes::default(),
-        briefings_enabled: true,
-        created_at: Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap(),
-    }
-}
-
-fn nutrients(kcal: f64, p: f64, f: f64, c: f64) -> Nutrients {
-    Nutrients {
-        kcal: Kcal::new(kcal).unwrap(),
-        protein: MacroGrams::new(p).unwrap(),
-        fat: MacroGrams::new(f).unwrap(),
-        carbs: MacroGrams::new(c).unwrap(),
-    }
-}
+use super::{nutrients, user};
 
 fn facts(name: &str, kcal: f64, alternatives: Vec<FoodFacts>) -> FoodFacts {
     FoodFacts {
@@ -113,15 +92,15 @@ fn world_with(locale: Locale, reading: Option<Reading>, meals: bool) -> World {
     let mut barcodes = MockBarcodeReader::new();
     barcodes.expect_read().returning(|_| Scan::NoBarcode);
     let hints = Arc::new(Mutex::new(Vec::new()));
-    let labels = reading.map(|reading| {
-        let mut labels = MockPhotoReader::new();
+    let vision = reading.map(|reading| {
+        let mut vision = MockPhotoReader::new();
         let seen = hints.clone();
-        labels.expect_read_photo().returning(move |image, hint, _| {
+        vision.expect_read_photo().returning(move |image, hint, _| {
             assert_eq!(image, [0xff, 0xd8, 0xff, 1], "the downloaded photo");
             seen.lock().unwrap().push(hint);
             reading.clone()
         });
-        Arc::new(labels) as Arc<dyn PhotoReader>
+        Arc::new(vision) as Arc<dyn PhotoReader>
     });
     let log = Arc::new(MemoryLog::default());
     let personal = Arc::new(MemoryPersonal::default());
@@ -159,7 +138,7 @@ fn world_with(locale: Locale, reading: Option<Reading>, meals: bool) -> World {
         messenger,
         reader: Arc::new(barcodes),
         products: ProductSources::new(Vec::new()),
-        labels,
+        vision,
         meals,
     });
     World {
